@@ -1,0 +1,142 @@
+//! The command line: `serve`, `init`, `import` and `migrate`.
+
+mod import;
+mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigArgs, LogFormat};
+use crate::storage::Store;
+
+/// masthead: a news publishing platform.
+#[derive(Debug, Parser)]
+#[command(name = "masthead", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site; a first start on an empty database creates the demo newsroom.
+    Serve(ServeArgs),
+    /// Create the site's database and settings without serving.
+    Init(InitArgs),
+    /// Import content.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "MASTHEAD_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Public base URL of the site (for canonical links) [default: http://<listen>]
+    #[arg(long, env = "MASTHEAD_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Start with an empty site instead of the demo newsroom.
+    #[arg(long)]
+    pub no_demo: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Public base URL of the site [default: http://127.0.0.1:8080]
+    #[arg(long, env = "MASTHEAD_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Also import the demo newsroom.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import pages in the seed's text format (headline, body, "Last update:", "More from <Section>").
+    Text {
+        /// Files to import; all are checked before anything is stored.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let (listen, base_url) = match &cli.command {
+        Command::Serve(args) => (args.listen, args.base_url.clone()),
+        Command::Init(args) => (None, args.base_url.clone()),
+        _ => (None, None),
+    };
+    let config = Config::resolve(&cli.config, listen, base_url)?;
+    init_logging(config.log_format);
+    match cli.command {
+        Command::Serve(args) => serve::run(config, args.no_demo).await,
+        Command::Init(args) => {
+            let store = open(&config).await?;
+            serve::ensure_site(&store, &config, args.demo).await?;
+            store.close().await;
+            Ok(())
+        }
+        Command::Import(ImportCommand::Text { files }) => import::text(&config, &files).await,
+        Command::Migrate => {
+            open(&config).await?.close().await;
+            println!("migrations applied");
+            Ok(())
+        }
+    }
+}
+
+/// Opens the configured database (creating the data folder for SQLite) and
+/// applies migrations.
+pub async fn open(config: &Config) -> anyhow::Result<Store> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
+    }
+    let store = Store::open(config.database_url.as_deref(), &config.data_dir)
+        .await
+        .context("cannot open the database")?;
+    store.migrate().await.context("cannot migrate the database")?;
+    Ok(store)
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_takes_listen_and_no_demo() {
+        let cli = Cli::try_parse_from(["masthead", "serve", "--listen", "0.0.0.0:9000", "--no-demo"]).unwrap();
+        match cli.command {
+            Command::Serve(args) => {
+                assert_eq!(args.listen.unwrap().to_string(), "0.0.0.0:9000");
+                assert!(args.no_demo);
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! View models: what each reader page shows, computed from the site and its
+//! stories, with dates already formatted in the site's time zone and format.
+
+use serde::Serialize;
+
+use crate::articles::Article;
+use crate::site::Site;
+use crate::storage::SectionRow;
+
+/// Site-wide values every page shows.
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    pub name: &'a str,
+    pub language: &'a str,
+    pub base_url: &'a str,
+}
+
+/// One entry of the section navigation.
+#[derive(Debug, Serialize)]
+pub struct NavItem<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub current: bool,
+}
+
+/// A story in a list: linked title and teaser.
+#[derive(Debug, Serialize)]
+pub struct StoryItem {
+    pub headline: String,
+    pub path: String,
+    pub teaser: String,
+    pub published: String,
+    pub published_iso: String,
+}
+
+/// A correction as readers see it.
+#[derive(Debug, Serialize)]
+pub struct CorrectionView {
+    pub date: String,
+    pub iso: String,
+    pub note: String,
+}
+
+/// The article page's story.
+#[derive(Debug, Serialize)]
+pub struct ArticleView<'a> {
+    pub headline: &'a str,
+    pub standfirst: &'a str,
+    pub body_html: &'a str,
+    pub dateline: &'a str,
+    pub bylines: &'a [String],
+    pub section: &'a crate::articles::SectionRef,
+    pub url: String,
+    pub last_update: String,
+    pub last_update_iso: String,
+    pub corrections: Vec<CorrectionView>,
+}
+
+/// The context of the article page.
+#[derive(Debug, Serialize)]
+pub struct ArticlePage<'a> {
+    pub site: SiteView<'a>,
+    pub nav: Vec<NavItem<'a>>,
+    pub article: ArticleView<'a>,
+    pub more: Vec<StoryItem>,
+}
+
+/// A section's block on the home page.
+#[derive(Debug, Serialize)]
+pub struct SectionGroup<'a> {
+    pub section: &'a SectionRow,
+    pub stories: Vec<StoryItem>,
+}
+
+/// The context of the home page.
+#[derive(Debug, Serialize)]
+pub struct HomePage<'a> {
+    pub site: SiteView<'a>,
+    pub nav: Vec<NavItem<'a>>,
+    pub url: String,
+    pub groups: Vec<SectionGroup<'a>>,
+}
+
+/// The context of a section front.
+#[derive(Debug, Serialize)]
+pub struct SectionPage<'a> {
+    pub site: SiteView<'a>,
+    pub nav: Vec<NavItem<'a>>,
+    pub section: &'a SectionRow,
+    pub url: String,
+    pub page: u32,
+    pub stories: Vec<StoryItem>,
+    pub older: Option<String>,
+    pub newer: Option<String>,
+}
+
+/// The context of an error page.
+#[derive(Debug, Serialize)]
+pub struct ErrorPage<'a> {
+    pub site: SiteView<'a>,
+    pub nav: Vec<NavItem<'a>>,
+    pub title: &'a str,
+    pub message: &'a str,
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(site: &'a Site) -> SiteView<'a> {
+        SiteView { name: &site.name, language: &site.language, base_url: &site.base_url }
+    }
+}
+
+/// The navigation, marking `current` (a section slug) as the current page.
+pub fn nav<'a>(sections: &'a [SectionRow], current: Option<&str>) -> Vec<NavItem<'a>> {
+    sections
+        .iter()
+        .map(|s| NavItem { slug: &s.slug, name: &s.name, current: current == Some(s.slug.as_str()) })
+        .collect()
+}
+
+/// An ISO 8601 time in the site's zone, for `<time datetime>`.
+pub fn iso(site: &Site, unix_seconds: i64) -> String {
+    site.format_date(unix_seconds, "c")
+}
+
+/// A story as a list item.
+pub fn story_item(site: &Site, article: &Article) -> StoryItem {
+    let published = article.first_published_at.unwrap_or(article.created_at);
+    StoryItem {
+        headline: article.headline.clone(),
+        path: article.path(),
+        teaser: article.teaser_text(site.teaser_length),
+        published: site.format_date(published, "medium"),
+        published_iso: iso(site, published),
+    }
+}
+
+/// The article page's story.
+pub fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
+    let updated = article.last_update_at.or(article.first_published_at).unwrap_or(article.modified_at);
+    ArticleView {
+        headline: &article.headline,
+        standfirst: &article.standfirst,
+        body_html: &article.body_html,
+        dateline: &article.dateline,
+        bylines: &article.bylines,
+        section: &article.section,
+        url: format!("{}{}", site.base_url, article.path()),
+        last_update: site.format_date(updated, "medium"),
+        last_update_iso: iso(site, updated),
+        corrections: article
+            .corrections
+            .iter()
+            .map(|c| CorrectionView { date: site.format_date(c.at, "medium"), iso: iso(site, c.at), note: c.note.clone() })
+            .collect(),
+    }
+}

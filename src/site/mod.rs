@@ -1,0 +1,158 @@
+//! Site settings: name, base URL, language, time zone, named date formats and
+//! teaser length, and how dates are shown to readers.
+
+use std::collections::BTreeMap;
+
+use crate::dates::{self, Language};
+use crate::storage::{NewEvent, SiteRow, StorageError, Store};
+use crate::teasers::DEFAULT_TEASER_LENGTH;
+
+/// What can go wrong loading or saving settings.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("the site is not set up yet")]
+    NotSetUp,
+    #[error("invalid setting: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// The site's settings, parsed.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub name: String,
+    pub base_url: String,
+    pub language: String,
+    pub time_zone_name: String,
+    pub time_zone: jiff::tz::TimeZone,
+    /// Named PHP date() formats: `short`, `medium`, `long` and any custom ones.
+    pub date_formats: BTreeMap<String, String>,
+    pub teaser_length: usize,
+    lang: Language,
+}
+
+/// The settings an operator or editor chooses.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    pub name: String,
+    pub base_url: String,
+    pub language: String,
+    pub time_zone: String,
+    pub date_formats: BTreeMap<String, String>,
+    pub teaser_length: usize,
+}
+
+impl Settings {
+    /// The demo newsroom's settings: the seed page's formats and teaser length.
+    pub fn demo(base_url: &str) -> Settings {
+        Settings {
+            name: "The Daily Masthead".into(),
+            base_url: base_url.trim_end_matches('/').into(),
+            language: "en".into(),
+            time_zone: "Europe/Berlin".into(),
+            date_formats: default_date_formats(),
+            teaser_length: DEFAULT_TEASER_LENGTH,
+        }
+    }
+
+    /// Checks every field, naming the first that is wrong.
+    pub fn validate(&self) -> Result<(), SiteError> {
+        if self.name.trim().is_empty() {
+            return Err(SiteError::Invalid("the site name is empty".into()));
+        }
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
+            return Err(SiteError::Invalid(format!(
+                "the base URL {:?} must start with http:// or https://",
+                self.base_url
+            )));
+        }
+        dates::time_zone(&self.time_zone).map_err(|e| SiteError::Invalid(e.to_string()))?;
+        for required in ["short", "medium", "long"] {
+            if !self.date_formats.contains_key(required) {
+                return Err(SiteError::Invalid(format!("the {required} date format is missing")));
+            }
+        }
+        if !(1..=10_000).contains(&self.teaser_length) {
+            return Err(SiteError::Invalid("the teaser length must be between 1 and 10000 characters".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Drupal 7's date formats, with the seed page's `D, d/m/Y - H:i` as medium.
+pub fn default_date_formats() -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("short".to_owned(), "d/m/Y - H:i".to_owned()),
+        ("medium".to_owned(), "D, d/m/Y - H:i".to_owned()),
+        ("long".to_owned(), "l, F j, Y - H:i".to_owned()),
+    ])
+}
+
+impl Site {
+    /// Parses stored settings.
+    pub fn from_row(row: SiteRow) -> Result<Site, SiteError> {
+        let time_zone = dates::time_zone(&row.time_zone).map_err(|e| SiteError::Invalid(e.to_string()))?;
+        let date_formats = serde_json::from_str(&row.date_formats)
+            .map_err(|e| SiteError::Invalid(format!("stored date formats: {e}")))?;
+        Ok(Site {
+            lang: Language::parse(&row.language),
+            name: row.name,
+            base_url: row.base_url,
+            language: row.language,
+            time_zone_name: row.time_zone,
+            time_zone,
+            date_formats,
+            teaser_length: usize::try_from(row.teaser_length).unwrap_or(DEFAULT_TEASER_LENGTH),
+        })
+    }
+
+    /// Loads the site's settings.
+    pub async fn load(store: &Store) -> Result<Site, SiteError> {
+        Site::from_row(store.site().await?.ok_or(SiteError::NotSetUp)?)
+    }
+
+    /// Formats Unix seconds with a named format (`medium`), or with the
+    /// string itself as a PHP format when no format has that name.
+    pub fn format_date(&self, unix_seconds: i64, format: &str) -> String {
+        let format = self.date_formats.get(format).map(String::as_str).unwrap_or(format);
+        dates::format_php(format, unix_seconds, &self.time_zone, self.lang)
+    }
+
+    /// The settings as an editor sees them.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            name: self.name.clone(),
+            base_url: self.base_url.clone(),
+            language: self.language.clone(),
+            time_zone: self.time_zone_name.clone(),
+            date_formats: self.date_formats.clone(),
+            teaser_length: self.teaser_length,
+        }
+    }
+}
+
+/// Validates and stores settings, announcing the change on the changes feed
+/// (every page shows the site name, so every page depends on it).
+pub async fn save(store: &Store, settings: &Settings, now: i64) -> Result<Site, SiteError> {
+    settings.validate()?;
+    let created_at = store.site().await?.map_or(now, |s| s.created_at);
+    let row = SiteRow {
+        name: settings.name.trim().to_owned(),
+        base_url: settings.base_url.trim_end_matches('/').to_owned(),
+        language: settings.language.clone(),
+        time_zone: settings.time_zone.clone(),
+        date_formats: serde_json::to_string(&settings.date_formats).expect("formats serialize"),
+        teaser_length: settings.teaser_length as i64,
+        created_at,
+        updated_at: now,
+    };
+    let event = NewEvent {
+        kind: "site.updated".into(),
+        subject: "site".into(),
+        tags: vec!["site".into()],
+        payload: serde_json::json!({ "name": row.name }),
+    };
+    store.save_site(&row, &[event]).await?;
+    Site::from_row(row)
+}

@@ -1,0 +1,326 @@
+//! Articles, their revisions and the queries the reader pages make.
+
+use super::events::{NewEvent, insert_events};
+use super::sections::ensure_section_in;
+use super::{Result, StorageError, Store, in_transaction, with_db};
+
+/// An article as stored, with its primary section's slug and name joined in.
+/// List-valued fields (bylines, tags, corrections, other sections) are JSON text.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub section_id: i64,
+    pub section_slug: String,
+    pub section_name: String,
+    pub slug: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub teaser: Option<String>,
+    pub body_source: String,
+    pub body_format: String,
+    pub body_html: String,
+    pub dateline: String,
+    pub bylines: String,
+    pub tags: String,
+    pub other_sections: String,
+    pub lead_image: Option<String>,
+    pub corrections: String,
+    pub status: String,
+    pub scheduled_at: Option<i64>,
+    pub embargo_until: Option<i64>,
+    pub first_published_at: Option<i64>,
+    pub last_update_at: Option<i64>,
+    pub modified_at: i64,
+    pub created_at: i64,
+    pub revision: i64,
+}
+
+/// One immutable revision: every field of the article at one save.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RevisionRow {
+    pub id: i64,
+    pub article_id: i64,
+    pub number: i64,
+    pub author: String,
+    pub message: String,
+    pub created_at: i64,
+    pub snapshot: String,
+}
+
+/// Where a page of a newest-first list starts: after the story published at
+/// `published_at` with id `id` (keyset pagination, stable while stories are added).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListCursor {
+    pub published_at: i64,
+    pub id: i64,
+}
+
+/// A revision to record with a save.
+#[derive(Debug, Clone)]
+pub struct NewRevision<'a> {
+    pub author: &'a str,
+    pub message: &'a str,
+    pub snapshot: String,
+}
+
+const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
+     a.headline, a.standfirst, a.teaser, a.body_source, a.body_format, a.body_html, \
+     a.dateline, a.bylines, a.tags, a.other_sections, a.lead_image, a.corrections, a.status, \
+     a.scheduled_at, a.embargo_until, a.first_published_at, a.last_update_at, a.modified_at, \
+     a.created_at, a.revision \
+     FROM articles a JOIN sections s ON s.id = a.section_id";
+
+/// A story readers may see at time `$1`.
+const VISIBLE: &str = "a.status = 'published' AND (a.embargo_until IS NULL OR a.embargo_until <= $1)";
+
+macro_rules! bind_fields {
+    ($query:expr, $row:expr) => {
+        $query
+            .bind($row.section_id)
+            .bind(&$row.slug)
+            .bind(&$row.headline)
+            .bind(&$row.standfirst)
+            .bind(&$row.teaser)
+            .bind(&$row.body_source)
+            .bind(&$row.body_format)
+            .bind(&$row.body_html)
+            .bind(&$row.dateline)
+            .bind(&$row.bylines)
+            .bind(&$row.tags)
+            .bind(&$row.other_sections)
+            .bind(&$row.lead_image)
+            .bind(&$row.corrections)
+            .bind(&$row.status)
+            .bind($row.scheduled_at)
+            .bind($row.embargo_until)
+            .bind($row.first_published_at)
+            .bind($row.last_update_at)
+            .bind($row.modified_at)
+    };
+}
+
+const FIELDS: &str = "section_id, slug, headline, standfirst, teaser, body_source, body_format, body_html, \
+     dateline, bylines, tags, other_sections, lead_image, corrections, status, scheduled_at, \
+     embargo_until, first_published_at, last_update_at, modified_at";
+
+/// Inserts one article with its first revision and events inside an open
+/// transaction `$tx`; evaluates to the new id.
+macro_rules! insert_article_in {
+    ($tx:ident, $row:expr, $revision:expr, $events:expr) => {{
+        let row: &ArticleRow = $row;
+        let sql = format!(
+            "INSERT INTO articles ({FIELDS}, created_at, revision) VALUES \
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20,1) RETURNING id"
+        );
+        let id: i64 = bind_fields!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), row)
+            .fetch_one(&mut *$tx)
+            .await
+            .map_err(|e| unique_to_conflict(e, row))?;
+        sqlx::query(
+            "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
+             VALUES ($1, 1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind($revision.author)
+        .bind($revision.message)
+        .bind(row.modified_at)
+        .bind(&$revision.snapshot)
+        .execute(&mut *$tx)
+        .await?;
+        insert_events!($tx, row.modified_at, &with_subject($events, id));
+        id
+    }};
+}
+
+/// One article of an import, with its first revision and events.
+pub struct ImportedArticle<'a> {
+    pub row: ArticleRow,
+    pub revision: NewRevision<'a>,
+    pub events: Vec<NewEvent>,
+}
+
+impl Store {
+    /// Imports articles into the section `section_slug` (created if missing)
+    /// in one transaction: either all of them are stored or none is.
+    pub async fn import_articles(
+        &self,
+        section_slug: &str,
+        section_name: &str,
+        now: i64,
+        articles: Vec<ImportedArticle<'_>>,
+    ) -> Result<Vec<i64>> {
+        in_transaction!(self, tx => {
+            let section_id = ensure_section_in!(tx, section_slug, section_name, now);
+            let mut ids = Vec::with_capacity(articles.len());
+            for mut article in articles {
+                article.row.section_id = section_id;
+                article.row.section_slug = section_slug.to_owned();
+                let id = insert_article_in!(tx, &article.row, article.revision, &article.events);
+                ids.push(id);
+            }
+            Ok::<Vec<i64>, StorageError>(ids)
+        })
+    }
+
+    /// Inserts a new article as revision 1, with its first revision, its
+    /// events and redirects, in one transaction. `row.id`, `row.revision`,
+    /// `row.created_at` and the joined section columns are ignored. Returns
+    /// the new id.
+    pub async fn insert_article(
+        &self,
+        row: &ArticleRow,
+        revision: NewRevision<'_>,
+        events: &[NewEvent],
+    ) -> Result<i64> {
+        in_transaction!(self, tx => {
+            let id = insert_article_in!(tx, row, revision, events);
+            Ok::<i64, StorageError>(id)
+        })
+    }
+
+    /// Saves a new state of article `row.id` over revision `expected_revision`,
+    /// recording revision `expected_revision + 1`, the events and any redirect
+    /// from `old_path`, in one transaction. Returns `Ok(false)` and changes
+    /// nothing when the stored revision is no longer `expected_revision`.
+    pub async fn update_article(
+        &self,
+        row: &ArticleRow,
+        expected_revision: i64,
+        revision: NewRevision<'_>,
+        events: &[NewEvent],
+        old_path: Option<&str>,
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE articles SET ({FIELDS}, revision) = \
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21 + 1) \
+             WHERE id = $22 AND revision = $21"
+        );
+        in_transaction!(self, tx => {
+            let updated = bind_fields!(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
+                .bind(expected_revision)
+                .bind(row.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| unique_to_conflict(e, row))?
+                .rows_affected();
+            if updated == 1 {
+                sqlx::query(
+                    "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(row.id)
+                .bind(expected_revision + 1)
+                .bind(revision.author)
+                .bind(revision.message)
+                .bind(row.modified_at)
+                .bind(&revision.snapshot)
+                .execute(&mut *tx)
+                .await?;
+                if let Some(old_path) = old_path {
+                    sqlx::query(
+                        "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id",
+                    )
+                    .bind(old_path)
+                    .bind(row.id)
+                    .bind(row.modified_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                // The current path of an article is never a redirect.
+                sqlx::query(
+                    "DELETE FROM redirects WHERE old_path = \
+                     '/' || (SELECT slug FROM sections WHERE id = $1) || '/' || $2",
+                )
+                .bind(row.section_id)
+                .bind(&row.slug)
+                .execute(&mut *tx)
+                .await?;
+                insert_events!(tx, row.modified_at, events);
+            }
+            Ok::<bool, StorageError>(updated == 1)
+        })
+    }
+
+    /// The article with this id, in any status.
+    pub async fn article(&self, id: i64) -> Result<Option<ArticleRow>> {
+        let sql = format!("{SELECT} WHERE a.id = $1");
+        Ok(with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// The article at `/<section>/<slug>`, if readers may see it at `now`.
+    pub async fn visible_article_by_path(
+        &self,
+        section_slug: &str,
+        slug: &str,
+        now: i64,
+    ) -> Result<Option<ArticleRow>> {
+        let sql = format!("{SELECT} WHERE {VISIBLE} AND s.slug = $2 AND a.slug = $3");
+        Ok(with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now).bind(section_slug).bind(slug)
+            .fetch_optional(pool).await?))
+    }
+
+    /// The newest stories readers may see at `now` in one section (or in all
+    /// sections when `section_id` is `None`), newest first, after `cursor`,
+    /// leaving out `except`.
+    pub async fn visible_articles(
+        &self,
+        section_id: Option<i64>,
+        now: i64,
+        cursor: Option<ListCursor>,
+        except: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<ArticleRow>> {
+        let cursor = cursor.unwrap_or(ListCursor { published_at: i64::MAX, id: i64::MAX });
+        let section_filter = if section_id.is_some() { "a.section_id = $6" } else { "$6 IS NULL" };
+        let sql = format!(
+            "{SELECT} WHERE {VISIBLE} AND {section_filter} \
+             AND (a.first_published_at, a.id) < ($2, $3) AND a.id <> $4 \
+             ORDER BY a.first_published_at DESC, a.id DESC LIMIT $5"
+        );
+        Ok(with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(cursor.published_at)
+            .bind(cursor.id)
+            .bind(except.unwrap_or(0))
+            .bind(limit)
+            .bind(section_id)
+            .fetch_all(pool).await?))
+    }
+
+    /// Every revision of an article, oldest first.
+    pub async fn revisions(&self, article_id: i64) -> Result<Vec<RevisionRow>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT id, article_id, number, author, message, created_at, snapshot FROM revisions \
+             WHERE article_id = $1 ORDER BY number")
+            .bind(article_id).fetch_all(pool).await?))
+    }
+
+    /// The article a retired path now points to, if any.
+    pub async fn redirect(&self, old_path: &str) -> Result<Option<i64>> {
+        Ok(with_db!(self, pool => sqlx::query_scalar("SELECT article_id FROM redirects WHERE old_path = $1")
+            .bind(old_path).fetch_optional(pool).await?))
+    }
+}
+
+fn with_subject(events: &[NewEvent], id: i64) -> Vec<NewEvent> {
+    events
+        .iter()
+        .map(|e| NewEvent {
+            subject: e.subject.replace("{id}", &id.to_string()),
+            tags: e.tags.iter().map(|t| t.replace("{id}", &id.to_string())).collect(),
+            ..e.clone()
+        })
+        .collect()
+}
+
+fn unique_to_conflict(error: sqlx::Error, row: &ArticleRow) -> StorageError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict(format!(
+            "a story with the address /{}/{}",
+            row.section_slug, row.slug
+        )),
+        _ => StorageError::Database(error),
+    }
+}

@@ -1,0 +1,175 @@
+//! Storage: the one place SQL lives. A [`Store`] wraps either an embedded SQLite
+//! database (WAL, one file in the data folder) or a PostgreSQL pool, runs the
+//! embedded migrations of its backend, and exposes typed operations to the
+//! domain modules. Every write runs in one transaction and appends its events to
+//! the changes feed in that same transaction.
+
+mod articles;
+mod events;
+mod sections;
+mod site;
+
+pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
+pub use events::{EventRow, NewEvent};
+pub use sections::SectionRow;
+pub use site::SiteRow;
+pub use articles::NewRevision;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+/// Runs the same SQL text on whichever backend the store holds. Inside the
+/// body, `$pool` is a `&SqlitePool` or a `&PgPool`; both arms must return the
+/// same type.
+macro_rules! with_db {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::storage::Db::Sqlite($pool) => $body,
+            $crate::storage::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_db;
+
+/// Runs a body inside one transaction on either backend; `$tx` is the open
+/// transaction. The body is an async block returning `Result<T, StorageError>`;
+/// it commits when the body succeeds and rolls back otherwise.
+macro_rules! in_transaction {
+    ($store:expr, $tx:ident => $body:expr) => {
+        match &$store.db {
+            $crate::storage::Db::Sqlite(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::storage::Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                // Serialise writers so event ids become visible in commit order:
+                // a changes-feed consumer must never skip an id that commits late.
+                sqlx::query("SELECT pg_advisory_xact_lock(7261)").execute(&mut *$tx).await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+pub(crate) use in_transaction;
+
+/// The database behind a [`Store`].
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// What went wrong in storage. Callers branch on `NotFound` and `Conflict`;
+/// the rest are failures to report.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database `masthead.db` in `data_dir`.
+    pub async fn open_sqlite(data_dir: &Path) -> Result<Store> {
+        let path = data_dir.join("masthead.db");
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Store { db: Db::Sqlite(pool) })
+    }
+
+    /// Connects to PostgreSQL at `url` (`postgres://...`).
+    pub async fn open_postgres(url: &str) -> Result<Store> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        Ok(Store { db: Db::Postgres(pool) })
+    }
+
+    /// Opens the backend a database URL names: `postgres://` or
+    /// `postgresql://` is PostgreSQL; anything else is an error. With no URL,
+    /// the embedded SQLite database in `data_dir`.
+    pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Store> {
+        match database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Store::open_postgres(url).await
+            }
+            Some(url) => Err(StorageError::Database(sqlx::Error::Configuration(
+                format!("unsupported database URL {url:?}: use postgres://... or leave it unset for SQLite").into(),
+            ))),
+            None => Store::open_sqlite(data_dir).await,
+        }
+    }
+
+    /// Applies the embedded migrations of this backend. A database migrated by
+    /// a newer masthead is refused.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Which backend this is, for logs and health output.
+    pub fn backend(&self) -> &'static str {
+        match &self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        with_db!(self, pool => pool.close().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_and_postgres_migrations_have_the_same_versions() {
+        let versions = |m: &sqlx::migrate::Migrator| m.iter().map(|m| m.version).collect::<Vec<_>>();
+        assert_eq!(versions(&SQLITE_MIGRATIONS), versions(&POSTGRES_MIGRATIONS));
+        assert!(!SQLITE_MIGRATIONS.iter().next().is_none());
+    }
+}

@@ -1,0 +1,79 @@
+//! Sections.
+
+use super::events::{NewEvent, insert_events};
+use super::{Result, StorageError, Store, in_transaction, with_db};
+
+/// A section as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct SectionRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub position: i64,
+}
+
+/// Finds the section by slug or creates it last in order, inside `$tx`;
+/// evaluates to its id.
+macro_rules! ensure_section_in {
+    ($tx:ident, $slug:expr, $name:expr, $now:expr) => {{
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
+            .bind($slug)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        match existing {
+            Some(id) => id,
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO sections (slug, name, position, created_at, updated_at) \
+                     VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sections), $3, $3) RETURNING id",
+                )
+                .bind($slug)
+                .bind($name)
+                .bind($now)
+                .fetch_one(&mut *$tx)
+                .await?;
+                let event = NewEvent {
+                    kind: "section.created".into(),
+                    subject: format!("section:{}", $slug),
+                    tags: vec!["sections".into(), "home".into()],
+                    payload: serde_json::json!({ "id": id, "slug": $slug, "name": $name }),
+                };
+                insert_events!($tx, $now, [event]);
+                id
+            }
+        }
+    }};
+}
+
+pub(crate) use ensure_section_in;
+
+impl Store {
+    /// Every section in display order.
+    pub async fn sections(&self) -> Result<Vec<SectionRow>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT id, slug, name, position FROM sections ORDER BY position, id")
+            .fetch_all(pool).await?))
+    }
+
+    /// The section with this slug.
+    pub async fn section_by_slug(&self, slug: &str) -> Result<Option<SectionRow>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT id, slug, name, position FROM sections WHERE slug = $1")
+            .bind(slug).fetch_optional(pool).await?))
+    }
+
+    /// Creates a section last in order; a taken slug is a conflict.
+    pub async fn create_section(&self, slug: &str, name: &str, now: i64) -> Result<SectionRow> {
+        in_transaction!(self, tx => {
+            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
+                .bind(slug).fetch_optional(&mut *tx).await?;
+            if taken.is_some() {
+                return Err(StorageError::Conflict(format!("a section with the address /{slug}")));
+            }
+            let id = ensure_section_in!(tx, slug, name, now);
+            let section: SectionRow = sqlx::query_as("SELECT id, slug, name, position FROM sections WHERE id = $1")
+                .bind(id).fetch_one(&mut *tx).await?;
+            Ok::<SectionRow, StorageError>(section)
+        })
+    }
+}

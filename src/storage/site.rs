@@ -1,0 +1,53 @@
+//! The site's settings row.
+
+use super::events::{NewEvent, insert_events};
+use super::{Result, StorageError, Store, in_transaction, with_db};
+
+/// The site's settings as stored; `date_formats` is a JSON object of named
+/// PHP date() formats.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SiteRow {
+    pub name: String,
+    pub base_url: String,
+    pub language: String,
+    pub time_zone: String,
+    pub date_formats: String,
+    pub teaser_length: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Store {
+    /// The site's settings, or `None` before the site is set up.
+    pub async fn site(&self) -> Result<Option<SiteRow>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT name, base_url, language, time_zone, date_formats, teaser_length, created_at, updated_at \
+             FROM site WHERE id = 1")
+            .fetch_optional(pool).await?))
+    }
+
+    /// Creates or replaces the site's settings.
+    pub async fn save_site(&self, site: &SiteRow, events: &[NewEvent]) -> Result<()> {
+        in_transaction!(self, tx => {
+            sqlx::query(
+                "INSERT INTO site (id, name, base_url, language, time_zone, date_formats, teaser_length, created_at, updated_at) \
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET \
+                 name = excluded.name, base_url = excluded.base_url, language = excluded.language, \
+                 time_zone = excluded.time_zone, date_formats = excluded.date_formats, \
+                 teaser_length = excluded.teaser_length, updated_at = excluded.updated_at",
+            )
+            .bind(&site.name)
+            .bind(&site.base_url)
+            .bind(&site.language)
+            .bind(&site.time_zone)
+            .bind(&site.date_formats)
+            .bind(site.teaser_length)
+            .bind(site.created_at)
+            .bind(site.updated_at)
+            .execute(&mut *tx)
+            .await?;
+            insert_events!(tx, site.updated_at, events);
+            Ok::<(), StorageError>(())
+        })
+    }
+}
