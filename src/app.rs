@@ -34,7 +34,9 @@ impl Clock {
     }
 
     pub fn fixed(unix_seconds: i64) -> Clock {
-        Clock { fixed: Some(AtomicI64::new(unix_seconds)) }
+        Clock {
+            fixed: Some(AtomicI64::new(unix_seconds)),
+        }
     }
 
     /// Now, in Unix seconds.
@@ -56,7 +58,14 @@ impl Clock {
 impl App {
     pub fn new(store: Store, config: Config, clock: Clock) -> App {
         let renderer = Renderer::new(config.theme_dir.clone());
-        App { inner: Arc::new(Inner { store, renderer, config, clock }) }
+        App {
+            inner: Arc::new(Inner {
+                store,
+                renderer,
+                config,
+                clock,
+            }),
+        }
     }
 
     pub fn store(&self) -> &Store {

@@ -53,7 +53,12 @@ pub struct ConfigArgs {
     #[arg(long, env = "MASTHEAD_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// PostgreSQL URL (postgres://...); without it, SQLite in the data folder.
-    #[arg(long, env = "MASTHEAD_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "MASTHEAD_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Folder of templates that override the default theme.
     #[arg(long, env = "MASTHEAD_THEME_DIR", global = true)]
@@ -67,41 +72,71 @@ pub struct ConfigArgs {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config file {path}: {source}")]
-    Parse { path: String, source: toml::de::Error },
+    Parse {
+        path: String,
+        source: toml::de::Error,
+    },
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.display().to_string(), source })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.display().to_string(),
+            source,
+        })
     }
 }
 
 impl Config {
     /// Resolves flags/env over the config file over defaults.
-    pub fn resolve(args: &ConfigArgs, listen: Option<SocketAddr>, base_url: Option<String>) -> Result<Config, ConfigError> {
+    pub fn resolve(
+        args: &ConfigArgs,
+        listen: Option<SocketAddr>,
+        base_url: Option<String>,
+    ) -> Result<Config, ConfigError> {
         let file = match &args.config {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
         };
         Ok(Config {
-            listen: listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("default address")),
-            data_dir: args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("masthead-data")),
-            database_url: args.database_url.clone().or(file.database_url).filter(|u| !u.is_empty()),
+            listen: listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("default address")),
+            data_dir: args
+                .data_dir
+                .clone()
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from("masthead-data")),
+            database_url: args
+                .database_url
+                .clone()
+                .or(file.database_url)
+                .filter(|u| !u.is_empty()),
             theme_dir: args.theme_dir.clone().or(file.theme_dir),
             base_url: base_url.or(file.base_url),
-            log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+            log_format: args
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Text),
         })
     }
 
     /// The public base URL: the configured one, or the listen address.
     pub fn public_base_url(&self) -> String {
-        self.base_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
     }
 
     /// A configuration for tests and tools: SQLite in `data_dir`.
@@ -125,8 +160,16 @@ mod tests {
     fn flags_win_over_the_file_and_the_file_over_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("masthead.toml");
-        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/news\"\nlog_format = \"json\"\n").unwrap();
-        let args = ConfigArgs { config: Some(path), data_dir: Some("/flag".into()), ..Default::default() };
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/news\"\nlog_format = \"json\"\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            data_dir: Some("/flag".into()),
+            ..Default::default()
+        };
         let config = Config::resolve(&args, None, None).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:9000");
         assert_eq!(config.data_dir, PathBuf::from("/flag"));
@@ -141,7 +184,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("masthead.toml");
         std::fs::write(&path, "lisen = \"127.0.0.1:9000\"\n").unwrap();
-        let args = ConfigArgs { config: Some(path), ..Default::default() };
+        let args = ConfigArgs {
+            config: Some(path),
+            ..Default::default()
+        };
         let error = Config::resolve(&args, None, None).unwrap_err().to_string();
         assert!(error.contains("lisen"), "{error}");
     }

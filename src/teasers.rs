@@ -36,8 +36,7 @@ const ELLIPSIS: &str = "...";
 /// `max_length` characters is returned whole, without an ellipsis.
 /// Otherwise the first `max_length` characters are kept and cut back to the
 /// last word boundary that still has a character after it (so a word that
-/// ends exactly at the cut is dropped as well), a dangling `<` or `&` and
-/// everything after it is removed, trailing whitespace is stripped and
+/// ends exactly at the cut is dropped as well), trailing whitespace is stripped and
 /// `"..."` is appended.
 ///
 /// Exactly like the Drupal function, a `max_length` of 0 turns any
@@ -56,8 +55,10 @@ pub fn trim(text: &str, max_length: usize) -> String {
         Some(position) => &truncated[..position],
         None => &truncated[..],
     };
-    // preg_replace('/(?:<(?!.+>)|&(?!.+;)).*$/us', '')
-    let kept = &kept[..scrap_start(kept)];
+    // Drupal then drops a dangling `<` or `&` and what follows, to avoid a
+    // half tag or entity in HTML. Teasers here are plain text (entities
+    // already decoded), where that rule would only cut real words such as
+    // "Fish & chips", so it is left out.
     // rtrim()
     let kept = php_rtrim(kept);
 
@@ -95,23 +96,6 @@ fn last_boundary_before_a_char(chars: &[char]) -> Option<usize> {
         let after = is_word_char(chars[p]);
         before != after
     })
-}
-
-/// Where `(?:<(?!.+>)|&(?!.+;)).*$` starts matching, or the length when it
-/// does not match: the first `<` not followed (one or more characters
-/// later) by a `>`, or `&` not followed by a `;`.
-fn scrap_start(chars: &[char]) -> usize {
-    let last_gt = chars.iter().rposition(|&c| c == '>');
-    let last_semicolon = chars.iter().rposition(|&c| c == ';');
-    // `(?!.+X)` at the character after position i: no X at index >= i + 2.
-    let dangling = |i: usize, last: Option<usize>| last.is_none_or(|last| last < i + 2);
-    chars
-        .iter()
-        .enumerate()
-        .position(|(i, &c)| {
-            (c == '<' && dangling(i, last_gt)) || (c == '&' && dangling(i, last_semicolon))
-        })
-        .unwrap_or(chars.len())
 }
 
 /// PHP's `rtrim()` with its default character list: " \t\n\r\0\x0B".
@@ -612,9 +596,9 @@ mod tests {
     }
 
     #[test]
-    fn a_dangling_ampersand_cuts_the_rest() {
+    fn an_ampersand_in_plain_text_is_an_ordinary_character() {
         assert_char_count("Fish & chips a", 14);
-        assert_eq!(trim("Fish & chips are great", 14), "Fish...");
+        assert_eq!(trim("Fish & chips are great", 14), "Fish & chips...");
     }
 
     #[test]
@@ -625,8 +609,8 @@ mod tests {
     }
 
     #[test]
-    fn a_dangling_angle_bracket_cuts_the_rest() {
-        assert_eq!(trim("less a < b and more words", 16), "less a...");
+    fn an_angle_bracket_in_plain_text_is_an_ordinary_character() {
+        assert_eq!(trim("less a < b and more words", 16), "less a < b and...");
         assert_eq!(trim("tagged <b> text and more", 18), "tagged <b> text...");
     }
 
@@ -703,11 +687,10 @@ mod tests {
     }
 
     #[test]
-    fn from_html_cuts_at_a_decoded_ampersand_that_has_no_semicolon_after_it() {
-        // The scrap rule of views_trim_text applies to the decoded text.
+    fn from_html_keeps_a_decoded_ampersand() {
         assert_eq!(
             from_html("<p>Fish &amp; chips are great</p>", 14),
-            "Fish..."
+            "Fish & chips..."
         );
         assert_eq!(from_html("<p>Fish &amp; chips</p>", 14), "Fish & chips");
     }

@@ -156,7 +156,11 @@ impl Article {
         };
         Ok(Article {
             id,
-            section: SectionRef { id: row.section_id, slug: row.section_slug, name: row.section_name },
+            section: SectionRef {
+                id: row.section_id,
+                slug: row.section_slug,
+                name: row.section_name,
+            },
             slug: Slug::parse(&row.slug).map_err(|e| corrupt(e.to_string()))?,
             headline: row.headline,
             standfirst: row.standfirst,
@@ -175,7 +179,8 @@ impl Article {
             lead_image: row.lead_image,
             corrections: serde_json::from_value(json("corrections", &row.corrections)?)
                 .map_err(|e| corrupt(format!("corrections: {e}")))?,
-            status: Status::parse(&row.status).ok_or_else(|| corrupt(format!("status {:?}", row.status)))?,
+            status: Status::parse(&row.status)
+                .ok_or_else(|| corrupt(format!("status {:?}", row.status)))?,
             scheduled_at: row.scheduled_at,
             embargo_until: row.embargo_until,
             first_published_at: row.first_published_at,
@@ -239,7 +244,11 @@ impl Article {
     pub fn tags_touched(&self) -> Vec<String> {
         let mut tags = vec![format!("article:{}", self.id)];
         if self.status == Status::Published {
-            tags.extend([format!("section:{}", self.section.slug), "home".into(), "feed".into()]);
+            tags.extend([
+                format!("section:{}", self.section.slug),
+                "home".into(),
+                "feed".into(),
+            ]);
         }
         tags
     }
@@ -313,25 +322,52 @@ impl Article {
 
     /// The first revision and events of a new story (the id is filled in by
     /// storage where `{id}` appears).
-    pub fn creation_records<'a>(&self, author: &'a str, message: &'a str) -> (NewRevision<'a>, Vec<NewEvent>) {
+    pub fn creation_records<'a>(
+        &self,
+        author: &'a str,
+        message: &'a str,
+    ) -> (NewRevision<'a>, Vec<NewEvent>) {
         let mut tags = vec!["article:{id}".to_owned()];
         if self.status == Status::Published {
-            tags.extend([format!("section:{}", self.section.slug), "home".into(), "feed".into()]);
+            tags.extend([
+                format!("section:{}", self.section.slug),
+                "home".into(),
+                "feed".into(),
+            ]);
         }
         let event = NewEvent {
-            kind: if self.status == Status::Published { "article.published" } else { "article.created" }.into(),
+            kind: if self.status == Status::Published {
+                "article.published"
+            } else {
+                "article.created"
+            }
+            .into(),
             subject: "article:{id}".into(),
             tags,
             payload: serde_json::json!({ "section": self.section.slug, "slug": self.slug, "status": self.status }),
         };
-        (NewRevision { author, message, snapshot: self.snapshot() }, vec![event])
+        (
+            NewRevision {
+                author,
+                message,
+                snapshot: self.snapshot(),
+            },
+            vec![event],
+        )
     }
 }
 
 /// Stores a new story as revision 1 and returns it with its id.
-pub async fn create(store: &Store, mut article: Article, author: &str, message: &str) -> Result<Article, ArticleError> {
+pub async fn create(
+    store: &Store,
+    mut article: Article,
+    author: &str,
+    message: &str,
+) -> Result<Article, ArticleError> {
     let (revision, events) = article.creation_records(author, message);
-    article.id = store.insert_article(&article.to_row(), revision, &events).await?;
+    article.id = store
+        .insert_article(&article.to_row(), revision, &events)
+        .await?;
     Ok(article)
 }
 
@@ -341,8 +377,17 @@ pub async fn find(store: &Store, id: i64) -> Result<Option<Article>, ArticleErro
 }
 
 /// The story at `/<section>/<slug>` if readers may see it at `now`.
-pub async fn visible_by_path(store: &Store, section: &str, slug: &str, now: i64) -> Result<Option<Article>, ArticleError> {
-    store.visible_article_by_path(section, slug, now).await?.map(Article::from_row).transpose()
+pub async fn visible_by_path(
+    store: &Store,
+    section: &str,
+    slug: &str,
+    now: i64,
+) -> Result<Option<Article>, ArticleError> {
+    store
+        .visible_article_by_path(section, slug, now)
+        .await?
+        .map(Article::from_row)
+        .transpose()
 }
 
 /// Newest stories readers may see at `now`, in one section or all, after
@@ -365,20 +410,44 @@ pub async fn visible_list(
 
 /// The "More from <Section>" block: the five newest other stories readers
 /// may see in the story's primary section, newest first.
-pub async fn more_from(store: &Store, article: &Article, now: i64) -> Result<Vec<Article>, ArticleError> {
-    visible_list(store, Some(article.section.id), now, None, Some(article.id), 5).await
+pub async fn more_from(
+    store: &Store,
+    article: &Article,
+    now: i64,
+) -> Result<Vec<Article>, ArticleError> {
+    visible_list(
+        store,
+        Some(article.section.id),
+        now,
+        None,
+        Some(article.id),
+        5,
+    )
+    .await
 }
 
 /// Where a retired path points now, if readers may see that story.
-pub async fn redirect_target(store: &Store, path: &str, now: i64) -> Result<Option<String>, ArticleError> {
-    let Some(id) = store.redirect(path).await? else { return Ok(None) };
-    Ok(find(store, id).await?.filter(|a| a.is_visible(now)).map(|a| a.path()))
+pub async fn redirect_target(
+    store: &Store,
+    path: &str,
+    now: i64,
+) -> Result<Option<String>, ArticleError> {
+    let Some(id) = store.redirect(path).await? else {
+        return Ok(None);
+    };
+    Ok(find(store, id)
+        .await?
+        .filter(|a| a.is_visible(now))
+        .map(|a| a.path()))
 }
 
 impl Article {
     /// The keyset cursor that continues a list after this story.
     pub fn cursor(&self) -> ListCursor {
-        ListCursor { published_at: self.first_published_at.unwrap_or(0), id: self.id }
+        ListCursor {
+            published_at: self.first_published_at.unwrap_or(0),
+            id: self.id,
+        }
     }
 }
 

@@ -21,15 +21,24 @@ impl Slug {
             && !text.starts_with('-')
             && !text.ends_with('-')
             && !text.contains("--")
-            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok { Ok(Slug(text.to_owned())) } else { Err(InvalidSlug(text.to_owned())) }
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Slug(text.to_owned()))
+        } else {
+            Err(InvalidSlug(text.to_owned()))
+        }
     }
 
     /// Makes a slug from a headline or name (transliterating non-ASCII text),
     /// cut at a dash so it stays under the length limit.
     pub fn from_title(title: &str) -> Slug {
         // "Aleppo’s" reads as one word: drop apostrophes rather than dash them.
-        let title: String = title.chars().filter(|c| !matches!(c, '\'' | '’' | 'ʼ')).collect();
+        let title: String = title
+            .chars()
+            .filter(|c| !matches!(c, '\'' | '’' | 'ʼ'))
+            .collect();
         let mut slug = slug::slugify(title);
         if slug.len() > 80 {
             let cut = slug[..80].rfind('-').unwrap_or(80);
@@ -76,7 +85,10 @@ mod tests {
             Slug::from_title("US to send 560 additional troops to Iraq").as_str(),
             "us-to-send-560-additional-troops-to-iraq"
         );
-        assert_eq!(Slug::from_title("Aleppo’s Old City, “destroyed”").as_str(), "aleppos-old-city-destroyed");
+        assert_eq!(
+            Slug::from_title("Aleppo’s Old City, “destroyed”").as_str(),
+            "aleppos-old-city-destroyed"
+        );
     }
 
     #[test]

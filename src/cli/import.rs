@@ -17,7 +17,11 @@ pub async fn text(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
     for report in result? {
         println!(
             "{}: imported story {} into {} with {} related stories ({} already on the site)",
-            report.file, report.story, report.section, report.related_added, report.related_existing
+            report.file,
+            report.story,
+            report.section,
+            report.related_added,
+            report.related_existing
         );
     }
     Ok(())

@@ -98,20 +98,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// applies migrations.
 pub async fn open(config: &Config) -> anyhow::Result<Store> {
     if config.database_url.is_none() {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                config.data_dir.display()
+            )
+        })?;
     }
     let store = Store::open(config.database_url.as_deref(), &config.data_dir)
         .await
         .context("cannot open the database")?;
-    store.migrate().await.context("cannot migrate the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
     Ok(store)
 }
 
 fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
@@ -130,7 +140,9 @@ mod tests {
 
     #[test]
     fn serve_takes_listen_and_no_demo() {
-        let cli = Cli::try_parse_from(["masthead", "serve", "--listen", "0.0.0.0:9000", "--no-demo"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["masthead", "serve", "--listen", "0.0.0.0:9000", "--no-demo"])
+                .unwrap();
         match cli.command {
             Command::Serve(args) => {
                 assert_eq!(args.listen.unwrap().to_string(), "0.0.0.0:9000");

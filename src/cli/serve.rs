@@ -24,7 +24,9 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
         listener.local_addr()?
     );
     let app = App::new(store.clone(), config, Clock::system());
-    crate::http::serve(app, listener, crate::http::shutdown_signal()).await.context("server failed")?;
+    crate::http::serve(app, listener, crate::http::shutdown_signal())
+        .await
+        .context("server failed")?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -57,19 +57,33 @@ impl Error {
     pub async fn into_page(self, app: &App) -> Response {
         let status = self.status();
         let (title, message) = match &self {
-            Error::NotFound => ("Page not found", "There is no page at this address. It may have moved or never existed."),
+            Error::NotFound => (
+                "Page not found",
+                "There is no page at this address. It may have moved or never existed.",
+            ),
             Error::NotSetUp => ("Not set up yet", "This site has no content yet."),
             Error::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
-                ("Something went wrong", "The page could not be shown. Please try again in a moment.")
+                (
+                    "Something went wrong",
+                    "The page could not be shown. Please try again in a moment.",
+                )
             }
         };
-        let body = match (crate::site::Site::load(app.store()).await, crate::sections::list(app.store()).await) {
+        let body = match (
+            crate::site::Site::load(app.store()).await,
+            crate::sections::list(app.store()).await,
+        ) {
             (Ok(site), Ok(sections)) => app
                 .renderer()
                 .render(
                     "error.html",
-                    &ErrorPage { site: views::SiteView::new(&site), nav: views::nav(&sections, None), title, message },
+                    &ErrorPage {
+                        site: views::SiteView::new(&site),
+                        nav: views::nav(&sections, None),
+                        title,
+                        message,
+                    },
                 )
                 .ok(),
             _ => None,

@@ -45,9 +45,23 @@ async fn home(State(app): State<App>) -> Response {
         let now = app.now();
         let mut groups = Vec::new();
         for section in &sections {
-            let stories = articles::visible_list(app.store(), Some(section.id), now, None, None, HOME_PER_SECTION).await?;
+            let stories = articles::visible_list(
+                app.store(),
+                Some(section.id),
+                now,
+                None,
+                None,
+                HOME_PER_SECTION,
+            )
+            .await?;
             if !stories.is_empty() {
-                groups.push(SectionGroup { section, stories: stories.iter().map(|a| views::story_item(&site, a)).collect() });
+                groups.push(SectionGroup {
+                    section,
+                    stories: stories
+                        .iter()
+                        .map(|a| views::story_item(&site, a))
+                        .collect(),
+                });
             }
         }
         let page = HomePage {
@@ -70,10 +84,17 @@ struct FrontQuery {
 /// Parses `<published_at>.<id>`.
 fn parse_cursor(text: &str) -> Option<ListCursor> {
     let (published_at, id) = text.split_once('.')?;
-    Some(ListCursor { published_at: published_at.parse().ok()?, id: id.parse().ok()? })
+    Some(ListCursor {
+        published_at: published_at.parse().ok()?,
+        id: id.parse().ok()?,
+    })
 }
 
-async fn section_front(State(app): State<App>, Path(slug): Path<String>, Query(query): Query<FrontQuery>) -> Response {
+async fn section_front(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    Query(query): Query<FrontQuery>,
+) -> Response {
     let result = async {
         let cursor = match query.after.as_deref() {
             Some(text) => Some(parse_cursor(text).ok_or(Error::NotFound)?),
@@ -81,20 +102,39 @@ async fn section_front(State(app): State<App>, Path(slug): Path<String>, Query(q
         };
         let site = Site::load(app.store()).await?;
         let sections = sections::list(app.store()).await?;
-        let section = sections.iter().find(|s| s.slug == slug).ok_or(Error::NotFound)?;
+        let section = sections
+            .iter()
+            .find(|s| s.slug == slug)
+            .ok_or(Error::NotFound)?;
         // One more than a page tells whether an older page exists.
-        let mut stories =
-            articles::visible_list(app.store(), Some(section.id), app.now(), cursor, None, FRONT_PAGE_SIZE + 1).await?;
+        let mut stories = articles::visible_list(
+            app.store(),
+            Some(section.id),
+            app.now(),
+            cursor,
+            None,
+            FRONT_PAGE_SIZE + 1,
+        )
+        .await?;
         let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
         stories.truncate(FRONT_PAGE_SIZE as usize);
         if cursor.is_some() && stories.is_empty() {
             return Err(Error::NotFound);
         }
-        let page_number = if cursor.is_some() { query.page.unwrap_or(2).max(2) } else { 1 };
+        let page_number = if cursor.is_some() {
+            query.page.unwrap_or(2).max(2)
+        } else {
+            1
+        };
         let path = format!("/{}", section.slug);
         let older = has_older.then(|| {
             let c = stories.last().expect("a full page").cursor();
-            format!("{path}?after={}.{}&page={}", c.published_at, c.id, page_number + 1)
+            format!(
+                "{path}?after={}.{}&page={}",
+                c.published_at,
+                c.id,
+                page_number + 1
+            )
         });
         let page = SectionPage {
             site: views::SiteView::new(&site),
@@ -102,7 +142,10 @@ async fn section_front(State(app): State<App>, Path(slug): Path<String>, Query(q
             url: format!("{}{}", site.base_url, path),
             section,
             page: page_number,
-            stories: stories.iter().map(|a| views::story_item(&site, a)).collect(),
+            stories: stories
+                .iter()
+                .map(|a| views::story_item(&site, a))
+                .collect(),
             older,
             newer: cursor.is_some().then(|| path.clone()),
         };
@@ -115,10 +158,15 @@ async fn trailing_slash(Path(section): Path<String>) -> Redirect {
     Redirect::permanent(&format!("/{section}"))
 }
 
-async fn article(State(app): State<App>, Path((section, slug)): Path<(String, String)>, uri: Uri) -> Response {
+async fn article(
+    State(app): State<App>,
+    Path((section, slug)): Path<(String, String)>,
+    uri: Uri,
+) -> Response {
     let result = async {
         let now = app.now();
-        let Some(article) = articles::visible_by_path(app.store(), &section, &slug, now).await? else {
+        let Some(article) = articles::visible_by_path(app.store(), &section, &slug, now).await?
+        else {
             return match articles::redirect_target(app.store(), uri.path(), now).await? {
                 Some(target) => Ok(Redirect::permanent(&target).into_response()),
                 None => Err(Error::NotFound),
@@ -140,7 +188,10 @@ async fn article(State(app): State<App>, Path((section, slug)): Path<(String, St
 
 async fn stylesheet() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         SITE_CSS,
     )
         .into_response()

@@ -7,8 +7,9 @@ use pulldown_cmark::{Options, Parser, html};
 /// passes through the allow-list sanitizer, so no script or event handler
 /// survives.
 pub fn to_html(source: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
-    let mut unsafe_html = String::with_capacity(source.len() * 5 /4);
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let mut unsafe_html = String::with_capacity(source.len() * 5 / 4);
     html::push_html(&mut unsafe_html, Parser::new_ext(source, options));
     sanitize(&unsafe_html)
 }
@@ -32,10 +33,16 @@ pub fn escape_plain_text(text: &str) -> String {
         }
         let trimmed = line.trim_start();
         let starts_block = trimmed.starts_with(['#', '>', '-', '+', '=', '|'])
-            || trimmed.split_once(['.', ')']).is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            || trimmed
+                .split_once(['.', ')'])
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
         for (j, ch) in line.char_indices() {
             let at_start = j == line.len() - trimmed.len();
-            if matches!(ch, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '!') || (at_start && starts_block && !ch.is_ascii_digit()) {
+            if matches!(
+                ch,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '!'
+            ) || (at_start && starts_block && !ch.is_ascii_digit())
+            {
                 out.push('\\');
             }
             if at_start && starts_block && ch.is_ascii_digit() {
@@ -59,12 +66,17 @@ mod tests {
     #[test]
     fn quotes_and_apostrophes_are_kept_as_written() {
         let html = to_html("\"This is entirely consistent,\" Iraq’s -- minister said...");
-        assert_eq!(html, "<p>\"This is entirely consistent,\" Iraq’s -- minister said...</p>\n");
+        assert_eq!(
+            html,
+            "<p>\"This is entirely consistent,\" Iraq’s -- minister said...</p>\n"
+        );
     }
 
     #[test]
     fn scripts_and_event_handlers_are_removed() {
-        let html = to_html("Hi <script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1))");
+        let html = to_html(
+            "Hi <script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1))",
+        );
         assert!(!html.contains("script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
@@ -80,7 +92,12 @@ mod tests {
             "Plain \\ backslash",
         ] {
             let html = to_html(&escape_plain_text(text));
-            let expected = format!("<p>{}</p>\n", text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
+            let expected = format!(
+                "<p>{}</p>\n",
+                text.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            );
             assert_eq!(html, expected, "{text}");
         }
     }

@@ -22,6 +22,27 @@ const EMBEDDED: &[(&str, &str)] = &[
 /// Stylesheet of the default theme, served at `/static/site.css`.
 pub const SITE_CSS: &str = include_str!("../../static/site.css");
 
+/// Writes `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML text and
+/// attribute values.
+fn write_html_escaped(out: &mut minijinja::Output, text: &str) -> std::fmt::Result {
+    use std::fmt::Write;
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&text[last..i])?;
+        out.write_str(entity)?;
+        last = i + 1;
+    }
+    out.write_str(&text[last..])
+}
+
 /// Why a page could not be rendered.
 #[derive(Debug, thiserror::Error)]
 #[error("template {template}: {source:#}")]
@@ -50,6 +71,19 @@ impl Renderer {
                 minijinja::AutoEscape::None
             }
         });
+        env.set_formatter(|out, state, value| {
+            // minijinja's HTML escaping also escapes `/`, which is valid but
+            // turns every URL and date in the page source into `&#x2f;`.
+            // Escape the five characters that matter and nothing else.
+            match (state.auto_escape(), value.as_str()) {
+                (minijinja::AutoEscape::Html, Some(text)) if !value.is_safe() => {
+                    write_html_escaped(out, text).map_err(|e| {
+                        minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+                    })
+                }
+                _ => minijinja::escape_formatter(out, state, value),
+            }
+        });
         env.set_loader(move |name| {
             if let Some(dir) = &theme_dir {
                 // Template names come from our own code, never from a request,
@@ -67,14 +101,24 @@ impl Renderer {
                     }
                 }
             }
-            Ok(EMBEDDED.iter().find(|(n, _)| *n == name).map(|(_, t)| (*t).to_owned()))
+            Ok(EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| (*t).to_owned()))
         });
         Renderer { env }
     }
 
     /// Renders `template` with a serializable context.
-    pub fn render<S: serde::Serialize>(&self, template: &str, context: &S) -> Result<String, RenderError> {
-        let error = |source| RenderError { template: template.to_owned(), source };
+    pub fn render<S: serde::Serialize>(
+        &self,
+        template: &str,
+        context: &S,
+    ) -> Result<String, RenderError> {
+        let error = |source| RenderError {
+            template: template.to_owned(),
+            source,
+        };
         let tmpl = self.env.get_template(template).map_err(error)?;
         tmpl.render(minijinja::value::Serde(context)).map_err(error)
     }
@@ -82,5 +126,42 @@ impl Renderer {
     /// The names of the embedded templates (every one must render in tests).
     pub fn embedded_names() -> impl Iterator<Item = &'static str> {
         EMBEDDED.iter().map(|(n, _)| *n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_but_slashes_stay_readable() {
+        let renderer = Renderer::new(None);
+        let mut env = renderer.env.clone();
+        env.add_template(
+            "t.html",
+            "<a href=\"{{ url }}\">{{ text }}</a>{{ html | safe }}",
+        )
+        .unwrap();
+        let out = env
+            .get_template("t.html")
+            .unwrap()
+            .render(minijinja::context! { url => "/world/a?b=1&c=\"2\"", text => "<script>'x'</script> 11/07/2016", html => "<em>ok</em>" })
+            .unwrap();
+        assert_eq!(
+            out,
+            "<a href=\"/world/a?b=1&amp;c=&quot;2&quot;\">&lt;script&gt;&#39;x&#39;&lt;/script&gt; 11/07/2016</a><em>ok</em>"
+        );
+    }
+
+    #[test]
+    fn a_theme_folder_overrides_one_template_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("error.html"), "custom {{ title }}").unwrap();
+        let renderer = Renderer::new(Some(dir.path().to_owned()));
+        let out = renderer
+            .render("error.html", &serde_json::json!({ "title": "Oops" }))
+            .unwrap();
+        assert_eq!(out, "custom Oops");
+        assert!(renderer.env.get_template("article.html").is_ok());
     }
 }

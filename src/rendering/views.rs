@@ -105,7 +105,11 @@ pub struct ErrorPage<'a> {
 
 impl<'a> SiteView<'a> {
     pub fn new(site: &'a Site) -> SiteView<'a> {
-        SiteView { name: &site.name, language: &site.language, base_url: &site.base_url }
+        SiteView {
+            name: &site.name,
+            language: &site.language,
+            base_url: &site.base_url,
+        }
     }
 }
 
@@ -113,7 +117,11 @@ impl<'a> SiteView<'a> {
 pub fn nav<'a>(sections: &'a [SectionRow], current: Option<&str>) -> Vec<NavItem<'a>> {
     sections
         .iter()
-        .map(|s| NavItem { slug: &s.slug, name: &s.name, current: current == Some(s.slug.as_str()) })
+        .map(|s| NavItem {
+            slug: &s.slug,
+            name: &s.name,
+            current: current == Some(s.slug.as_str()),
+        })
         .collect()
 }
 
@@ -136,7 +144,10 @@ pub fn story_item(site: &Site, article: &Article) -> StoryItem {
 
 /// The article page's story.
 pub fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
-    let updated = article.last_update_at.or(article.first_published_at).unwrap_or(article.modified_at);
+    let updated = article
+        .last_update_at
+        .or(article.first_published_at)
+        .unwrap_or(article.modified_at);
     ArticleView {
         headline: &article.headline,
         standfirst: &article.standfirst,
@@ -150,7 +161,11 @@ pub fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
         corrections: article
             .corrections
             .iter()
-            .map(|c| CorrectionView { date: site.format_date(c.at, "medium"), iso: iso(site, c.at), note: c.note.clone() })
+            .map(|c| CorrectionView {
+                date: site.format_date(c.at, "medium"),
+                iso: iso(site, c.at),
+                note: c.note.clone(),
+            })
             .collect(),
     }
 }

@@ -38,7 +38,12 @@ pub async fn find(store: &Store, slug: &str) -> Result<Option<Section>, SectionE
 }
 
 /// Creates a section, its slug made from the name unless given.
-pub async fn create(store: &Store, name: &str, slug: Option<&str>, now: i64) -> Result<Section, SectionError> {
+pub async fn create(
+    store: &Store,
+    name: &str,
+    slug: Option<&str>,
+    now: i64,
+) -> Result<Section, SectionError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(SectionError::EmptyName);

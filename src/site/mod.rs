@@ -70,11 +70,15 @@ impl Settings {
         dates::time_zone(&self.time_zone).map_err(|e| SiteError::Invalid(e.to_string()))?;
         for required in ["short", "medium", "long"] {
             if !self.date_formats.contains_key(required) {
-                return Err(SiteError::Invalid(format!("the {required} date format is missing")));
+                return Err(SiteError::Invalid(format!(
+                    "the {required} date format is missing"
+                )));
             }
         }
         if !(1..=10_000).contains(&self.teaser_length) {
-            return Err(SiteError::Invalid("the teaser length must be between 1 and 10000 characters".into()));
+            return Err(SiteError::Invalid(
+                "the teaser length must be between 1 and 10000 characters".into(),
+            ));
         }
         Ok(())
     }
@@ -92,7 +96,8 @@ pub fn default_date_formats() -> BTreeMap<String, String> {
 impl Site {
     /// Parses stored settings.
     pub fn from_row(row: SiteRow) -> Result<Site, SiteError> {
-        let time_zone = dates::time_zone(&row.time_zone).map_err(|e| SiteError::Invalid(e.to_string()))?;
+        let time_zone =
+            dates::time_zone(&row.time_zone).map_err(|e| SiteError::Invalid(e.to_string()))?;
         let date_formats = serde_json::from_str(&row.date_formats)
             .map_err(|e| SiteError::Invalid(format!("stored date formats: {e}")))?;
         Ok(Site {
@@ -115,7 +120,11 @@ impl Site {
     /// Formats Unix seconds with a named format (`medium`), or with the
     /// string itself as a PHP format when no format has that name.
     pub fn format_date(&self, unix_seconds: i64, format: &str) -> String {
-        let format = self.date_formats.get(format).map(String::as_str).unwrap_or(format);
+        let format = self
+            .date_formats
+            .get(format)
+            .map(String::as_str)
+            .unwrap_or(format);
         dates::format_php(format, unix_seconds, &self.time_zone, self.lang)
     }
 

@@ -71,7 +71,8 @@ const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_slug, s.name 
      FROM articles a JOIN sections s ON s.id = a.section_id";
 
 /// A story readers may see at time `$1`.
-const VISIBLE: &str = "a.status = 'published' AND (a.embargo_until IS NULL OR a.embargo_until <= $1)";
+const VISIBLE: &str =
+    "a.status = 'published' AND (a.embargo_until IS NULL OR a.embargo_until <= $1)";
 
 macro_rules! bind_fields {
     ($query:expr, $row:expr) => {
@@ -245,7 +246,9 @@ impl Store {
     /// The article with this id, in any status.
     pub async fn article(&self, id: i64) -> Result<Option<ArticleRow>> {
         let sql = format!("{SELECT} WHERE a.id = $1");
-        Ok(with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?))
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?),
+        )
     }
 
     /// The article at `/<section>/<slug>`, if readers may see it at `now`.
@@ -256,9 +259,11 @@ impl Store {
         now: i64,
     ) -> Result<Option<ArticleRow>> {
         let sql = format!("{SELECT} WHERE {VISIBLE} AND s.slug = $2 AND a.slug = $3");
-        Ok(with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(now).bind(section_slug).bind(slug)
-            .fetch_optional(pool).await?))
+            .fetch_optional(pool).await?),
+        )
     }
 
     /// The newest stories readers may see at `now` in one section (or in all
@@ -272,21 +277,30 @@ impl Store {
         except: Option<i64>,
         limit: i64,
     ) -> Result<Vec<ArticleRow>> {
-        let cursor = cursor.unwrap_or(ListCursor { published_at: i64::MAX, id: i64::MAX });
-        let section_filter = if section_id.is_some() { "a.section_id = $6" } else { "$6 IS NULL" };
+        let cursor = cursor.unwrap_or(ListCursor {
+            published_at: i64::MAX,
+            id: i64::MAX,
+        });
+        let section_filter = if section_id.is_some() {
+            "a.section_id = $6"
+        } else {
+            "$6 IS NULL"
+        };
         let sql = format!(
             "{SELECT} WHERE {VISIBLE} AND {section_filter} \
              AND (a.first_published_at, a.id) < ($2, $3) AND a.id <> $4 \
              ORDER BY a.first_published_at DESC, a.id DESC LIMIT $5"
         );
-        Ok(with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(now)
             .bind(cursor.published_at)
             .bind(cursor.id)
             .bind(except.unwrap_or(0))
             .bind(limit)
             .bind(section_id)
-            .fetch_all(pool).await?))
+            .fetch_all(pool).await?),
+        )
     }
 
     /// Every revision of an article, oldest first.
@@ -299,8 +313,10 @@ impl Store {
 
     /// The article a retired path now points to, if any.
     pub async fn redirect(&self, old_path: &str) -> Result<Option<i64>> {
-        Ok(with_db!(self, pool => sqlx::query_scalar("SELECT article_id FROM redirects WHERE old_path = $1")
-            .bind(old_path).fetch_optional(pool).await?))
+        Ok(
+            with_db!(self, pool => sqlx::query_scalar("SELECT article_id FROM redirects WHERE old_path = $1")
+            .bind(old_path).fetch_optional(pool).await?),
+        )
     }
 }
 
@@ -309,7 +325,11 @@ fn with_subject(events: &[NewEvent], id: i64) -> Vec<NewEvent> {
         .iter()
         .map(|e| NewEvent {
             subject: e.subject.replace("{id}", &id.to_string()),
-            tags: e.tags.iter().map(|t| t.replace("{id}", &id.to_string())).collect(),
+            tags: e
+                .tags
+                .iter()
+                .map(|t| t.replace("{id}", &id.to_string()))
+                .collect(),
             ..e.clone()
         })
         .collect()

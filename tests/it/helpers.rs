@@ -20,12 +20,12 @@ pub struct TestStore {
     pub store: Store,
     pub dir: tempfile::TempDir,
     pub database_url: Option<String>,
-    pub backend: Backend,
 }
 
 /// The PostgreSQL server tests use.
 pub fn postgres_url() -> String {
-    std::env::var("MASTHEAD_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("MASTHEAD_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn in_ci() -> bool {
@@ -37,35 +37,69 @@ fn in_ci() -> bool {
 pub async fn store(backend: Backend) -> Option<TestStore> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (store, database_url) = match backend {
-        Backend::Sqlite => (Store::open_sqlite(dir.path()).await.expect("open sqlite"), None),
+        Backend::Sqlite => (
+            Store::open_sqlite(dir.path()).await.expect("open sqlite"),
+            None,
+        ),
         Backend::Postgres => {
             let schema = format!("t_{}", uuid_like());
             let admin = match sqlx::PgPool::connect(&postgres_url()).await {
                 Ok(store) => store,
                 Err(error) => {
                     if in_ci() {
-                        panic!("PostgreSQL is required in CI but unreachable at {}: {error}", postgres_url());
+                        panic!(
+                            "PostgreSQL is required in CI but unreachable at {}: {error}",
+                            postgres_url()
+                        );
                     }
-                    eprintln!("SKIPPED: PostgreSQL unreachable at {} ({error}); set MASTHEAD_TEST_POSTGRES_URL", postgres_url());
+                    eprintln!(
+                        "SKIPPED: PostgreSQL unreachable at {} ({error}); set MASTHEAD_TEST_POSTGRES_URL",
+                        postgres_url()
+                    );
                     return None;
                 }
             };
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.expect("create schema");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&admin)
+                .await
+                .expect("create schema");
             admin.close().await;
-            let separator = if postgres_url().contains('?') { '&' } else { '?' };
-            let url = format!("{}{separator}options=-c%20search_path%3D{schema}", postgres_url());
-            (Store::open_postgres(&url).await.expect("open postgres"), Some(url))
+            let separator = if postgres_url().contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            let url = format!(
+                "{}{separator}options=-c%20search_path%3D{schema}",
+                postgres_url()
+            );
+            (
+                Store::open_postgres(&url).await.expect("open postgres"),
+                Some(url),
+            )
         }
     };
     store.migrate().await.expect("migrate");
-    Some(TestStore { store, dir, database_url, backend })
+    Some(TestStore {
+        store,
+        dir,
+        database_url,
+    })
 }
 
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000, COUNTER.fetch_add(1, Ordering::Relaxed))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The seed page, as shipped in the repository.
@@ -76,10 +110,16 @@ pub const NOW: i64 = 1_795_521_600;
 
 /// A site with the demo settings.
 pub async fn demo_site(store: &Store) -> Site {
-    masthead::site::save(store, &Settings::demo("http://news.example"), NOW).await.expect("save site")
+    masthead::site::save(store, &Settings::demo("http://news.example"), NOW)
+        .await
+        .expect("save site")
 }
 
 /// The app served over HTTP on a free loopback port.
+#[allow(
+    dead_code,
+    reason = "not every test reaches into the app or its database"
+)]
 pub struct TestApp {
     pub address: SocketAddr,
     pub app: App,
@@ -94,7 +134,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
@@ -118,19 +162,32 @@ pub async fn spawn(backend: Backend, seed: bool) -> Option<TestApp> {
     let db = store(backend).await?;
     let site = demo_site(&db.store).await;
     if seed {
-        masthead::imports::import_text(&db.store, &site, "seed-page.txt", SEED, NOW).await.expect("import seed");
+        masthead::imports::import_text(&db.store, &site, "seed-page.txt", SEED, NOW)
+            .await
+            .expect("import seed");
     }
     let mut config = Config::for_data_dir(db.dir.path());
     config.database_url = db.database_url.clone();
     let app = App::new(db.store.clone(), config, Clock::fixed(NOW));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(masthead::http::serve(app.clone(), listener, async {
         let _ = rx.await;
     }));
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Some(TestApp { address, app, client, db, shutdown: Some(tx) })
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Some(TestApp {
+        address,
+        app,
+        client,
+        db,
+        shutdown: Some(tx),
+    })
 }
 
 /// Runs one async test body on both backends: `both!(name, body_fn)` makes
@@ -155,14 +212,23 @@ macro_rules! on_both {
 /// without nested blocks), in document order, whitespace collapsed.
 pub fn text_blocks(html: &str) -> Vec<String> {
     let document = scraper::Html::parse_document(html);
-    let selector = scraper::Selector::parse("h1, h2, h3, h4, h5, h6, p, li, dt, dd, blockquote, figcaption").unwrap();
+    let selector =
+        scraper::Selector::parse("h1, h2, h3, h4, h5, h6, p, li, dt, dd, blockquote, figcaption")
+            .unwrap();
     document
         .select(&selector)
         .filter(|element| {
             // A list item holding headings or paragraphs is not itself a block of text.
             element.select(&selector).next().is_none()
         })
-        .map(|element| element.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|element| {
+            element
+                .text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .filter(|text| !text.is_empty())
         .collect()
 }

@@ -11,8 +11,12 @@ on_both!(
 );
 
 async fn the_article_page_shows_every_line_of_the_seed_in_order(backend: Backend) {
-    let Some(app) = spawn(backend, true).await else { return };
-    let (status, html) = app.get_text("/world/us-to-send-560-additional-troops-to-iraq").await;
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (status, html) = app
+        .get_text("/world/us-to-send-560-additional-troops-to-iraq")
+        .await;
     assert_eq!(status, 200);
     let blocks = text_blocks(&html);
     let expected: Vec<String> = SEED
@@ -26,7 +30,9 @@ async fn the_article_page_shows_every_line_of_the_seed_in_order(backend: Backend
     for line in &expected {
         match blocks[position..].iter().position(|b| b == line) {
             Some(offset) => position += offset + 1,
-            None => panic!("{line:?} is not a block after position {position} of the page; blocks: {blocks:#?}"),
+            None => panic!(
+                "{line:?} is not a block after position {position} of the page; blocks: {blocks:#?}"
+            ),
         }
     }
     let document = scraper::Html::parse_document(&html);
@@ -36,47 +42,92 @@ async fn the_article_page_shows_every_line_of_the_seed_in_order(backend: Backend
     for landmark in ["<header", "<nav", "<main", "<footer"] {
         assert!(html.contains(landmark), "missing {landmark}");
     }
-    let canonical = document.select(&scraper::Selector::parse("link[rel=canonical]").unwrap()).next().unwrap();
-    assert_eq!(canonical.attr("href"), Some("http://news.example/world/us-to-send-560-additional-troops-to-iraq"));
+    let canonical = document
+        .select(&scraper::Selector::parse("link[rel=canonical]").unwrap())
+        .next()
+        .unwrap();
+    assert_eq!(
+        canonical.attr("href"),
+        Some("http://news.example/world/us-to-send-560-additional-troops-to-iraq")
+    );
 }
 
 async fn unknown_sections_and_stories_get_the_404_page(backend: Backend) {
-    let Some(app) = spawn(backend, true).await else { return };
-    for path in ["/nowhere", "/world/no-such-story", "/nowhere/us-to-send-560-additional-troops-to-iraq", "/a/b/c", "/world?after=garbage"] {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    for path in [
+        "/nowhere",
+        "/world/no-such-story",
+        "/nowhere/us-to-send-560-additional-troops-to-iraq",
+        "/a/b/c",
+        "/world?after=garbage",
+    ] {
         let (status, html) = app.get_text(path).await;
         assert_eq!(status, 404, "{path}");
         assert!(html.contains("<h1>Page not found</h1>"), "{path}: {html}");
-        assert!(html.contains("<nav aria-label=\"Sections\">"), "the 404 page is a themed page");
+        assert!(
+            html.contains("<nav aria-label=\"Sections\">"),
+            "the 404 page is a themed page"
+        );
     }
 }
 
 async fn section_fronts_list_newest_first_and_paginate(backend: Backend) {
-    let Some(app) = spawn(backend, true).await else { return };
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
     let (status, html) = app.get_text("/world").await;
     assert_eq!(status, 200);
     let blocks = text_blocks(&html);
-    assert_eq!(blocks.iter().filter(|b| b.as_str() == "World").count(), 2, "nav item and h1: {blocks:?}");
+    assert_eq!(
+        blocks.iter().filter(|b| b.as_str() == "World").count(),
+        2,
+        "nav item and h1: {blocks:?}"
+    );
     let headlines: Vec<_> = scraper::Html::parse_document(&html)
         .select(&scraper::Selector::parse(".stories h2 a").unwrap())
         .map(|a| a.text().collect::<String>())
         .collect();
     assert_eq!(headlines.len(), 6);
-    assert_eq!(headlines[0], "Trump vows to return power to the people in inaugural speech");
+    assert_eq!(
+        headlines[0],
+        "Trump vows to return power to the people in inaugural speech"
+    );
     assert_eq!(headlines[5], "US to send 560 additional troops to Iraq");
-    assert!(!html.contains("Older stories"), "six stories fit on one page");
+    assert!(
+        !html.contains("Older stories"),
+        "six stories fit on one page"
+    );
     let (status, _) = app.get_text("/world/").await;
     assert_eq!(status, 308);
 }
 
 async fn the_home_page_groups_latest_stories_by_section(backend: Backend) {
-    let Some(app) = spawn(backend, true).await else { return };
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
     let (status, html) = app.get_text("/").await;
     assert_eq!(status, 200);
     let blocks = text_blocks(&html);
     assert!(blocks.contains(&"The Daily Masthead".to_owned()));
-    let world = blocks.iter().position(|b| b == "World" ).unwrap();
-    assert!(blocks[world..].iter().any(|b| b == "Trump vows to return power to the people in inaugural speech"));
+    let world = blocks.iter().position(|b| b == "World").unwrap();
+    assert!(
+        blocks[world..]
+            .iter()
+            .any(|b| b == "Trump vows to return power to the people in inaugural speech")
+    );
     let document = scraper::Html::parse_document(&html);
-    assert_eq!(document.select(&scraper::Selector::parse("h1").unwrap()).count(), 1);
-    assert_eq!(document.select(&scraper::Selector::parse(".front-section .story").unwrap()).count(), 5);
+    assert_eq!(
+        document
+            .select(&scraper::Selector::parse("h1").unwrap())
+            .count(),
+        1
+    );
+    assert_eq!(
+        document
+            .select(&scraper::Selector::parse(".front-section .story").unwrap())
+            .count(),
+        5
+    );
 }
