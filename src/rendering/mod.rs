@@ -25,7 +25,6 @@ pub const SITE_CSS: &str = include_str!("../../static/site.css");
 /// Writes `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML text and
 /// attribute values.
 fn write_html_escaped(out: &mut minijinja::Output, text: &str) -> std::fmt::Result {
-    use std::fmt::Write;
     let mut last = 0;
     for (i, b) in text.bytes().enumerate() {
         let entity = match b {
