@@ -24,6 +24,8 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
         listener.local_addr()?
     );
     let app = App::new(store.clone(), config, Clock::system());
+    // WebSub pings follow the changes feed with their own cursor.
+    tokio::spawn(crate::feeds::websub::run(store.clone()));
     crate::http::serve(app, listener, crate::http::shutdown_signal())
         .await
         .context("server failed")?;

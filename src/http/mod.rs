@@ -1,6 +1,8 @@
 //! HTTP: the router, the middleware every response goes through, and serving
 //! with graceful shutdown. Handlers parse, call the domain, render.
 
+pub mod api;
+pub mod distribution;
 mod errors;
 mod site;
 
@@ -35,6 +37,8 @@ pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(site::routes())
+        .merge(distribution::routes())
+        .nest("/api", api::routes())
         .fallback(site::fallback)
         .with_state(app)
         .layer(CompressionLayer::new())

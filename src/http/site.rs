@@ -69,6 +69,7 @@ async fn home(State(app): State<App>) -> Response {
             nav: views::nav(&sections, None),
             url: format!("{}/", site.base_url),
             groups,
+            feeds: crate::feeds::links(&site, None),
         };
         Ok(Html(app.renderer().render("home.html", &page)?).into_response())
     };
@@ -148,6 +149,7 @@ async fn section_front(
                 .collect(),
             older,
             newer: cursor.is_some().then(|| path.clone()),
+            feeds: crate::feeds::links(&site, Some((&section.slug, &section.name))),
         };
         Ok(Html(app.renderer().render("section.html", &page)?).into_response())
     };
@@ -180,6 +182,7 @@ async fn article(
             nav: views::nav(&sections, Some(&article.section.slug)),
             article: views::article_view(&site, &article),
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
+            feeds: crate::feeds::links(&site, Some((&article.section.slug, &article.section.name))),
         };
         Ok(Html(app.renderer().render("article.html", &page)?).into_response())
     };

@@ -17,6 +17,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 
 /// Stylesheet of the default theme, served at `/static/site.css`.

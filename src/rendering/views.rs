@@ -54,6 +54,10 @@ pub struct ArticleView<'a> {
     pub last_update: String,
     pub last_update_iso: String,
     pub corrections: Vec<CorrectionView>,
+    /// schema.org `NewsArticle` JSON-LD, escaped for a script element.
+    pub json_ld: String,
+    /// Open Graph and Twitter card tags.
+    pub meta: Vec<crate::structured_data::MetaTag>,
 }
 
 /// The context of the article page.
@@ -63,6 +67,8 @@ pub struct ArticlePage<'a> {
     pub nav: Vec<NavItem<'a>>,
     pub article: ArticleView<'a>,
     pub more: Vec<StoryItem>,
+    /// Feeds the page advertises with `<link rel="alternate">`.
+    pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
 /// A section's block on the home page.
@@ -79,6 +85,7 @@ pub struct HomePage<'a> {
     pub nav: Vec<NavItem<'a>>,
     pub url: String,
     pub groups: Vec<SectionGroup<'a>>,
+    pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
 /// The context of a section front.
@@ -92,6 +99,7 @@ pub struct SectionPage<'a> {
     pub stories: Vec<StoryItem>,
     pub older: Option<String>,
     pub newer: Option<String>,
+    pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
 /// The context of an error page.
@@ -167,5 +175,9 @@ pub fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
                 note: c.note.clone(),
             })
             .collect(),
+        json_ld: crate::structured_data::script_json(&crate::structured_data::news_article(
+            site, article,
+        )),
+        meta: crate::structured_data::social_tags(site, article),
     }
 }

@@ -63,7 +63,7 @@ pub struct NewRevision<'a> {
     pub snapshot: String,
 }
 
-const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
+pub(super) const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
      a.headline, a.standfirst, a.teaser, a.body_source, a.body_format, a.body_html, \
      a.dateline, a.bylines, a.tags, a.other_sections, a.lead_image, a.corrections, a.status, \
      a.scheduled_at, a.embargo_until, a.first_published_at, a.last_update_at, a.modified_at, \
@@ -71,7 +71,7 @@ const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_slug, s.name 
      FROM articles a JOIN sections s ON s.id = a.section_id";
 
 /// A story readers may see at time `$1`.
-const VISIBLE: &str =
+pub(super) const VISIBLE: &str =
     "a.status = 'published' AND (a.embargo_until IS NULL OR a.embargo_until <= $1)";
 
 macro_rules! bind_fields {

@@ -5,13 +5,17 @@
 //! the changes feed in that same transaction.
 
 mod articles;
+mod distribution;
 mod events;
+mod search;
 mod sections;
 mod site;
 
 pub use articles::NewRevision;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
+pub use distribution::{SitemapChunk, SitemapEntry};
 pub use events::{EventRow, NewEvent};
+pub use search::{SearchFilter, SearchHitRow};
 pub use sections::SectionRow;
 pub use site::SiteRow;
 
