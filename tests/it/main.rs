@@ -3,7 +3,13 @@
 
 mod helpers;
 
+mod api;
 mod cli;
+mod distribution;
 mod imports;
+mod leaks;
+mod newsroom;
 mod reader;
+mod search;
 mod storage;
+mod validators;
