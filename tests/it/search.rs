@@ -215,13 +215,8 @@ async fn the_search_page_and_api_rank_filter_highlight_and_paginate(backend: Bac
     loop {
         let page: serde_json::Value = app.get(&url).await.json().await.unwrap();
         let hit = &page["data"][0];
-        assert!(
-            hit["headline_html"]
-                .as_str()
-                .unwrap()
-                .to_lowercase()
-                .contains("<mark>budget")
-        );
+        let marked = format!("{}{}", hit["headline_html"], hit["snippet_html"]).to_lowercase();
+        assert!(marked.contains("<mark>budget"), "{hit}");
         seen.push(hit["story"]["headline"].as_str().unwrap().to_owned());
         match page["next_cursor"].as_str() {
             Some(cursor) => url = format!("/api/v1/search?q=budget&limit=1&cursor={cursor}"),
