@@ -648,3 +648,185 @@ async fn sections_are_created_renamed_and_reordered(backend: Backend) {
     let (_, front) = app.get_text("/local-news").await;
     assert!(front.contains("City"));
 }
+
+fn masthead(data: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_masthead"));
+    command
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("MASTHEAD_DATABASE_URL");
+    command
+}
+
+fn run_with_stdin(mut command: std::process::Command, input: &str) -> (bool, String, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Starts `masthead serve` and returns the setup link it prints.
+fn setup_link_of_a_start(data: &std::path::Path) -> String {
+    use std::io::BufRead;
+    let mut child = masthead(data)
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-demo"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut link = None;
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(at) = line.find("http://") {
+            link = Some(line[at..].trim().to_owned());
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    link.expect("serve prints the setup link")
+}
+
+#[test]
+fn the_first_start_prints_a_setup_link_at_each_start_until_an_administrator_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = setup_link_of_a_start(dir.path());
+    assert!(link_path(&first, "/admin/setup/").is_some(), "{first}");
+    assert!(first.starts_with("http://127.0.0.1:"), "{first}");
+    let second = setup_link_of_a_start(dir.path());
+    assert_ne!(
+        link_path(&first, "/admin/setup/"),
+        link_path(&second, "/admin/setup/")
+    );
+}
+
+#[test]
+fn the_user_command_adds_lists_disables_and_resets_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut add = masthead(dir.path());
+    add.args([
+        "user",
+        "add",
+        "--email",
+        "Ada@News.example",
+        "--name",
+        "Ada",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ]);
+    let (ok, stdout, stderr) = run_with_stdin(add, &format!("{PASSWORD}\n"));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("created ada@news.example (Ada) as admin"),
+        "{stdout}"
+    );
+
+    let output = masthead(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "wes@news.example",
+            "--name",
+            "Wes",
+            "--role",
+            "writer",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    assert!(
+        link_path(&stdout, "/admin/password/").is_some(),
+        "an invitation link: {stdout}"
+    );
+
+    let output = masthead(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "x@news.example",
+            "--name",
+            "X",
+            "--role",
+            "owner",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown role \"owner\""));
+
+    let list = masthead(dir.path())
+        .args(["user", "list"])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.contains("ada@news.example\tadmin\tactive\tAda"),
+        "{list}"
+    );
+    assert!(
+        list.contains("wes@news.example\twriter\tinvited\tWes"),
+        "{list}"
+    );
+
+    let disable = masthead(dir.path())
+        .args(["user", "disable", "wes@news.example"])
+        .output()
+        .unwrap();
+    assert!(disable.status.success());
+    let last = masthead(dir.path())
+        .args(["user", "disable", "ada@news.example"])
+        .output()
+        .unwrap();
+    assert!(!last.status.success(), "the last administrator stays");
+    let list = masthead(dir.path())
+        .args(["user", "list"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("wes@news.example\twriter\tdisabled"));
+
+    let reset = masthead(dir.path())
+        .args(["user", "reset-password", "ada@news.example"])
+        .output()
+        .unwrap();
+    assert!(link_path(&String::from_utf8_lossy(&reset.stdout), "/admin/password/").is_some());
+    let mut reset = masthead(dir.path());
+    reset.args([
+        "user",
+        "reset-password",
+        "ada@news.example",
+        "--password-stdin",
+    ]);
+    let (ok, stdout, stderr) = run_with_stdin(reset, "a brand new password\n");
+    assert!(
+        ok && stdout.contains("set a new password for ada@news.example"),
+        "{stdout}{stderr}"
+    );
+    let missing = masthead(dir.path())
+        .args(["user", "disable", "nobody@news.example"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("no account for nobody@news.example")
+    );
+}
