@@ -2,6 +2,7 @@
 //! map; calls go one way: `http` and `cli` → domain modules → `storage`.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod app;
 pub mod articles;
 pub mod audit;
@@ -16,5 +17,6 @@ pub mod search;
 pub mod sections;
 pub mod site;
 pub mod storage;
+pub mod story_writes;
 pub mod structured_data;
 pub mod teasers;

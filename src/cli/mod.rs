@@ -1,5 +1,6 @@
 //! The command line: `serve`, `init`, `import` and `migrate`.
 
+mod api_tokens;
 mod import;
 mod serve;
 mod users;
@@ -37,6 +38,9 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Manage personal tokens for the write API.
+    #[command(subcommand)]
+    ApiToken(api_tokens::ApiTokenCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,6 +95,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(ImportCommand::Text { files }) => import::text(&config, &files).await,
         Command::User(command) => users::run(&config, command).await,
+        Command::ApiToken(command) => api_tokens::run(&config, command).await,
         Command::Migrate => {
             open(&config).await?.close().await;
             println!("migrations applied");

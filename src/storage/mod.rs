@@ -4,6 +4,7 @@
 //! domain modules. Every write runs in one transaction and appends its events to
 //! the changes feed in that same transaction.
 
+mod api_tokens;
 mod articles;
 mod audit;
 mod distribution;
@@ -13,6 +14,7 @@ mod sections;
 mod site;
 mod users;
 
+pub use api_tokens::ApiTokenRow;
 pub use articles::NewRevision;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
 pub use audit::{AuditRow, NewAuditEntry};

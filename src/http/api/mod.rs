@@ -1,16 +1,18 @@
 //! The public JSON API, version 1 (`/api/v1/...`): published stories,
 //! sections and search for anyone (cursor pagination, ETags), each story
-//! also as IPTC ninjs 2.2, and the OpenAPI document describing it all.
+//! also as IPTC ninjs 2.2, the OpenAPI document describing it all, and
+//! writing stories with a personal API token.
 //! Errors are JSON with a stable `code` and a message naming what is wrong.
 
 mod ninjs;
 mod read;
+mod write;
 
 use axum::Json;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 use serde::Serialize;
 
 use crate::app::App;
@@ -21,8 +23,13 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/v1/openapi.json", get(openapi))
-        .route("/v1/stories", get(read::stories))
-        .route("/v1/stories/{id}", get(read::story))
+        .route("/v1/stories", get(read::stories).post(write::create))
+        .route(
+            "/v1/stories/{id}",
+            get(read::story).merge(patch(write::update)),
+        )
+        .route("/v1/stories/{id}/publish", post(write::publish))
+        .route("/v1/stories/{id}/unpublish", post(write::unpublish))
         .route("/v1/stories/{id}/ninjs", get(read::story_ninjs))
         .route("/v1/sections", get(read::sections))
         .route("/v1/search", get(read::search))
