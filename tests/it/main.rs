@@ -9,6 +9,7 @@ mod browser;
 mod permissions;
 
 mod api;
+mod api_write;
 mod cli;
 mod distribution;
 mod imports;
