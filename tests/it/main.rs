@@ -19,3 +19,4 @@ mod reader;
 mod search;
 mod storage;
 mod validators;
+mod websub;
