@@ -13,3 +13,8 @@ pub mod sections;
 pub mod site;
 pub mod storage;
 pub mod teasers;
+// operations (issue 6)
+pub mod backup;
+pub mod checks;
+pub mod health;
+pub mod metrics;

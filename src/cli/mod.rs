@@ -1,6 +1,8 @@
 //! The command line: `serve`, `init`, `import` and `migrate`.
 
 mod import;
+mod lock;
+mod ops;
 mod serve;
 
 use std::net::SocketAddr;
@@ -33,6 +35,21 @@ pub enum Command {
     Import(ImportCommand),
     /// Apply database migrations and exit.
     Migrate,
+    /// Write a consistent backup (database + media, with checksums) while the site serves.
+    Backup {
+        /// The archive to write (a tar file).
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty data folder or database.
+    Restore {
+        /// The archive written by `masthead backup`.
+        file: PathBuf,
+        /// Replace the site that is there.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the database, media files and derived data; exits non-zero when something is wrong.
+    Check,
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,6 +108,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Backup { file } => ops::backup(&config, &file).await,
+        Command::Restore { file, force } => ops::restore(&config, &file, force).await,
+        Command::Check => ops::check(&config).await,
     }
 }
 
