@@ -7,3 +7,8 @@ mod cli;
 mod imports;
 mod reader;
 mod storage;
+// operations (issue 6)
+mod backup;
+mod crash;
+mod ops;
+mod procs;
