@@ -48,7 +48,10 @@ macro_rules! in_transaction {
     ($store:expr, $tx:ident => $body:expr) => {
         match &$store.db {
             $crate::storage::Db::Sqlite(pool) => {
-                let mut $tx = pool.begin().await?;
+                // IMMEDIATE takes the write lock up front, waiting (busy_timeout)
+                // for another writer; a deferred transaction that reads first
+                // fails at once with "database is locked" when it must upgrade.
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
                 out
