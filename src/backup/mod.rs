@@ -206,7 +206,7 @@ pub fn checksum(path: &Path) -> Result<(u64, String), BackupError> {
         size += n as u64;
         hasher.update(&buffer[..n]);
     }
-    Ok((size, hex(&hasher.finalize())))
+    Ok((size, hex(hasher.finalize().as_slice())))
 }
 
 /// Lowercase hex of bytes.

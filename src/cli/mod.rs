@@ -4,6 +4,7 @@ mod import;
 mod lock;
 mod ops;
 mod serve;
+mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +36,9 @@ pub enum Command {
     Import(ImportCommand),
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(users::UserCommand),
     /// Write a consistent backup (database + media, with checksums) while the site serves.
     Backup {
         /// The archive to write (a tar file).
@@ -103,6 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Text { files }) => import::text(&config, &files).await,
+        Command::User(command) => users::run(&config, command).await,
         Command::Migrate => {
             open(&config).await?.close().await;
             println!("migrations applied");

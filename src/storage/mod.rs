@@ -5,19 +5,23 @@
 //! the changes feed in that same transaction.
 
 mod articles;
+mod audit;
 mod backup;
 mod events;
 mod ops;
 mod sections;
 mod site;
+mod users;
 
 pub use articles::NewRevision;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
+pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::TableDump;
 pub use events::{EventRow, NewEvent};
 pub use ops::{MediaReference, PoolStats, RevisionMismatch, StoredBody};
 pub use sections::SectionRow;
 pub use site::SiteRow;
+pub use users::{NewSession, NewToken, NewUser, UserRow};
 
 use std::path::Path;
 use std::str::FromStr;

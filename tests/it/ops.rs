@@ -211,6 +211,79 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
             "{}",
             server.logs()
         );
+        // A real administrator, created as an operator does.
+        let mut add = procs::masthead()
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args([
+                "user",
+                "add",
+                "--email",
+                "ed@example.com",
+                "--name",
+                "Ed",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+        }
+        let added = add.wait_with_output().unwrap();
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+        let admin = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let origin = server.url("");
+        let login = admin
+            .post(server.url("/admin/login"))
+            .header("origin", &origin)
+            .form(&[("email", "ed@example.com"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert!(login.status().is_redirection(), "login: {}", login.status());
+        let session_cookie = login
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .next()
+            .expect("a session cookie");
+        let session_value = session_cookie
+            .split(';')
+            .next()
+            .and_then(|kv| kv.split_once('='))
+            .map(|(_, v)| v.to_owned())
+            .unwrap();
+        assert!(session_value.len() > 8);
+        let dashboard = admin.get(server.url("/admin")).send().await.unwrap();
+        assert_eq!(dashboard.status(), 200);
+        let write = admin
+            .post(server.url("/admin/sections"))
+            .header("origin", &origin)
+            .form(&[("name", "Culture")])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            write.status().as_u16() < 400,
+            "section write: {}",
+            write.status()
+        );
+
         let client = reqwest::Client::new();
         let mut ids = Vec::new();
         let requests = [
@@ -240,7 +313,7 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
         server.signal("TERM");
         assert_eq!(server.wait_exit(Duration::from_secs(30)).await, Some(0));
         let logs = server.logs();
-        for secret in [PASSWORD, SESSION, TOKEN] {
+        for secret in [PASSWORD, SESSION, TOKEN, session_value.as_str()] {
             assert!(
                 !logs.contains(secret),
                 "{format} logs contain a secret:\n{logs}"
