@@ -5,8 +5,8 @@
 //!
 //! `/metrics` is served on the separate `--metrics-listen` address when one
 //! is configured (and then not on the site's address at all); otherwise the
-//! site's address answers it only to a direct loopback client, never to a
-//! request that came through a proxy.
+//! site's address answers it to a signed-in administrator, or to a direct
+//! loopback client (never to a request that came through a proxy).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -114,12 +114,20 @@ async fn metrics(State(app): State<App>) -> Response {
         .into_response()
 }
 
-async fn metrics_from_loopback(State(app): State<App>, request: Request) -> Response {
+async fn metrics_from_loopback(
+    State(app): State<App>,
+    user: super::admin::MaybeUser,
+    request: Request,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0);
-    if peer.is_some_and(|peer| peer.ip().is_loopback()) && !proxied(request.headers()) {
+    let admin = user
+        .0
+        .is_some_and(|current| current.user.role == crate::accounts::Role::Admin);
+    let operator = peer.is_some_and(|peer| peer.ip().is_loopback()) && !proxied(request.headers());
+    if admin || operator {
         metrics(State(app)).await
     } else {
         super::Error::NotFound.into_page(&app).await

@@ -283,6 +283,21 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
             "section write: {}",
             write.status()
         );
+        // Through a proxy, /metrics is for administrators only.
+        let metrics = admin
+            .get(server.url("/metrics"))
+            .header("x-forwarded-for", "203.0.113.7")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(metrics.status(), 200);
+        assert!(
+            metrics
+                .text()
+                .await
+                .unwrap()
+                .contains("masthead_http_requests_total")
+        );
 
         let client = reqwest::Client::new();
         let mut ids = Vec::new();
