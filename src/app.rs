@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::config::Config;
+use crate::health::Health;
 use crate::rendering::Renderer;
 use crate::storage::Store;
 
@@ -20,6 +21,7 @@ struct Inner {
     renderer: Renderer,
     config: Config,
     clock: Clock,
+    health: Health,
 }
 
 /// The time source: the system clock, or a fixed time set by tests.
@@ -58,12 +60,14 @@ impl Clock {
 impl App {
     pub fn new(store: Store, config: Config, clock: Clock) -> App {
         let renderer = Renderer::new(config.theme_dir.clone());
+        crate::metrics::install();
         App {
             inner: Arc::new(Inner {
                 store,
                 renderer,
                 config,
                 clock,
+                health: Health::default(),
             }),
         }
     }
@@ -86,5 +90,10 @@ impl App {
 
     pub fn now(&self) -> i64 {
         self.inner.clock.now()
+    }
+
+    /// Background jobs' heartbeats and cursors (see [`crate::health`]).
+    pub fn health(&self) -> &Health {
+        &self.inner.health
     }
 }

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -19,6 +20,11 @@ pub struct Config {
     /// The public address of the site, used in canonical links and feeds.
     pub base_url: Option<String>,
     pub log_format: LogFormat,
+    /// A separate address serving only `/metrics` (and health); without it,
+    /// `/metrics` answers only direct loopback requests on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How long a stopping server waits for requests in flight.
+    pub shutdown_timeout: Duration,
 }
 
 /// How log lines are written.
@@ -41,6 +47,8 @@ pub struct ConfigFile {
     pub theme_dir: Option<PathBuf>,
     pub base_url: Option<String>,
     pub log_format: Option<LogFormat>,
+    pub metrics_listen: Option<SocketAddr>,
+    pub shutdown_timeout_seconds: Option<u64>,
 }
 
 /// Settings given as flags or environment variables (clap reads both).
@@ -66,6 +74,12 @@ pub struct ConfigArgs {
     /// Log format [default: text]
     #[arg(long, env = "MASTHEAD_LOG_FORMAT", global = true, value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Serve /metrics on this separate address (e.g. 127.0.0.1:9100).
+    #[arg(long, env = "MASTHEAD_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Seconds a stopping server waits for requests in flight [default: 10]
+    #[arg(long, env = "MASTHEAD_SHUTDOWN_TIMEOUT", global = true)]
+    pub shutdown_timeout: Option<u64>,
 }
 
 /// Why the configuration cannot be used.
@@ -84,6 +98,8 @@ pub enum ConfigError {
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Seconds a stopping server waits for requests in flight by default.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: u64 = 10;
 
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
@@ -129,6 +145,12 @@ impl Config {
                 .log_format
                 .or(file.log_format)
                 .unwrap_or(LogFormat::Text),
+            metrics_listen: args.metrics_listen.or(file.metrics_listen),
+            shutdown_timeout: Duration::from_secs(
+                args.shutdown_timeout
+                    .or(file.shutdown_timeout_seconds)
+                    .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
+            ),
         })
     }
 
@@ -148,6 +170,8 @@ impl Config {
             theme_dir: None,
             base_url: None,
             log_format: LogFormat::Text,
+            metrics_listen: None,
+            shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
         }
     }
 }

@@ -20,3 +20,8 @@ pub mod storage;
 pub mod story_writes;
 pub mod structured_data;
 pub mod teasers;
+// operations (issue 6)
+pub mod backup;
+pub mod checks;
+pub mod health;
+pub mod metrics;

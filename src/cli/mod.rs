@@ -2,6 +2,8 @@
 
 mod api_tokens;
 mod import;
+mod lock;
+mod ops;
 mod serve;
 mod users;
 
@@ -41,6 +43,21 @@ pub enum Command {
     /// Manage personal tokens for the write API.
     #[command(subcommand)]
     ApiToken(api_tokens::ApiTokenCommand),
+    /// Write a consistent backup (database + media, with checksums) while the site serves.
+    Backup {
+        /// The archive to write (a tar file).
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty data folder or database.
+    Restore {
+        /// The archive written by `masthead backup`.
+        file: PathBuf,
+        /// Replace the site that is there.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the database, media files and derived data; exits non-zero when something is wrong.
+    Check,
 }
 
 #[derive(Debug, clap::Args)]
@@ -101,6 +118,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Backup { file } => ops::backup(&config, &file).await,
+        Command::Restore { file, force } => ops::restore(&config, &file, force).await,
+        Command::Check => ops::check(&config).await,
     }
 }
 
@@ -129,8 +149,11 @@ fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    // Colours only on a terminal: a log file or journald gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),

@@ -160,7 +160,9 @@ pub async fn announce_setup(store: &Store, base: &str, now: i64) -> anyhow::Resu
     }
     let token = accounts::create_setup_token(store, now).await?;
     let link = format!("{}/admin/setup/{}", base.trim_end_matches('/'), token.plain);
-    tracing::info!("no administrator yet: create one at {link} (one use, 24 hours)");
+    // The link holds a secret token: it goes to the operator's terminal
+    // (stdout), never into the logs a shipper collects.
+    tracing::info!("no administrator yet: the one-time setup link is printed on standard output");
     println!(
         "\nNo administrator yet. Create the first one here (the link works once, for 24 hours):\n\n    {link}\n"
     );

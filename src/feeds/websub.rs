@@ -88,8 +88,9 @@ pub async fn run_once(
 }
 
 /// Follows the changes feed until the process ends, backing off while the
-/// hub fails.
-pub async fn run(store: Store) {
+/// hub fails. It beats `job` every round (a failing hub does not make the
+/// site unready) and reports its cursor.
+pub async fn run(store: Store, job: crate::health::JobHandle) {
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -102,7 +103,12 @@ pub async fn run(store: Store) {
     };
     let mut delay = Duration::from_secs(1);
     loop {
-        match run_once(&store, &client, jiff::Timestamp::now().as_second()).await {
+        let round = run_once(&store, &client, jiff::Timestamp::now().as_second()).await;
+        match store.distribution_cursor(CONSUMER).await {
+            Ok(cursor) => job.set_cursor(cursor),
+            Err(_) => job.beat(),
+        }
+        match round {
             Ok(handled) if handled > 0 => {
                 delay = Duration::from_secs(1);
                 continue;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod distribution;
 mod errors;
+pub mod ops;
 mod site;
 
 pub use errors::Error;
@@ -22,7 +23,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::app::App;
 
@@ -44,7 +45,9 @@ pub fn router(app: App) -> Router {
         .merge(site::routes())
         .merge(distribution::routes())
         .nest("/api", api::routes())
+        .merge(ops::routes(&app))
         .fallback(site::fallback)
+        .layer(axum::middleware::from_fn(ops::record))
         .with_state(app)
         .layer(csrf)
         .layer(CompressionLayer::new())
@@ -64,9 +67,12 @@ pub fn router(app: App) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            // Every line logged while answering carries this span: the request
+            // id, method and path. Never headers (cookies, tokens) or the query.
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
-        }))
+        }).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)
+            .latency_unit(tower_http::LatencyUnit::Millis)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
@@ -104,17 +110,65 @@ fn refused_cross_site(error: ProtectionError) -> axum::response::Response {
         .into_response()
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then lets
-/// in-flight requests finish.
+/// Serves `app` on `listener` until `shutdown` completes, then stops
+/// accepting and lets in-flight requests finish for at most the configured
+/// shutdown timeout; requests still running then are abandoned.
 pub async fn serve(
     app: App,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let drain = app.config().shutdown_timeout;
     let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_bounded(listener, service, shutdown, drain).await
+}
+
+/// Serves a make-service until `shutdown`, then drains for at most `drain`.
+pub async fn serve_bounded<M, S>(
+    listener: tokio::net::TcpListener,
+    make_service: M,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    drain: Duration,
+) -> std::io::Result<()>
+where
+    M: for<'a> tower::Service<
+            axum::serve::IncomingStream<'a, tokio::net::TcpListener>,
+            Error = std::convert::Infallible,
+            Response = S,
+        > + Send
+        + 'static,
+    for<'a> <M as tower::Service<axum::serve::IncomingStream<'a, tokio::net::TcpListener>>>::Future:
+        Send,
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, make_service).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping_tx.send(());
+    });
+    let deadline = async move {
+        if stopping_rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(drain).await;
+    };
+    tokio::select! {
+        result = server.into_future() => result,
+        () = deadline => {
+            tracing::warn!(
+                seconds = drain.as_secs_f64(),
+                "requests still in flight after the shutdown timeout were abandoned"
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -20,3 +20,8 @@ mod search;
 mod storage;
 mod validators;
 mod websub;
+// operations (issue 6)
+mod backup;
+mod crash;
+mod ops;
+mod procs;
