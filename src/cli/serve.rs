@@ -24,6 +24,9 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
         listener.local_addr()?
     );
     let app = App::new(store.clone(), config, Clock::system());
+    // Publishes due stories every second; its first pass catches up on
+    // everything that fell due while the site was down.
+    tokio::spawn(crate::publishing::scheduler::run(app.clone()));
     crate::http::serve(app, listener, crate::http::shutdown_signal())
         .await
         .context("server failed")?;

@@ -5,12 +5,14 @@
 //! the changes feed in that same transaction.
 
 mod articles;
+mod editorial;
 mod events;
 mod sections;
 mod site;
 
 pub use articles::NewRevision;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
+pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
 pub use sections::SectionRow;
 pub use site::SiteRow;
@@ -44,7 +46,10 @@ macro_rules! in_transaction {
     ($store:expr, $tx:ident => $body:expr) => {
         match &$store.db {
             $crate::storage::Db::Sqlite(pool) => {
-                let mut $tx = pool.begin().await?;
+                // IMMEDIATE takes the write lock up front (waiting on the busy
+                // timeout): a deferred transaction that reads and then writes
+                // fails at once with SQLITE_BUSY when another writer got there first.
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
                 out

@@ -5,5 +5,6 @@ mod helpers;
 
 mod cli;
 mod imports;
+mod publishing;
 mod reader;
 mod storage;
