@@ -3,6 +3,7 @@
 
 mod errors;
 mod site;
+mod stories;
 
 pub use errors::Error;
 
@@ -35,6 +36,7 @@ pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(site::routes())
+        .merge(stories::routes())
         .fallback(site::fallback)
         .with_state(app)
         .layer(CompressionLayer::new())

@@ -10,7 +10,9 @@ mod actions;
 mod fields;
 pub mod scheduler;
 
-pub use actions::{correct, create, publish, restore, save, schedule, submit, unpublish, withdraw};
+pub use actions::{
+    correct, create, publish, publish_now, restore, save, schedule, submit, unpublish, withdraw,
+};
 pub use fields::{StoryFields, format_local_time, parse_local_time};
 
 use serde::Serialize;

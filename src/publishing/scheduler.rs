@@ -61,7 +61,7 @@ fn due(row: crate::storage::ArticleRow, now: i64) -> Option<DuePublication> {
     };
     debug_assert_eq!(before.status, Status::Scheduled);
     let mut after = before.clone();
-    super::actions::publish_now(&mut after, now);
+    super::publish_now(&mut after, now);
     after.modified_at = now;
     after.revision = before.revision + 1;
     let event = change_event(&before, &after, "article.published");

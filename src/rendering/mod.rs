@@ -17,6 +17,31 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
+    // The story desk (editorial).
+    (
+        "admin/stories/layout.html",
+        include_str!("../../templates/admin/stories/layout.html"),
+    ),
+    (
+        "admin/stories/list.html",
+        include_str!("../../templates/admin/stories/list.html"),
+    ),
+    (
+        "admin/stories/edit.html",
+        include_str!("../../templates/admin/stories/edit.html"),
+    ),
+    (
+        "admin/stories/revisions.html",
+        include_str!("../../templates/admin/stories/revisions.html"),
+    ),
+    (
+        "admin/stories/revision.html",
+        include_str!("../../templates/admin/stories/revision.html"),
+    ),
+    (
+        "admin/stories/diff.html",
+        include_str!("../../templates/admin/stories/diff.html"),
+    ),
 ];
 
 /// Stylesheet of the default theme, served at `/static/site.css`.
