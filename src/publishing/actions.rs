@@ -234,11 +234,22 @@ pub async fn restore(
     let old = revisions::find(store, id, revision_id)
         .await?
         .ok_or(WorkflowError::NotFound)?;
-    // The section may have been renamed since; restore it as it is now.
-    let section = section(store, old.article.section.id).await?;
+    // The section may have been renamed (or, in an imported revision, not
+    // yet have had its id): restore it as it is now, by id, then by address;
+    // a section that no longer exists leaves the story where it is.
+    let sections = crate::sections::list(store).await?;
+    let section = sections
+        .iter()
+        .find(|s| s.id == old.article.section.id)
+        .or_else(|| sections.iter().find(|s| s.slug == old.article.section.slug))
+        .map(|s| SectionRef {
+            id: s.id,
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+        });
     step(store, actor, id, Action::Restore, now, |a| {
         let mut restored = revisions::with_content_of(a, &old.article);
-        restored.section = section;
+        restored.section = section.unwrap_or_else(|| a.section.clone());
         if a.status == Status::Published && kind == Some(UpdateKind::Editorial) {
             restored.last_update_at = Some(now);
         }

@@ -17,11 +17,48 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
-    // The story desk (editorial).
+    // accounts: the admin shell
     (
-        "admin/stories/layout.html",
-        include_str!("../../templates/admin/stories/layout.html"),
+        "admin/base.html",
+        include_str!("../../templates/admin/base.html"),
     ),
+    (
+        "admin/error.html",
+        include_str!("../../templates/admin/error.html"),
+    ),
+    (
+        "admin/login.html",
+        include_str!("../../templates/admin/login.html"),
+    ),
+    (
+        "admin/setup.html",
+        include_str!("../../templates/admin/setup.html"),
+    ),
+    (
+        "admin/password.html",
+        include_str!("../../templates/admin/password.html"),
+    ),
+    (
+        "admin/dashboard.html",
+        include_str!("../../templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/users.html",
+        include_str!("../../templates/admin/users.html"),
+    ),
+    (
+        "admin/sections.html",
+        include_str!("../../templates/admin/sections.html"),
+    ),
+    (
+        "admin/settings.html",
+        include_str!("../../templates/admin/settings.html"),
+    ),
+    (
+        "admin/audit.html",
+        include_str!("../../templates/admin/audit.html"),
+    ),
+    // The story desk (editorial).
     (
         "admin/stories/list.html",
         include_str!("../../templates/admin/stories/list.html"),

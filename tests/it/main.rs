@@ -2,6 +2,14 @@
 //! reader pages over real HTTP, imports and the command line.
 
 mod helpers;
+// accounts
+mod accounts;
+mod auth_helpers;
+mod browser;
+mod permissions;
+// editorial
+mod newsroom_browser;
+mod stories;
 
 mod cli;
 mod imports;

@@ -99,7 +99,9 @@ async fn sign_in(app: &TestApp, browser: &Client, email: &str) {
         .await
         .unwrap();
     browser
-        .find(Locator::Css("form[action='/admin/login'] button[type=submit]"))
+        .find(Locator::Css(
+            "form[action='/admin/login'] button[type=submit]",
+        ))
         .await
         .unwrap()
         .click()
@@ -129,21 +131,34 @@ async fn click(browser: &Client, css: &str) {
         .unwrap();
 }
 
-/// Clicks a submit button by its text and waits for the next page.
-async fn press(browser: &Client, label: &str) {
-    let xpath = format!("//button[normalize-space()='{label}']");
+/// Clicks what `locator` finds and waits until the next page replaced
+/// this one.
+async fn navigate(browser: &Client, locator: Locator<'_>) {
+    let old = browser.find(Locator::Css("html")).await.unwrap();
     browser
-        .find(Locator::XPath(&xpath))
+        .find(locator)
         .await
-        .unwrap_or_else(|e| panic!("button {label}: {e}"))
+        .unwrap_or_else(|e| panic!("{locator:?}: {e}"))
         .click()
         .await
         .unwrap();
+    for _ in 0..400 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     browser
         .wait()
         .for_element(Locator::Css("body"))
         .await
         .unwrap();
+}
+
+/// Clicks a submit button by its text and waits for the next page.
+async fn press(browser: &Client, label: &str) {
+    let xpath = format!("//button[normalize-space()='{label}']");
+    navigate(browser, Locator::XPath(&xpath)).await;
 }
 
 /// Nothing planted in a field ran in the current document.
@@ -167,7 +182,10 @@ async fn text(browser: &Client, css: &str) -> String {
 
 async fn last_update(app: &TestApp, browser: &Client, path: &str) -> String {
     browser.goto(&app.url(path)).await.unwrap();
-    text(browser, ".updated time").await
+    match browser.find(Locator::Css(".updated time")).await {
+        Ok(time) => time.text().await.unwrap(),
+        Err(e) => panic!("{path}: {e}\n{}", browser.source().await.unwrap()),
+    }
 }
 
 const SCRIPT: &str = "<script>document.body.setAttribute('data-pwned','1')</script>";
@@ -198,7 +216,9 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
     fill(
         &writer,
         "#body",
-        &format!("The river crested overnight.\n\n{SCRIPT}\n\n{ONERROR}\n\nResidents *returned* home."),
+        &format!(
+            "The river crested overnight.\n\n{SCRIPT}\n\n{ONERROR}\n\nResidents *returned* home."
+        ),
     )
     .await;
     writer
@@ -244,7 +264,7 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
         .goto(&app.url("/admin/stories?status=review"))
         .await
         .unwrap();
-    click(&editor, "table.stories th a").await;
+    navigate(&editor, Locator::Css("table.stories th a")).await;
     press(&editor, "Publish now").await;
     assert_eq!(text(&editor, "#story-status").await, "published");
     let story_path = editor
@@ -259,7 +279,11 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
 
     // Readers find it on the section front, the home page, and in the
     // "More from World" block of the seed story; nothing planted runs.
-    for page in ["/world", "/", "/world/us-to-send-560-additional-troops-to-iraq"] {
+    for page in [
+        "/world",
+        "/",
+        "/world/us-to-send-560-additional-troops-to-iraq",
+    ] {
         editor.goto(&app.url(page)).await.unwrap();
         let link = editor
             .find(Locator::Css(&format!("a[href='{story_path}']")))
@@ -270,7 +294,10 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
     }
     editor.goto(&app.url(&story_path)).await.unwrap();
     assert_eq!(text(&editor, "h1").await, headline);
-    assert_eq!(text(&editor, ".dateline").await, format!("DRESDEN {ONERROR}"));
+    assert_eq!(
+        text(&editor, ".dateline").await,
+        format!("DRESDEN {ONERROR}")
+    );
     nothing_ran(&editor, "the article page").await;
     let published = last_update(&app, &editor, &story_path).await;
 
@@ -299,28 +326,35 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
     press(&editor, "Save").await;
     let updated = last_update(&app, &editor, &story_path).await;
     assert_ne!(updated, published);
-    assert!(text(&editor, ".body").await.contains("The mayor thanked volunteers."));
+    assert!(
+        text(&editor, ".body")
+            .await
+            .contains("The mayor thanked volunteers.")
+    );
 
     // Restore the first revision (as a silent fix): its body is back.
     editor
         .goto(&app.url(&format!("{edit_path}/revisions")))
         .await
         .unwrap();
-    click(&editor, "table.revisions tbody tr:last-child th a").await;
+    navigate(
+        &editor,
+        Locator::Css("table.revisions tbody tr:last-child th a"),
+    )
+    .await;
     click(&editor, "input[name=update_kind][value=silent_fix]").await;
-    click(&editor, "#restore-button").await;
-    editor
-        .wait()
-        .for_element(Locator::Css(".notice"))
-        .await
-        .unwrap();
+    navigate(&editor, Locator::Css("#restore-button")).await;
     assert_eq!(
         text(&editor, ".notice").await,
         "Revision restored as a new revision."
     );
     editor.goto(&app.url(&story_path)).await.unwrap();
     assert!(text(&editor, ".body").await.contains("returned"));
-    assert!(!text(&editor, ".body").await.contains("The mayor thanked volunteers."));
+    assert!(
+        !text(&editor, ".body")
+            .await
+            .contains("The mayor thanked volunteers.")
+    );
     nothing_ran(&editor, "the restored article page").await;
 
     // Two sessions open the story; the second save is refused, nothing lost.
@@ -335,7 +369,11 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
     fill(&second, "#body", "The second session's long text.").await;
     click(&second, "input[name=update_kind][value=silent_fix]").await;
     press(&second, "Save").await;
-    assert!(text(&second, "#conflict-title").await.starts_with("Not saved"));
+    assert!(
+        text(&second, "#conflict-title")
+            .await
+            .starts_with("Not saved")
+    );
     assert_eq!(
         second
             .find(Locator::Css("#body"))
@@ -347,9 +385,12 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
             .as_deref(),
         Some("The second session's long text.")
     );
-    assert_eq!(text(&second, ".their-body").await, "The first session's text.");
+    assert_eq!(
+        text(&second, ".their-body").await,
+        "The first session's text."
+    );
     // The refused text is a revision that can be restored.
-    click(&second, ".conflict a").await;
+    navigate(&second, Locator::Css(".conflict a")).await;
     assert!(
         text(&second, "h1")
             .await

@@ -3,13 +3,16 @@
 //! the text, a failed save that keeps the text, and a preview that never
 //! runs anything.
 
-use masthead::accounts::{self, Login, Role, SESSION_COOKIE};
+use masthead::accounts::Role;
 use masthead::articles;
 
-use crate::helpers::{Backend, NOW, TestApp, spawn};
+use crate::auth_helpers::{client_for, create_user};
+use crate::helpers::{Backend, TestApp, spawn};
 use crate::on_both;
+use crate::permissions::{Route, check, matrix_app};
 
 on_both!(
+    every_story_desk_route_answers_what_each_role_allows,
     every_story_desk_route_needs_a_signed_in_account,
     writers_cannot_publish_or_touch_another_writers_story_over_http,
     a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost,
@@ -19,47 +22,152 @@ on_both!(
 
 /// A client signed in as a new account with `role`, and the account's id.
 pub async fn signed_in(app: &TestApp, email: &str, role: Role) -> (reqwest::Client, i64) {
-    let password = "correct horse battery staple";
-    let (user, _) = accounts::create_user(
-        app.app.store(),
-        &masthead::audit::Actor::command_line(),
-        email,
-        email.split('@').next().unwrap(),
-        role,
-        Some(password),
-        NOW,
-    )
-    .await
-    .expect("create user");
-    let session = accounts::log_in(
-        app.app.store(),
-        Login {
-            email,
-            password,
-            address: "127.0.0.1",
-            previous: None,
-        },
-        NOW,
-    )
-    .await
-    .expect("log in");
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::COOKIE,
-        format!("{SESSION_COOKIE}={}", session.token.plain)
-            .parse()
-            .unwrap(),
+    let user = create_user(app, email, role).await;
+    (client_for(app, email).await, user.id)
+}
+
+const SEE_OTHER: u16 = 303;
+
+/// The story desk's rows of the permission matrix
+/// (`[anonymous, writer, editor, admin]`), on the seeded story 1 (published,
+/// written by nobody who signs in) and story 2 (idem). Rows run top to
+/// bottom for each visitor, so the state moves on: once the editor has
+/// unpublished story 2, the administrator cannot unpublish it again.
+pub const STORIES_ROUTES: &[Route] = &[
+    Route {
+        method: "GET",
+        path: "/admin/stories",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories?status=published&q=troops",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/new",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/1",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/999",
+        form: &[],
+        expect: [SEE_OTHER, 404, 404, 404],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/1/revisions",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/1/revisions/diff",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/1/revisions/1",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/preview",
+        form: &[
+            ("headline", "Preview by {role}"),
+            ("body", "Text"),
+            ("section", "{section}"),
+        ],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories",
+        form: &[
+            ("headline", "Draft by {role}"),
+            ("body", "Text"),
+            ("section", "{section}"),
+        ],
+        expect: [SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+    },
+    // Another person's published story: a writer may not save it; an editor
+    // may, once they say whether it is an editorial update or a silent fix.
+    Route {
+        method: "POST",
+        path: "/admin/stories/1",
+        form: &[
+            ("headline", "Changed by {role}"),
+            ("body", "Text"),
+            ("section", "{section}"),
+            ("revision", "1"),
+        ],
+        expect: [SEE_OTHER, 403, 422, 422],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/submit",
+        form: &[],
+        expect: [SEE_OTHER, 403, 409, 409],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/publish",
+        form: &[],
+        expect: [SEE_OTHER, 403, 409, 409],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/schedule",
+        form: &[("at", "2030-01-01T10:00")],
+        expect: [SEE_OTHER, 403, 409, 409],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/corrections",
+        form: &[("note", "Fixed by {role}")],
+        expect: [SEE_OTHER, 403, SEE_OTHER, SEE_OTHER],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/revisions/1/restore",
+        form: &[("update_kind", "silent_fix")],
+        expect: [SEE_OTHER, 403, SEE_OTHER, SEE_OTHER],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/2/unpublish",
+        form: &[],
+        expect: [SEE_OTHER, 403, SEE_OTHER, 409],
+    },
+];
+
+async fn every_story_desk_route_answers_what_each_role_allows(backend: Backend) {
+    let Some((app, fixture)) = matrix_app(backend).await else {
+        return;
+    };
+    check(&app, STORIES_ROUTES, &fixture).await;
+    let story = articles::find(app.app.store(), 1).await.unwrap().unwrap();
+    assert_eq!(story.status, articles::Status::Published);
+    assert_eq!(
+        story.corrections.len(),
+        2,
+        "one by the editor, one by the admin"
     );
-    headers.insert(
-        reqwest::header::ORIGIN,
-        format!("http://{}", app.address).parse().unwrap(),
-    );
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap();
-    (client, user.id)
+    assert!(!story.headline.contains("Changed by"));
+    let other = articles::find(app.app.store(), 2).await.unwrap().unwrap();
+    assert_eq!(other.status, articles::Status::Unpublished);
 }
 
 fn story_form<'a>(section: &'a str, headline: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -173,14 +281,26 @@ async fn writers_cannot_publish_or_touch_another_writers_story_over_http(backend
     // Bob may not save, submit or restore Ann's story.
     let response = bob
         .post(app.url(&format!("/admin/stories/{id}")))
-        .form(&[story_form(&section, "Bob was here", "Bob's text").as_slice(), &[("revision", "1")]].concat())
+        .form(
+            &[
+                story_form(&section, "Bob was here", "Bob's text").as_slice(),
+                &[("revision", "1")],
+            ]
+            .concat(),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
     let html = response.text().await.unwrap();
-    assert!(html.contains("Bob&#39;s text"), "the refused text is still in the form");
-    assert_eq!(post(&bob, &app, &format!("/admin/stories/{id}/submit")).await, 403);
+    assert!(
+        html.contains("Bob&#39;s text"),
+        "the refused text is still in the form"
+    );
+    assert_eq!(
+        post(&bob, &app, &format!("/admin/stories/{id}/submit")).await,
+        403
+    );
     // Ann (a writer) may not publish, schedule, unpublish or correct.
     for step in ["publish", "schedule"] {
         assert_eq!(
@@ -189,9 +309,15 @@ async fn writers_cannot_publish_or_touch_another_writers_story_over_http(backend
             "{step}"
         );
     }
-    assert_eq!(post(&ann, &app, &format!("/admin/stories/{id}/submit")).await, 303);
+    assert_eq!(
+        post(&ann, &app, &format!("/admin/stories/{id}/submit")).await,
+        303
+    );
     // An editor publishes; the writer can neither unpublish nor correct it.
-    assert_eq!(post(&eve, &app, &format!("/admin/stories/{id}/publish")).await, 303);
+    assert_eq!(
+        post(&eve, &app, &format!("/admin/stories/{id}/publish")).await,
+        303
+    );
     for step in ["unpublish", "corrections"] {
         assert_eq!(
             post(&ann, &app, &format!("/admin/stories/{id}/{step}")).await,
@@ -204,8 +330,14 @@ async fn writers_cannot_publish_or_touch_another_writers_story_over_http(backend
     let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
     assert_eq!(story.headline, "Ann's story");
     assert_eq!(story.status, articles::Status::Published);
-    assert_eq!(post(&eve, &app, &format!("/admin/stories/{id}/corrections")).await, 303);
-    assert_eq!(post(&eve, &app, &format!("/admin/stories/{id}/unpublish")).await, 303);
+    assert_eq!(
+        post(&eve, &app, &format!("/admin/stories/{id}/corrections")).await,
+        303
+    );
+    assert_eq!(
+        post(&eve, &app, &format!("/admin/stories/{id}/unpublish")).await,
+        303
+    );
     // Writers see only their own stories with "Me".
     let list = ann
         .get(app.url("/admin/stories?author=me"))
@@ -219,9 +351,7 @@ async fn writers_cannot_publish_or_touch_another_writers_story_over_http(backend
     assert!(!list.contains("US to send 560"));
 }
 
-async fn a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost(
-    backend: Backend,
-) {
+async fn a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
@@ -239,7 +369,12 @@ async fn a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost(
     let response = eve.post(app.url(&path)).form(&first).send().await.unwrap();
     assert_eq!(response.status(), 303);
     let second = [
-        story_form(&section, "Shared story, Max's take", "Max's long paragraph.").as_slice(),
+        story_form(
+            &section,
+            "Shared story, Max's take",
+            "Max's long paragraph.",
+        )
+        .as_slice(),
         &[("revision", "1")],
     ]
     .concat();
@@ -303,7 +438,10 @@ async fn a_failed_save_returns_to_the_editor_with_the_text_intact(backend: Backe
     assert!(html.contains("role=\"alert\""));
     // A published story asks editorial update or silent fix.
     articles::find(app.app.store(), id).await.unwrap().unwrap();
-    assert_eq!(post(&eve, &app, &format!("/admin/stories/{id}/publish")).await, 303);
+    assert_eq!(
+        post(&eve, &app, &format!("/admin/stories/{id}/publish")).await,
+        303
+    );
     let mut form = story_form(&section, "Story", "An updated paragraph.");
     form.push(("revision", "3"));
     let response = eve
@@ -313,7 +451,13 @@ async fn a_failed_save_returns_to_the_editor_with_the_text_intact(backend: Backe
         .await
         .unwrap();
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("An updated paragraph."));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("An updated paragraph.")
+    );
 }
 
 async fn the_preview_renders_the_reader_page_and_can_run_nothing(backend: Backend) {

@@ -9,10 +9,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::{Newsroom, UserView, message_of, notice, render, status_of, when};
+use super::{Newsroom, message_of, notice, render, status_of, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, SaveError};
 use crate::articles::{self, Article, SectionRef, Status};
+use crate::http::admin::CurrentUser;
 use crate::publishing::{
     self, Action, Actor, StoryFields, UpdateKind, WorkflowError, format_local_time,
     parse_local_time,
@@ -126,9 +127,8 @@ struct ConflictView {
 }
 
 #[derive(Debug, Serialize)]
-struct EditorPage<'a> {
+struct EditorPage {
     title: String,
-    user: UserView<'a>,
     story: Option<StoryInfo>,
     form: StoryForm,
     action: String,
@@ -138,14 +138,13 @@ struct EditorPage<'a> {
     asks_update_kind: bool,
     actions: Vec<Action>,
     schedule_default: String,
-    notice: Option<&'static str>,
-    error: Option<String>,
     conflict: Option<ConflictView>,
 }
 
 /// Everything the editor page needs besides the story and form.
 pub(super) struct Screen<'a> {
     pub actor: &'a Actor,
+    pub current: &'a CurrentUser,
     pub story: Option<&'a Article>,
     pub form: StoryForm,
     pub status: StatusCode,
@@ -174,6 +173,7 @@ async fn screen_with_conflict(
     };
     let Screen {
         actor,
+        current,
         story,
         form,
         status,
@@ -186,7 +186,6 @@ async fn screen_with_conflict(
             Some(s) => format!("Edit: {}", s.headline),
             None => "New story".into(),
         },
-        user: UserView::of(actor),
         sections: sections
             .iter()
             .map(|s| SectionOption {
@@ -224,11 +223,17 @@ async fn screen_with_conflict(
                 .collect(),
         }),
         form,
-        notice,
-        error,
         conflict,
     };
-    render(app, status, "admin/stories/edit.html", &page)
+    render(
+        app,
+        current,
+        status,
+        (notice, error),
+        "admin/stories/edit.html",
+        &page,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -236,7 +241,10 @@ pub(super) struct Done {
     done: Option<String>,
 }
 
-pub(super) async fn new_page(State(app): State<App>, Newsroom(actor): Newsroom) -> Response {
+pub(super) async fn new_page(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+) -> Response {
     let sections = crate::sections::list(app.store()).await.unwrap_or_default();
     let form = StoryForm {
         section: sections
@@ -250,6 +258,7 @@ pub(super) async fn new_page(State(app): State<App>, Newsroom(actor): Newsroom) 
         &app,
         Screen {
             actor: &actor,
+            current: &current,
             story: None,
             form,
             status: StatusCode::OK,
@@ -271,7 +280,7 @@ pub(super) async fn load(app: &App, id: i64) -> Result<Article, Response> {
 
 pub(super) async fn edit_page(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
     Query(done): Query<Done>,
 ) -> Response {
@@ -288,6 +297,7 @@ pub(super) async fn edit_page(
         &app,
         Screen {
             actor: &actor,
+            current: &current,
             story: Some(&article),
             form,
             status: StatusCode::OK,
@@ -300,7 +310,7 @@ pub(super) async fn edit_page(
 
 pub(super) async fn create(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Form(form): Form<StoryForm>,
 ) -> Response {
     let result = async {
@@ -320,6 +330,7 @@ pub(super) async fn create(
                 &app,
                 Screen {
                     actor: &actor,
+                    current: &current,
                     story: None,
                     status: status_of(&error),
                     error: Some(message_of(&error)),
@@ -334,7 +345,7 @@ pub(super) async fn create(
 
 pub(super) async fn save(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
     Form(mut form): Form<StoryForm>,
 ) -> Response {
@@ -400,6 +411,7 @@ pub(super) async fn save(
         &app,
         Screen {
             actor: &actor,
+            current: &current,
             story: article.as_ref(),
             form,
             status,
@@ -416,7 +428,7 @@ pub(super) async fn save(
 /// Served with the reader CSP plus `sandbox`: nothing in it can run.
 pub(super) async fn preview(
     State(app): State<App>,
-    Newsroom(_actor): Newsroom,
+    _desk: Newsroom,
     Form(form): Form<StoryForm>,
 ) -> Response {
     let result = async {

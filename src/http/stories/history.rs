@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::editor::{Screen, StoryForm, load, screen};
-use super::{Newsroom, UserView, message_of, render, status_of, when};
+use super::{Newsroom, message_of, render, status_of, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, Revision, RevisionKind};
 use crate::articles::{Article, Status};
@@ -47,9 +47,8 @@ impl StoryHead {
 }
 
 #[derive(Debug, Serialize)]
-struct ListPage<'a> {
+struct ListPage {
     title: String,
-    user: UserView<'a>,
     story: StoryHead,
     revisions: Vec<RevisionItem>,
     can_restore: bool,
@@ -85,7 +84,7 @@ fn item(site: &Site, r: &Revision) -> RevisionItem {
 
 pub(super) async fn list(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
 ) -> Response {
     let (article, site, list) = match history(&app, id).await {
@@ -94,13 +93,20 @@ pub(super) async fn list(
     };
     let page = ListPage {
         title: format!("Revisions: {}", article.headline),
-        user: UserView::of(&actor),
         can_restore: publishing::can_edit(&actor, &article),
         asks_update_kind: article.status == Status::Published,
         story: StoryHead::of(&article),
         revisions: list.iter().map(|r| item(&site, r)).collect(),
     };
-    render(&app, StatusCode::OK, "admin/stories/revisions.html", &page)
+    render(
+        &app,
+        &current,
+        StatusCode::OK,
+        (None, None),
+        "admin/stories/revisions.html",
+        &page,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,9 +116,8 @@ pub(super) struct DiffQuery {
 }
 
 #[derive(Debug, Serialize)]
-struct DiffPage<'a> {
+struct DiffPage {
     title: String,
-    user: UserView<'a>,
     story: StoryHead,
     from: RevisionItem,
     to: RevisionItem,
@@ -121,7 +126,7 @@ struct DiffPage<'a> {
 
 pub(super) async fn diff(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(_, current): Newsroom,
     Path(id): Path<i64>,
     Query(query): Query<DiffQuery>,
 ) -> Response {
@@ -139,19 +144,25 @@ pub(super) async fn diff(
     };
     let page = DiffPage {
         title: format!("Changes: {}", article.headline),
-        user: UserView::of(&actor),
         story: StoryHead::of(&article),
         fields: revisions::diff(&from.article, &to.article),
         from: item(&site, from),
         to: item(&site, to),
     };
-    render(&app, StatusCode::OK, "admin/stories/diff.html", &page)
+    render(
+        &app,
+        &current,
+        StatusCode::OK,
+        (None, None),
+        "admin/stories/diff.html",
+        &page,
+    )
+    .await
 }
 
 #[derive(Debug, Serialize)]
-struct RevisionPage<'a> {
+struct RevisionPage {
     title: String,
-    user: UserView<'a>,
     story: StoryHead,
     revision: RevisionItem,
     fields: StoryForm,
@@ -161,7 +172,7 @@ struct RevisionPage<'a> {
 
 pub(super) async fn show(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path((id, revision)): Path<(i64, i64)>,
 ) -> Response {
     let (article, site, list) = match history(&app, id).await {
@@ -173,14 +184,21 @@ pub(super) async fn show(
     };
     let page = RevisionPage {
         title: format!("Revision {}: {}", found.number, found.article.headline),
-        user: UserView::of(&actor),
         can_restore: publishing::can_edit(&actor, &article),
         asks_update_kind: article.status == Status::Published,
         story: StoryHead::of(&article),
         revision: item(&site, found),
         fields: StoryForm::of(&found.article, &site),
     };
-    render(&app, StatusCode::OK, "admin/stories/revision.html", &page)
+    render(
+        &app,
+        &current,
+        StatusCode::OK,
+        (None, None),
+        "admin/stories/revision.html",
+        &page,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,7 +209,7 @@ pub(super) struct RestoreForm {
 
 pub(super) async fn restore(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path((id, revision)): Path<(i64, i64)>,
     Form(form): Form<RestoreForm>,
 ) -> Response {
@@ -215,6 +233,7 @@ pub(super) async fn restore(
         &app,
         Screen {
             actor: &actor,
+            current: &current,
             story: Some(&article),
             form: StoryForm::of(&article, &site),
             status: status_of(&error),

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::{Newsroom, UserView, render, when};
+use super::{Newsroom, render, when};
 use crate::app::App;
 use crate::articles::{Article, Status};
 use crate::publishing;
@@ -49,7 +49,6 @@ struct Choice {
 #[derive(Debug, Serialize)]
 struct ListPage<'a> {
     title: &'static str,
-    user: UserView<'a>,
     query: &'a ListQuery,
     statuses: Vec<Choice>,
     sections: Vec<Choice>,
@@ -91,7 +90,7 @@ fn percent_encode(text: &str) -> String {
 
 pub(super) async fn page(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Query(query): Query<ListQuery>,
 ) -> Response {
     let page_number: i64 = query.page.parse().unwrap_or(1).max(1);
@@ -111,14 +110,17 @@ pub(super) async fn page(
             .store()
             .admin_articles(&filter, PAGE_SIZE + 1, (page_number - 1) * PAGE_SIZE)
             .await?;
+        let users = crate::accounts::list(app.store())
+            .await
+            .map_err(|e| super::super::Error::Internal(e.to_string()))?;
         let stories = rows
             .into_iter()
             .map(Article::from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok::<_, super::super::Error>((site, sections, stories))
+        Ok::<_, super::super::Error>((site, sections, users, stories))
     }
     .await;
-    let (site, sections, mut stories) = match loaded {
+    let (site, sections, users, mut stories) = match loaded {
         Ok(found) => found,
         Err(error) => return error.into_page(&app).await,
     };
@@ -141,7 +143,6 @@ pub(super) async fn page(
     .collect();
     let page = ListPage {
         title: "Stories",
-        user: UserView::of(&actor),
         statuses,
         sections: sections
             .iter()
@@ -151,11 +152,17 @@ pub(super) async fn page(
                 selected: query.section == s.id.to_string(),
             })
             .collect(),
-        authors: vec![Choice {
+        authors: std::iter::once(Choice {
             value: "me".into(),
             label: "Me".into(),
             selected: query.author == "me",
-        }],
+        })
+        .chain(users.iter().map(|u| Choice {
+            value: u.id.to_string(),
+            label: u.name.clone(),
+            selected: query.author == u.id.to_string(),
+        }))
+        .collect(),
         stories: stories
             .iter()
             .map(|a| Row {
@@ -173,7 +180,15 @@ pub(super) async fn page(
         older: has_older.then(|| page_link(&query, page_number + 1)),
         query: &query,
     };
-    render(&app, StatusCode::OK, "admin/stories/list.html", &page)
+    render(
+        &app,
+        &current,
+        StatusCode::OK,
+        (None, None),
+        "admin/stories/list.html",
+        &page,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -11,13 +11,14 @@ mod workflow;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::App;
-use crate::publishing::{Actor, WorkflowError};
+use crate::http::admin::{self, AdminError, CurrentUser, Page};
+use crate::publishing::WorkflowError;
 use crate::site::Site;
 
 pub use auth::Newsroom;
@@ -65,7 +66,11 @@ pub fn routes() -> Router<App> {
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
+            HeaderValue::from_static("private, no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
         ));
     Router::new()
         .merge(pages)
@@ -98,22 +103,6 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-/// Who is signed in, as every story desk page shows it.
-#[derive(Debug, Serialize)]
-struct UserView<'a> {
-    name: &'a str,
-    role: crate::publishing::Role,
-}
-
-impl<'a> UserView<'a> {
-    fn of(actor: &'a Actor) -> UserView<'a> {
-        UserView {
-            name: &actor.name,
-            role: actor.role,
-        }
-    }
-}
-
 /// The status a workflow refusal is answered with.
 fn status_of(error: &WorkflowError) -> StatusCode {
     use crate::articles::revisions::SaveError;
@@ -140,19 +129,28 @@ fn message_of(error: &WorkflowError) -> String {
     }
 }
 
-/// Renders an admin template, or the plain error page when that fails.
-fn render<S: Serialize>(app: &App, status: StatusCode, template: &str, page: &S) -> Response {
-    match app.renderer().render(template, page) {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "cannot render the story desk");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The page could not be shown. Please try again.",
-            )
-                .into_response()
-        }
+/// Renders a story desk template inside the admin shell (`admin/base.html`
+/// with its navigation, notice and error), or the admin error page.
+async fn render<S: Serialize>(
+    app: &App,
+    current: &CurrentUser,
+    status: StatusCode,
+    message: (Option<&str>, Option<String>),
+    template: &str,
+    page: &S,
+) -> Response {
+    let result = async {
+        let context = serde_json::to_value(page)
+            .map_err(|e| AdminError::Internal(format!("story desk page: {e}")))?;
+        Page::new(app, Some(&current.user), "stories")
+            .status(status)
+            .notice(message.0)
+            .error(message.1)
+            .render(template, context)
+            .await
     }
+    .await;
+    admin::respond(app, Some(current), result).await
 }
 
 /// A time for people, in the site's zone and medium format.

@@ -11,6 +11,7 @@ use super::editor::{Screen, StoryForm, load, screen};
 use super::{Newsroom, message_of, status_of};
 use crate::app::App;
 use crate::articles::Article;
+use crate::http::admin::CurrentUser;
 use crate::publishing::{self, Actor, WorkflowError, parse_local_time};
 use crate::site::Site;
 
@@ -19,6 +20,7 @@ use crate::site::Site;
 async fn answer(
     app: &App,
     actor: &Actor,
+    current: &CurrentUser,
     id: i64,
     done: &str,
     result: Result<Article, WorkflowError>,
@@ -39,6 +41,7 @@ async fn answer(
         app,
         Screen {
             actor,
+            current,
             story: Some(&article),
             form: StoryForm::of(&article, &site),
             status: status_of(&error),
@@ -51,40 +54,40 @@ async fn answer(
 
 pub(super) async fn submit(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
 ) -> Response {
     let result = publishing::submit(app.store(), &actor, id, app.now()).await;
-    answer(&app, &actor, id, "submitted", result).await
+    answer(&app, &actor, &current, id, "submitted", result).await
 }
 
 pub(super) async fn withdraw(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
 ) -> Response {
     let result = publishing::withdraw(app.store(), &actor, id, app.now()).await;
-    answer(&app, &actor, id, "withdrawn", result).await
+    answer(&app, &actor, &current, id, "withdrawn", result).await
 }
 
 pub(super) async fn publish(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
 ) -> Response {
     let result = publishing::publish(app.store(), &actor, id, app.now()).await;
-    super::audit(&app, &actor, "story.published", id, &result).await;
-    answer(&app, &actor, id, "published", result).await
+    super::audit(&app, &current, "story.published", id, &result).await;
+    answer(&app, &actor, &current, id, "published", result).await
 }
 
 pub(super) async fn unpublish(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
 ) -> Response {
     let result = publishing::unpublish(app.store(), &actor, id, app.now()).await;
-    super::audit(&app, &actor, "story.unpublished", id, &result).await;
-    answer(&app, &actor, id, "unpublished", result).await
+    super::audit(&app, &current, "story.unpublished", id, &result).await;
+    answer(&app, &actor, &current, id, "unpublished", result).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -96,7 +99,7 @@ pub(super) struct ScheduleForm {
 
 pub(super) async fn schedule(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
     Form(form): Form<ScheduleForm>,
 ) -> Response {
@@ -109,8 +112,8 @@ pub(super) async fn schedule(
         publishing::schedule(app.store(), &actor, id, at, app.now()).await
     }
     .await;
-    super::audit(&app, &actor, "story.scheduled", id, &result).await;
-    answer(&app, &actor, id, "scheduled", result).await
+    super::audit(&app, &current, "story.scheduled", id, &result).await;
+    answer(&app, &actor, &current, id, "scheduled", result).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,11 +124,11 @@ pub(super) struct CorrectionForm {
 
 pub(super) async fn correct(
     State(app): State<App>,
-    Newsroom(actor): Newsroom,
+    Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
     Form(form): Form<CorrectionForm>,
 ) -> Response {
     let result = publishing::correct(app.store(), &actor, id, &form.note, app.now()).await;
-    super::audit(&app, &actor, "story.corrected", id, &result).await;
-    answer(&app, &actor, id, "corrected", result).await
+    super::audit(&app, &current, "story.corrected", id, &result).await;
+    answer(&app, &actor, &current, id, "corrected", result).await
 }
