@@ -83,6 +83,20 @@ pub async fn run(app: App) {
         interval.tick().await;
         match tick(app.store(), app.now()).await {
             Ok(report) => {
+                for id in &report.published {
+                    let recorded = crate::audit::record(
+                        app.store(),
+                        &crate::audit::Actor::system(AUTHOR),
+                        "story.published",
+                        &format!("article:{id}"),
+                        serde_json::json!({ "as": "scheduled" }),
+                        app.now(),
+                    )
+                    .await;
+                    if let Err(error) = recorded {
+                        tracing::error!(%error, story = id, "cannot write the audit log");
+                    }
+                }
                 if !report.published.is_empty() || !report.embargoes_lifted.is_empty() {
                     tracing::info!(
                         published = ?report.published,
