@@ -10,6 +10,7 @@ pub mod config;
 pub mod dates;
 pub mod http;
 pub mod imports;
+pub mod publishing;
 pub mod rendering;
 pub mod sections;
 pub mod site;

@@ -50,6 +50,9 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
     super::users::announce_setup(&store, &base, jiff::Timestamp::now().as_second()).await?;
     let drain = config.shutdown_timeout;
     let app = App::new(store.clone(), config, Clock::system());
+    // Publishes due stories every second; its first pass catches up on
+    // everything that fell due while the site was down.
+    tokio::spawn(crate::publishing::scheduler::run(app.clone()));
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

@@ -5,6 +5,7 @@ pub mod admin;
 mod errors;
 pub mod ops;
 mod site;
+mod stories;
 
 pub use errors::Error;
 
@@ -42,6 +43,7 @@ pub fn router(app: App) -> Router {
         .merge(admin::routes())
         .merge(site::routes())
         .merge(ops::routes(&app))
+        .merge(stories::routes())
         .fallback(site::fallback)
         .layer(axum::middleware::from_fn(ops::record))
         .with_state(app)

@@ -7,6 +7,7 @@
 mod articles;
 mod audit;
 mod backup;
+mod editorial;
 mod events;
 mod ops;
 mod sections;
@@ -17,6 +18,7 @@ pub use articles::NewRevision;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::TableDump;
+pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
 pub use ops::{MediaReference, PoolStats, RevisionMismatch, StoredBody};
 pub use sections::SectionRow;

@@ -7,9 +7,13 @@ mod accounts;
 mod auth_helpers;
 mod browser;
 mod permissions;
+// editorial
+mod newsroom_browser;
+mod stories;
 
 mod cli;
 mod imports;
+mod publishing;
 mod reader;
 mod storage;
 // operations (issue 6)

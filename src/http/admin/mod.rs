@@ -155,6 +155,7 @@ pub fn nav(user: &User, current: &str) -> Vec<NavItem> {
     let role = user.role;
     [
         ("dashboard", "/admin", "Dashboard", true),
+        ("stories", "/admin/stories", "Stories", true),
         (
             "sections",
             "/admin/sections",
