@@ -8,6 +8,7 @@ pub mod config;
 pub mod dates;
 pub mod http;
 pub mod imports;
+pub mod media;
 pub mod rendering;
 pub mod sections;
 pub mod site;

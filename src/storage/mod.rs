@@ -6,12 +6,14 @@
 
 mod articles;
 mod events;
+mod media;
 mod sections;
 mod site;
 
 pub use articles::NewRevision;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
 pub use events::{EventRow, NewEvent};
+pub use media::MediaRow;
 pub use sections::SectionRow;
 pub use site::SiteRow;
 
