@@ -2,6 +2,7 @@
 //! with graceful shutdown. Handlers parse, call the domain, render.
 
 mod errors;
+mod media;
 mod site;
 
 pub use errors::Error;
@@ -35,6 +36,11 @@ pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(site::routes())
+        .merge(media::reader_routes())
+        // Routes merged above this line get the site-wide body limit; the
+        // upload routes below have their own (larger) one.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // TODO(accounts): .merge(media::upload_routes()) once CurrentUser lands.
         .fallback(site::fallback)
         .with_state(app)
         .layer(CompressionLayer::new())
@@ -50,7 +56,6 @@ pub fn router(app: App) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {

@@ -17,6 +17,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
+    (
+        "admin_media.html",
+        include_str!("../../templates/admin_media.html"),
+    ),
 ];
 
 /// Stylesheet of the default theme, served at `/static/site.css`.

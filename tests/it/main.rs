@@ -5,5 +5,6 @@ mod helpers;
 
 mod cli;
 mod imports;
+mod media;
 mod reader;
 mod storage;
