@@ -219,6 +219,13 @@ pub async fn ingest(
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(MediaError::TooLarge { size: bytes.len() });
     }
+    // Decoding a 40-megapixel image takes hundreds of megabytes: run at most
+    // a few at once, whatever the number of simultaneous uploads.
+    static JOBS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _permit = JOBS
+        .acquire()
+        .await
+        .map_err(|e| MediaError::Encode(format!("image worker unavailable: {e}")))?;
     let files_for_task = files.clone();
     let (processed, derivatives) = tokio::task::spawn_blocking(move || {
         let processed = images::process(&bytes)?;
