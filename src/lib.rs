@@ -1,8 +1,10 @@
 //! masthead: a news publishing platform. See `docs/ARCHITECTURE.md` for the
 //! map; calls go one way: `http` and `cli` → domain modules → `storage`.
 
+pub mod accounts;
 pub mod app;
 pub mod articles;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod dates;

@@ -2,6 +2,7 @@
 
 mod import;
 mod serve;
+mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +34,9 @@ pub enum Command {
     Import(ImportCommand),
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(users::UserCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Text { files }) => import::text(&config, &files).await,
+        Command::User(command) => users::run(&config, command).await,
         Command::Migrate => {
             open(&config).await?.close().await;
             println!("migrations applied");

@@ -23,6 +23,11 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
         "masthead is serving on http://{}",
         listener.local_addr()?
     );
+    let base = config
+        .base_url
+        .clone()
+        .unwrap_or_else(|| local_url(listener.local_addr()));
+    super::users::announce_setup(&store, &base, jiff::Timestamp::now().as_second()).await?;
     let app = App::new(store.clone(), config, Clock::system());
     crate::http::serve(app, listener, crate::http::shutdown_signal())
         .await
@@ -30,6 +35,15 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `http://<address>` of the listener, with `localhost` for "every address".
+fn local_url(address: std::io::Result<std::net::SocketAddr>) -> String {
+    match address {
+        Ok(a) if a.ip().is_unspecified() => format!("http://localhost:{}", a.port()),
+        Ok(a) => format!("http://{a}"),
+        Err(_) => "http://localhost".into(),
+    }
 }
 
 /// Creates the site's settings on first start, and the demo content with

@@ -2,14 +2,15 @@
 //! (`/media/<hash>-<width>.<ext>`, cached forever), and the upload form and
 //! list for the newsroom (`/admin/media`), answering HTML or JSON.
 
-use axum::Json;
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
-use serde::Serialize;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::{Deserialize, Serialize};
+use tower_http::set_header::SetResponseHeaderLayer;
 
+use super::admin::{self, AdminError, CurrentUser, Page};
 use crate::app::App;
 use crate::media::{self, FileName, MAX_UPLOAD_BYTES, Media, MediaError, MediaFiles, MediaText};
 
@@ -18,7 +19,7 @@ use crate::media::{self, FileName, MAX_UPLOAD_BYTES, Media, MediaError, MediaFil
 /// [`MAX_UPLOAD_BYTES`] with a clear message.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 5 * 1024 * 1024;
 
-/// Uploads shown per page of the list.
+/// Images shown on the list page.
 const LIST_PAGE: i64 = 50;
 
 /// Reader routes: the image files.
@@ -26,16 +27,57 @@ pub fn reader_routes() -> Router<App> {
     Router::new().route("/media/{file}", get(file))
 }
 
-/// Newsroom routes with their own body limit: merge them outside the
-/// site-wide 2 MiB limit.
-#[allow(
-    dead_code,
-    reason = "registered once the accounts branch's CurrentUser lands"
-)]
+/// Newsroom routes, with the admin response headers and their own body
+/// limit: merge them outside the site-wide 2 MiB limit.
 pub fn upload_routes() -> Router<App> {
     Router::new()
         .route("/admin/media", get(list_page).post(upload))
+        .route("/admin/media/{id}", post(update_text))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+        .layer(axum::middleware::from_fn(refuse_oversized))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(admin::ADMIN_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+}
+
+/// Refuses a request that announces a body over [`UPLOAD_BODY_LIMIT`]
+/// before reading any of it, with the same clear message as a file over the
+/// limit (bodies without a length are held to it while being read).
+async fn refuse_oversized(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > UPLOAD_BODY_LIMIT as u64 => {
+            let error = UploadError::Media(MediaError::TooLarge {
+                size: usize::try_from(length).unwrap_or(usize::MAX),
+            });
+            if wants_json(request.headers()) {
+                error.json()
+            } else {
+                (
+                    error.status(),
+                    format!("Upload refused: {}\n", error.message()),
+                )
+                    .into_response()
+            }
+        }
+        _ => next.run(request).await,
+    }
 }
 
 /// Serves a stored image file. Names are content hashes, so a name always
@@ -161,6 +203,11 @@ impl UploadError {
         }
     }
 
+    /// `{"error": {"code", "message"}}`, as the rest of the JSON API answers.
+    fn json(&self) -> Response {
+        admin::auth::api_error(self.status(), self.code(), &self.message())
+    }
+
     /// The message for the uploader; internal causes are logged, not shown.
     fn message(&self) -> String {
         match self {
@@ -202,11 +249,18 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadForm, UploadError> 
             "file" => {
                 let file_name = field.file_name().unwrap_or("upload").to_owned();
                 let mut bytes = Vec::new();
+                let mut size = 0;
                 while let Some(chunk) = field.chunk().await.map_err(form_error)? {
-                    if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                        return Err(too_large(bytes.len() + chunk.len()));
+                    size += chunk.len();
+                    // Past the limit, keep reading (up to the body limit)
+                    // without keeping it, so the client gets the answer
+                    // rather than a connection closed mid-upload.
+                    if size <= MAX_UPLOAD_BYTES {
+                        bytes.extend_from_slice(&chunk);
                     }
-                    bytes.extend_from_slice(&chunk);
+                }
+                if size > MAX_UPLOAD_BYTES {
+                    return Err(too_large(size));
                 }
                 file = Some((bytes, file_name));
             }
@@ -235,14 +289,14 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadForm, UploadError> 
 
 /// `POST /admin/media`: stores an image. JSON clients get the media record
 /// (201) or `{error, message}`; the HTML form is redirected to the list, or
-/// shown again with the message.
-pub async fn upload_as(
-    app: &App,
-    uploaded_by: Option<i64>,
-    headers: &HeaderMap,
+/// shown again with the message. Any signed-in user may upload.
+async fn upload(
+    State(app): State<App>,
+    user: CurrentUser,
+    headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let json = wants_json(headers);
+    let json = wants_json(&headers);
     let result = async {
         let form = read_form(multipart).await?;
         let files = MediaFiles::new(&app.config().data_dir);
@@ -252,7 +306,7 @@ pub async fn upload_as(
             form.file,
             &form.file_name,
             form.text,
-            uploaded_by,
+            Some(user.id),
             app.now(),
         )
         .await
@@ -264,45 +318,84 @@ pub async fn upload_as(
         (Ok(media), false) => {
             Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response()
         }
-        (Err(error), true) => (
-            error.status(),
-            Json(serde_json::json!({ "error": error.code(), "message": error.message() })),
-        )
-            .into_response(),
+        (Err(error), true) => error.json(),
         (Err(error), false) => {
-            let status = error.status();
-            match render_list(app, Some(error.message())).await {
-                Ok(html) => (status, Html(html)).into_response(),
-                Err(e) => e.into_page(app).await,
-            }
+            let page = Page::new(&app, Some(&user.user), "media")
+                .status(error.status())
+                .error(Some(format!("Upload refused: {}", error.message())));
+            render_list(&app, &user, page).await
         }
     }
 }
 
-// TODO(accounts): require a logged-in writer, editor or admin with the
-// `CurrentUser` extractor once it lands on main; until then these routes
-// are not registered.
-async fn upload(State(app): State<App>, headers: HeaderMap, multipart: Multipart) -> Response {
-    upload_as(&app, None, &headers, multipart).await
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    uploaded: Option<i64>,
+    updated: Option<i64>,
 }
 
-async fn list_page(State(app): State<App>) -> Response {
-    match render_list(&app, None).await {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => e.into_page(&app).await,
-    }
+/// `GET /admin/media`: the upload form and the newest images.
+async fn list_page(
+    State(app): State<App>,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let notice = match (query.uploaded, query.updated) {
+        (Some(id), _) => Some(format!(
+            "Image uploaded. Use media:{id} as a story's lead image."
+        )),
+        (None, Some(id)) => Some(format!("Text of media:{id} saved.")),
+        _ => None,
+    };
+    let page = Page::new(&app, Some(&user.user), "media").notice(notice);
+    render_list(&app, &user, page).await
 }
 
-/// The context of the media list page.
-#[derive(Debug, Serialize)]
-struct MediaListPage<'a> {
-    site: crate::rendering::views::SiteView<'a>,
-    nav: Vec<crate::rendering::views::NavItem<'a>>,
-    error: Option<String>,
-    max_upload_mib: usize,
-    items: Vec<MediaListItem>,
+/// The text fields of an image, as the edit form posts them.
+#[derive(Debug, Deserialize)]
+struct TextForm {
+    #[serde(default)]
+    caption: String,
+    #[serde(default)]
+    credit: String,
+    #[serde(default)]
+    alt: String,
 }
 
+/// `POST /admin/media/<id>`: changes caption, credit and alt text. Editors
+/// and administrators may change any image; writers the ones they uploaded.
+async fn update_text(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<TextForm>,
+) -> Response {
+    let result = async {
+        let Some(existing) = media::find(app.store(), id).await.map_err(internal)? else {
+            return Err(AdminError::NotFound);
+        };
+        if !user.role.can_edit_any() && existing.uploaded_by != Some(user.id) {
+            return Err(AdminError::Forbidden);
+        }
+        let text = MediaText {
+            caption: form.caption,
+            credit: form.credit,
+            alt: form.alt,
+        };
+        media::update_text(app.store(), id, text, app.now())
+            .await
+            .map_err(internal)?;
+        Ok(Redirect::to(&format!("/admin/media?updated={id}#media-{id}")).into_response())
+    };
+    let result = result.await;
+    admin::respond(&app, Some(&user), result).await
+}
+
+fn internal(error: MediaError) -> AdminError {
+    AdminError::Internal(error.to_string())
+}
+
+/// One image of the list page.
 #[derive(Debug, Serialize)]
 struct MediaListItem {
     id: i64,
@@ -313,35 +406,39 @@ struct MediaListItem {
     caption: String,
     credit: String,
     alt: String,
+    editable: bool,
 }
 
-async fn render_list(app: &App, error: Option<String>) -> Result<String, super::Error> {
-    let site = crate::site::Site::load(app.store()).await?;
-    let sections = crate::sections::list(app.store()).await?;
-    let items = media::list(app.store(), None, LIST_PAGE)
-        .await?
-        .iter()
-        .map(|m| MediaListItem {
-            id: m.id,
-            reference: m.reference(),
-            thumbnail: m
-                .derivatives_of(media::DerivativeFormat::Jpeg)
-                .first()
-                .map(|d| m.url(d))
-                .unwrap_or_else(|| m.original_url()),
-            width: m.width,
-            height: m.height,
-            caption: m.caption.clone(),
-            credit: m.credit.clone(),
-            alt: m.alt.clone(),
-        })
-        .collect();
-    let page = MediaListPage {
-        site: crate::rendering::views::SiteView::new(&site),
-        nav: crate::rendering::views::nav(&sections, None),
-        error,
-        max_upload_mib: MAX_UPLOAD_BYTES / (1024 * 1024),
-        items,
+async fn render_list(app: &App, user: &CurrentUser, page: Page<'_>) -> Response {
+    let result = async {
+        let items: Vec<MediaListItem> = media::list(app.store(), None, LIST_PAGE)
+            .await
+            .map_err(internal)?
+            .iter()
+            .map(|m| MediaListItem {
+                id: m.id,
+                reference: m.reference(),
+                thumbnail: m
+                    .derivatives_of(media::DerivativeFormat::Jpeg)
+                    .first()
+                    .map(|d| m.url(d))
+                    .unwrap_or_else(|| m.original_url()),
+                width: m.width,
+                height: m.height,
+                caption: m.caption.clone(),
+                credit: m.credit.clone(),
+                alt: m.alt.clone(),
+                editable: user.role.can_edit_any() || m.uploaded_by == Some(user.id),
+            })
+            .collect();
+        let context = serde_json::json!({
+            "items": items,
+            "max_upload_mib": MAX_UPLOAD_BYTES / (1024 * 1024),
+        });
+        page.render("admin/media.html", context).await
     };
-    Ok(app.renderer().render("admin_media.html", &page)?)
+    match result.await {
+        Ok(response) => response,
+        Err(error) => error.into_page(app, Some(user)).await,
+    }
 }

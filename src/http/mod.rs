@@ -1,6 +1,7 @@
 //! HTTP: the router, the middleware every response goes through, and serving
 //! with graceful shutdown. Handlers parse, call the domain, render.
 
+pub mod admin;
 mod errors;
 mod media;
 mod site;
@@ -12,8 +13,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -34,15 +37,18 @@ const READER_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' d
 /// The whole site's router.
 pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let csrf = csrf_layer(&app);
     Router::new()
+        .merge(admin::routes())
         .merge(site::routes())
         .merge(media::reader_routes())
         // Routes merged above this line get the site-wide body limit; the
         // upload routes below have their own (larger) one.
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        // TODO(accounts): .merge(media::upload_routes()) once CurrentUser lands.
+        .merge(media::upload_routes())
         .fallback(site::fallback)
         .with_state(app)
+        .layer(csrf)
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -66,6 +72,39 @@ pub fn router(app: App) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
+/// Cross-site request protection for every state-changing request
+/// (Fetch-Metadata and Origin checks): a form posted from another site is
+/// refused with 403. The public base URL is trusted as an origin too, for
+/// proxies that change `Host`.
+fn csrf_layer(app: &App) -> CsrfLayer<fn(ProtectionError) -> axum::response::Response> {
+    let layer = CsrfLayer::new();
+    let layer = match app.config().base_url.as_deref() {
+        Some(base) => {
+            let origin = base.trim_end_matches('/');
+            match layer.clone().add_trusted_origin(origin) {
+                Ok(with_origin) => with_origin,
+                Err(error) => {
+                    tracing::warn!(%error, "the base URL is not usable as a trusted origin");
+                    layer
+                }
+            }
+        }
+        None => layer,
+    };
+    layer.with_rejection_response(
+        refused_cross_site as fn(ProtectionError) -> axum::response::Response,
+    )
+}
+
+fn refused_cross_site(error: ProtectionError) -> axum::response::Response {
+    tracing::info!(%error, "refused a cross-site request");
+    (
+        StatusCode::FORBIDDEN,
+        "Refused: this request came from another site. Send the form again from this site's own pages.\n",
+    )
+        .into_response()
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then lets
 /// in-flight requests finish.
 pub async fn serve(
@@ -73,7 +112,8 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -5,17 +5,21 @@
 //! the changes feed in that same transaction.
 
 mod articles;
+mod audit;
 mod events;
 mod media;
 mod sections;
 mod site;
+mod users;
 
 pub use articles::NewRevision;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
+pub use audit::{AuditRow, NewAuditEntry};
 pub use events::{EventRow, NewEvent};
 pub use media::MediaRow;
 pub use sections::SectionRow;
 pub use site::SiteRow;
+pub use users::{NewSession, NewToken, NewUser, UserRow};
 
 use std::path::Path;
 use std::str::FromStr;

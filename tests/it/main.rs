@@ -2,6 +2,11 @@
 //! reader pages over real HTTP, imports and the command line.
 
 mod helpers;
+// accounts
+mod accounts;
+mod auth_helpers;
+mod browser;
+mod permissions;
 
 mod cli;
 mod imports;

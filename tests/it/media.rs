@@ -5,6 +5,7 @@
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageDecoder, ImageEncoder, Rgb, RgbImage};
+use masthead::accounts::Role;
 use masthead::media::{self, DerivativeFormat, Media, MediaError, MediaFiles, MediaText};
 use masthead::storage::{NewRevision, Store};
 
@@ -20,6 +21,9 @@ on_both!(
     the_same_image_uploaded_twice_shares_one_stored_copy,
     a_lead_image_without_alt_text_cannot_be_published,
     the_article_page_shows_the_lead_image_with_srcset,
+    uploads_need_a_signed_in_user_and_answer_json_or_the_form,
+    bad_uploads_get_a_clear_error_and_store_nothing,
+    writers_edit_the_text_of_their_own_images_only,
 );
 
 fn text(alt: &str) -> MediaText {
@@ -518,4 +522,244 @@ async fn the_article_page_shows_the_lead_image_with_srcset(backend: Backend) {
     ] {
         assert_eq!(app.get(&missing).await.status(), 404, "{missing}");
     }
+}
+
+/// A multipart body (built by hand: the test client has no multipart
+/// feature) with a file field and text fields.
+fn multipart(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "masthead-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: image/jpeg\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_upload(
+    app: &crate::helpers::TestApp,
+    client: &reqwest::Client,
+    json: bool,
+    file_name: &str,
+    bytes: &[u8],
+    alt: &str,
+) -> reqwest::Response {
+    let (content_type, body) = multipart(
+        file_name,
+        bytes,
+        &[("alt", alt), ("caption", "A caption"), ("credit", "Staff")],
+    );
+    let mut request = client
+        .post(app.url("/admin/media"))
+        .header("content-type", content_type)
+        .body(body);
+    if json {
+        request = request.header("accept", "application/json");
+    }
+    request.send().await.expect("upload request")
+}
+
+async fn uploads_need_a_signed_in_user_and_answer_json_or_the_form(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let png = encode(&picture(500, 300), "png");
+
+    let anonymous = crate::auth_helpers::cookie_client();
+    let response = post_upload(&app, &anonymous, true, "a.png", &png, "Alt").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/admin/login");
+    assert_eq!(app.get("/admin/media").await.status(), 303);
+    assert!(
+        MediaFiles::new(app.db.dir.path())
+            .list()
+            .unwrap()
+            .is_empty()
+    );
+
+    let (writer, client) = crate::auth_helpers::client_as(&app, Role::Writer).await;
+    let response = post_upload(&app, &client, true, "a.png", &png, "Boats in a harbour").await;
+    assert_eq!(response.status(), 201);
+    let json: serde_json::Value = response.json().await.unwrap();
+    let id = json["id"].as_i64().unwrap();
+    assert_eq!(json["reference"], format!("media:{id}"));
+    assert_eq!(
+        (json["width"].as_u64(), json["height"].as_u64()),
+        (Some(500), Some(300))
+    );
+    assert_eq!(json["alt"], "Boats in a harbour");
+    let derivatives = json["derivatives"].as_array().unwrap();
+    assert_eq!(
+        derivatives.len(),
+        4,
+        "320 and 500 wide, JPEG and WebP: {json}"
+    );
+    let stored = media::find(&app.db.store, id).await.unwrap().unwrap();
+    assert_eq!(stored.uploaded_by, Some(writer.id));
+    for derivative in derivatives {
+        let url = derivative["url"].as_str().unwrap();
+        assert_eq!(app.get(url).await.status(), 200, "{url}");
+    }
+
+    // The HTML form: redirected to the list, which shows the reference.
+    let response = post_upload(
+        &app,
+        &client,
+        false,
+        "b.png",
+        &encode(&picture(90, 60), "gif"),
+        "",
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/admin/media?uploaded="), "{location}");
+    let response = client.get(app.url(&location)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
+    let html = response.text().await.unwrap();
+    let second = location.rsplit('=').next().unwrap();
+    assert!(
+        html.contains(&format!("Use media:{second} as a story")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<code>media:{id}</code>")));
+    assert!(
+        html.contains("No alt text")
+            || html.contains(&format!("id=\"alt-{second}\" name=\"alt\" value=\"\""))
+    );
+}
+
+async fn bad_uploads_get_a_clear_error_and_store_nothing(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (_, client) = crate::auth_helpers::client_as(&app, Role::Editor).await;
+
+    let response = post_upload(
+        &app,
+        &client,
+        true,
+        "cat.jpg",
+        b"just some text, honestly",
+        "x",
+    )
+    .await;
+    assert_eq!(response.status(), 415);
+    let json: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(json["error"]["code"], "not_an_image");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a JPEG, PNG, WebP or GIF")
+    );
+
+    let response = post_upload(&app, &client, true, "bomb.png", &png_bomb(), "x").await;
+    assert_eq!(response.status(), 422);
+    let json: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(json["error"]["code"], "too_many_pixels");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("40 megapixels")
+    );
+
+    // Over 20 MiB (but within the request limit): refused with the limit named.
+    let mut big = encode(&picture(64, 64), "jpeg");
+    big.resize(media::MAX_UPLOAD_BYTES + 1024 * 1024, 0);
+    let response = post_upload(&app, &client, true, "huge.jpg", &big, "x").await;
+    assert_eq!(response.status(), 413);
+    let json: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(json["error"]["code"], "too_large");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("limited to 20 MiB")
+    );
+
+    // The HTML form shows the message on the page.
+    let response = post_upload(&app, &client, false, "huge.jpg", &big, "x").await;
+    assert_eq!(response.status(), 413);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Upload refused: the file is"), "{html}");
+    assert!(html.contains("limited to 20 MiB"));
+
+    assert!(
+        MediaFiles::new(app.db.dir.path())
+            .list()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(media_rows(&app.db.store).await, 0);
+    // Other routes keep the site-wide 2 MiB limit.
+    let response = client
+        .post(app.url("/admin/sections"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![b'a'; 3 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+}
+
+async fn writers_edit_the_text_of_their_own_images_only(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (_, writer) = crate::auth_helpers::client_as(&app, Role::Writer).await;
+    let (_, editor) = crate::auth_helpers::client_as(&app, Role::Editor).await;
+    let png = encode(&picture(100, 100), "png");
+    let upload = |client| {
+        let app = &app;
+        let png = png.clone();
+        async move {
+            let response = post_upload(app, client, true, "a.png", &png, "").await;
+            assert_eq!(response.status(), 201);
+            response.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let own = upload(&writer).await;
+    let editors = upload(&editor).await;
+    let edit = |client: &reqwest::Client, id: i64| {
+        client
+            .post(app.url(&format!("/admin/media/{id}")))
+            .form(&[
+                ("alt", "A lighthouse at night"),
+                ("caption", "Cap"),
+                ("credit", "Cred"),
+            ])
+            .send()
+    };
+    assert_eq!(edit(&writer, own).await.unwrap().status(), 303);
+    assert_eq!(edit(&writer, editors).await.unwrap().status(), 403);
+    assert_eq!(edit(&editor, own).await.unwrap().status(), 303);
+    assert_eq!(edit(&editor, 9999).await.unwrap().status(), 404);
+    let stored = media::find(&app.db.store, own).await.unwrap().unwrap();
+    assert_eq!(stored.alt, "A lighthouse at night");
+    assert_eq!(
+        media::find(&app.db.store, editors)
+            .await
+            .unwrap()
+            .unwrap()
+            .alt,
+        ""
+    );
 }
