@@ -11,6 +11,7 @@ pub mod dates;
 pub mod http;
 pub mod imports;
 pub mod publishing;
+pub mod media;
 pub mod rendering;
 pub mod sections;
 pub mod site;

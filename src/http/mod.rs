@@ -4,6 +4,7 @@
 pub mod admin;
 mod errors;
 pub mod ops;
+mod media;
 mod site;
 mod stories;
 
@@ -44,6 +45,11 @@ pub fn router(app: App) -> Router {
         .merge(site::routes())
         .merge(ops::routes(&app))
         .merge(stories::routes())
+        .merge(media::reader_routes())
+        // Routes merged above this line get the site-wide body limit; the
+        // upload routes below have their own (larger) one.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(media::upload_routes())
         .fallback(site::fallback)
         .layer(axum::middleware::from_fn(ops::record))
         .with_state(app)
@@ -61,7 +67,6 @@ pub fn router(app: App) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {

@@ -79,6 +79,11 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin/stories/diff.html",
         include_str!("../../templates/admin/stories/diff.html"),
     ),
+    // media: the image library
+    (
+        "admin/media.html",
+        include_str!("../../templates/admin/media.html"),
+    ),
 ];
 
 /// Stylesheet of the default theme, served at `/static/site.css`.

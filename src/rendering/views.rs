@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::articles::Article;
+use crate::media::{DerivativeFormat, Media};
 use crate::site::Site;
 use crate::storage::SectionRow;
 
@@ -54,6 +55,62 @@ pub struct ArticleView<'a> {
     pub last_update: String,
     pub last_update_iso: String,
     pub corrections: Vec<CorrectionView>,
+    /// The lead image, when the story has one (set by the caller, which
+    /// loads it: see [`image_view`]).
+    pub lead_image: Option<ImageView>,
+}
+
+/// An image as a responsive `<picture>`: WebP and JPEG `srcset`s over the
+/// derivative widths, intrinsic size, alt text, caption and credit.
+#[derive(Debug, Serialize)]
+pub struct ImageView {
+    pub src: String,
+    pub srcset: String,
+    pub webp_srcset: String,
+    pub sizes: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+}
+
+/// How wide an article image is shown: the text column (44rem less padding)
+/// on wide screens, the viewport less padding otherwise.
+pub const ARTICLE_IMAGE_SIZES: &str = "(min-width: 44rem) 42rem, calc(100vw - 2rem)";
+
+/// The lead image view of an uploaded image.
+pub fn image_view(media: &Media) -> ImageView {
+    let srcset = |format| {
+        media
+            .derivatives_of(format)
+            .iter()
+            .map(|d| format!("{} {}w", media.url(d), d.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let jpegs = media.derivatives_of(DerivativeFormat::Jpeg);
+    // The fallback `src`: the widest JPEG up to 1024 pixels.
+    let fallback = jpegs
+        .iter()
+        .rev()
+        .find(|d| d.width <= 1024)
+        .or(jpegs.first());
+    let (src, width, height) = match fallback {
+        Some(d) => (media.url(d), d.width, d.height),
+        None => (media.original_url(), media.width, media.height),
+    };
+    ImageView {
+        src,
+        srcset: srcset(DerivativeFormat::Jpeg),
+        webp_srcset: srcset(DerivativeFormat::Webp),
+        sizes: ARTICLE_IMAGE_SIZES,
+        width,
+        height,
+        alt: media.alt.clone(),
+        caption: media.caption.clone(),
+        credit: media.credit.clone(),
+    }
 }
 
 /// The context of the article page.
@@ -167,5 +224,6 @@ pub fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
                 note: c.note.clone(),
             })
             .collect(),
+        lead_image: None,
     }
 }

@@ -14,6 +14,7 @@ mod stories;
 mod cli;
 mod imports;
 mod publishing;
+mod media;
 mod reader;
 mod storage;
 // operations (issue 6)

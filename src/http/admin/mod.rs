@@ -156,6 +156,7 @@ pub fn nav(user: &User, current: &str) -> Vec<NavItem> {
     [
         ("dashboard", "/admin", "Dashboard", true),
         ("stories", "/admin/stories", "Stories", true),
+        ("media", "/admin/media", "Images", true),
         (
             "sections",
             "/admin/sections",
