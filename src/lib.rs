@@ -12,6 +12,8 @@ pub mod dates;
 pub mod feeds;
 pub mod http;
 pub mod imports;
+pub mod media;
+pub mod publishing;
 pub mod rendering;
 pub mod search;
 pub mod sections;

@@ -8,7 +8,6 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::articles::Article;
-use crate::feeds::absolute_url;
 use crate::site::Site;
 
 /// Percent-encodes a URL query value.
@@ -38,8 +37,9 @@ pub fn author_url(site: &Site, name: &str) -> String {
     format!("{}/search?by={}", site.base_url, encode_component(name))
 }
 
-/// The schema.org `NewsArticle` of a story.
-pub fn news_article(site: &Site, article: &Article) -> Value {
+/// The schema.org `NewsArticle` of a story; `image` is the lead image's
+/// absolute URL.
+pub fn news_article(site: &Site, article: &Article, image: Option<&str>) -> Value {
     let url = format!("{}{}", site.base_url, article.path());
     let published = article.first_published_at.unwrap_or(article.created_at);
     let modified = article.last_update_at.unwrap_or(published).max(published);
@@ -78,8 +78,8 @@ pub fn news_article(site: &Site, article: &Article) -> Value {
         "isAccessibleForFree": true,
     });
     let object = value.as_object_mut().expect("an object");
-    if let Some(image) = &article.lead_image {
-        object.insert("image".into(), json!([absolute_url(site, image)]));
+    if let Some(image) = image {
+        object.insert("image".into(), json!([image]));
     }
     if !article.tags.is_empty() {
         object.insert("keywords".into(), json!(article.tags));
@@ -96,6 +96,15 @@ pub fn news_article(site: &Site, article: &Article) -> Value {
         object.insert("correction".into(), json!(corrections));
     }
     value
+}
+
+/// The JSON-LD script text and the social tags of a story, as the article
+/// page carries them.
+pub fn page_data(site: &Site, article: &Article, image: Option<&str>) -> (String, Vec<MetaTag>) {
+    (
+        script_json(&news_article(site, article, image)),
+        social_tags(site, article, image),
+    )
 }
 
 /// JSON for a `<script type="application/ld+json">` block: `<`, `>` and `&`
@@ -116,8 +125,9 @@ pub struct MetaTag {
     pub content: String,
 }
 
-/// Open Graph and Twitter card tags for a story.
-pub fn social_tags(site: &Site, article: &Article) -> Vec<MetaTag> {
+/// Open Graph and Twitter card tags for a story; `image` is the lead
+/// image's absolute URL.
+pub fn social_tags(site: &Site, article: &Article, image: Option<&str>) -> Vec<MetaTag> {
     let og = |key: &str, content: String| MetaTag {
         attribute: "property",
         key: key.to_owned(),
@@ -135,7 +145,7 @@ pub fn social_tags(site: &Site, article: &Article) -> Vec<MetaTag> {
     } else {
         article.standfirst.clone()
     };
-    let image = article.lead_image.as_deref().map(|u| absolute_url(site, u));
+    let image = image.map(str::to_owned);
     let mut tags = vec![
         og("og:site_name", site.name.clone()),
         og("og:type", "article".into()),

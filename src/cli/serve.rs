@@ -56,6 +56,9 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
         std::time::Duration::from_secs(600),
     );
     tokio::spawn(crate::feeds::websub::run(store.clone(), websub));
+    // Publishes due stories every second; its first pass catches up on
+    // everything that fell due while the site was down.
+    tokio::spawn(crate::publishing::scheduler::run(app.clone()));
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

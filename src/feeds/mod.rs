@@ -29,6 +29,8 @@ pub enum FeedError {
     Storage(#[from] crate::storage::StorageError),
     #[error("cannot write XML: {0}")]
     Xml(#[from] std::io::Error),
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaError),
 }
 
 /// The three feed formats.
@@ -163,6 +165,43 @@ pub fn absolute_url(site: &Site, url: &str) -> String {
     }
 }
 
+/// The absolute URL of a lead image written as a URL or a site path;
+/// `None` for an uploaded image (`media:<id>`), which [`image_url`] resolves.
+pub fn direct_image_url(site: &Site, lead_image: Option<&str>) -> Option<String> {
+    let raw = lead_image?.trim();
+    if raw.is_empty() || crate::media::parse_reference(raw).is_some() {
+        return None;
+    }
+    Some(absolute_url(site, raw))
+}
+
+/// The absolute URL of a story's lead image: for an uploaded image the
+/// widest JPEG derivative up to 1200 pixels (or the original), else the
+/// URL as written.
+pub async fn image_url(
+    store: &crate::storage::Store,
+    site: &Site,
+    article: &Article,
+) -> Result<Option<String>, FeedError> {
+    let Some(raw) = article.lead_image.as_deref() else {
+        return Ok(None);
+    };
+    if crate::media::parse_reference(raw).is_none() {
+        return Ok(direct_image_url(site, Some(raw)));
+    }
+    let Some(media) = crate::media::lead_image(store, article).await? else {
+        return Ok(None);
+    };
+    let jpegs = media.derivatives_of(crate::media::DerivativeFormat::Jpeg);
+    let path = jpegs
+        .iter()
+        .rev()
+        .find(|d| d.width <= 1200)
+        .or(jpegs.first())
+        .map_or_else(|| media.original_url(), |d| media.url(d));
+    Ok(Some(absolute_url(site, &path)))
+}
+
 /// The media type of an image, guessed from its extension.
 pub fn image_type(url: &str) -> &'static str {
     let lower = url.to_ascii_lowercase();
@@ -177,8 +216,8 @@ pub fn image_type(url: &str) -> &'static str {
     }
 }
 
-/// A story as a feed entry.
-pub fn entry(site: &Site, article: &Article) -> Entry {
+/// A story as a feed entry, with its lead image's resolved URL.
+pub fn entry(site: &Site, article: &Article, image: Option<String>) -> Entry {
     let published = article.first_published_at.unwrap_or(article.created_at);
     let mut categories = vec![article.section.name.clone()];
     categories.extend(article.tags.iter().cloned());
@@ -192,7 +231,7 @@ pub fn entry(site: &Site, article: &Article) -> Entry {
         updated: article.last_update_at.unwrap_or(published).max(published),
         authors: article.bylines.clone(),
         categories,
-        image: article.lead_image.as_deref().map(|u| absolute_url(site, u)),
+        image,
     }
 }
 
@@ -205,7 +244,10 @@ pub async fn load(
 ) -> Result<Feed, FeedError> {
     let stories =
         articles::visible_list(store, section.map(|s| s.id), now, None, None, FEED_SIZE).await?;
-    let entries: Vec<Entry> = stories.iter().map(|a| entry(site, a)).collect();
+    let mut entries = Vec::with_capacity(stories.len());
+    for story in &stories {
+        entries.push(entry(site, story, image_url(store, site, story).await?));
+    }
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     let (title, home_url) = match section {
         Some(s) => (

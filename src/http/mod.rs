@@ -5,8 +5,10 @@ pub mod admin;
 pub mod api;
 pub mod distribution;
 mod errors;
+mod media;
 pub mod ops;
 mod site;
+mod stories;
 
 pub use errors::Error;
 
@@ -46,6 +48,12 @@ pub fn router(app: App) -> Router {
         .merge(distribution::routes())
         .nest("/api", api::routes())
         .merge(ops::routes(&app))
+        .merge(stories::routes())
+        .merge(media::reader_routes())
+        // Routes merged above this line get the site-wide body limit; the
+        // upload routes below have their own (larger) one.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(media::upload_routes())
         .fallback(site::fallback)
         .layer(axum::middleware::from_fn(ops::record))
         .with_state(app)
@@ -63,7 +71,6 @@ pub fn router(app: App) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {

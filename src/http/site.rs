@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::Error;
 use crate::app::App;
 use crate::articles::{self, ListCursor};
+use crate::media;
 use crate::rendering::SITE_CSS;
 use crate::rendering::views::{self, ArticlePage, HomePage, SectionGroup, SectionPage};
 use crate::sections;
@@ -177,13 +178,19 @@ async fn article(
         let site = Site::load(app.store()).await?;
         let sections = sections::list(app.store()).await?;
         let more = articles::more_from(app.store(), &article, now).await?;
-        let page = ArticlePage {
+        let mut page = ArticlePage {
             site: views::SiteView::new(&site),
             nav: views::nav(&sections, Some(&article.section.slug)),
             article: views::article_view(&site, &article),
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
             feeds: crate::feeds::links(&site, Some((&article.section.slug, &article.section.name))),
         };
+        page.article.lead_image = media::lead_image(app.store(), &article)
+            .await?
+            .map(|m| views::image_view(&m));
+        let image = crate::feeds::image_url(app.store(), &site, &article).await?;
+        (page.article.json_ld, page.article.meta) =
+            crate::structured_data::page_data(&site, &article, image.as_deref());
         Ok(Html(app.renderer().render("article.html", &page)?).into_response())
     };
     respond(&app, result.await).await

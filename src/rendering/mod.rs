@@ -59,6 +59,32 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin/audit.html",
         include_str!("../../templates/admin/audit.html"),
     ),
+    // The story desk (editorial).
+    (
+        "admin/stories/list.html",
+        include_str!("../../templates/admin/stories/list.html"),
+    ),
+    (
+        "admin/stories/edit.html",
+        include_str!("../../templates/admin/stories/edit.html"),
+    ),
+    (
+        "admin/stories/revisions.html",
+        include_str!("../../templates/admin/stories/revisions.html"),
+    ),
+    (
+        "admin/stories/revision.html",
+        include_str!("../../templates/admin/stories/revision.html"),
+    ),
+    (
+        "admin/stories/diff.html",
+        include_str!("../../templates/admin/stories/diff.html"),
+    ),
+    // media: the image library
+    (
+        "admin/media.html",
+        include_str!("../../templates/admin/media.html"),
+    ),
 ];
 
 /// Stylesheet of the default theme, served at `/static/site.css`.

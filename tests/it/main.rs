@@ -7,6 +7,9 @@ mod accounts;
 mod auth_helpers;
 mod browser;
 mod permissions;
+// editorial
+mod newsroom_browser;
+mod stories;
 
 mod api;
 mod api_write;
@@ -14,7 +17,9 @@ mod cli;
 mod distribution;
 mod imports;
 mod leaks;
+mod media;
 mod newsroom;
+mod publishing;
 mod reader;
 mod search;
 mod storage;

@@ -155,6 +155,8 @@ pub fn nav(user: &User, current: &str) -> Vec<NavItem> {
     let role = user.role;
     [
         ("dashboard", "/admin", "Dashboard", true),
+        ("stories", "/admin/stories", "Stories", true),
+        ("media", "/admin/media", "Images", true),
         (
             "sections",
             "/admin/sections",

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::articles::Article;
-use crate::feeds::{absolute_url, image_type, story_id};
+use crate::feeds::{image_type, story_id};
 use crate::site::Site;
 
 fn rfc3339(unix_seconds: i64) -> String {
@@ -13,8 +13,9 @@ fn rfc3339(unix_seconds: i64) -> String {
         .to_string()
 }
 
-/// The ninjs item of a story readers may see.
-pub fn item(site: &Site, article: &Article) -> Value {
+/// The ninjs item of a story readers may see; `image` is its lead image's
+/// absolute URL.
+pub fn item(site: &Site, article: &Article, image: Option<&str>) -> Value {
     let url = format!("{}{}", site.base_url, article.path());
     let published = article.first_published_at.unwrap_or(article.created_at);
     let summary = if article.standfirst.trim().is_empty() {
@@ -74,15 +75,14 @@ pub fn item(site: &Site, article: &Article) -> Value {
                 .map(|t| json!({ "name": t, "rel": "tag" })),
         );
     }
-    if let Some(image) = &article.lead_image {
-        let href = absolute_url(site, image);
+    if let Some(href) = image {
         object.insert(
             "associations".into(),
             json!([{
                 "name": "leadimage",
                 "uri": href,
                 "type": "picture",
-                "renditions": [{ "name": "original", "href": href, "contenttype": image_type(&href) }]
+                "renditions": [{ "name": "original", "href": href, "contenttype": image_type(href) }]
             }]),
         );
     }

@@ -58,7 +58,8 @@ fn rfc3339(unix_seconds: i64) -> String {
         .to_string()
 }
 
-pub fn story_json(site: &Site, a: &Article) -> StoryJson {
+/// A story as JSON; `image` is its lead image's resolved absolute URL.
+pub fn story_json(site: &Site, a: &Article, image: Option<String>) -> StoryJson {
     let published = a.first_published_at.unwrap_or(a.created_at);
     StoryJson {
         id: a.id,
@@ -75,10 +76,7 @@ pub fn story_json(site: &Site, a: &Article) -> StoryJson {
         dateline: a.dateline.clone(),
         bylines: a.bylines.clone(),
         tags: a.tags.clone(),
-        lead_image: a
-            .lead_image
-            .as_deref()
-            .map(|u| crate::feeds::absolute_url(site, u)),
+        lead_image: image,
         corrections: a
             .corrections
             .iter()
@@ -91,6 +89,13 @@ pub fn story_json(site: &Site, a: &Article) -> StoryJson {
         updated_at: rfc3339(a.last_update_at.unwrap_or(published).max(published)),
         revision: a.revision,
     }
+}
+
+/// The resolved lead image URL of a story.
+async fn image(app: &App, site: &Site, article: &Article) -> Result<Option<String>, ApiError> {
+    crate::feeds::image_url(app.store(), site, article)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// A page of a list.
@@ -155,10 +160,11 @@ pub async fn stories(
         .then(|| list.last().map(|a| a.cursor()))
         .flatten()
         .map(|c| format!("{}.{}", c.published_at, c.id));
-    let page = Page {
-        data: list.iter().map(|a| story_json(&site, a)).collect(),
-        next_cursor,
-    };
+    let mut data = Vec::with_capacity(list.len());
+    for a in &list {
+        data.push(story_json(&site, a, image(&app, &site, a).await?));
+    }
+    let page = Page { data, next_cursor };
     Ok(json_with_etag(&headers, &page))
 }
 
@@ -188,7 +194,11 @@ pub async fn story(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (site, article) = visible_story(&app, &id).await?;
-    Ok(json_with_etag(&headers, &story_json(&site, &article)))
+    let image = image(&app, &site, &article).await?;
+    Ok(json_with_etag(
+        &headers,
+        &story_json(&site, &article, image),
+    ))
 }
 
 /// `GET /api/v1/stories/{id}/ninjs`.
@@ -198,9 +208,10 @@ pub async fn story_ninjs(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (site, article) = visible_story(&app, &id).await?;
+    let image = image(&app, &site, &article).await?;
     Ok(json_with_etag(
         &headers,
-        &super::ninjs::item(&site, &article),
+        &super::ninjs::item(&site, &article, image.as_deref()),
     ))
 }
 
@@ -282,18 +293,19 @@ pub async fn search(
             }
             other => ApiError::Internal(other.to_string()),
         })?;
+    let mut data = Vec::with_capacity(results.hits.len());
+    for h in results.hits {
+        let image = image(&app, &site, &h.article).await?;
+        data.push(HitJson {
+            score: h.score,
+            headline_html: h.headline_html,
+            snippet_html: h.snippet_html,
+            story: story_json(&site, &h.article, image),
+        });
+    }
     let page = Page {
         next_cursor: results.more.then(|| (offset + limit).to_string()),
-        data: results
-            .hits
-            .into_iter()
-            .map(|h| HitJson {
-                score: h.score,
-                headline_html: h.headline_html,
-                snippet_html: h.snippet_html,
-                story: story_json(&site, &h.article),
-            })
-            .collect(),
+        data,
     };
     Ok(json_with_etag(&headers, &page))
 }
