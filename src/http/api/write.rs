@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use super::ApiError;
 use crate::accounts::User;
 use crate::app::App;
-use crate::articles::{Article, BodyFormat};
+use crate::articles::Article;
 use crate::story_writes::{self, Fields, WriteError};
 
 /// The user a request's API token acts as.
@@ -46,13 +46,20 @@ impl FromRequestParts<App> for ApiUser {
 
 impl From<WriteError> for ApiError {
     fn from(error: WriteError) -> ApiError {
+        use crate::articles::revisions::SaveError;
+        use crate::publishing::WorkflowError as W;
         match error {
-            WriteError::Forbidden(m) => ApiError::Forbidden(m),
-            WriteError::NotFound(_) => ApiError::NotFound(error.to_string()),
-            WriteError::UnknownSection(_) | WriteError::Invalid(_) => {
-                ApiError::Unprocessable(error.to_string())
+            WriteError::UnknownSection(_) => ApiError::Unprocessable(error.to_string()),
+            WriteError::Workflow(W::NotFound) => {
+                ApiError::NotFound("there is no such story".into())
             }
-            WriteError::Conflict(m) => ApiError::Conflict(m),
+            WriteError::Workflow(W::Forbidden(m)) => ApiError::Forbidden(m),
+            WriteError::Workflow(
+                e @ (W::InvalidTransition { .. } | W::Save(SaveError::Conflict { .. })),
+            ) => ApiError::Conflict(e.to_string()),
+            WriteError::Workflow(e @ (W::Invalid(_) | W::UpdateKindRequired)) => {
+                ApiError::Unprocessable(e.to_string())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -89,11 +96,12 @@ pub struct NewStory {
     teaser: Option<String>,
     #[serde(default)]
     body: String,
-    body_format: Option<BodyFormat>,
     dateline: Option<String>,
     bylines: Option<Vec<String>>,
     tags: Option<Vec<String>>,
     lead_image: Option<String>,
+    /// Unix seconds; the story stays off every public surface until then.
+    embargo_until: Option<i64>,
 }
 
 /// Changes to a story over the revision the client last read.
@@ -107,11 +115,11 @@ pub struct StoryChanges {
     standfirst: Option<String>,
     teaser: Option<Option<String>>,
     body: Option<String>,
-    body_format: Option<BodyFormat>,
     dateline: Option<String>,
     bylines: Option<Vec<String>>,
     tags: Option<Vec<String>>,
     lead_image: Option<Option<String>>,
+    embargo_until: Option<Option<i64>>,
     /// On a published story: move "Last update" (a substantive change).
     #[serde(default)]
     editorial_update: bool,
@@ -157,11 +165,11 @@ pub async fn create(
         standfirst: input.standfirst,
         teaser: Some(input.teaser),
         body: Some(input.body),
-        body_format: input.body_format,
         dateline: input.dateline,
         bylines: input.bylines,
         tags: input.tags,
         lead_image: Some(input.lead_image),
+        embargo_until: Some(input.embargo_until),
     };
     let article = story_writes::create(app.store(), &user, fields, app.now()).await?;
     Ok(written(StatusCode::CREATED, &article))
@@ -189,11 +197,11 @@ pub async fn update(
         standfirst: input.standfirst,
         teaser: input.teaser,
         body: input.body,
-        body_format: input.body_format,
         dateline: input.dateline,
         bylines: input.bylines,
         tags: input.tags,
         lead_image: input.lead_image,
+        embargo_until: input.embargo_until,
     };
     let article = story_writes::update(
         app.store(),
