@@ -3,8 +3,8 @@
 
 pub mod admin;
 mod errors;
-pub mod ops;
 mod media;
+pub mod ops;
 mod site;
 mod stories;
 

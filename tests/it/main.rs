@@ -13,8 +13,8 @@ mod stories;
 
 mod cli;
 mod imports;
-mod publishing;
 mod media;
+mod publishing;
 mod reader;
 mod storage;
 // operations (issue 6)
