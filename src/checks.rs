@@ -114,11 +114,16 @@ async fn check_media(
     data_dir: &Path,
     report: &mut Report,
 ) -> Result<(), StorageError> {
-    let Some(references) = store.media_references().await? else {
-        report
-            .checked
-            .push("media files (no media table yet)".to_string());
-        return Ok(());
+    let references = match crate::media::stored_files(store).await {
+        Ok(files) => files,
+        Err(crate::media::MediaError::Storage(error)) => return Err(error),
+        Err(other) => {
+            report.findings.push(Finding {
+                problem: format!("the media table cannot be read: {other}"),
+                fix: "restore the database from a backup".to_string(),
+            });
+            return Ok(());
+        }
     };
     report
         .checked
@@ -135,12 +140,17 @@ async fn check_media(
                 problem: format!("the media file {} is missing", path.display()),
                 fix,
             }),
-            Ok((_, sum)) if !sum.eq_ignore_ascii_case(&reference.sha256) => {
+            Ok((_, sum))
+                if reference
+                    .sha256
+                    .as_ref()
+                    .is_some_and(|expected| !sum.eq_ignore_ascii_case(expected)) =>
+            {
                 report.findings.push(Finding {
                     problem: format!(
                         "the media file {} is damaged (its checksum is {sum}, the database expects {})",
                         path.display(),
-                        reference.sha256
+                        reference.sha256.as_deref().unwrap_or_default()
                     ),
                     fix,
                 })

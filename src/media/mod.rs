@@ -193,6 +193,44 @@ impl Media {
     }
 }
 
+/// A file the media table refers to, relative to `<data_dir>/media`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub path: String,
+    /// The SHA-256 the file must have: known for the normalized original
+    /// (its content hash names the image); derivatives are checked for
+    /// presence only.
+    pub sha256: Option<String>,
+}
+
+/// Every file every upload refers to (shared files listed once).
+pub async fn stored_files(store: &Store) -> Result<Vec<StoredFile>, MediaError> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut before = None;
+    loop {
+        let rows = store.media_list(before, 500).await?;
+        let Some(last) = rows.last() else { break };
+        before = Some(last.id);
+        for row in rows {
+            let media = Media::from_row(row)?;
+            let shard = &media.hash[..2];
+            let original = media.original_url();
+            let name = original.trim_start_matches(URL_PREFIX);
+            files.insert(format!("{shard}/{name}"), Some(media.hash.clone()));
+            for derivative in &media.derivatives {
+                let url = media.url(derivative);
+                files
+                    .entry(format!("{shard}/{}", url.trim_start_matches(URL_PREFIX)))
+                    .or_insert(None);
+            }
+        }
+    }
+    Ok(files
+        .into_iter()
+        .map(|(path, sha256)| StoredFile { path, sha256 })
+        .collect())
+}
+
 /// Parses a lead-image reference `media:<id>`.
 pub fn parse_reference(reference: &str) -> Option<i64> {
     reference

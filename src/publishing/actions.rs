@@ -81,12 +81,28 @@ pub async fn save(
         },
         text => text,
     };
+    ready_for_readers(store, &after).await?;
     let record = SaveRecord {
         author: &actor.name,
         message,
         event,
     };
     Ok(revisions::save(store, &before, after, expected, record, now).await?)
+}
+
+/// A story that readers will see (published, or scheduled to be) needs
+/// alt text on its lead image.
+async fn ready_for_readers(store: &Store, article: &Article) -> Result<(), WorkflowError> {
+    if !matches!(article.status, Status::Published | Status::Scheduled) {
+        return Ok(());
+    }
+    match crate::media::check_publishable(store, article).await {
+        Ok(()) => Ok(()),
+        Err(crate::media::MediaError::Storage(error)) => {
+            Err(articles::ArticleError::Storage(error).into())
+        }
+        Err(error) => Err(WorkflowError::Invalid(error.to_string())),
+    }
 }
 
 /// Loads, checks and saves one workflow step over the current revision.
@@ -102,6 +118,7 @@ async fn step(
     check(actor, &before, action)?;
     let mut after = before.clone();
     let (message, event) = change(&mut after)?;
+    ready_for_readers(store, &after).await?;
     let record = SaveRecord {
         author: &actor.name,
         message: &message,

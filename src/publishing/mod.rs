@@ -20,33 +20,8 @@ use serde::Serialize;
 use crate::articles::revisions::SaveError;
 use crate::articles::{Article, ArticleError, Status};
 
-/// What a person may do in the newsroom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Writes and edits their own drafts and submits them for review.
-    Writer,
-    /// Edits, schedules, publishes, unpublishes and corrects any story.
-    Editor,
-    /// Everything an editor may, and the site's settings.
-    Admin,
-}
-
-impl Role {
-    pub fn parse(text: &str) -> Option<Role> {
-        Some(match text {
-            "writer" => Role::Writer,
-            "editor" => Role::Editor,
-            "admin" => Role::Admin,
-            _ => return None,
-        })
-    }
-
-    /// Whether this role may act on any story at any stage.
-    pub fn is_editor(self) -> bool {
-        matches!(self, Role::Editor | Role::Admin)
-    }
-}
+/// The newsroom roles are the accounts' roles.
+pub use crate::accounts::Role;
 
 /// Who is acting: an account id, the name revisions record, and a role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,7 +151,7 @@ fn past(action: Action) -> &'static str {
 /// Whether `actor` may do `action` to `article` as it is now: the role rule
 /// first, then whether the story's status allows the step at all.
 pub fn check(actor: &Actor, article: &Article, action: Action) -> Result<(), WorkflowError> {
-    if !actor.role.is_editor() {
+    if !actor.role.can_edit_any() {
         let own = article.owner_id == Some(actor.id);
         let forbidden = |why: &str| Err(WorkflowError::Forbidden(why.to_owned()));
         match action {

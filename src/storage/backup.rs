@@ -88,14 +88,15 @@ impl Store {
     }
 
     /// PostgreSQL: whether the current schema holds any row of any table
-    /// (the migrations table aside).
+    /// (bookkeeping aside: the migrations table and the scheduler's single
+    /// state row that migrations create).
     pub async fn postgres_has_data(&self) -> Result<bool> {
         let Db::Postgres(pool) = &self.db else {
             return Ok(false);
         };
         let tables: Vec<String> = sqlx::query_scalar(
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
-             AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations'",
+             AND table_type = 'BASE TABLE' AND table_name NOT IN ('_sqlx_migrations', 'scheduler_state')",
         )
         .fetch_all(pool)
         .await?;

@@ -27,7 +27,7 @@ pub use distribution::{SitemapChunk, SitemapEntry};
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
 pub use media::MediaRow;
-pub use ops::{MediaReference, PoolStats, RevisionMismatch, StoredBody};
+pub use ops::{PoolStats, RevisionMismatch, StoredBody};
 pub use search::{SearchFilter, SearchHitRow};
 pub use sections::SectionRow;
 pub use site::SiteRow;

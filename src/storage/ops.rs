@@ -31,13 +31,6 @@ pub struct RevisionMismatch {
     pub newest: Option<i64>,
 }
 
-/// One media file the database refers to.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MediaReference {
-    pub path: String,
-    pub sha256: String,
-}
-
 impl Store {
     /// Runs a trivial query, giving up after `timeout`.
     pub async fn ping(&self, timeout: Duration) -> Result<()> {
@@ -175,17 +168,6 @@ impl Store {
                 .await?
             }
         })
-    }
-
-    /// Every media file the `media` table refers to, when that table exists
-    /// and records a `path` and a `sha256` per file.
-    pub async fn media_references(&self) -> Result<Option<Vec<MediaReference>>> {
-        let columns = self.table_columns("media").await?;
-        if !(columns.iter().any(|c| c == "path") && columns.iter().any(|c| c == "sha256")) {
-            return Ok(None);
-        }
-        Ok(Some(with_db!(self, pool => sqlx::query_as(
-            "SELECT path, sha256 FROM media ORDER BY path").fetch_all(pool).await?)))
     }
 
     /// Every article's body source and derived HTML, by id.

@@ -24,6 +24,8 @@ on_both!(
     uploads_need_a_signed_in_user_and_answer_json_or_the_form,
     bad_uploads_get_a_clear_error_and_store_nothing,
     writers_edit_the_text_of_their_own_images_only,
+    masthead_check_finds_a_damaged_or_missing_media_file,
+    the_workflow_refuses_to_publish_a_lead_image_without_alt_text,
 );
 
 fn text(alt: &str) -> MediaText {
@@ -762,4 +764,109 @@ async fn writers_edit_the_text_of_their_own_images_only(backend: Backend) {
             .alt,
         ""
     );
+}
+
+async fn masthead_check_finds_a_damaged_or_missing_media_file(backend: Backend) {
+    let Some(db) = store(backend).await else {
+        return;
+    };
+    let image = ingest(&db, encode(&picture(400, 300), "png"), "a.png", "Alt")
+        .await
+        .unwrap();
+    let report = masthead::checks::run(&db.store, db.dir.path())
+        .await
+        .unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert!(
+        report.checked.iter().any(|c| c == "5 media files"),
+        "{:?}",
+        report.checked
+    );
+
+    let media_dir = db.dir.path().join("media").join(&image.hash[..2]);
+    let original = media_dir.join(image.original_url().trim_start_matches("/media/"));
+    std::fs::write(&original, b"not the picture any more").unwrap();
+    let derivative = image.url(&image.derivatives[0]);
+    std::fs::remove_file(media_dir.join(derivative.trim_start_matches("/media/"))).unwrap();
+
+    let report = masthead::checks::run(&db.store, db.dir.path())
+        .await
+        .unwrap();
+    let problems: Vec<_> = report.findings.iter().map(|f| f.problem.as_str()).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("is damaged") && p.contains(&image.hash)),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("is missing")),
+        "{problems:?}"
+    );
+}
+
+async fn the_workflow_refuses_to_publish_a_lead_image_without_alt_text(backend: Backend) {
+    use masthead::publishing::{self, Actor, Role};
+    let Some(db) = store(backend).await else {
+        return;
+    };
+    let world = masthead::sections::create(&db.store, "World", None, NOW)
+        .await
+        .unwrap();
+    let no_alt = ingest(&db, encode(&picture(100, 80), "png"), "a.png", "")
+        .await
+        .unwrap();
+    let mut draft = masthead::articles::NewArticle {
+        section: masthead::articles::SectionRef {
+            id: world.id,
+            slug: world.slug,
+            name: world.name,
+        },
+        slug: None,
+        headline: "Troops arrive".into(),
+        standfirst: String::new(),
+        teaser: None,
+        body_source: "Body.".into(),
+        body_format: masthead::articles::BodyFormat::Markdown,
+        dateline: String::new(),
+        bylines: vec![],
+        tags: vec![],
+    }
+    .into_draft(NOW)
+    .unwrap();
+    draft.lead_image = Some(no_alt.reference());
+    let draft = masthead::articles::create(&db.store, draft, "writer", "draft")
+        .await
+        .unwrap();
+    let editor = Actor {
+        id: 1,
+        name: "editor".into(),
+        role: Role::Editor,
+    };
+
+    let error = publishing::publish(&db.store, &editor, draft.id, NOW)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("alt text"), "{error}");
+    let error = publishing::schedule(&db.store, &editor, draft.id, NOW + 3600, NOW)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("alt text"), "{error}");
+    assert!(
+        masthead::articles::visible_list(&db.store, None, i64::MAX, None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    media::update_text(&db.store, no_alt.id, text("Soldiers at the airbase"), NOW)
+        .await
+        .unwrap();
+    let published = publishing::publish(&db.store, &editor, draft.id, NOW)
+        .await
+        .unwrap();
+    assert!(published.is_visible(NOW));
 }

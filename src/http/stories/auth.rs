@@ -9,7 +9,7 @@ use axum::response::Response;
 use crate::app::App;
 use crate::articles::Article;
 use crate::http::admin::CurrentUser;
-use crate::publishing::{Actor, Role, WorkflowError};
+use crate::publishing::{Actor, WorkflowError};
 
 /// The signed-in newsroom member: as the workflow rules see them, and as the
 /// admin shell and the audit log do. Anonymous visitors are sent to sign in.
@@ -30,11 +30,7 @@ pub fn actor_of(current: &CurrentUser) -> Actor {
     Actor {
         id: current.user.id,
         name: current.user.name.clone(),
-        role: match current.user.role {
-            crate::accounts::Role::Admin => Role::Admin,
-            crate::accounts::Role::Editor => Role::Editor,
-            crate::accounts::Role::Writer => Role::Writer,
-        },
+        role: current.user.role,
     }
 }
 

@@ -464,10 +464,14 @@ pub(super) async fn preview(
             .map_err(|e| super::super::Error::Internal(e.to_string()))?;
         publishing::publish_now(&mut article, now);
         let more = articles::more_from(app.store(), &article, now).await?;
+        // A preview is no page of the site: no structured data or link previews.
+        let mut view = views::article_view(&site, &article);
+        view.json_ld.clear();
+        view.meta.clear();
         let page = views::ArticlePage {
             site: views::SiteView::new(&site),
             nav: views::nav(&sections, Some(&article.section.slug)),
-            article: views::article_view(&site, &article),
+            article: view,
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
             feeds: Vec::new(),
         };
