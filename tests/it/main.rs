@@ -10,6 +10,7 @@ mod permissions;
 // editorial
 mod newsroom_browser;
 mod stories;
+mod story_images;
 
 mod cli;
 mod imports;

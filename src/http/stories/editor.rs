@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::images::{self, LeadImagePanel};
 use super::{Newsroom, message_of, notice, render, status_of, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, SaveError};
@@ -35,7 +36,15 @@ pub(super) struct StoryForm {
     dateline: String,
     bylines: String,
     tags: String,
-    lead_image: String,
+    pub(super) lead_image: String,
+    /// Alt text, caption and credit of the selected lead image as typed in
+    /// the editor; saved onto the image with the story.
+    pub(super) lead_alt: String,
+    pub(super) lead_caption: String,
+    pub(super) lead_credit: String,
+    /// The lead image the three fields above were filled for (hidden), so
+    /// text typed for one image never lands on another one chosen since.
+    pub(super) lead_text_for: String,
     /// `datetime-local` in the site's time zone.
     embargo: String,
     /// The revision the editor opened (hidden).
@@ -59,6 +68,10 @@ impl StoryForm {
             bylines: fields.bylines,
             tags: fields.tags,
             lead_image: fields.lead_image,
+            lead_alt: String::new(),
+            lead_caption: String::new(),
+            lead_credit: String::new(),
+            lead_text_for: String::new(),
             embargo: fields
                 .embargo_until
                 .map(|t| format_local_time(t, &site.time_zone))
@@ -139,6 +152,7 @@ struct EditorPage {
     actions: Vec<Action>,
     schedule_default: String,
     conflict: Option<ConflictView>,
+    image: LeadImagePanel,
 }
 
 /// Everything the editor page needs besides the story and form.
@@ -180,6 +194,14 @@ async fn screen_with_conflict(
         notice,
         error,
     } = screen;
+    let mut form = form;
+    let image = match images::panel(app, current, story.map(|s| s.id), &mut form).await {
+        Ok(image) => image,
+        Err(error) => {
+            tracing::error!(%error, "cannot list images for the story editor");
+            LeadImagePanel::default()
+        }
+    };
     let body_html = markdown::to_html(&form.body);
     let page = EditorPage {
         title: match story {
@@ -224,6 +246,7 @@ async fn screen_with_conflict(
         }),
         form,
         conflict,
+        image,
     };
     render(
         app,
@@ -318,6 +341,7 @@ pub(super) async fn create(
             .await
             .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
         let fields = form.fields(&site)?;
+        images::save_text(&app, &current, &form).await?;
         publishing::create(app.store(), &actor, &fields, &form.message, app.now()).await
     }
     .await;
@@ -358,6 +382,7 @@ pub(super) async fn save(
             WorkflowError::Invalid("the form lost track of its revision: reload the story".into())
         })?;
         let kind = UpdateKind::parse(&form.update_kind);
+        images::save_text(&app, &current, &form).await?;
         publishing::save(
             app.store(),
             &actor,
@@ -464,12 +489,15 @@ pub(super) async fn preview(
             .map_err(|e| super::super::Error::Internal(e.to_string()))?;
         publishing::publish_now(&mut article, now);
         let more = articles::more_from(app.store(), &article, now).await?;
-        let page = views::ArticlePage {
+        let mut page = views::ArticlePage {
             site: views::SiteView::new(&site),
             nav: views::nav(&sections, Some(&article.section.slug)),
             article: views::article_view(&site, &article),
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
         };
+        page.article.lead_image = images::preview_image(&app, &form)
+            .await
+            .map_err(|e| super::super::Error::Internal(e.to_string()))?;
         Ok::<_, super::super::Error>(app.renderer().render("article.html", &page)?)
     }
     .await;

@@ -6,6 +6,7 @@
 
 mod editor;
 mod history;
+mod images;
 mod list;
 mod workflow;
 
@@ -23,6 +24,7 @@ use crate::site::Site;
 
 pub use auth::Newsroom;
 use auth::audit;
+pub use images::{EDITOR_CSP, after_upload};
 
 /// Admin pages run one script of our own (the live preview) and frame the
 /// preview from this origin; nothing else.
