@@ -21,5 +21,6 @@ mod storage;
 // operations (issue 6)
 mod backup;
 mod crash;
+mod desk_writer;
 mod ops;
 mod procs;
