@@ -2,7 +2,7 @@
 //! captured, one-shot commands, signals, and pages to import.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 /// The binary, with no `MASTHEAD_*` setting inherited from the environment.
