@@ -1,25 +1,24 @@
 //! The story editor: a blank form for a new story, the form of a stored one,
-//! saving (refused over a newer revision, with both versions shown), and the
-//! preview that renders unsaved fields with the reader's article template.
+//! and saving (refused over a newer revision, with both versions shown).
 //! Whatever goes wrong, the editor comes back with the text as it was sent.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::images::{self, LeadImagePanel};
 use super::{Newsroom, message_of, notice, render, status_of, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, SaveError};
-use crate::articles::{self, Article, SectionRef, Status};
+use crate::articles::{self, Article, Status};
 use crate::http::admin::CurrentUser;
 use crate::publishing::{
     self, Action, Actor, StoryFields, UpdateKind, WorkflowError, format_local_time,
     parse_local_time,
 };
-use crate::rendering::{markdown, views};
+use crate::rendering::markdown;
 use crate::site::Site;
 
 /// The editor's form as sent: every field as text, so a save that fails for
@@ -27,11 +26,11 @@ use crate::site::Site;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub(super) struct StoryForm {
-    headline: String,
+    pub(super) headline: String,
     standfirst: String,
     teaser: String,
-    body: String,
-    section: String,
+    pub(super) body: String,
+    pub(super) section: String,
     slug: String,
     dateline: String,
     bylines: String,
@@ -82,7 +81,7 @@ impl StoryForm {
         }
     }
 
-    fn fields(&self, site: &Site) -> Result<StoryFields, WorkflowError> {
+    pub(super) fn fields(&self, site: &Site) -> Result<StoryFields, WorkflowError> {
         Ok(StoryFields {
             headline: self.headline.clone(),
             standfirst: self.standfirst.clone(),
@@ -447,77 +446,3 @@ pub(super) async fn save(
     )
     .await
 }
-
-/// The reader page of the unsaved fields: the article template with the
-/// site's real navigation and "More from" block, so it looks as published.
-/// Served with the reader CSP plus `sandbox`: nothing in it can run.
-pub(super) async fn preview(
-    State(app): State<App>,
-    _desk: Newsroom,
-    Form(form): Form<StoryForm>,
-) -> Response {
-    let result = async {
-        let site = Site::load(app.store()).await?;
-        let sections = crate::sections::list(app.store()).await?;
-        let now = app.now();
-        let section = sections
-            .iter()
-            .find(|s| form.section.trim() == s.id.to_string())
-            .or(sections.first())
-            .map(|s| SectionRef {
-                id: s.id,
-                slug: s.slug.clone(),
-                name: s.name.clone(),
-            })
-            .unwrap_or(SectionRef {
-                id: 0,
-                slug: "preview".into(),
-                name: "Preview".into(),
-            });
-        let mut fields = form.fields(&site).unwrap_or_else(|_| StoryFields {
-            headline: form.headline.clone(),
-            body: form.body.clone(),
-            ..StoryFields::default()
-        });
-        if fields.headline.trim().is_empty() {
-            fields.headline = "(no headline yet)".into();
-        }
-        // An invalid address does not matter for a preview.
-        fields.slug.clear();
-        let mut article = fields
-            .new_draft(section, now)
-            .map_err(|e| super::super::Error::Internal(e.to_string()))?;
-        publishing::publish_now(&mut article, now);
-        let more = articles::more_from(app.store(), &article, now).await?;
-        let mut page = views::ArticlePage {
-            site: views::SiteView::new(&site),
-            nav: views::nav(&sections, Some(&article.section.slug)),
-            article: views::article_view(&site, &article),
-            more: more.iter().map(|a| views::story_item(&site, a)).collect(),
-        };
-        page.article.lead_image = images::preview_image(&app, &form)
-            .await
-            .map_err(|e| super::super::Error::Internal(e.to_string()))?;
-        Ok::<_, super::super::Error>(app.renderer().render("article.html", &page)?)
-    }
-    .await;
-    match result {
-        Ok(html) => {
-            let mut response = Html(html).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(PREVIEW_CSP),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
-            response
-        }
-        Err(error) => error.into_page(&app).await,
-    }
-}
-
-/// The reader CSP (no script) with a sandbox on top, framed only by the
-/// admin itself.
-const PREVIEW_CSP: &str = "sandbox; default-src 'none'; style-src 'self'; \
-     img-src 'self' data: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";

@@ -8,6 +8,7 @@ mod editor;
 mod history;
 mod images;
 mod list;
+mod preview;
 mod workflow;
 
 use axum::Router;
@@ -78,7 +79,7 @@ pub fn routes() -> Router<App> {
         .merge(pages)
         // The preview is the reader page: the reader CSP (no script at all)
         // plus a sandbox, so nothing in an unsaved story can ever run.
-        .route("/admin/stories/preview", post(editor::preview))
+        .route("/admin/stories/preview", post(preview::preview))
         .route("/static/admin-preview.js", get(preview_script))
         .route("/static/admin-stories.css", get(stylesheet))
 }
