@@ -77,11 +77,22 @@ pub fn router(app: App) -> Router {
             // Every line logged while answering carries this span: the request
             // id, method and path. Never headers (cookies, tokens) or the query.
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
+            tracing::info_span!("request", id = %id, method = %request.method(), path = %loggable_path(request.uri().path()))
         }).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)
             .latency_unit(tower_http::LatencyUnit::Millis)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// The path as logs show it: the one-time tokens of setup and set-password
+/// links are secrets, so they are replaced by `{token}`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/admin/setup/", "/admin/password/"] {
+        if path.starts_with(prefix) && path.len() > prefix.len() {
+            return format!("{prefix}{{token}}").into();
+        }
+    }
+    path.into()
 }
 
 /// Cross-site request protection for every state-changing request
@@ -199,4 +210,20 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod loggable_path_tests {
+    use super::loggable_path;
+
+    #[test]
+    fn link_tokens_never_reach_the_logs() {
+        assert_eq!(loggable_path("/admin/setup/abc123"), "/admin/setup/{token}");
+        assert_eq!(
+            loggable_path("/admin/password/abc123"),
+            "/admin/password/{token}"
+        );
+        assert_eq!(loggable_path("/world/a-story"), "/world/a-story");
+        assert_eq!(loggable_path("/admin/setup/"), "/admin/setup/");
+    }
 }

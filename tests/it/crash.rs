@@ -1,7 +1,10 @@
 //! Crash safety, proven with the real binary: imports run as separate
-//! processes against a served data folder while the test SIGKILLs the server
-//! and the importers at random moments. Afterwards every import that was
-//! acknowledged (its process exited 0) is on the site, the database passes
+//! processes against a served data folder, and an editor signed in with a
+//! real session creates, publishes and edits stories through the story desk,
+//! while the test SIGKILLs the server and the importers at random moments.
+//! Afterwards every import that was acknowledged (its process exited 0) is
+//! on the site, every desk write answered 303 is in the database (headline,
+//! revision, publication), the database passes
 //! its integrity check, the changes feed has an event for every story and
 //! (on SQLite) no hole, and no import is half-done.
 //!
@@ -16,6 +19,10 @@ use std::time::Duration;
 use masthead::articles::Slug;
 use masthead::storage::Store;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::desk_writer::{self, Desk};
 use crate::helpers::{self, Backend};
 use crate::procs::{self, Server};
 
@@ -131,6 +138,14 @@ async fn crash_run(backend: Backend, kills: u64) {
         server.logs()
     );
 
+    // An editor writes through the story desk the whole time.
+    add_desk_editor(&data, url);
+    let desk = Desk {
+        base: Arc::new(Mutex::new(server.url(""))),
+        stop: Arc::new(AtomicBool::new(false)),
+    };
+    let desk_task = tokio::spawn(desk.clone().run());
+
     let mut acknowledged: HashSet<usize> = HashSet::new();
     let mut attempted = 0usize;
     let mut writers: Vec<Writer> = Vec::new();
@@ -170,6 +185,7 @@ async fn crash_run(backend: Backend, kills: u64) {
                     "the server did not come back after a kill:\n{}",
                     server.logs()
                 );
+                *desk.base.lock().unwrap() = server.url("");
             }
             _ => {
                 let response = client.get(server.url("/")).send().await.unwrap();
@@ -181,11 +197,20 @@ async fn crash_run(backend: Backend, kills: u64) {
         tokio::time::sleep(Duration::from_millis(20)).await;
         reap(&mut writers, &mut acknowledged, &pages);
     }
+    desk.stop.store(true, Ordering::SeqCst);
+    let ledger = desk_task.await.expect("the desk writer");
     eprintln!(
-        "{attempted} imports started, {} acknowledged; {server_kills} server and {writer_kills} importer kills",
-        acknowledged.len()
+        "{attempted} imports started, {} acknowledged; {} desk writes sent, {} acknowledged; \
+         {server_kills} server and {writer_kills} importer kills",
+        acknowledged.len(),
+        ledger.attempted,
+        ledger.acknowledged,
     );
     assert!(!acknowledged.is_empty(), "no import ever finished");
+    assert!(
+        ledger.acknowledged > 0,
+        "no desk write was ever acknowledged"
+    );
 
     // Every acknowledged story is on the site, as readers see it.
     for &page in &acknowledged {
@@ -203,6 +228,7 @@ async fn crash_run(backend: Backend, kills: u64) {
     }
 
     let store = Store::open(url, &data).await.unwrap();
+    ledger.verify(&store).await;
     assert_eq!(
         store.integrity_problems().await.unwrap(),
         Vec::<String>::new()
@@ -275,4 +301,38 @@ fn reap(writers: &mut Vec<Writer>, acknowledged: &mut HashSet<usize>, pages: &Pa
         }
         None => true,
     });
+}
+
+/// Creates the desk writer's editor account, as an operator does.
+fn add_desk_editor(data: &Path, url: Option<&str>) {
+    use std::io::Write;
+    let mut command = procs::masthead();
+    command.arg("--data-dir").arg(data);
+    if let Some(url) = url {
+        command.arg("--database-url").arg(url);
+    }
+    let mut add = command
+        .args([
+            "user",
+            "add",
+            "--email",
+            desk_writer::EMAIL,
+            "--name",
+            "Desk",
+            "--role",
+            "editor",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(add.stdin.take().unwrap(), "{}", desk_writer::PASSWORD).unwrap();
+    let added = add.wait_with_output().unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
 }

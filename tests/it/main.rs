@@ -10,6 +10,7 @@ mod permissions;
 // editorial
 mod newsroom_browser;
 mod stories;
+mod story_images;
 
 mod api;
 mod api_write;
@@ -28,5 +29,6 @@ mod websub;
 // operations (issue 6)
 mod backup;
 mod crash;
+mod desk_writer;
 mod ops;
 mod procs;

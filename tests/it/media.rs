@@ -38,7 +38,7 @@ fn text(alt: &str) -> MediaText {
 
 /// A picture: left half red, right half blue, with a gradient so that
 /// encoders have something to chew on.
-fn picture(width: u32, height: u32) -> RgbImage {
+pub fn picture(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
         let shade = ((x + y) % 40) as u8;
         if x < width / 2 {
@@ -49,7 +49,7 @@ fn picture(width: u32, height: u32) -> RgbImage {
     })
 }
 
-fn encode(image: &RgbImage, format: &str) -> Vec<u8> {
+pub fn encode(image: &RgbImage, format: &str) -> Vec<u8> {
     let mut bytes = Vec::new();
     let (w, h) = image.dimensions();
     match format {
@@ -528,7 +528,7 @@ async fn the_article_page_shows_the_lead_image_with_srcset(backend: Backend) {
 
 /// A multipart body (built by hand: the test client has no multipart
 /// feature) with a file field and text fields.
-fn multipart(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+pub fn multipart(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
     let boundary = "masthead-test-boundary-7d1f";
     let mut body = Vec::new();
     for (name, value) in fields {

@@ -6,160 +6,16 @@
 //! sessions edit at once and the second save is refused with nothing lost.
 //! Nothing planted in a field ever runs, in the reader page or the preview.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use masthead::accounts::Role;
 
-use crate::auth_helpers::{PASSWORD, create_user};
+use crate::auth_helpers::create_user;
+use crate::browser::{
+    browser, click, driver, fill, image_loaded, navigate, press, sign_in, text, value,
+};
 use crate::helpers::{Backend, NOW, TestApp, spawn};
-
-/// A chromedriver this test started; stopped (by its own handle) on drop.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
-
-/// Starts chromedriver on a free port, or `None` (loudly) on a machine
-/// without it; in CI a missing chromedriver fails the test.
-async fn driver() -> Option<Driver> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
-    let child = match Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(error) => {
-            assert!(!in_ci(), "chromedriver is required in CI: {error}");
-            eprintln!("SKIPPED: chromedriver not found ({error})");
-            return None;
-        }
-    };
-    let driver = Driver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Some(driver);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("chromedriver did not start");
-}
-
-/// A fresh headless Chromium session (its own cookies).
-async fn browser(driver: &Driver) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] }),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a Chromium session")
-}
-
-async fn sign_in(app: &TestApp, browser: &Client, email: &str) {
-    browser.goto(&app.url("/admin/login")).await.unwrap();
-    browser
-        .find(Locator::Css("input[name=email]"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css(
-            "form[action='/admin/login'] button[type=submit]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .wait()
-        .for_element(Locator::Css("form[action='/admin/logout']"))
-        .await
-        .expect("signed in");
-}
-
-/// Replaces the text of a field.
-async fn fill(browser: &Client, css: &str, text: &str) {
-    let field = browser.find(Locator::Css(css)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(browser: &Client, css: &str) {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Clicks what `locator` finds and waits until the next page replaced
-/// this one.
-async fn navigate(browser: &Client, locator: Locator<'_>) {
-    let old = browser.find(Locator::Css("html")).await.unwrap();
-    browser
-        .find(locator)
-        .await
-        .unwrap_or_else(|e| panic!("{locator:?}: {e}"))
-        .click()
-        .await
-        .unwrap();
-    for _ in 0..400 {
-        if old.tag_name().await.is_err() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    browser
-        .wait()
-        .for_element(Locator::Css("body"))
-        .await
-        .unwrap();
-}
-
-/// Clicks a submit button by its text and waits for the next page.
-async fn press(browser: &Client, label: &str) {
-    let xpath = format!("//button[normalize-space()='{label}']");
-    navigate(browser, Locator::XPath(&xpath)).await;
-}
 
 /// Nothing planted in a field ran in the current document.
 async fn nothing_ran(browser: &Client, page: &str) {
@@ -168,16 +24,6 @@ async fn nothing_ran(browser: &Client, page: &str) {
         .await
         .unwrap();
     assert!(planted.is_empty(), "a planted script ran in {page}");
-}
-
-async fn text(browser: &Client, css: &str) -> String {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
 }
 
 async fn last_update(app: &TestApp, browser: &Client, path: &str) -> String {
@@ -401,6 +247,194 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
         "The second session's long text."
     );
     for session in [writer, editor, second] {
+        session.close().await.unwrap();
+    }
+}
+
+/// Uploads `file` through the editor's file input, with the editor's
+/// unsaved text in the form; the editor comes back with the image chosen.
+async fn upload_in_editor(browser: &Client, file: &std::path::Path) {
+    click(browser, "details.upload summary").await;
+    browser
+        .find(Locator::Css("#upload-file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    press(browser, "Upload and use as lead image").await;
+    assert!(
+        text(browser, ".notice")
+            .await
+            .starts_with("Image uploaded and chosen as the lead image"),
+        "{}",
+        browser.source().await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_story_with_an_image_is_published_only_with_alt_text_in_a_real_browser() {
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let Some(app) = spawn(Backend::Sqlite, true).await else {
+        return;
+    };
+    create_user(&app, "writer@news.example", Role::Writer).await;
+    create_user(&app, "editor@news.example", Role::Editor).await;
+    let writer = browser(&driver).await;
+    let editor = browser(&driver).await;
+    let files = tempfile::tempdir().unwrap();
+    let harbour = files.path().join("harbour.png");
+    std::fs::write(
+        &harbour,
+        crate::media::encode(&crate::media::picture(640, 400), "png"),
+    )
+    .unwrap();
+    let market = files.path().join("market.png");
+    std::fs::write(
+        &market,
+        crate::media::encode(&crate::media::picture(500, 500), "png"),
+    )
+    .unwrap();
+
+    // The writer types a story, then uploads its image from the editor:
+    // the text typed so far is still there and the image is chosen.
+    sign_in(&app, &writer, "writer@news.example").await;
+    writer.goto(&app.url("/admin/stories/new")).await.unwrap();
+    fill(&writer, "#headline", "Harbour reopens after the storm").await;
+    fill(&writer, "#body", "Fishing boats returned at *dawn*.").await;
+    upload_in_editor(&writer, &harbour).await;
+    assert_eq!(
+        value(&writer, "#headline").await,
+        "Harbour reopens after the storm"
+    );
+    assert_eq!(
+        value(&writer, "#body").await,
+        "Fishing boats returned at *dawn*."
+    );
+    assert!(image_loaded(&writer, "#selected-thumbnail").await);
+    fill(&writer, "#lead_alt", "Boats moored at a stone quay").await;
+    fill(&writer, "#lead_caption", "Back at the quay").await;
+
+    // The preview shows the image as readers will see it (once the live
+    // preview, which refreshes 600 ms after typing stops, has settled).
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    click(&writer, "#preview-button").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    writer
+        .find(Locator::Css("#preview-frame"))
+        .await
+        .unwrap()
+        .enter_frame()
+        .await
+        .unwrap();
+    writer
+        .wait()
+        .for_element(Locator::Css("figure.lead-image picture img"))
+        .await
+        .expect("the preview shows the lead image");
+    let img = writer
+        .find(Locator::Css("figure.lead-image picture img"))
+        .await
+        .unwrap();
+    assert_eq!(
+        img.attr("alt").await.unwrap().as_deref(),
+        Some("Boats moored at a stone quay")
+    );
+    assert!(image_loaded(&writer, "figure.lead-image picture img").await);
+    assert_eq!(
+        text(&writer, "figure.lead-image figcaption").await,
+        "Back at the quay"
+    );
+    writer.enter_parent_frame().await.unwrap();
+
+    press(&writer, "Save").await;
+    assert_eq!(text(&writer, ".notice").await, "Story created.");
+    assert_eq!(
+        value(&writer, "#lead_alt").await,
+        "Boats moored at a stone quay"
+    );
+    press(&writer, "Submit for review").await;
+    assert_eq!(text(&writer, "#story-status").await, "in review");
+
+    // A second story, its image without alt text.
+    writer.goto(&app.url("/admin/stories/new")).await.unwrap();
+    fill(&writer, "#headline", "Market hall stays shut").await;
+    fill(&writer, "#body", "Traders wait for the inspectors' report.").await;
+    upload_in_editor(&writer, &market).await;
+    assert_eq!(value(&writer, "#lead_alt").await, "");
+    press(&writer, "Save").await;
+    assert_eq!(text(&writer, ".notice").await, "Story created.");
+    press(&writer, "Submit for review").await;
+
+    // The editor publishes the first story: the article page shows the
+    // responsive picture with its alt text.
+    sign_in(&app, &editor, "editor@news.example").await;
+    editor
+        .goto(&app.url("/admin/stories?q=Harbour"))
+        .await
+        .unwrap();
+    navigate(&editor, Locator::Css("table.stories th a")).await;
+    press(&editor, "Publish now").await;
+    assert_eq!(text(&editor, "#story-status").await, "published");
+    editor
+        .goto(&app.url("/world/harbour-reopens-after-the-storm"))
+        .await
+        .unwrap();
+    let webp = editor
+        .find(Locator::Css(
+            "figure.lead-image picture source[type='image/webp']",
+        ))
+        .await
+        .unwrap()
+        .attr("srcset")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(webp.contains("/media/") && webp.contains("320w"), "{webp}");
+    let img = editor
+        .find(Locator::Css("figure.lead-image picture img"))
+        .await
+        .unwrap();
+    assert!(
+        img.attr("srcset")
+            .await
+            .unwrap()
+            .is_some_and(|s| s.contains(".jpg 320w"))
+    );
+    assert_eq!(
+        img.attr("alt").await.unwrap().as_deref(),
+        Some("Boats moored at a stone quay")
+    );
+    assert!(image_loaded(&editor, "figure.lead-image picture img").await);
+
+    // The second cannot be published: the editor says why, text kept.
+    editor
+        .goto(&app.url("/admin/stories?q=Market"))
+        .await
+        .unwrap();
+    navigate(&editor, Locator::Css("table.stories th a")).await;
+    press(&editor, "Publish now").await;
+    assert!(
+        text(&editor, "#form-error")
+            .await
+            .contains("a lead image needs alt text"),
+        "{}",
+        editor.source().await.unwrap()
+    );
+    assert_eq!(text(&editor, "#story-status").await, "in review");
+    assert_eq!(
+        value(&editor, "#body").await,
+        "Traders wait for the inspectors' report."
+    );
+    assert_eq!(value(&editor, "#headline").await, "Market hall stays shut");
+    // Typing the alt text in the editor and saving makes it publishable.
+    fill(&editor, "#lead_alt", "A closed market hall").await;
+    press(&editor, "Save").await;
+    press(&editor, "Publish now").await;
+    assert_eq!(text(&editor, "#story-status").await, "published");
+    for session in [writer, editor] {
         session.close().await.unwrap();
     }
 }

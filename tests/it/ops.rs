@@ -211,63 +211,63 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
             "{}",
             server.logs()
         );
-        // A real administrator, created as an operator does.
-        let mut add = procs::masthead()
-            .arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .args([
-                "user",
-                "add",
-                "--email",
-                "ed@example.com",
-                "--name",
-                "Ed",
-                "--role",
-                "admin",
-                "--password-stdin",
-            ])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
+        // The first administrator, made through the one-time setup link the
+        // first start printed on standard output.
+        let stdout = server.stdout();
+        let setup_token = stdout
+            .split("/admin/setup/")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no setup link on standard output:\n{stdout}"))
+            .to_owned();
+        assert!(setup_token.len() > 8);
+        let origin = server.url("");
+        let first = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
             .unwrap();
-        {
-            use std::io::Write;
-            writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-        }
-        let added = add.wait_with_output().unwrap();
-        assert!(
-            added.status.success(),
-            "{}",
-            String::from_utf8_lossy(&added.stderr)
+        let setup_path = format!("/admin/setup/{setup_token}");
+        assert_eq!(
+            first
+                .get(server.url(&setup_path))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
         );
+        let setup = first
+            .post(server.url(&setup_path))
+            .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
+            .form(&[
+                ("name", "Ed"),
+                ("email", "ed@example.com"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(setup.status(), 303, "setup");
+        let setup_session = cookie_value(&setup);
+        // Then a sign-in with the password, as on any other day.
         let admin = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let origin = server.url("");
         let login = admin
             .post(server.url("/admin/login"))
             .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
             .form(&[("email", "ed@example.com"), ("password", PASSWORD)])
             .send()
             .await
             .unwrap();
         assert!(login.status().is_redirection(), "login: {}", login.status());
-        let session_cookie = login
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .next()
-            .expect("a session cookie");
-        let session_value = session_cookie
-            .split(';')
-            .next()
-            .and_then(|kv| kv.split_once('='))
-            .map(|(_, v)| v.to_owned())
-            .unwrap();
+        let session_value = cookie_value(&login);
         assert!(session_value.len() > 8);
         let dashboard = admin.get(server.url("/admin")).send().await.unwrap();
         assert_eq!(dashboard.status(), 200);
@@ -283,6 +283,56 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
             "section write: {}",
             write.status()
         );
+        // A story written and published through the story desk.
+        let new_story = admin
+            .get(server.url("/admin/stories/new"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let section = new_story
+            .split("id=\"section\"")
+            .nth(1)
+            .and_then(|rest| rest.split("<option value=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .expect("a section to choose")
+            .to_owned();
+        let created = admin
+            .post(server.url("/admin/stories"))
+            .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
+            .form(&[
+                ("headline", "Logs stay clean"),
+                ("body", "Nothing secret is written down."),
+                ("section", section.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 303, "create a story");
+        let story = created.headers()["location"]
+            .to_str()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let published = admin
+            .post(server.url(&format!("{story}/publish")))
+            .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(published.status(), 303, "publish");
+        let article = admin
+            .get(server.url("/world/logs-stay-clean"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(article.status(), 200);
         // Through a proxy, /metrics is for administrators only.
         let metrics = admin
             .get(server.url("/metrics"))
@@ -328,10 +378,19 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
         server.signal("TERM");
         assert_eq!(server.wait_exit(Duration::from_secs(30)).await, Some(0));
         let logs = server.logs();
-        for secret in [PASSWORD, SESSION, TOKEN, session_value.as_str()] {
+        for secret in [
+            PASSWORD,
+            SESSION,
+            TOKEN,
+            session_value.as_str(),
+            setup_session.as_str(),
+            setup_token.as_str(),
+        ] {
+            let leaks: Vec<&str> = logs.lines().filter(|l| l.contains(secret)).collect();
             assert!(
-                !logs.contains(secret),
-                "{format} logs contain a secret:\n{logs}"
+                leaks.is_empty(),
+                "{format} logs contain the secret {secret:?}:\n{}",
+                leaks.join("\n")
             );
         }
         for (id, status) in &ids {
@@ -512,4 +571,21 @@ async fn a_database_migrated_by_a_newer_masthead_is_refused() {
         stderr.contains("migrated by a newer masthead") && stderr.contains("29991231000000"),
         "{stderr}"
     );
+}
+
+/// The value of the first cookie a response sets.
+fn cookie_value(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .next()
+        .and_then(|c| {
+            c.split(';')
+                .next()
+                .and_then(|kv| kv.split_once('='))
+                .map(|(_, v)| v.to_owned())
+        })
+        .expect("a session cookie")
 }

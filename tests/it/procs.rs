@@ -2,7 +2,7 @@
 //! captured, one-shot commands, signals, and pages to import.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 /// The binary, with no `MASTHEAD_*` setting inherited from the environment.
@@ -71,7 +71,8 @@ impl Server {
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(extra)
             .envs(env.iter().copied())
-            .stdout(Stdio::null())
+            // Standard output (the setup link) apart from the logs.
+            .stdout(std::fs::File::create(log.with_extension("stdout")).expect("stdout file"))
             .stderr(std::fs::File::create(log).expect("log file"));
         let child = command.spawn().expect("spawn masthead serve");
         Server {
@@ -128,6 +129,11 @@ impl Server {
 
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// What the process printed on standard output (not its logs).
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(self.log.with_extension("stdout")).unwrap_or_default()
     }
 }
 

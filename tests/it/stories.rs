@@ -170,7 +170,11 @@ async fn every_story_desk_route_answers_what_each_role_allows(backend: Backend) 
     assert_eq!(other.status, articles::Status::Unpublished);
 }
 
-fn story_form<'a>(section: &'a str, headline: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn story_form<'a>(
+    section: &'a str,
+    headline: &'a str,
+    body: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("headline", headline),
         ("standfirst", "What happened"),
@@ -207,7 +211,7 @@ async fn create(app: &TestApp, client: &reqwest::Client, headline: &str) -> i64 
         .unwrap()
 }
 
-async fn world(app: &TestApp) -> String {
+pub async fn world(app: &TestApp) -> String {
     masthead::sections::find(app.app.store(), "world")
         .await
         .unwrap()

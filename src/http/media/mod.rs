@@ -39,7 +39,8 @@ pub fn upload_routes() -> Router<App> {
         .layer(axum::middleware::from_fn(upload::refuse_oversized))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(admin::ADMIN_CSP),
+            // The story editor's: an upload from the editor answers with it.
+            HeaderValue::from_static(super::stories::EDITOR_CSP),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

@@ -7,6 +7,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 
+use std::collections::HashMap;
+
+use super::super::stories;
 use super::{UPLOAD_BODY_LIMIT, render_list};
 use crate::app::App;
 use crate::http::admin::{self, CurrentUser, Page};
@@ -163,8 +166,19 @@ struct UploadForm {
     text: MediaText,
 }
 
+/// What came with the file when the story editor sent it: where to go back
+/// to (`editor`: `new` or the story id) and the story form's own fields.
+#[derive(Default)]
+struct FromEditor {
+    editor: Option<String>,
+    fields: HashMap<String, String>,
+}
+
 /// Reads the multipart form, holding the file to [`MAX_UPLOAD_BYTES`].
-async fn read_form(mut multipart: Multipart) -> Result<UploadForm, UploadError> {
+async fn read_form(
+    mut multipart: Multipart,
+    from_editor: &mut FromEditor,
+) -> Result<UploadForm, UploadError> {
     let too_large = |size| UploadError::Media(MediaError::TooLarge { size });
     let form_error = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -207,6 +221,11 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadForm, UploadError> 
                     _ => text.alt = value,
                 }
             }
+            "editor" => from_editor.editor = Some(field.text().await.map_err(form_error)?),
+            _ if field.file_name().is_none() => {
+                let value = field.text().await.map_err(form_error)?;
+                from_editor.fields.insert(name, value);
+            }
             _ => {}
         }
     }
@@ -224,7 +243,9 @@ async fn read_form(mut multipart: Multipart) -> Result<UploadForm, UploadError> 
 
 /// `POST /admin/media`: stores an image. JSON clients get the media record
 /// (201) or `{error, message}`; the HTML form is redirected to the list, or
-/// shown again with the message. Any signed-in user may upload.
+/// shown again with the message; an upload from the story editor answers
+/// with the editor, its text as sent and the new image chosen. Any signed-in
+/// user may upload.
 pub(super) async fn upload(
     State(app): State<App>,
     user: CurrentUser,
@@ -232,8 +253,9 @@ pub(super) async fn upload(
     multipart: Multipart,
 ) -> Response {
     let json = wants_json(&headers);
+    let mut from_editor = FromEditor::default();
     let result = async {
-        let form = read_form(multipart).await?;
+        let form = read_form(multipart, &mut from_editor).await?;
         let files = MediaFiles::new(&app.config().data_dir);
         media::ingest(
             app.store(),
@@ -248,6 +270,10 @@ pub(super) async fn upload(
         .map_err(UploadError::Media)
     }
     .await;
+    if let (Some(editor), false) = (from_editor.editor, json) {
+        let result = result.map_err(|e| (e.status(), e.message()));
+        return stories::after_upload(&app, &user, &editor, from_editor.fields, result).await;
+    }
     match (result, json) {
         (Ok(media), true) => (StatusCode::CREATED, Json(MediaJson::new(&media))).into_response(),
         (Ok(media), false) => {

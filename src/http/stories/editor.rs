@@ -1,24 +1,24 @@
 //! The story editor: a blank form for a new story, the form of a stored one,
-//! saving (refused over a newer revision, with both versions shown), and the
-//! preview that renders unsaved fields with the reader's article template.
+//! and saving (refused over a newer revision, with both versions shown).
 //! Whatever goes wrong, the editor comes back with the text as it was sent.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::images::{self, LeadImagePanel};
 use super::{Newsroom, message_of, notice, render, status_of, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, SaveError};
-use crate::articles::{self, Article, SectionRef, Status};
+use crate::articles::{self, Article, Status};
 use crate::http::admin::CurrentUser;
 use crate::publishing::{
     self, Action, Actor, StoryFields, UpdateKind, WorkflowError, format_local_time,
     parse_local_time,
 };
-use crate::rendering::{markdown, views};
+use crate::rendering::markdown;
 use crate::site::Site;
 
 /// The editor's form as sent: every field as text, so a save that fails for
@@ -26,16 +26,24 @@ use crate::site::Site;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub(super) struct StoryForm {
-    headline: String,
+    pub(super) headline: String,
     standfirst: String,
     teaser: String,
-    body: String,
-    section: String,
+    pub(super) body: String,
+    pub(super) section: String,
     slug: String,
     dateline: String,
     bylines: String,
     tags: String,
-    lead_image: String,
+    pub(super) lead_image: String,
+    /// Alt text, caption and credit of the selected lead image as typed in
+    /// the editor; saved onto the image with the story.
+    pub(super) lead_alt: String,
+    pub(super) lead_caption: String,
+    pub(super) lead_credit: String,
+    /// The lead image the three fields above were filled for (hidden), so
+    /// text typed for one image never lands on another one chosen since.
+    pub(super) lead_text_for: String,
     /// `datetime-local` in the site's time zone.
     embargo: String,
     /// The revision the editor opened (hidden).
@@ -59,6 +67,10 @@ impl StoryForm {
             bylines: fields.bylines,
             tags: fields.tags,
             lead_image: fields.lead_image,
+            lead_alt: String::new(),
+            lead_caption: String::new(),
+            lead_credit: String::new(),
+            lead_text_for: String::new(),
             embargo: fields
                 .embargo_until
                 .map(|t| format_local_time(t, &site.time_zone))
@@ -69,7 +81,7 @@ impl StoryForm {
         }
     }
 
-    fn fields(&self, site: &Site) -> Result<StoryFields, WorkflowError> {
+    pub(super) fn fields(&self, site: &Site) -> Result<StoryFields, WorkflowError> {
         Ok(StoryFields {
             headline: self.headline.clone(),
             standfirst: self.standfirst.clone(),
@@ -139,6 +151,7 @@ struct EditorPage {
     actions: Vec<Action>,
     schedule_default: String,
     conflict: Option<ConflictView>,
+    image: LeadImagePanel,
 }
 
 /// Everything the editor page needs besides the story and form.
@@ -180,6 +193,14 @@ async fn screen_with_conflict(
         notice,
         error,
     } = screen;
+    let mut form = form;
+    let image = match images::panel(app, current, story.map(|s| s.id), &mut form).await {
+        Ok(image) => image,
+        Err(error) => {
+            tracing::error!(%error, "cannot list images for the story editor");
+            LeadImagePanel::default()
+        }
+    };
     let body_html = markdown::to_html(&form.body);
     let page = EditorPage {
         title: match story {
@@ -224,6 +245,7 @@ async fn screen_with_conflict(
         }),
         form,
         conflict,
+        image,
     };
     render(
         app,
@@ -318,6 +340,7 @@ pub(super) async fn create(
             .await
             .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
         let fields = form.fields(&site)?;
+        images::save_text(&app, &current, &form).await?;
         publishing::create(app.store(), &actor, &fields, &form.message, app.now()).await
     }
     .await;
@@ -358,6 +381,7 @@ pub(super) async fn save(
             WorkflowError::Invalid("the form lost track of its revision: reload the story".into())
         })?;
         let kind = UpdateKind::parse(&form.update_kind);
+        images::save_text(&app, &current, &form).await?;
         publishing::save(
             app.store(),
             &actor,
@@ -422,79 +446,3 @@ pub(super) async fn save(
     )
     .await
 }
-
-/// The reader page of the unsaved fields: the article template with the
-/// site's real navigation and "More from" block, so it looks as published.
-/// Served with the reader CSP plus `sandbox`: nothing in it can run.
-pub(super) async fn preview(
-    State(app): State<App>,
-    _desk: Newsroom,
-    Form(form): Form<StoryForm>,
-) -> Response {
-    let result = async {
-        let site = Site::load(app.store()).await?;
-        let sections = crate::sections::list(app.store()).await?;
-        let now = app.now();
-        let section = sections
-            .iter()
-            .find(|s| form.section.trim() == s.id.to_string())
-            .or(sections.first())
-            .map(|s| SectionRef {
-                id: s.id,
-                slug: s.slug.clone(),
-                name: s.name.clone(),
-            })
-            .unwrap_or(SectionRef {
-                id: 0,
-                slug: "preview".into(),
-                name: "Preview".into(),
-            });
-        let mut fields = form.fields(&site).unwrap_or_else(|_| StoryFields {
-            headline: form.headline.clone(),
-            body: form.body.clone(),
-            ..StoryFields::default()
-        });
-        if fields.headline.trim().is_empty() {
-            fields.headline = "(no headline yet)".into();
-        }
-        // An invalid address does not matter for a preview.
-        fields.slug.clear();
-        let mut article = fields
-            .new_draft(section, now)
-            .map_err(|e| super::super::Error::Internal(e.to_string()))?;
-        publishing::publish_now(&mut article, now);
-        let more = articles::more_from(app.store(), &article, now).await?;
-        // A preview is no page of the site: no structured data or link previews.
-        let mut view = views::article_view(&site, &article);
-        view.json_ld.clear();
-        view.meta.clear();
-        let page = views::ArticlePage {
-            site: views::SiteView::new(&site),
-            nav: views::nav(&sections, Some(&article.section.slug)),
-            article: view,
-            more: more.iter().map(|a| views::story_item(&site, a)).collect(),
-            feeds: Vec::new(),
-        };
-        Ok::<_, super::super::Error>(app.renderer().render("article.html", &page)?)
-    }
-    .await;
-    match result {
-        Ok(html) => {
-            let mut response = Html(html).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(PREVIEW_CSP),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
-            response
-        }
-        Err(error) => error.into_page(&app).await,
-    }
-}
-
-/// The reader CSP (no script) with a sandbox on top, framed only by the
-/// admin itself.
-const PREVIEW_CSP: &str = "sandbox; default-src 'none'; style-src 'self'; \
-     img-src 'self' data: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";

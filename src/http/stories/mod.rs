@@ -6,7 +6,9 @@
 
 mod editor;
 mod history;
+mod images;
 mod list;
+mod preview;
 mod workflow;
 
 use axum::Router;
@@ -23,6 +25,7 @@ use crate::site::Site;
 
 pub use auth::Newsroom;
 use auth::audit;
+pub use images::{EDITOR_CSP, after_upload};
 
 /// Admin pages run one script of our own (the live preview) and frame the
 /// preview from this origin; nothing else.
@@ -76,7 +79,7 @@ pub fn routes() -> Router<App> {
         .merge(pages)
         // The preview is the reader page: the reader CSP (no script at all)
         // plus a sandbox, so nothing in an unsaved story can ever run.
-        .route("/admin/stories/preview", post(editor::preview))
+        .route("/admin/stories/preview", post(preview::preview))
         .route("/static/admin-preview.js", get(preview_script))
         .route("/static/admin-stories.css", get(stylesheet))
 }
