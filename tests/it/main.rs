@@ -16,6 +16,7 @@ mod api;
 mod api_write;
 mod cli;
 mod distribution;
+mod html_validity;
 mod imports;
 mod leaks;
 mod media;
