@@ -19,6 +19,23 @@ pub struct Config {
     /// The public address of the site, used in canonical links and feeds.
     pub base_url: Option<String>,
     pub log_format: LogFormat,
+    /// Serve public pages from the page cache (off: render every request).
+    pub page_cache: bool,
+    /// Memory budget of the page cache, in MiB.
+    pub page_cache_mb: usize,
+    /// `http://...` called with the purged tags after every change.
+    pub purge_webhook: Option<String>,
+}
+
+/// Default memory budget of the page cache, in MiB.
+pub const DEFAULT_PAGE_CACHE_MB: usize = 256;
+
+/// A switch given as `on`/`off` in the environment or config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
 }
 
 /// How log lines are written.
@@ -41,6 +58,9 @@ pub struct ConfigFile {
     pub theme_dir: Option<PathBuf>,
     pub base_url: Option<String>,
     pub log_format: Option<LogFormat>,
+    pub page_cache: Option<Switch>,
+    pub page_cache_mb: Option<usize>,
+    pub purge_webhook: Option<String>,
 }
 
 /// Settings given as flags or environment variables (clap reads both).
@@ -66,6 +86,15 @@ pub struct ConfigArgs {
     /// Log format [default: text]
     #[arg(long, env = "MASTHEAD_LOG_FORMAT", global = true, value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Page cache of public pages [default: on]
+    #[arg(long, env = "MASTHEAD_PAGE_CACHE", global = true, value_enum)]
+    pub page_cache: Option<Switch>,
+    /// Memory budget of the page cache in MiB [default: 256]
+    #[arg(long, env = "MASTHEAD_PAGE_CACHE_MB", global = true)]
+    pub page_cache_mb: Option<usize>,
+    /// URL (http://...) POSTed {"tags": [...]} after every change, for CDN purges.
+    #[arg(long, env = "MASTHEAD_PURGE_WEBHOOK", global = true)]
+    pub purge_webhook: Option<String>,
 }
 
 /// Why the configuration cannot be used.
@@ -129,6 +158,16 @@ impl Config {
                 .log_format
                 .or(file.log_format)
                 .unwrap_or(LogFormat::Text),
+            page_cache: args.page_cache.or(file.page_cache) != Some(Switch::Off),
+            page_cache_mb: args
+                .page_cache_mb
+                .or(file.page_cache_mb)
+                .unwrap_or(DEFAULT_PAGE_CACHE_MB),
+            purge_webhook: args
+                .purge_webhook
+                .clone()
+                .or(file.purge_webhook)
+                .filter(|u| !u.is_empty()),
         })
     }
 
@@ -148,6 +187,9 @@ impl Config {
             theme_dir: None,
             base_url: None,
             log_format: LogFormat::Text,
+            page_cache: true,
+            page_cache_mb: DEFAULT_PAGE_CACHE_MB,
+            purge_webhook: None,
         }
     }
 }

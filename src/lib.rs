@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod articles;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod dates;

@@ -46,6 +46,9 @@ pub struct ServeArgs {
     /// Start with an empty site instead of the demo newsroom.
     #[arg(long)]
     pub no_demo: bool,
+    /// Render every request (same as MASTHEAD_PAGE_CACHE=off).
+    #[arg(long)]
+    pub no_page_cache: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -75,7 +78,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init(args) => (None, args.base_url.clone()),
         _ => (None, None),
     };
-    let config = Config::resolve(&cli.config, listen, base_url)?;
+    let mut config = Config::resolve(&cli.config, listen, base_url)?;
+    if matches!(&cli.command, Command::Serve(args) if args.no_page_cache) {
+        config.page_cache = false;
+    }
     init_logging(config.log_format);
     match cli.command {
         Command::Serve(args) => serve::run(config, args.no_demo).await,

@@ -1,9 +1,13 @@
 //! HTTP: the router, the middleware every response goes through, and serving
 //! with graceful shutdown. Handlers parse, call the domain, render.
 
+mod cached;
 mod errors;
 mod site;
 
+pub use cached::{
+    FastPathLayer, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, cached, private_no_store,
+};
 pub use errors::Error;
 
 use std::future::Future;
@@ -33,6 +37,7 @@ const READER_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' d
 /// The whole site's router.
 pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let fast_path = FastPathLayer::new(app.clone());
     Router::new()
         .merge(site::routes())
         .fallback(site::fallback)
@@ -59,6 +64,25 @@ pub fn router(app: App) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outermost: a page-cache hit is answered before everything above.
+        .layer(fast_path)
+}
+
+/// The headers every page carries, set here for cache hits answered by
+/// [`FastPathLayer`] before the layers above run (same values).
+fn security_headers(headers: &mut axum::http::HeaderMap) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(READER_CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets
@@ -68,9 +92,22 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    // Mark the changes feed's position before the first page is cached,
+    // then follow it for as long as we serve.
+    app.sync_changes().await;
+    let follower = tokio::spawn({
+        let app = app.clone();
+        async move {
+            app.follower()
+                .run(app.clone(), std::future::pending())
+                .await
+        }
+    });
+    let served = axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    follower.abort();
+    served
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -3,18 +3,17 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::Error;
+use super::{Error, cached};
 use crate::app::App;
+use crate::cache::Page;
 use crate::articles::{self, ListCursor};
 use crate::rendering::SITE_CSS;
 use crate::rendering::views::{self, ArticlePage, HomePage, SectionGroup, SectionPage};
-use crate::sections;
-use crate::site::Site;
 
 /// Stories per section front page.
 const FRONT_PAGE_SIZE: i64 = 20;
@@ -30,49 +29,61 @@ pub fn routes() -> Router<App> {
         .route("/{section}/{slug}", get(article))
 }
 
-/// Turns a handler's result into a response, rendering errors as pages.
-async fn respond(app: &App, result: Result<Response, Error>) -> Response {
+/// Turns a render's result into a page to cache, or an error page.
+async fn page(app: &App, result: Result<Page, Error>) -> Result<Page, Response> {
     match result {
-        Ok(response) => response,
-        Err(error) => error.into_page(app).await,
+        Ok(page) => Ok(page),
+        Err(error) => Err(error.into_page(app).await),
     }
 }
 
-async fn home(State(app): State<App>) -> Response {
-    let result = async {
-        let site = Site::load(app.store()).await?;
-        let sections = sections::list(app.store()).await?;
-        let now = app.now();
-        let mut groups = Vec::new();
-        for section in &sections {
-            let stories = articles::visible_list(
-                app.store(),
-                Some(section.id),
-                now,
-                None,
-                None,
-                HOME_PER_SECTION,
-            )
-            .await?;
-            if !stories.is_empty() {
-                groups.push(SectionGroup {
-                    section,
-                    stories: stories
-                        .iter()
-                        .map(|a| views::story_item(&site, a))
-                        .collect(),
-                });
+/// The tags every reader page carries: it shows the site's name and the
+/// section navigation.
+fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut tags: Vec<String> = first.into_iter().collect();
+    tags.extend(["site".to_owned(), "sections".to_owned()]);
+    tags
+}
+
+async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
+    cached(&app, &headers, "/", || async {
+        let result = async {
+            let site = app.site().await?;
+            let sections = app.sections().await?;
+            let now = app.now();
+            let mut groups = Vec::new();
+            for section in sections.iter() {
+                let stories = articles::visible_list(
+                    app.store(),
+                    Some(section.id),
+                    now,
+                    None,
+                    None,
+                    HOME_PER_SECTION,
+                )
+                .await?;
+                if !stories.is_empty() {
+                    groups.push(SectionGroup {
+                        section,
+                        stories: stories
+                            .iter()
+                            .map(|a| views::story_item(&site, a))
+                            .collect(),
+                    });
+                }
             }
-        }
-        let page = HomePage {
-            site: views::SiteView::new(&site),
-            nav: views::nav(&sections, None),
-            url: format!("{}/", site.base_url),
-            groups,
+            let page = HomePage {
+                site: views::SiteView::new(&site),
+                nav: views::nav(&sections, None),
+                url: format!("{}/", site.base_url),
+                groups,
+            };
+            let html = app.renderer().render("home.html", &page)?;
+            Ok(Page::html(html, tags(["home".to_owned()])))
         };
-        Ok(Html(app.renderer().render("home.html", &page)?).into_response())
-    };
-    respond(&app, result.await).await
+        page(&app, result.await).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,64 +105,80 @@ async fn section_front(
     State(app): State<App>,
     Path(slug): Path<String>,
     Query(query): Query<FrontQuery>,
+    headers: HeaderMap,
 ) -> Response {
-    let result = async {
-        let cursor = match query.after.as_deref() {
-            Some(text) => Some(parse_cursor(text).ok_or(Error::NotFound)?),
-            None => None,
-        };
-        let site = Site::load(app.store()).await?;
-        let sections = sections::list(app.store()).await?;
-        let section = sections
-            .iter()
-            .find(|s| s.slug == slug)
-            .ok_or(Error::NotFound)?;
-        // One more than a page tells whether an older page exists.
-        let mut stories = articles::visible_list(
-            app.store(),
-            Some(section.id),
-            app.now(),
-            cursor,
-            None,
-            FRONT_PAGE_SIZE + 1,
-        )
-        .await?;
-        let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
-        stories.truncate(FRONT_PAGE_SIZE as usize);
-        if cursor.is_some() && stories.is_empty() {
-            return Err(Error::NotFound);
-        }
-        let page_number = if cursor.is_some() {
-            query.page.unwrap_or(2).max(2)
-        } else {
-            1
-        };
-        let path = format!("/{}", section.slug);
-        let older = has_older.then(|| {
-            let c = stories.last().expect("a full page").cursor();
-            format!(
-                "{path}?after={}.{}&page={}",
-                c.published_at,
-                c.id,
-                page_number + 1
-            )
-        });
-        let page = SectionPage {
-            site: views::SiteView::new(&site),
-            nav: views::nav(&sections, Some(&section.slug)),
-            url: format!("{}{}", site.base_url, path),
-            section,
-            page: page_number,
-            stories: stories
-                .iter()
-                .map(|a| views::story_item(&site, a))
-                .collect(),
-            older,
-            newer: cursor.is_some().then(|| path.clone()),
-        };
-        Ok(Html(app.renderer().render("section.html", &page)?).into_response())
+    let cursor = match query.after.as_deref() {
+        Some(text) => match parse_cursor(text) {
+            Some(cursor) => Some(cursor),
+            None => return Error::NotFound.into_page(&app).await,
+        },
+        None => None,
     };
-    respond(&app, result.await).await
+    let page_number = if cursor.is_some() {
+        query.page.unwrap_or(2).max(2)
+    } else {
+        1
+    };
+    // The canonical address: other query parameters do not make new pages.
+    let key = match cursor {
+        Some(c) => format!(
+            "/{slug}?after={}.{}&page={page_number}",
+            c.published_at, c.id
+        ),
+        None => format!("/{slug}"),
+    };
+    cached(&app, &headers, &key, || async {
+        let result = async {
+            let site = app.site().await?;
+            let sections = app.sections().await?;
+            let section = sections
+                .iter()
+                .find(|s| s.slug == slug)
+                .ok_or(Error::NotFound)?;
+            // One more than a page tells whether an older page exists.
+            let mut stories = articles::visible_list(
+                app.store(),
+                Some(section.id),
+                app.now(),
+                cursor,
+                None,
+                FRONT_PAGE_SIZE + 1,
+            )
+            .await?;
+            let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
+            stories.truncate(FRONT_PAGE_SIZE as usize);
+            if cursor.is_some() && stories.is_empty() {
+                return Err(Error::NotFound);
+            }
+            let path = format!("/{}", section.slug);
+            let older = has_older.then(|| {
+                let c = stories.last().expect("a full page").cursor();
+                format!(
+                    "{path}?after={}.{}&page={}",
+                    c.published_at,
+                    c.id,
+                    page_number + 1
+                )
+            });
+            let page = SectionPage {
+                site: views::SiteView::new(&site),
+                nav: views::nav(&sections, Some(&section.slug)),
+                url: format!("{}{}", site.base_url, path),
+                section,
+                page: page_number,
+                stories: stories
+                    .iter()
+                    .map(|a| views::story_item(&site, a))
+                    .collect(),
+                older,
+                newer: cursor.is_some().then(|| path.clone()),
+            };
+            let html = app.renderer().render("section.html", &page)?;
+            Ok(Page::html(html, tags([format!("section:{}", section.slug)])))
+        };
+        page(&app, result.await).await
+    })
+    .await
 }
 
 async fn trailing_slash(Path(section): Path<String>) -> Redirect {
@@ -162,28 +189,44 @@ async fn article(
     State(app): State<App>,
     Path((section, slug)): Path<(String, String)>,
     uri: Uri,
+    headers: HeaderMap,
 ) -> Response {
-    let result = async {
-        let now = app.now();
-        let Some(article) = articles::visible_by_path(app.store(), &section, &slug, now).await?
-        else {
-            return match articles::redirect_target(app.store(), uri.path(), now).await? {
-                Some(target) => Ok(Redirect::permanent(&target).into_response()),
-                None => Err(Error::NotFound),
+    let key = format!("/{section}/{slug}");
+    cached(&app, &headers, &key, || async {
+        let result = async {
+            let now = app.now();
+            let Some(article) =
+                articles::visible_by_path(app.store(), &section, &slug, now).await?
+            else {
+                return match articles::redirect_target(app.store(), uri.path(), now).await? {
+                    Some(target) => Ok(Err(Redirect::permanent(&target).into_response())),
+                    None => Err(Error::NotFound),
+                };
             };
+            let site = app.site().await?;
+            let sections = app.sections().await?;
+            let more = articles::more_from(app.store(), &article, now).await?;
+            let page = ArticlePage {
+                site: views::SiteView::new(&site),
+                nav: views::nav(&sections, Some(&article.section.slug)),
+                article: views::article_view(&site, &article),
+                more: more.iter().map(|a| views::story_item(&site, a)).collect(),
+            };
+            let html = app.renderer().render("article.html", &page)?;
+            Ok(Ok(Page::html(
+                html,
+                tags([
+                    format!("article:{}", article.id),
+                    format!("section:{}", article.section.slug),
+                ]),
+            )))
         };
-        let site = Site::load(app.store()).await?;
-        let sections = sections::list(app.store()).await?;
-        let more = articles::more_from(app.store(), &article, now).await?;
-        let page = ArticlePage {
-            site: views::SiteView::new(&site),
-            nav: views::nav(&sections, Some(&article.section.slug)),
-            article: views::article_view(&site, &article),
-            more: more.iter().map(|a| views::story_item(&site, a)).collect(),
-        };
-        Ok(Html(app.renderer().render("article.html", &page)?).into_response())
-    };
-    respond(&app, result.await).await
+        match result.await {
+            Ok(outcome) => outcome,
+            Err(error) => Err(error.into_page(&app).await),
+        }
+    })
+    .await
 }
 
 async fn stylesheet() -> Response {
@@ -205,7 +248,10 @@ pub async fn fallback(State(app): State<App>, uri: Uri) -> Response {
             None => Err(Error::NotFound),
         }
     };
-    let response = respond(&app, result.await).await;
+    let response = match result.await {
+        Ok(response) => response,
+        Err(error) => error.into_page(&app).await,
+    };
     debug_assert!(response.status() != StatusCode::OK);
     response
 }

@@ -658,7 +658,7 @@ mod tests {
     use super::*;
     use jiff::civil::datetime;
 
-    const SEED: &str = include_str!("../../../shared/fixtures/seed-page.txt");
+    const SEED: &str = include_str!("../../fixtures/seed-page.txt");
     const SEED_FORMAT: &str = "D, d/m/Y - H:i";
 
     fn seed() -> TextPage {
