@@ -119,10 +119,14 @@ impl Entry {
     /// allowed) names one of this page's representations.
     pub fn has_etag(&self, etag: &[u8]) -> bool {
         let etag = etag.strip_prefix(b"W/").unwrap_or(etag);
-        [Some(&self.identity), self.gzip.as_ref(), self.brotli.as_ref()]
-            .into_iter()
-            .flatten()
-            .any(|v| v.etag.as_bytes() == etag)
+        [
+            Some(&self.identity),
+            self.gzip.as_ref(),
+            self.brotli.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|v| v.etag.as_bytes() == etag)
     }
 
     /// Bytes this entry holds, for the cache's memory budget.

@@ -73,10 +73,7 @@ impl Follower {
         }
         let changed = !tags.is_empty();
         if now > cursor.lifted_through && app.page_cache().lift_due(now) {
-            for (id, section) in store
-                .embargoes_lifted(cursor.lifted_through, now)
-                .await?
-            {
+            for (id, section) in store.embargoes_lifted(cursor.lifted_through, now).await? {
                 tags.extend([
                     format!("article:{id}"),
                     format!("section:{section}"),

@@ -211,10 +211,9 @@ impl PageCache {
         let removed = {
             let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
             let epoch = self.epoch.fetch_add(1, Ordering::AcqRel) + 1;
-            state.recent.push_back((
-                epoch,
-                tags.iter().map(|t| t.as_ref().to_owned()).collect(),
-            ));
+            state
+                .recent
+                .push_back((epoch, tags.iter().map(|t| t.as_ref().to_owned()).collect()));
             if state.recent.len() > RECENT_PURGES {
                 state.recent.pop_front();
             }

@@ -41,7 +41,10 @@ fn parse(url: &str) -> Option<(String, String, String)> {
     if authority.is_empty() || authority.contains('@') {
         return None;
     }
-    let address = if authority.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+    let address = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
         authority.to_owned()
     } else {
         format!("{authority}:80")
@@ -69,7 +72,11 @@ pub async fn post(url: &str, tags: &[String]) -> Result<(), WebhookError> {
         .await
         .map_err(|_| WebhookError::Timeout)??;
     let status = answer.lines().next().unwrap_or("").to_owned();
-    if status.split(' ').nth(1).is_some_and(|code| code.starts_with('2')) {
+    if status
+        .split(' ')
+        .nth(1)
+        .is_some_and(|code| code.starts_with('2'))
+    {
         Ok(())
     } else {
         Err(WebhookError::Status(status))
@@ -84,7 +91,11 @@ mod tests {
     fn webhook_urls_are_split_into_address_host_and_path() {
         assert_eq!(
             parse("http://cdn.local:8081/purge"),
-            Some(("cdn.local:8081".into(), "cdn.local:8081".into(), "/purge".into()))
+            Some((
+                "cdn.local:8081".into(),
+                "cdn.local:8081".into(),
+                "/purge".into()
+            ))
         );
         assert_eq!(
             parse("http://relay"),
@@ -113,6 +124,9 @@ mod tests {
             .unwrap();
         let request = server.await.unwrap();
         assert!(request.starts_with("POST /purge HTTP/1.1\r\n"), "{request}");
-        assert!(request.ends_with("{\"tags\":[\"article:1\",\"home\"]}"), "{request}");
+        assert!(
+            request.ends_with("{\"tags\":[\"article:1\",\"home\"]}"),
+            "{request}"
+        );
     }
 }

@@ -73,10 +73,9 @@ pub fn respond(entry: &Entry, request: &HeaderMap, head: bool, precompressed: bo
     let headers = response.headers_mut();
     if precompressed {
         headers.insert(header::ETAG, variant.etag.clone());
-    } else if let Ok(weak) = HeaderValue::from_str(&format!(
-        "W/{}",
-        variant.etag.to_str().unwrap_or("\"\"")
-    )) {
+    } else if let Ok(weak) =
+        HeaderValue::from_str(&format!("W/{}", variant.etag.to_str().unwrap_or("\"\"")))
+    {
         // Compressed on the fly below us: one weak tag covers every coding.
         headers.insert(header::ETAG, weak);
     }
@@ -219,8 +218,7 @@ impl<S> FastPath<S> {
 
 /// Marks every response of a router as personal: `private, no-store`.
 /// Admin routers add it with `.layer(private_no_store())`.
-pub fn private_no_store()
--> tower_http::set_header::SetResponseHeaderLayer<HeaderValue> {
+pub fn private_no_store() -> tower_http::set_header::SetResponseHeaderLayer<HeaderValue> {
     tower_http::set_header::SetResponseHeaderLayer::overriding(
         header::CACHE_CONTROL,
         HeaderValue::from_static(PRIVATE_CACHE_CONTROL),
@@ -233,17 +231,26 @@ mod tests {
 
     fn headers(accept: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(accept).unwrap());
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(accept).unwrap(),
+        );
         h
     }
 
     #[test]
     fn brotli_is_preferred_then_gzip_and_q_zero_refuses() {
         assert_eq!(accepted_coding(&HeaderMap::new()), Coding::Identity);
-        assert_eq!(accepted_coding(&headers("gzip, deflate, br")), Coding::Brotli);
+        assert_eq!(
+            accepted_coding(&headers("gzip, deflate, br")),
+            Coding::Brotli
+        );
         assert_eq!(accepted_coding(&headers("gzip")), Coding::Gzip);
         assert_eq!(accepted_coding(&headers("br;q=0, gzip")), Coding::Gzip);
-        assert_eq!(accepted_coding(&headers("br;q=0.5, gzip;q=0.8")), Coding::Gzip);
+        assert_eq!(
+            accepted_coding(&headers("br;q=0.5, gzip;q=0.8")),
+            Coding::Gzip
+        );
         assert_eq!(accepted_coding(&headers("*")), Coding::Brotli);
         assert_eq!(accepted_coding(&headers("identity")), Coding::Identity);
         assert_eq!(accepted_coding(&headers("gzip;q=0")), Coding::Identity);

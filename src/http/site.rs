@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::{Error, cached};
 use crate::app::App;
-use crate::cache::Page;
 use crate::articles::{self, ListCursor};
+use crate::cache::Page;
 use crate::rendering::SITE_CSS;
 use crate::rendering::views::{self, ArticlePage, HomePage, SectionGroup, SectionPage};
 
@@ -174,7 +174,10 @@ async fn section_front(
                 newer: cursor.is_some().then(|| path.clone()),
             };
             let html = app.renderer().render("section.html", &page)?;
-            Ok(Page::html(html, tags([format!("section:{}", section.slug)])))
+            Ok(Page::html(
+                html,
+                tags([format!("section:{}", section.slug)]),
+            ))
         };
         page(&app, result.await).await
     })

@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod cache;
+mod cache_props;
 mod cli;
 mod imports;
 mod reader;
