@@ -1,5 +1,6 @@
 //! The command line: `serve`, `init`, `import` and `migrate`.
 
+mod bench;
 mod import;
 mod serve;
 
@@ -33,6 +34,26 @@ pub enum Command {
     Import(ImportCommand),
     /// Apply database migrations and exit.
     Migrate,
+    /// Benchmark helpers (see bench/README.md).
+    #[command(subcommand, hide = true)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Bulk-load realistic stories across eight sections.
+    Generate {
+        #[arg(long, default_value_t = 1000)]
+        stories: usize,
+    },
+    /// Time from publishing a story until the pages served at TARGET show it.
+    Publish {
+        /// host:port of the masthead serving this database.
+        #[arg(long)]
+        target: String,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -92,6 +113,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Text { files }) => import::text(&config, &files).await,
+        Command::Bench(BenchCommand::Generate { stories }) => {
+            bench::generate(&config, stories).await
+        }
+        Command::Bench(BenchCommand::Publish { target, runs }) => {
+            bench::publish(&config, &target, runs).await
+        }
         Command::Migrate => {
             open(&config).await?.close().await;
             println!("migrations applied");

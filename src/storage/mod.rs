@@ -5,6 +5,7 @@
 //! the changes feed in that same transaction.
 
 mod articles;
+mod bench;
 mod embargoes;
 mod events;
 mod sections;
