@@ -323,9 +323,13 @@ pub async fn generate(config: &Config, stories: usize) -> anyhow::Result<()> {
     // Page 1,000 of the World front, or its last page on a small site.
     let per_section = stories.div_ceil(sections.len()) as i64;
     let deep = (per_section.saturating_sub(1) / 20 + 1).min(1000);
-    let deep_page = match store.bench_cursor(world.id, (deep - 1) * 20 - 1).await? {
-        Some(c) if deep > 1 => format!("/world?after={}.{}&page={deep}", c.published_at, c.id),
-        _ => "/world".to_owned(),
+    let cursor = match deep {
+        1 => None,
+        _ => store.bench_cursor(world.id, (deep - 1) * 20 - 1).await?,
+    };
+    let deep_page = match cursor {
+        Some(c) => format!("/world?after={}.{}&page={deep}", c.published_at, c.id),
+        None => "/world".to_owned(),
     };
     store.close().await;
     println!(
