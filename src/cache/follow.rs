@@ -4,7 +4,8 @@
 //! purges when an embargo lifts, since no event marks that moment.
 //!
 //! It runs as a background task polling every [`POLL`], is woken at once
-//! by [`Follower::wake`], and a writer on this node can call
+//! by [`Follower::wake`] and, on PostgreSQL, by any node's commit (LISTEN/
+//! NOTIFY), and a writer on this node can call
 //! `App::sync_changes` to purge before it answers (read-your-writes).
 
 use std::collections::BTreeSet;
@@ -103,11 +104,31 @@ impl Follower {
     /// Follows the feed until `shutdown` completes.
     pub async fn run(&self, app: App, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut listener = match app.store().listen_changes().await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot listen for other nodes' changes; polling");
+                None
+            }
+        };
         loop {
+            let notified = async {
+                match listener.as_mut() {
+                    Some(listener) => listener.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = tokio::time::sleep(POLL) => {},
                 _ = self.wake.notified() => {},
+                result = notified => {
+                    if let Err(error) = result {
+                        // Polling goes on; the listener reconnects on its next use.
+                        tracing::warn!(error = %error, "change notifications interrupted");
+                        tokio::time::sleep(POLL).await;
+                    }
+                }
             }
             if let Err(error) = self.catch_up(&app).await {
                 tracing::warn!(error = %error, "cannot read the changes feed; retrying");

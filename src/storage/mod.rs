@@ -8,12 +8,14 @@ mod articles;
 mod bench;
 mod embargoes;
 mod events;
+mod notify;
 mod sections;
 mod site;
 
 pub use articles::NewRevision;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
 pub use events::{EventRow, NewEvent};
+pub use notify::ChangeListener;
 pub use sections::SectionRow;
 pub use site::SiteRow;
 
@@ -59,6 +61,10 @@ macro_rules! in_transaction {
                     .execute(&mut *$tx)
                     .await?;
                 let out = $body;
+                // Wakes changes-feed consumers on every node at commit.
+                sqlx::query("NOTIFY masthead_changes")
+                    .execute(&mut *$tx)
+                    .await?;
                 $tx.commit().await?;
                 out
             }
