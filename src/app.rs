@@ -109,9 +109,9 @@ impl App {
         &self.inner.follower
     }
 
-    /// Purges what changed since the last look at the changes feed. A
-    /// handler that writes calls it before answering, so that its own
-    /// node never shows the writer a stale page.
+    /// Purges what changed since the last look at the changes feed. Reads
+    /// call it themselves when this process has committed a write since
+    /// (see `Follower::behind`); tests and jobs may call it directly.
     pub async fn sync_changes(&self) {
         if let Err(error) = self.inner.follower.catch_up(self).await {
             tracing::warn!(error = %error, "cannot read the changes feed");

@@ -5,16 +5,18 @@
 //!
 //! It runs as a background task polling every [`POLL`], is woken at once
 //! by [`Follower::wake`] and, on PostgreSQL, by any node's commit (LISTEN/
-//! NOTIFY), and a writer on this node can call
-//! `App::sync_changes` to purge before it answers (read-your-writes).
+//! NOTIFY). Writes made by this process are purged before its next read:
+//! the store counts commits, and a read that finds the count moved catches
+//! up first (read-your-writes, at the cost of one atomic load per hit).
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Mutex, Notify};
 
 use crate::app::App;
-use crate::storage::StorageError;
+use crate::storage::{StorageError, Store};
 
 /// How often the feed is polled for changes made by other processes.
 pub const POLL: Duration = Duration::from_millis(50);
@@ -37,9 +39,17 @@ struct Cursor {
 pub struct Follower {
     cursor: Mutex<Cursor>,
     wake: Notify,
+    /// `Store::commits` when the feed was last read.
+    seen_commits: AtomicU64,
 }
 
 impl Follower {
+    /// Whether this process committed a write since the feed was last
+    /// read: its pages must be purged before the next read (one atomic load).
+    pub fn behind(&self, store: &Store) -> bool {
+        store.commits() != self.seen_commits.load(Ordering::Acquire)
+    }
+
     /// Asks the background task to look at the feed now.
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -52,12 +62,15 @@ impl Follower {
         let mut cursor = self.cursor.lock().await;
         let store = app.store();
         let now = app.now();
+        // Read before the feed: a commit after this point leaves us behind.
+        let commits = store.commits();
         if !cursor.started {
             cursor.after = store.last_event_id().await?;
             cursor.lifted_through = now;
             cursor.started = true;
             app.page_cache()
                 .set_next_lift(store.next_embargo_lift(now).await?);
+            self.seen_commits.store(commits, Ordering::Release);
             return Ok(());
         }
         let mut tags = BTreeSet::new();
@@ -98,6 +111,7 @@ impl Follower {
                 super::webhook::call(url.clone(), tags);
             }
         }
+        self.seen_commits.store(commits, Ordering::Release);
         Ok(())
     }
 

@@ -36,7 +36,9 @@ where
 {
     let now = app.now();
     let cache = app.page_cache();
-    if cache.enabled() && cache.lift_due(now) {
+    // This process wrote (read-your-writes without waiting for a poll), or
+    // an embargo lifted: purge first.
+    if app.follower().behind(app.store()) || (cache.enabled() && cache.lift_due(now)) {
         app.sync_changes().await;
     }
     let result = cache
@@ -206,7 +208,10 @@ impl<S> FastPath<S> {
             return None;
         }
         let cache = self.app.page_cache();
-        if !cache.enabled() || cache.lift_due(self.app.now()) {
+        if !cache.enabled()
+            || cache.lift_due(self.app.now())
+            || self.app.follower().behind(self.app.store())
+        {
             return None;
         }
         let entry = cache.get(request.uri().path_and_query()?.as_str())?;

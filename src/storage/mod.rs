@@ -51,6 +51,7 @@ macro_rules! in_transaction {
                 let mut $tx = pool.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
+                $store.count_commit();
                 out
             }
             $crate::storage::Db::Postgres(pool) => {
@@ -66,6 +67,7 @@ macro_rules! in_transaction {
                     .execute(&mut *$tx)
                     .await?;
                 $tx.commit().await?;
+                $store.count_commit();
                 out
             }
         }
@@ -100,6 +102,10 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// Write transactions committed through this handle (and its clones):
+    /// the page cache compares it with what it has seen to purge this
+    /// process's own writes before the next read, with no query.
+    pub(crate) commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -119,10 +125,15 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            // A ping before every query is one more round trip to the
+            // connection's worker thread, and a local file cannot drop a
+            // connection the way a server can.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(Store {
             db: Db::Sqlite(pool),
+            commits: Default::default(),
         })
     }
 
@@ -136,6 +147,7 @@ impl Store {
             .await?;
         Ok(Store {
             db: Db::Postgres(pool),
+            commits: Default::default(),
         })
     }
 
@@ -162,6 +174,16 @@ impl Store {
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
+    }
+
+    /// How many write transactions this process committed so far.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn count_commit(&self) {
+        self.commits
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Which backend this is, for logs and health output.
