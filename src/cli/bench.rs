@@ -417,7 +417,10 @@ pub async fn publish(config: &Config, target: &str, runs: usize) -> anyhow::Resu
             pending = still;
         }
         times.push(published.elapsed().as_secs_f64() * 1000.0);
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // A pause of random length, so that publishing does not lock into
+        // the phase of the server's polling.
+        let jitter = u64::from(jiff::Timestamp::now().subsec_nanosecond().unsigned_abs()) % 100;
+        tokio::time::sleep(Duration::from_millis(150 + jitter)).await;
     }
     store.close().await;
     times.sort_by(f64::total_cmp);

@@ -72,6 +72,8 @@ pub fn respond(entry: &Entry, request: &HeaderMap, head: bool, precompressed: bo
         Body::from(variant.body.clone())
     };
     let mut response = Response::new(body);
+    // Room for every header below and the security headers: no regrowth.
+    *response.headers_mut() = HeaderMap::with_capacity(16);
     let headers = response.headers_mut();
     if precompressed {
         headers.insert(header::ETAG, variant.etag.clone());

@@ -34,10 +34,10 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const READER_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
-/// The whole site's router.
+/// The whole site's router (`service` puts the page cache's fast path in
+/// front of it).
 pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let fast_path = FastPathLayer::new(app.clone());
     Router::new()
         .merge(site::routes())
         .fallback(site::fallback)
@@ -64,8 +64,13 @@ pub fn router(app: App) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        // Outermost: a page-cache hit is answered before everything above.
-        .layer(fast_path)
+}
+
+/// What `serve` runs: the router behind the page cache's fast path, which
+/// answers hits before routing and before every layer of the router.
+pub fn service(app: App) -> cached::FastPath<Router> {
+    use tower::Layer;
+    FastPathLayer::new(app.clone()).layer(router(app))
 }
 
 /// The headers every page carries, set here for cache hits answered by
@@ -103,7 +108,8 @@ pub async fn serve(
                 .await
         }
     });
-    let served = axum::serve(listener, router(app))
+    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(service(app));
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await;
     follower.abort();

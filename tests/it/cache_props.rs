@@ -128,7 +128,7 @@ async fn scenario(backend: Backend, steps: Vec<Step>) {
 impl World {
     async fn get(app: &App, path: &str) -> (u16, String) {
         let request = Request::get(path).body(Body::empty()).unwrap();
-        let response = masthead::http::router(app.clone())
+        let response = masthead::http::service(app.clone())
             .oneshot(request)
             .await
             .unwrap();
