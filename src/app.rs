@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::cache::{Follower, PageCache, SettingsMemo};
 use crate::config::Config;
+use crate::health::Health;
 use crate::rendering::Renderer;
 use crate::sections::{Section, SectionError};
 use crate::site::{Site, SiteError};
@@ -27,6 +28,7 @@ struct Inner {
     page_cache: PageCache,
     settings: SettingsMemo,
     follower: Follower,
+    health: Health,
 }
 
 /// The time source: the system clock, or a fixed time set by tests.
@@ -66,6 +68,7 @@ impl App {
     pub fn new(store: Store, config: Config, clock: Clock) -> App {
         let renderer = Renderer::new(config.theme_dir.clone());
         let page_cache = PageCache::new(config.page_cache, config.page_cache_mb << 20);
+        crate::metrics::install();
         App {
             inner: Arc::new(Inner {
                 store,
@@ -75,6 +78,7 @@ impl App {
                 page_cache,
                 settings: SettingsMemo::default(),
                 follower: Follower::default(),
+                health: Health::default(),
             }),
         }
     }
@@ -131,5 +135,10 @@ impl App {
     /// Forgets in-memory settings a change with these tags touched.
     pub fn forget_settings<S: AsRef<str>>(&self, tags: &[S]) {
         self.inner.settings.forget(tags);
+    }
+
+    /// Background jobs' heartbeats and cursors (see [`crate::health`]).
+    pub fn health(&self) -> &Health {
+        &self.inner.health
     }
 }

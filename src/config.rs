@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -19,6 +20,11 @@ pub struct Config {
     /// The public address of the site, used in canonical links and feeds.
     pub base_url: Option<String>,
     pub log_format: LogFormat,
+    /// A separate address serving only `/metrics` (and health); without it,
+    /// `/metrics` answers only direct loopback requests on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How long a stopping server waits for requests in flight.
+    pub shutdown_timeout: Duration,
     /// Serve public pages from the page cache (off: render every request).
     pub page_cache: bool,
     /// Memory budget of the page cache, in MiB.
@@ -61,6 +67,8 @@ pub struct ConfigFile {
     pub page_cache: Option<Switch>,
     pub page_cache_mb: Option<usize>,
     pub purge_webhook: Option<String>,
+    pub metrics_listen: Option<SocketAddr>,
+    pub shutdown_timeout_seconds: Option<u64>,
 }
 
 /// Settings given as flags or environment variables (clap reads both).
@@ -95,6 +103,12 @@ pub struct ConfigArgs {
     /// URL (http://...) POSTed {"tags": [...]} after every change, for CDN purges.
     #[arg(long, env = "MASTHEAD_PURGE_WEBHOOK", global = true)]
     pub purge_webhook: Option<String>,
+    /// Serve /metrics on this separate address (e.g. 127.0.0.1:9100).
+    #[arg(long, env = "MASTHEAD_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Seconds a stopping server waits for requests in flight [default: 10]
+    #[arg(long, env = "MASTHEAD_SHUTDOWN_TIMEOUT", global = true)]
+    pub shutdown_timeout: Option<u64>,
 }
 
 /// Why the configuration cannot be used.
@@ -113,6 +127,8 @@ pub enum ConfigError {
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Seconds a stopping server waits for requests in flight by default.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: u64 = 10;
 
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
@@ -168,6 +184,12 @@ impl Config {
                 .clone()
                 .or(file.purge_webhook)
                 .filter(|u| !u.is_empty()),
+            metrics_listen: args.metrics_listen.or(file.metrics_listen),
+            shutdown_timeout: Duration::from_secs(
+                args.shutdown_timeout
+                    .or(file.shutdown_timeout_seconds)
+                    .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
+            ),
         })
     }
 
@@ -190,6 +212,8 @@ impl Config {
             page_cache: true,
             page_cache_mb: DEFAULT_PAGE_CACHE_MB,
             purge_webhook: None,
+            metrics_listen: None,
+            shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Articles: the story itself, its status and visibility, and saving one as a
 //! full immutable revision with its changes-feed events.
 
+pub mod revisions;
 mod slugs;
 
 pub use slugs::{InvalidSlug, Slug};
@@ -96,6 +97,9 @@ pub struct Article {
     pub modified_at: i64,
     pub created_at: i64,
     pub revision: i64,
+    /// The account that created the story; writers may edit only their own.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
 }
 
 /// What can go wrong with an article.
@@ -188,6 +192,7 @@ impl Article {
             modified_at: row.modified_at,
             created_at: row.created_at,
             revision: row.revision,
+            owner_id: row.owner_id,
         })
     }
 
@@ -222,6 +227,7 @@ impl Article {
             modified_at: self.modified_at,
             created_at: self.created_at,
             revision: self.revision,
+            owner_id: self.owner_id,
         }
     }
 
@@ -319,6 +325,7 @@ impl NewArticle {
             modified_at: now,
             created_at: now,
             revision: 1,
+            owner_id: None,
         };
         article.render_body();
         Ok(article)

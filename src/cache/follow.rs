@@ -50,6 +50,11 @@ impl Follower {
         store.commits() != self.seen_commits.load(Ordering::Acquire)
     }
 
+    /// The last event handled.
+    pub async fn cursor(&self) -> i64 {
+        self.cursor.lock().await.after
+    }
+
     /// Asks the background task to look at the feed now.
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -118,6 +123,8 @@ impl Follower {
     /// Follows the feed until `shutdown` completes.
     pub async fn run(&self, app: App, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        // Polls every 50 ms: silence for seconds means it is stuck.
+        let job = app.health().register("page-cache", Duration::from_secs(10));
         let mut listener = match app.store().listen_changes().await {
             Ok(listener) => listener,
             Err(error) => {
@@ -144,8 +151,11 @@ impl Follower {
                     }
                 }
             }
-            if let Err(error) = self.catch_up(&app).await {
-                tracing::warn!(error = %error, "cannot read the changes feed; retrying");
+            match self.catch_up(&app).await {
+                Ok(()) => job.set_cursor(self.cursor().await),
+                Err(error) => {
+                    tracing::warn!(error = %error, "cannot read the changes feed; retrying");
+                }
             }
         }
     }

@@ -121,6 +121,7 @@ impl PageCache {
             };
         }
         if let Some(entry) = self.get(key) {
+            crate::metrics::page_cache_hit();
             return Ok(entry);
         }
         let flight = {
@@ -133,6 +134,7 @@ impl PageCache {
             .get_or_init(|| async {
                 let started = self.epoch.load(Ordering::Acquire);
                 let render = render.take().expect("the render runs once");
+                crate::metrics::page_cache_miss();
                 match render().await {
                     Rendered::Page(page) => {
                         let entry = Arc::new(Entry::new(page, now, true));
@@ -228,6 +230,7 @@ impl PageCache {
             }
             removed
         };
+        crate::metrics::page_cache_purged(removed as u64);
         // Requests arriving from now on must not join a render that may
         // have read the database before the change.
         self.inflight

@@ -277,6 +277,7 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
         modified_at: at,
         created_at: at,
         revision: 1,
+        owner_id: None,
     }
 }
 

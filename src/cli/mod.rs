@@ -1,8 +1,12 @@
 //! The command line: `serve`, `init`, `import` and `migrate`.
 
+mod api_tokens;
 mod bench;
 mod import;
+mod lock;
+mod ops;
 mod serve;
+mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,6 +38,27 @@ pub enum Command {
     Import(ImportCommand),
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Manage personal tokens for the write API.
+    #[command(subcommand)]
+    ApiToken(api_tokens::ApiTokenCommand),
+    /// Write a consistent backup (database + media, with checksums) while the site serves.
+    Backup {
+        /// The archive to write (a tar file).
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty data folder or database.
+    Restore {
+        /// The archive written by `masthead backup`.
+        file: PathBuf,
+        /// Replace the site that is there.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the database, media files and derived data; exits non-zero when something is wrong.
+    Check,
     /// Benchmark helpers (see bench/README.md).
     #[command(subcommand, hide = true)]
     Bench(BenchCommand),
@@ -119,11 +144,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Publish { target, runs }) => {
             bench::publish(&config, &target, runs).await
         }
+        Command::User(command) => users::run(&config, command).await,
+        Command::ApiToken(command) => api_tokens::run(&config, command).await,
         Command::Migrate => {
             open(&config).await?.close().await;
             println!("migrations applied");
             Ok(())
         }
+        Command::Backup { file } => ops::backup(&config, &file).await,
+        Command::Restore { file, force } => ops::restore(&config, &file, force).await,
+        Command::Check => ops::check(&config).await,
     }
 }
 
@@ -152,8 +182,11 @@ fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    // Colours only on a terminal: a log file or journald gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),

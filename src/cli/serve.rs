@@ -12,24 +12,89 @@ use crate::storage::Store;
 pub const DEMO_PAGE: &str = include_str!("../../fixtures/seed-page.txt");
 
 pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
+    // One server per SQLite data folder; PostgreSQL nodes share a database.
+    let _lock = if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                config.data_dir.display()
+            )
+        })?;
+        Some(super::lock::lock(&config.data_dir, "serving")?)
+    } else {
+        None
+    };
     let store = super::open(&config).await?;
     ensure_site(&store, &config, !no_demo).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let metrics_listener = match config.metrics_listen {
+        Some(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {address}"))?,
+        ),
+        None => None,
+    };
     tracing::info!(
         address = %listener.local_addr()?,
         database = store.backend(),
         "masthead is serving on http://{}",
         listener.local_addr()?
     );
+    let base = config
+        .base_url
+        .clone()
+        .unwrap_or_else(|| local_url(listener.local_addr()));
+    super::users::announce_setup(&store, &base, jiff::Timestamp::now().as_second()).await?;
+    let drain = config.shutdown_timeout;
     let app = App::new(store.clone(), config, Clock::system());
-    crate::http::serve(app, listener, crate::http::shutdown_signal())
+    // WebSub pings follow the changes feed with their own cursor.
+    let websub = app.health().register(
+        crate::feeds::websub::CONSUMER,
+        std::time::Duration::from_secs(600),
+    );
+    tokio::spawn(crate::feeds::websub::run(store.clone(), websub));
+    // Publishes due stories every second; its first pass catches up on
+    // everything that fell due while the site was down.
+    tokio::spawn(crate::publishing::scheduler::run(app.clone()));
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        crate::http::shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    if let Some(listener) = metrics_listener {
+        tracing::info!(address = %listener.local_addr()?, "metrics on http://{}/metrics", listener.local_addr()?);
+        let router = crate::http::ops::metrics_router(app.clone());
+        tokio::spawn(crate::http::serve_bounded(
+            listener,
+            router.into_make_service(),
+            stopped(stop_rx.clone()),
+            drain,
+        ));
+    }
+    crate::http::serve(app, listener, stopped(stop_rx))
         .await
         .context("server failed")?;
-    store.close().await;
+    // Requests abandoned after the drain may still hold connections: do not
+    // wait for them longer than the drain allowed.
+    let _ = tokio::time::timeout(drain, store.close()).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `http://<address>` of the listener, with `localhost` for "every address".
+fn local_url(address: std::io::Result<std::net::SocketAddr>) -> String {
+    match address {
+        Ok(a) if a.ip().is_unspecified() => format!("http://localhost:{}", a.port()),
+        Ok(a) => format!("http://{a}"),
+        Err(_) => "http://localhost".into(),
+    }
 }
 
 /// Creates the site's settings on first start, and the demo content with

@@ -217,6 +217,7 @@ impl<S> FastPath<S> {
             return None;
         }
         let entry = cache.get(request.uri().path_and_query()?.as_str())?;
+        crate::metrics::page_cache_hit();
         let mut response = respond(&entry, request.headers(), head, true);
         super::security_headers(response.headers_mut());
         Some(response)

@@ -31,7 +31,8 @@ internal_from!(
     crate::articles::ArticleError,
     crate::sections::SectionError,
     crate::storage::StorageError,
-    crate::rendering::RenderError
+    crate::rendering::RenderError,
+    crate::media::MediaError
 );
 
 impl From<crate::site::SiteError> for Error {

@@ -1,9 +1,15 @@
 //! HTTP: the router, the middleware every response goes through, and serving
 //! with graceful shutdown. Handlers parse, call the domain, render.
 
+pub mod admin;
+pub mod api;
 mod cached;
+pub mod distribution;
 mod errors;
+mod media;
+pub mod ops;
 mod site;
+mod stories;
 
 pub use cached::{
     FastPathLayer, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, cached, private_no_store,
@@ -15,13 +21,15 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::app::App;
 
@@ -38,10 +46,23 @@ const READER_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' d
 /// front of it).
 pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let csrf = csrf_layer(&app);
     Router::new()
+        .merge(admin::routes())
         .merge(site::routes())
+        .merge(distribution::routes())
+        .nest("/api", api::routes())
+        .merge(ops::routes(&app))
+        .merge(stories::routes())
+        .merge(media::reader_routes())
+        // Routes merged above this line get the site-wide body limit; the
+        // upload routes below have their own (larger) one.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(media::upload_routes())
         .fallback(site::fallback)
+        .layer(axum::middleware::from_fn(ops::record))
         .with_state(app)
+        .layer(csrf)
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -55,13 +76,15 @@ pub fn router(app: App) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            // Every line logged while answering carries this span: the request
+            // id, method and path. Never headers (cookies, tokens) or the query.
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
-        }))
+            tracing::info_span!("request", id = %id, method = %request.method(), path = %loggable_path(request.uri().path()))
+        }).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)
+            .latency_unit(tower_http::LatencyUnit::Millis)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
@@ -90,8 +113,53 @@ fn security_headers(headers: &mut axum::http::HeaderMap) {
     );
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then lets
-/// in-flight requests finish.
+/// The path as logs show it: the one-time tokens of setup and set-password
+/// links are secrets, so they are replaced by `{token}`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/admin/setup/", "/admin/password/"] {
+        if path.starts_with(prefix) && path.len() > prefix.len() {
+            return format!("{prefix}{{token}}").into();
+        }
+    }
+    path.into()
+}
+
+/// Cross-site request protection for every state-changing request
+/// (Fetch-Metadata and Origin checks): a form posted from another site is
+/// refused with 403. The public base URL is trusted as an origin too, for
+/// proxies that change `Host`.
+fn csrf_layer(app: &App) -> CsrfLayer<fn(ProtectionError) -> axum::response::Response> {
+    let layer = CsrfLayer::new();
+    let layer = match app.config().base_url.as_deref() {
+        Some(base) => {
+            let origin = base.trim_end_matches('/');
+            match layer.clone().add_trusted_origin(origin) {
+                Ok(with_origin) => with_origin,
+                Err(error) => {
+                    tracing::warn!(%error, "the base URL is not usable as a trusted origin");
+                    layer
+                }
+            }
+        }
+        None => layer,
+    };
+    layer.with_rejection_response(
+        refused_cross_site as fn(ProtectionError) -> axum::response::Response,
+    )
+}
+
+fn refused_cross_site(error: ProtectionError) -> axum::response::Response {
+    tracing::info!(%error, "refused a cross-site request");
+    (
+        StatusCode::FORBIDDEN,
+        "Refused: this request came from another site. Send the form again from this site's own pages.\n",
+    )
+        .into_response()
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then stops
+/// accepting and lets in-flight requests finish for at most the configured
+/// shutdown timeout; requests still running then are abandoned.
 pub async fn serve(
     app: App,
     listener: tokio::net::TcpListener,
@@ -108,12 +176,61 @@ pub async fn serve(
                 .await
         }
     });
-    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(service(app));
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let drain = app.config().shutdown_timeout;
+    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        std::net::SocketAddr,
+    >(service(app));
+    let served = serve_bounded(listener, service, shutdown, drain).await;
     follower.abort();
     served
+}
+
+/// Serves a make-service until `shutdown`, then drains for at most `drain`.
+pub async fn serve_bounded<M, S>(
+    listener: tokio::net::TcpListener,
+    make_service: M,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    drain: Duration,
+) -> std::io::Result<()>
+where
+    M: for<'a> tower::Service<
+            axum::serve::IncomingStream<'a, tokio::net::TcpListener>,
+            Error = std::convert::Infallible,
+            Response = S,
+        > + Send
+        + 'static,
+    for<'a> <M as tower::Service<axum::serve::IncomingStream<'a, tokio::net::TcpListener>>>::Future:
+        Send,
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, make_service).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping_tx.send(());
+    });
+    let deadline = async move {
+        if stopping_rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(drain).await;
+    };
+    tokio::select! {
+        result = server.into_future() => result,
+        () = deadline => {
+            tracing::warn!(
+                seconds = drain.as_secs_f64(),
+                "requests still in flight after the shutdown timeout were abandoned"
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -137,4 +254,20 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod loggable_path_tests {
+    use super::loggable_path;
+
+    #[test]
+    fn link_tokens_never_reach_the_logs() {
+        assert_eq!(loggable_path("/admin/setup/abc123"), "/admin/setup/{token}");
+        assert_eq!(
+            loggable_path("/admin/password/abc123"),
+            "/admin/password/{token}"
+        );
+        assert_eq!(loggable_path("/world/a-story"), "/world/a-story");
+        assert_eq!(loggable_path("/admin/setup/"), "/admin/setup/");
+    }
 }

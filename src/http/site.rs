@@ -12,6 +12,7 @@ use super::{Error, cached};
 use crate::app::App;
 use crate::articles::{self, ListCursor};
 use crate::cache::Page;
+use crate::media;
 use crate::rendering::SITE_CSS;
 use crate::rendering::views::{self, ArticlePage, HomePage, SectionGroup, SectionPage};
 
@@ -27,6 +28,14 @@ pub fn routes() -> Router<App> {
         .route("/{section}", get(section_front))
         .route("/{section}/", get(trailing_slash))
         .route("/{section}/{slug}", get(article))
+}
+
+/// Turns a handler's result into a response, rendering errors as pages.
+async fn respond(app: &App, result: Result<Response, Error>) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(error) => error.into_page(app).await,
+    }
 }
 
 /// Turns a render's result into a page to cache, or an error page.
@@ -47,43 +56,47 @@ fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
 
 async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
     cached(&app, &headers, "/", || async {
-        let result = async {
-            let site = app.site().await?;
-            let sections = app.sections().await?;
-            let now = app.now();
-            let mut groups = Vec::new();
-            for section in sections.iter() {
-                let stories = articles::visible_list(
-                    app.store(),
-                    Some(section.id),
-                    now,
-                    None,
-                    None,
-                    HOME_PER_SECTION,
-                )
-                .await?;
-                if !stories.is_empty() {
-                    groups.push(SectionGroup {
-                        section,
-                        stories: stories
-                            .iter()
-                            .map(|a| views::story_item(&site, a))
-                            .collect(),
-                    });
-                }
-            }
-            let page = HomePage {
-                site: views::SiteView::new(&site),
-                nav: views::nav(&sections, None),
-                url: format!("{}/", site.base_url),
-                groups,
-            };
-            let html = app.renderer().render("home.html", &page)?;
-            Ok(Page::html(html, tags(["home".to_owned()])))
-        };
-        page(&app, result.await).await
+        page(&app, home_page(&app).await).await
     })
     .await
+}
+
+async fn home_page(app: &App) -> Result<Page, Error> {
+    {
+        let site = app.site().await?;
+        let sections = app.sections().await?;
+        let now = app.now();
+        let mut groups = Vec::new();
+        for section in sections.iter() {
+            let stories = articles::visible_list(
+                app.store(),
+                Some(section.id),
+                now,
+                None,
+                None,
+                HOME_PER_SECTION,
+            )
+            .await?;
+            if !stories.is_empty() {
+                groups.push(SectionGroup {
+                    section,
+                    stories: stories
+                        .iter()
+                        .map(|a| views::story_item(&site, a))
+                        .collect(),
+                });
+            }
+        }
+        let page = HomePage {
+            site: views::SiteView::new(&site),
+            nav: views::nav(&sections, None),
+            url: format!("{}/", site.base_url),
+            groups,
+            feeds: crate::feeds::links(&site, None),
+        };
+        let html = app.renderer().render("home.html", &page)?;
+        Ok(Page::html(html, tags(["home".to_owned()])))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,60 +141,69 @@ async fn section_front(
         None => format!("/{slug}"),
     };
     cached(&app, &headers, &key, || async {
-        let result = async {
-            let site = app.site().await?;
-            let sections = app.sections().await?;
-            let section = sections
-                .iter()
-                .find(|s| s.slug == slug)
-                .ok_or(Error::NotFound)?;
-            // One more than a page tells whether an older page exists.
-            let mut stories = articles::visible_list(
-                app.store(),
-                Some(section.id),
-                app.now(),
-                cursor,
-                None,
-                FRONT_PAGE_SIZE + 1,
-            )
-            .await?;
-            let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
-            stories.truncate(FRONT_PAGE_SIZE as usize);
-            if cursor.is_some() && stories.is_empty() {
-                return Err(Error::NotFound);
-            }
-            let path = format!("/{}", section.slug);
-            let older = has_older.then(|| {
-                let c = stories.last().expect("a full page").cursor();
-                format!(
-                    "{path}?after={}.{}&page={}",
-                    c.published_at,
-                    c.id,
-                    page_number + 1
-                )
-            });
-            let page = SectionPage {
-                site: views::SiteView::new(&site),
-                nav: views::nav(&sections, Some(&section.slug)),
-                url: format!("{}{}", site.base_url, path),
-                section,
-                page: page_number,
-                stories: stories
-                    .iter()
-                    .map(|a| views::story_item(&site, a))
-                    .collect(),
-                older,
-                newer: cursor.is_some().then(|| path.clone()),
-            };
-            let html = app.renderer().render("section.html", &page)?;
-            Ok(Page::html(
-                html,
-                tags([format!("section:{}", section.slug)]),
-            ))
-        };
-        page(&app, result.await).await
+        page(&app, front_page(&app, &slug, cursor, page_number).await).await
     })
     .await
+}
+
+async fn front_page(
+    app: &App,
+    slug: &str,
+    cursor: Option<ListCursor>,
+    page_number: u32,
+) -> Result<Page, Error> {
+    {
+        let site = app.site().await?;
+        let sections = app.sections().await?;
+        let section = sections
+            .iter()
+            .find(|s| s.slug == slug)
+            .ok_or(Error::NotFound)?;
+        // One more than a page tells whether an older page exists.
+        let mut stories = articles::visible_list(
+            app.store(),
+            Some(section.id),
+            app.now(),
+            cursor,
+            None,
+            FRONT_PAGE_SIZE + 1,
+        )
+        .await?;
+        let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
+        stories.truncate(FRONT_PAGE_SIZE as usize);
+        if cursor.is_some() && stories.is_empty() {
+            return Err(Error::NotFound);
+        }
+        let path = format!("/{}", section.slug);
+        let older = has_older.then(|| {
+            let c = stories.last().expect("a full page").cursor();
+            format!(
+                "{path}?after={}.{}&page={}",
+                c.published_at,
+                c.id,
+                page_number + 1
+            )
+        });
+        let page = SectionPage {
+            site: views::SiteView::new(&site),
+            nav: views::nav(&sections, Some(&section.slug)),
+            url: format!("{}{}", site.base_url, path),
+            section,
+            page: page_number,
+            stories: stories
+                .iter()
+                .map(|a| views::story_item(&site, a))
+                .collect(),
+            older,
+            newer: cursor.is_some().then(|| path.clone()),
+            feeds: crate::feeds::links(&site, Some((&section.slug, &section.name))),
+        };
+        let html = app.renderer().render("section.html", &page)?;
+        Ok(Page::html(
+            html,
+            tags([format!("section:{}", section.slug)]),
+        ))
+    }
 }
 
 async fn trailing_slash(Path(section): Path<String>) -> Redirect {
@@ -196,40 +218,61 @@ async fn article(
 ) -> Response {
     let key = format!("/{section}/{slug}");
     cached(&app, &headers, &key, || async {
-        let result = async {
-            let now = app.now();
-            let Some(article) =
-                articles::visible_by_path(app.store(), &section, &slug, now).await?
-            else {
-                return match articles::redirect_target(app.store(), uri.path(), now).await? {
-                    Some(target) => Ok(Err(Redirect::permanent(&target).into_response())),
-                    None => Err(Error::NotFound),
-                };
-            };
-            let site = app.site().await?;
-            let sections = app.sections().await?;
-            let more = articles::more_from(app.store(), &article, now).await?;
-            let page = ArticlePage {
-                site: views::SiteView::new(&site),
-                nav: views::nav(&sections, Some(&article.section.slug)),
-                article: views::article_view(&site, &article),
-                more: more.iter().map(|a| views::story_item(&site, a)).collect(),
-            };
-            let html = app.renderer().render("article.html", &page)?;
-            Ok(Ok(Page::html(
-                html,
-                tags([
-                    format!("article:{}", article.id),
-                    format!("section:{}", article.section.slug),
-                ]),
-            )))
-        };
-        match result.await {
+        match article_page(&app, &section, &slug, &uri).await {
             Ok(outcome) => outcome,
             Err(error) => Err(error.into_page(&app).await),
         }
     })
     .await
+}
+
+/// The article page, or (`Ok(Err(_))`) the redirect a retired address gets.
+async fn article_page(
+    app: &App,
+    section: &str,
+    slug: &str,
+    uri: &Uri,
+) -> Result<Result<Page, Response>, Error> {
+    {
+        let now = app.now();
+        let Some(article) = articles::visible_by_path(app.store(), section, slug, now).await?
+        else {
+            return match articles::redirect_target(app.store(), uri.path(), now).await? {
+                Some(target) => Ok(Err(Redirect::permanent(&target).into_response())),
+                None => Err(Error::NotFound),
+            };
+        };
+        let site = app.site().await?;
+        let sections = app.sections().await?;
+        let more = articles::more_from(app.store(), &article, now).await?;
+        let mut page = ArticlePage {
+            site: views::SiteView::new(&site),
+            nav: views::nav(&sections, Some(&article.section.slug)),
+            article: views::article_view(&site, &article),
+            more: more.iter().map(|a| views::story_item(&site, a)).collect(),
+            feeds: crate::feeds::links(&site, Some((&article.section.slug, &article.section.name))),
+        };
+        page.article.lead_image = media::lead_image(app.store(), &article)
+            .await?
+            .map(|m| views::image_view(&m));
+        let image = crate::feeds::image_url(app.store(), &site, &article).await?;
+        (page.article.json_ld, page.article.meta) =
+            crate::structured_data::page_data(&site, &article, image.as_deref());
+        let html = app.renderer().render("article.html", &page)?;
+        let mut page_tags = vec![
+            format!("article:{}", article.id),
+            format!("section:{}", article.section.slug),
+        ];
+        // The lead image's caption, credit and alt text show on the page.
+        if let Some(id) = article
+            .lead_image
+            .as_deref()
+            .and_then(media::parse_reference)
+        {
+            page_tags.push(format!("media:{id}"));
+        }
+        Ok(Ok(Page::html(html, tags(page_tags))))
+    }
 }
 
 async fn stylesheet() -> Response {
@@ -251,10 +294,7 @@ pub async fn fallback(State(app): State<App>, uri: Uri) -> Response {
             None => Err(Error::NotFound),
         }
     };
-    let response = match result.await {
-        Ok(response) => response,
-        Err(error) => error.into_page(&app).await,
-    };
+    let response = respond(&app, result.await).await;
     debug_assert!(response.status() != StatusCode::OK);
     response
 }

@@ -17,6 +17,74 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    // accounts: the admin shell
+    (
+        "admin/base.html",
+        include_str!("../../templates/admin/base.html"),
+    ),
+    (
+        "admin/error.html",
+        include_str!("../../templates/admin/error.html"),
+    ),
+    (
+        "admin/login.html",
+        include_str!("../../templates/admin/login.html"),
+    ),
+    (
+        "admin/setup.html",
+        include_str!("../../templates/admin/setup.html"),
+    ),
+    (
+        "admin/password.html",
+        include_str!("../../templates/admin/password.html"),
+    ),
+    (
+        "admin/dashboard.html",
+        include_str!("../../templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/users.html",
+        include_str!("../../templates/admin/users.html"),
+    ),
+    (
+        "admin/sections.html",
+        include_str!("../../templates/admin/sections.html"),
+    ),
+    (
+        "admin/settings.html",
+        include_str!("../../templates/admin/settings.html"),
+    ),
+    (
+        "admin/audit.html",
+        include_str!("../../templates/admin/audit.html"),
+    ),
+    // The story desk (editorial).
+    (
+        "admin/stories/list.html",
+        include_str!("../../templates/admin/stories/list.html"),
+    ),
+    (
+        "admin/stories/edit.html",
+        include_str!("../../templates/admin/stories/edit.html"),
+    ),
+    (
+        "admin/stories/revisions.html",
+        include_str!("../../templates/admin/stories/revisions.html"),
+    ),
+    (
+        "admin/stories/revision.html",
+        include_str!("../../templates/admin/stories/revision.html"),
+    ),
+    (
+        "admin/stories/diff.html",
+        include_str!("../../templates/admin/stories/diff.html"),
+    ),
+    // media: the image library
+    (
+        "admin/media.html",
+        include_str!("../../templates/admin/media.html"),
+    ),
 ];
 
 /// Stylesheet of the default theme, served at `/static/site.css`.

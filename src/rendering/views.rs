@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::articles::Article;
+use crate::media::{DerivativeFormat, Media};
 use crate::site::Site;
 use crate::storage::SectionRow;
 
@@ -54,6 +55,66 @@ pub struct ArticleView<'a> {
     pub last_update: String,
     pub last_update_iso: String,
     pub corrections: Vec<CorrectionView>,
+    /// schema.org `NewsArticle` JSON-LD, escaped for a script element.
+    pub json_ld: String,
+    /// Open Graph and Twitter card tags.
+    pub meta: Vec<crate::structured_data::MetaTag>,
+    /// The lead image, when the story has one (set by the caller, which
+    /// loads it: see [`image_view`]).
+    pub lead_image: Option<ImageView>,
+}
+
+/// An image as a responsive `<picture>`: WebP and JPEG `srcset`s over the
+/// derivative widths, intrinsic size, alt text, caption and credit.
+#[derive(Debug, Serialize)]
+pub struct ImageView {
+    pub src: String,
+    pub srcset: String,
+    pub webp_srcset: String,
+    pub sizes: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+}
+
+/// How wide an article image is shown: the text column (44rem less padding)
+/// on wide screens, the viewport less padding otherwise.
+pub const ARTICLE_IMAGE_SIZES: &str = "(min-width: 44rem) 42rem, calc(100vw - 2rem)";
+
+/// The lead image view of an uploaded image.
+pub fn image_view(media: &Media) -> ImageView {
+    let srcset = |format| {
+        media
+            .derivatives_of(format)
+            .iter()
+            .map(|d| format!("{} {}w", media.url(d), d.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let jpegs = media.derivatives_of(DerivativeFormat::Jpeg);
+    // The fallback `src`: the widest JPEG up to 1024 pixels.
+    let fallback = jpegs
+        .iter()
+        .rev()
+        .find(|d| d.width <= 1024)
+        .or(jpegs.first());
+    let (src, width, height) = match fallback {
+        Some(d) => (media.url(d), d.width, d.height),
+        None => (media.original_url(), media.width, media.height),
+    };
+    ImageView {
+        src,
+        srcset: srcset(DerivativeFormat::Jpeg),
+        webp_srcset: srcset(DerivativeFormat::Webp),
+        sizes: ARTICLE_IMAGE_SIZES,
+        width,
+        height,
+        alt: media.alt.clone(),
+        caption: media.caption.clone(),
+        credit: media.credit.clone(),
+    }
 }
 
 /// The context of the article page.
@@ -63,6 +124,8 @@ pub struct ArticlePage<'a> {
     pub nav: Vec<NavItem<'a>>,
     pub article: ArticleView<'a>,
     pub more: Vec<StoryItem>,
+    /// Feeds the page advertises with `<link rel="alternate">`.
+    pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
 /// A section's block on the home page.
@@ -79,6 +142,7 @@ pub struct HomePage<'a> {
     pub nav: Vec<NavItem<'a>>,
     pub url: String,
     pub groups: Vec<SectionGroup<'a>>,
+    pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
 /// The context of a section front.
@@ -92,6 +156,7 @@ pub struct SectionPage<'a> {
     pub stories: Vec<StoryItem>,
     pub older: Option<String>,
     pub newer: Option<String>,
+    pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
 /// The context of an error page.
@@ -144,6 +209,8 @@ pub fn story_item(site: &Site, article: &Article) -> StoryItem {
 
 /// The article page's story.
 pub fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
+    // An uploaded lead image is resolved by the caller (see `structured_data::page_data`).
+    let image = crate::feeds::direct_image_url(site, article.lead_image.as_deref());
     let updated = article
         .last_update_at
         .or(article.first_published_at)
@@ -167,5 +234,8 @@ pub fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
                 note: c.note.clone(),
             })
             .collect(),
+        json_ld: crate::structured_data::page_data(site, article, image.as_deref()).0,
+        meta: crate::structured_data::page_data(site, article, image.as_deref()).1,
+        lead_image: None,
     }
 }

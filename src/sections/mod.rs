@@ -54,3 +54,23 @@ pub async fn create(
     };
     Ok(store.create_section(slug.as_str(), name, now).await?)
 }
+
+/// Renames a section; its address (slug) stays, so links keep working.
+pub async fn rename(
+    store: &Store,
+    id: i64,
+    name: &str,
+    now: i64,
+) -> Result<Option<Section>, SectionError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(SectionError::EmptyName);
+    }
+    Ok(store.rename_section(id, name, now).await?)
+}
+
+/// Moves a section one place earlier (`up`) or later in display order;
+/// `false` when it is already first or last (or does not exist).
+pub async fn move_by_one(store: &Store, id: i64, up: bool, now: i64) -> Result<bool, SectionError> {
+    Ok(store.move_section(id, up, now).await?)
+}

@@ -29,6 +29,10 @@ pub struct Site {
     /// Named PHP date() formats: `short`, `medium`, `long` and any custom ones.
     pub date_formats: BTreeMap<String, String>,
     pub teaser_length: usize,
+    /// Feeds carry the full body (true) or the teaser only.
+    pub feed_full_text: bool,
+    /// The WebSub hub feeds name and publishing pings, if any.
+    pub websub_hub: Option<String>,
     lang: Language,
 }
 
@@ -41,6 +45,12 @@ pub struct Settings {
     pub time_zone: String,
     pub date_formats: BTreeMap<String, String>,
     pub teaser_length: usize,
+    /// Feeds carry the full body (true) or the teaser only.
+    #[serde(default)]
+    pub feed_full_text: bool,
+    /// The WebSub hub feeds name and publishing pings (`https://...`), if any.
+    #[serde(default)]
+    pub websub_hub: Option<String>,
 }
 
 impl Settings {
@@ -53,6 +63,8 @@ impl Settings {
             time_zone: "Europe/Berlin".into(),
             date_formats: default_date_formats(),
             teaser_length: DEFAULT_TEASER_LENGTH,
+            feed_full_text: false,
+            websub_hub: None,
         }
     }
 
@@ -79,6 +91,13 @@ impl Settings {
             return Err(SiteError::Invalid(
                 "the teaser length must be between 1 and 10000 characters".into(),
             ));
+        }
+        if let Some(hub) = &self.websub_hub
+            && !(hub.starts_with("http://") || hub.starts_with("https://"))
+        {
+            return Err(SiteError::Invalid(format!(
+                "the WebSub hub {hub:?} must start with http:// or https://"
+            )));
         }
         Ok(())
     }
@@ -109,6 +128,8 @@ impl Site {
             time_zone,
             date_formats,
             teaser_length: usize::try_from(row.teaser_length).unwrap_or(DEFAULT_TEASER_LENGTH),
+            feed_full_text: row.feed_full_text,
+            websub_hub: row.websub_hub,
         })
     }
 
@@ -137,6 +158,8 @@ impl Site {
             time_zone: self.time_zone_name.clone(),
             date_formats: self.date_formats.clone(),
             teaser_length: self.teaser_length,
+            feed_full_text: self.feed_full_text,
+            websub_hub: self.websub_hub.clone(),
         }
     }
 }
@@ -153,6 +176,13 @@ pub async fn save(store: &Store, settings: &Settings, now: i64) -> Result<Site, 
         time_zone: settings.time_zone.clone(),
         date_formats: serde_json::to_string(&settings.date_formats).expect("formats serialize"),
         teaser_length: settings.teaser_length as i64,
+        feed_full_text: settings.feed_full_text,
+        websub_hub: settings
+            .websub_hub
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_owned),
         created_at,
         updated_at: now,
     };

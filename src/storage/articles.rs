@@ -33,6 +33,8 @@ pub struct ArticleRow {
     pub modified_at: i64,
     pub created_at: i64,
     pub revision: i64,
+    /// The account that created the story (writers may edit their own).
+    pub owner_id: Option<i64>,
 }
 
 /// One immutable revision: every field of the article at one save.
@@ -45,6 +47,9 @@ pub struct RevisionRow {
     pub message: String,
     pub created_at: i64,
     pub snapshot: String,
+    /// `saved`, or `refused` for a save refused because it was based on an
+    /// older revision (`number` is then the revision it was based on).
+    pub kind: String,
 }
 
 /// Where a page of a newest-first list starts: after the story published at
@@ -63,15 +68,15 @@ pub struct NewRevision<'a> {
     pub snapshot: String,
 }
 
-const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
+pub(super) const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
      a.headline, a.standfirst, a.teaser, a.body_source, a.body_format, a.body_html, \
      a.dateline, a.bylines, a.tags, a.other_sections, a.lead_image, a.corrections, a.status, \
      a.scheduled_at, a.embargo_until, a.first_published_at, a.last_update_at, a.modified_at, \
-     a.created_at, a.revision \
+     a.created_at, a.revision, a.owner_id \
      FROM articles a JOIN sections s ON s.id = a.section_id";
 
 /// A story readers may see at time `$1`.
-const VISIBLE: &str =
+pub(super) const VISIBLE: &str =
     "a.status = 'published' AND (a.embargo_until IS NULL OR a.embargo_until <= $1)";
 
 macro_rules! bind_fields {
@@ -97,12 +102,14 @@ macro_rules! bind_fields {
             .bind($row.first_published_at)
             .bind($row.last_update_at)
             .bind($row.modified_at)
+            .bind($row.owner_id)
     };
 }
+pub(crate) use bind_fields;
 
-const FIELDS: &str = "section_id, slug, headline, standfirst, teaser, body_source, body_format, body_html, \
+pub(super) const FIELDS: &str = "section_id, slug, headline, standfirst, teaser, body_source, body_format, body_html, \
      dateline, bylines, tags, other_sections, lead_image, corrections, status, scheduled_at, \
-     embargo_until, first_published_at, last_update_at, modified_at";
+     embargo_until, first_published_at, last_update_at, modified_at, owner_id";
 
 /// Inserts one article with its first revision and events inside an open
 /// transaction `$tx`; evaluates to the new id.
@@ -111,7 +118,7 @@ macro_rules! insert_article_in {
         let row: &ArticleRow = $row;
         let sql = format!(
             "INSERT INTO articles ({FIELDS}, created_at, revision) VALUES \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20,1) RETURNING id"
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$20,1) RETURNING id"
         );
         let id: i64 = bind_fields!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), row)
             .fetch_one(&mut *$tx)
@@ -132,6 +139,67 @@ macro_rules! insert_article_in {
         id
     }};
 }
+
+/// Saves a new state of an article over `expected_revision` inside an open
+/// transaction `$tx` (see [`Store::update_article`]); evaluates to whether the
+/// stored revision was still `expected_revision` and the save happened.
+macro_rules! update_article_in {
+    ($tx:ident, $row:expr, $expected:expr, $revision:expr, $events:expr, $old_path:expr) => {{
+        let row: &ArticleRow = $row;
+        let expected_revision: i64 = $expected;
+        let revision: &NewRevision<'_> = &$revision;
+        let old_path: Option<&str> = $old_path;
+        let sql = format!(
+            "UPDATE articles SET ({FIELDS}, revision) = \
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22 + 1) \
+             WHERE id = $23 AND revision = $22"
+        );
+        let updated = bind_fields!(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
+            .bind(expected_revision)
+            .bind(row.id)
+            .execute(&mut *$tx)
+            .await
+            .map_err(|e| unique_to_conflict(e, row))?
+            .rows_affected();
+        if updated == 1 {
+            sqlx::query(
+                "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(row.id)
+            .bind(expected_revision + 1)
+            .bind(revision.author)
+            .bind(revision.message)
+            .bind(row.modified_at)
+            .bind(&revision.snapshot)
+            .execute(&mut *$tx)
+            .await?;
+            if let Some(old_path) = old_path {
+                sqlx::query(
+                    "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id",
+                )
+                .bind(old_path)
+                .bind(row.id)
+                .bind(row.modified_at)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            // The current path of an article is never a redirect.
+            sqlx::query(
+                "DELETE FROM redirects WHERE old_path = \
+                 '/' || (SELECT slug FROM sections WHERE id = $1) || '/' || $2",
+            )
+            .bind(row.section_id)
+            .bind(&row.slug)
+            .execute(&mut *$tx)
+            .await?;
+            insert_events!($tx, row.modified_at, $events);
+        }
+        updated == 1
+    }};
+}
+pub(crate) use update_article_in;
 
 /// One article of an import, with its first revision and events.
 pub struct ImportedArticle<'a> {
@@ -191,55 +259,9 @@ impl Store {
         events: &[NewEvent],
         old_path: Option<&str>,
     ) -> Result<bool> {
-        let sql = format!(
-            "UPDATE articles SET ({FIELDS}, revision) = \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21 + 1) \
-             WHERE id = $22 AND revision = $21"
-        );
         in_transaction!(self, tx => {
-            let updated = bind_fields!(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
-                .bind(expected_revision)
-                .bind(row.id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| unique_to_conflict(e, row))?
-                .rows_affected();
-            if updated == 1 {
-                sqlx::query(
-                    "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(row.id)
-                .bind(expected_revision + 1)
-                .bind(revision.author)
-                .bind(revision.message)
-                .bind(row.modified_at)
-                .bind(&revision.snapshot)
-                .execute(&mut *tx)
-                .await?;
-                if let Some(old_path) = old_path {
-                    sqlx::query(
-                        "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
-                         ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id",
-                    )
-                    .bind(old_path)
-                    .bind(row.id)
-                    .bind(row.modified_at)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                // The current path of an article is never a redirect.
-                sqlx::query(
-                    "DELETE FROM redirects WHERE old_path = \
-                     '/' || (SELECT slug FROM sections WHERE id = $1) || '/' || $2",
-                )
-                .bind(row.section_id)
-                .bind(&row.slug)
-                .execute(&mut *tx)
-                .await?;
-                insert_events!(tx, row.modified_at, events);
-            }
-            Ok::<bool, StorageError>(updated == 1)
+            let updated = update_article_in!(tx, row, expected_revision, revision, events, old_path);
+            Ok::<bool, StorageError>(updated)
         })
     }
 
@@ -303,11 +325,11 @@ impl Store {
         )
     }
 
-    /// Every revision of an article, oldest first.
+    /// Every revision of an article (refused saves included), oldest first.
     pub async fn revisions(&self, article_id: i64) -> Result<Vec<RevisionRow>> {
         Ok(with_db!(self, pool => sqlx::query_as(
-            "SELECT id, article_id, number, author, message, created_at, snapshot FROM revisions \
-             WHERE article_id = $1 ORDER BY number")
+            "SELECT id, article_id, number, author, message, created_at, snapshot, kind FROM revisions \
+             WHERE article_id = $1 ORDER BY id")
             .bind(article_id).fetch_all(pool).await?))
     }
 
@@ -335,7 +357,7 @@ fn with_subject(events: &[NewEvent], id: i64) -> Vec<NewEvent> {
         .collect()
 }
 
-fn unique_to_conflict(error: sqlx::Error, row: &ArticleRow) -> StorageError {
+pub(super) fn unique_to_conflict(error: sqlx::Error, row: &ArticleRow) -> StorageError {
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict(format!(
             "a story with the address /{}/{}",

@@ -77,3 +77,61 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Renames a section (its address stays); `None` when it does not exist.
+    pub async fn rename_section(
+        &self,
+        id: i64,
+        name: &str,
+        now: i64,
+    ) -> Result<Option<SectionRow>> {
+        in_transaction!(self, tx => {
+            let section: Option<SectionRow> = sqlx::query_as(
+                "UPDATE sections SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, slug, name, position")
+                .bind(name).bind(now).bind(id).fetch_optional(&mut *tx).await?;
+            if let Some(s) = &section {
+                let event = NewEvent {
+                    kind: "section.renamed".into(),
+                    subject: format!("section:{}", s.slug),
+                    tags: vec!["sections".into(), "home".into(), format!("section:{}", s.slug)],
+                    payload: serde_json::json!({ "id": s.id, "slug": s.slug, "name": s.name }),
+                };
+                insert_events!(tx, now, [event]);
+            }
+            Ok::<Option<SectionRow>, StorageError>(section)
+        })
+    }
+
+    /// Swaps a section with its neighbour before (`up`) or after it in
+    /// display order; `false` when it does not exist or is already at that end.
+    pub async fn move_section(&self, id: i64, up: bool, now: i64) -> Result<bool> {
+        in_transaction!(self, tx => {
+            let order: Vec<(i64, i64)> = sqlx::query_as("SELECT id, position FROM sections ORDER BY position, id")
+                .fetch_all(&mut *tx).await?;
+            let Some(at) = order.iter().position(|(i, _)| *i == id) else {
+                return Ok(false);
+            };
+            let other = if up { at.checked_sub(1) } else { Some(at + 1).filter(|o| *o < order.len()) };
+            let Some(other) = other else {
+                return Ok(false);
+            };
+            // Renumber everything 1..n in the new order, so equal positions
+            // left by older data cannot make the swap a no-op.
+            let mut ids: Vec<i64> = order.iter().map(|(i, _)| *i).collect();
+            ids.swap(at, other);
+            for (n, section_id) in ids.iter().enumerate() {
+                sqlx::query("UPDATE sections SET position = $1, updated_at = $2 WHERE id = $3")
+                    .bind(n as i64 + 1).bind(now).bind(section_id).execute(&mut *tx).await?;
+            }
+            let event = NewEvent {
+                kind: "section.reordered".into(),
+                subject: "sections".into(),
+                tags: vec!["sections".into(), "home".into()],
+                payload: serde_json::json!({ "order": ids }),
+            };
+            insert_events!(tx, now, [event]);
+            Ok::<bool, StorageError>(true)
+        })
+    }
+}

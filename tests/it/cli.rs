@@ -14,6 +14,8 @@ fn every_command_has_help() {
         &["init", "--help"],
         &["import", "text", "--help"],
         &["migrate", "--help"],
+        &["user", "add", "--help"],
+        &["user", "reset-password", "--help"],
     ] {
         let output = masthead().args(args).output().unwrap();
         assert!(output.status.success(), "{args:?}");

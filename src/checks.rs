@@ -1,0 +1,202 @@
+//! `masthead check`: finds what is wrong with a site's data and says, in
+//! words an operator can act on, what to do about it. It checks the
+//! database engine's own integrity, that migrations are applied, that every
+//! media file the database refers to exists with its checksum, and that
+//! derived data matches its source (article HTML against its Markdown,
+//! revision counters against revisions, the full-text index against its
+//! content, the changes feed for holes).
+
+use std::path::Path;
+
+use crate::rendering::markdown;
+use crate::storage::{StorageError, Store};
+
+/// One problem found, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub problem: String,
+    pub fix: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PROBLEM: {}\n    what to do: {}", self.problem, self.fix)
+    }
+}
+
+/// How far the check got, for the operator.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// What was checked, one line each.
+    pub checked: Vec<String>,
+}
+
+const RESTORE: &str = "restore the last good backup (masthead restore --force FILE), or copy \
+                       the data folder aside and ask for help";
+
+/// Runs every check against `store` and the media in `<data_dir>/media`.
+pub async fn run(store: &Store, data_dir: &Path) -> Result<Report, StorageError> {
+    let mut report = Report::default();
+
+    let problems = store.integrity_problems().await?;
+    report
+        .checked
+        .push(format!("database integrity ({})", store.backend()));
+    for problem in problems {
+        report.findings.push(Finding {
+            problem: format!("the database is damaged: {problem}"),
+            fix: RESTORE.into(),
+        });
+    }
+
+    let (applied, known) = (
+        store.applied_migration_version().await?,
+        store.known_migration_version(),
+    );
+    report.checked.push(format!("migrations ({applied})"));
+    if applied < known {
+        report.findings.push(Finding {
+            problem: format!(
+                "the database is at migration {applied}, this masthead expects {known}"
+            ),
+            fix: "run `masthead migrate` (or start `masthead serve`, which migrates)".into(),
+        });
+    }
+
+    check_media(store, data_dir, &mut report).await?;
+    check_bodies(store, &mut report).await?;
+
+    report.checked.push("article revision counters".to_string());
+    for row in store.revision_mismatches().await? {
+        report.findings.push(Finding {
+            problem: format!(
+                "article {} says it is at revision {} but its newest stored revision is {}",
+                row.id,
+                row.revision,
+                row.newest.map_or("none".into(), |n| n.to_string())
+            ),
+            fix: format!(
+                "open article {} in the admin and save it again; if that fails, {RESTORE}",
+                row.id
+            ),
+        });
+    }
+
+    report.checked.push("search index".to_string());
+    for problem in store.search_index_problems().await? {
+        report.findings.push(Finding {
+            problem,
+            fix: "rebuild the search index (`masthead search reindex`)".into(),
+        });
+    }
+
+    // SQLite never reuses or skips ids of committed events; on PostgreSQL a
+    // rolled-back write can leave an unused id, which consumers tolerate.
+    if store.backend() == "sqlite" {
+        report.checked.push("changes feed continuity".to_string());
+        for (after, before) in store.event_gaps().await? {
+            report.findings.push(Finding {
+                problem: format!(
+                    "the changes feed jumps from event {after} to {before}: events were deleted"
+                ),
+                fix: format!(
+                    "caches and search may have missed changes: restart masthead to rebuild them; {RESTORE} if stories are missing"
+                ),
+            });
+        }
+    }
+    Ok(report)
+}
+
+async fn check_media(
+    store: &Store,
+    data_dir: &Path,
+    report: &mut Report,
+) -> Result<(), StorageError> {
+    let references = match crate::media::stored_files(store).await {
+        Ok(files) => files,
+        Err(crate::media::MediaError::Storage(error)) => return Err(error),
+        Err(other) => {
+            report.findings.push(Finding {
+                problem: format!("the media table cannot be read: {other}"),
+                fix: "restore the database from a backup".to_string(),
+            });
+            return Ok(());
+        }
+    };
+    report
+        .checked
+        .push(format!("{} media files", references.len()));
+    let media = data_dir.join("media");
+    for reference in references {
+        let path = media.join(&reference.path);
+        let fix = format!(
+            "copy {} back from a backup (masthead restore into a spare folder, then take it from its media/)",
+            path.display()
+        );
+        match crate::backup::checksum(&path) {
+            Err(_) => report.findings.push(Finding {
+                problem: format!("the media file {} is missing", path.display()),
+                fix,
+            }),
+            Ok((_, sum))
+                if reference
+                    .sha256
+                    .as_ref()
+                    .is_some_and(|expected| !sum.eq_ignore_ascii_case(expected)) =>
+            {
+                report.findings.push(Finding {
+                    problem: format!(
+                        "the media file {} is damaged (its checksum is {sum}, the database expects {})",
+                        path.display(),
+                        reference.sha256.as_deref().unwrap_or_default()
+                    ),
+                    fix,
+                })
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Each article's stored HTML must be what its source renders to today.
+async fn check_bodies(store: &Store, report: &mut Report) -> Result<(), StorageError> {
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let rows = store.stored_bodies(after, 500).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        for row in rows {
+            count += 1;
+            // The stored names of `articles::BodyFormat`.
+            let rendered = match row.body_format.as_str() {
+                "markdown" => markdown::to_html(&row.body_source),
+                "html" => markdown::sanitize(&row.body_source),
+                _ => {
+                    report.findings.push(Finding {
+                        problem: format!(
+                            "article {} has an unknown body format {:?}",
+                            row.id, row.body_format
+                        ),
+                        fix: RESTORE.into(),
+                    });
+                    continue;
+                }
+            };
+            if rendered != row.body_html {
+                report.findings.push(Finding {
+                    problem: format!(
+                        "article {}'s page shows HTML that no longer matches its text",
+                        row.id
+                    ),
+                    fix: format!("open article {} in the admin and save it again", row.id),
+                });
+            }
+        }
+    }
+    report.checked.push(format!("{count} article bodies"));
+    Ok(())
+}

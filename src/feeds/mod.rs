@@ -1,0 +1,356 @@
+//! Feeds and sitemaps: what aggregators and search engines read. RSS 2.0,
+//! Atom 1.0 and JSON Feed 1.1 for the site and each section, the sitemap
+//! index and its files, the Google News sitemap, `robots.txt`, and WebSub
+//! pings on publish. Every list comes from the reader queries, so only
+//! stories readers may see appear.
+
+pub mod atom;
+pub mod json_feed;
+pub mod rss;
+pub mod sitemaps;
+pub mod websub;
+mod xml;
+
+use crate::articles::{self, Article, ArticleError};
+use crate::sections::{self, Section, SectionError};
+use crate::site::Site;
+
+/// Stories per feed.
+pub const FEED_SIZE: i64 = 50;
+
+/// What can go wrong building a feed or sitemap.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error(transparent)]
+    Article(#[from] ArticleError),
+    #[error(transparent)]
+    Section(#[from] SectionError),
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    #[error("cannot write XML: {0}")]
+    Xml(#[from] std::io::Error),
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaError),
+}
+
+/// The three feed formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
+
+    /// The file name under a feed folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Rss => "rss.xml",
+            Format::Atom => "atom.xml",
+            Format::Json => "feed.json",
+        }
+    }
+
+    pub fn from_file_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.file_name() == name)
+    }
+
+    /// The media type a client sees.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    /// The media type in `<link rel="alternate" type>`.
+    pub fn link_type(self) -> &'static str {
+        self.content_type()
+            .split(';')
+            .next()
+            .unwrap_or("application/xml")
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Rss => "RSS",
+            Format::Atom => "Atom",
+            Format::Json => "JSON Feed",
+        }
+    }
+}
+
+/// The path of a feed: the site's (`/feeds/rss.xml`) or a section's
+/// (`/feeds/world/rss.xml`).
+pub fn feed_path(section: Option<&str>, format: Format) -> String {
+    match section {
+        Some(slug) => format!("/feeds/{slug}/{}", format.file_name()),
+        None => format!("/feeds/{}", format.file_name()),
+    }
+}
+
+/// A feed, format-neutral.
+#[derive(Debug, Clone)]
+pub struct Feed {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// The HTML page the feed mirrors.
+    pub home_url: String,
+    pub base_url: String,
+    pub section_slug: Option<String>,
+    /// The newest editorial update among the entries (`now` when empty).
+    pub updated: i64,
+    pub hub: Option<String>,
+    pub full_text: bool,
+    pub entries: Vec<Entry>,
+}
+
+impl Feed {
+    /// The absolute URL of this feed in `format`.
+    pub fn url(&self, format: Format) -> String {
+        format!(
+            "{}{}",
+            self.base_url,
+            feed_path(self.section_slug.as_deref(), format)
+        )
+    }
+}
+
+/// One story in a feed.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// A permanent id that survives a change of address.
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    /// The sanitized body, when the site publishes full text.
+    pub content_html: Option<String>,
+    pub published: i64,
+    /// The editorial update time.
+    pub updated: i64,
+    pub authors: Vec<String>,
+    /// The primary section's name, then the tags.
+    pub categories: Vec<String>,
+    /// The lead image's absolute URL.
+    pub image: Option<String>,
+}
+
+/// A permanent id for a story (RFC 4151 tag URI): the site's host, the
+/// year of first publication and the story id.
+pub fn story_id(site: &Site, article: &Article) -> String {
+    let host = site
+        .base_url
+        .split_once("://")
+        .map_or(site.base_url.as_str(), |(_, rest)| rest)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("localhost");
+    let published = article.first_published_at.unwrap_or(article.created_at);
+    let year = jiff::Timestamp::from_second(published)
+        .map_or(1970, |t| jiff::tz::TimeZone::UTC.to_datetime(t).year());
+    format!("tag:{host},{year}:article:{}", article.id)
+}
+
+/// The absolute URL of an image given as a URL or a site path.
+pub fn absolute_url(site: &Site, url: &str) -> String {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        url.to_owned()
+    } else {
+        format!("{}/{}", site.base_url, url.trim_start_matches('/'))
+    }
+}
+
+/// The absolute URL of a lead image written as a URL or a site path;
+/// `None` for an uploaded image (`media:<id>`), which [`image_url`] resolves.
+pub fn direct_image_url(site: &Site, lead_image: Option<&str>) -> Option<String> {
+    let raw = lead_image?.trim();
+    if raw.is_empty() || crate::media::parse_reference(raw).is_some() {
+        return None;
+    }
+    Some(absolute_url(site, raw))
+}
+
+/// The absolute URL of a story's lead image: for an uploaded image the
+/// widest JPEG derivative up to 1200 pixels (or the original), else the
+/// URL as written.
+pub async fn image_url(
+    store: &crate::storage::Store,
+    site: &Site,
+    article: &Article,
+) -> Result<Option<String>, FeedError> {
+    let Some(raw) = article.lead_image.as_deref() else {
+        return Ok(None);
+    };
+    if crate::media::parse_reference(raw).is_none() {
+        return Ok(direct_image_url(site, Some(raw)));
+    }
+    let Some(media) = crate::media::lead_image(store, article).await? else {
+        return Ok(None);
+    };
+    let jpegs = media.derivatives_of(crate::media::DerivativeFormat::Jpeg);
+    let path = jpegs
+        .iter()
+        .rev()
+        .find(|d| d.width <= 1200)
+        .or(jpegs.first())
+        .map_or_else(|| media.original_url(), |d| media.url(d));
+    Ok(Some(absolute_url(site, &path)))
+}
+
+/// The media type of an image, guessed from its extension.
+pub fn image_type(url: &str) -> &'static str {
+    let lower = url.to_ascii_lowercase();
+    let path = lower.split(['?', '#']).next().unwrap_or("");
+    match path.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("svg") => "image/svg+xml",
+        _ => "image/jpeg",
+    }
+}
+
+/// A story as a feed entry, with its lead image's resolved URL.
+pub fn entry(site: &Site, article: &Article, image: Option<String>) -> Entry {
+    let published = article.first_published_at.unwrap_or(article.created_at);
+    let mut categories = vec![article.section.name.clone()];
+    categories.extend(article.tags.iter().cloned());
+    Entry {
+        id: story_id(site, article),
+        url: format!("{}{}", site.base_url, article.path()),
+        title: article.headline.clone(),
+        summary: article.teaser_text(site.teaser_length),
+        content_html: site.feed_full_text.then(|| article.body_html.clone()),
+        published,
+        updated: article.last_update_at.unwrap_or(published).max(published),
+        authors: article.bylines.clone(),
+        categories,
+        image,
+    }
+}
+
+/// The feed of the site (no section) or of one section, at `now`.
+pub async fn load(
+    store: &crate::storage::Store,
+    site: &Site,
+    section: Option<&Section>,
+    now: i64,
+) -> Result<Feed, FeedError> {
+    let stories =
+        articles::visible_list(store, section.map(|s| s.id), now, None, None, FEED_SIZE).await?;
+    let mut entries = Vec::with_capacity(stories.len());
+    for story in &stories {
+        entries.push(entry(site, story, image_url(store, site, story).await?));
+    }
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
+    let (title, home_url) = match section {
+        Some(s) => (
+            format!("{}: {}", site.name, s.name),
+            format!("{}/{}", site.base_url, s.slug),
+        ),
+        None => (site.name.clone(), format!("{}/", site.base_url)),
+    };
+    Ok(Feed {
+        description: match section {
+            Some(s) => format!("The latest {} stories from {}", s.name, site.name),
+            None => format!("The latest stories from {}", site.name),
+        },
+        title,
+        language: site.language.clone(),
+        home_url,
+        base_url: site.base_url.clone(),
+        section_slug: section.map(|s| s.slug.clone()),
+        updated,
+        hub: site.websub_hub.clone(),
+        full_text: site.feed_full_text,
+        entries,
+    })
+}
+
+/// Renders a feed; the bytes and their content type.
+pub fn render(feed: &Feed, format: Format) -> Result<(Vec<u8>, &'static str), FeedError> {
+    let bytes = match format {
+        Format::Rss => rss::render(feed)?,
+        Format::Atom => atom::render(feed)?,
+        Format::Json => json_feed::render(feed),
+    };
+    Ok((bytes, format.content_type()))
+}
+
+/// The feed at `path_section` (a section slug, or `None` for the site) in
+/// `format`, rendered; `None` when the section does not exist.
+pub async fn feed_bytes(
+    store: &crate::storage::Store,
+    site: &Site,
+    section_slug: Option<&str>,
+    format: Format,
+    now: i64,
+) -> Result<Option<(Vec<u8>, &'static str)>, FeedError> {
+    let section = match section_slug {
+        Some(slug) => match sections::find(store, slug).await? {
+            Some(section) => Some(section),
+            None => return Ok(None),
+        },
+        None => None,
+    };
+    let feed = load(store, site, section.as_ref(), now).await?;
+    render(&feed, format).map(Some)
+}
+
+/// The `<link rel="alternate">` entries a page advertises: the site's feeds,
+/// and the section's when the page belongs to one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FeedLink {
+    pub href: String,
+    pub kind: &'static str,
+    pub title: String,
+}
+
+pub fn links(site: &Site, section: Option<(&str, &str)>) -> Vec<FeedLink> {
+    let mut links = Vec::new();
+    for format in Format::ALL {
+        links.push(FeedLink {
+            href: feed_path(None, format),
+            kind: format.link_type(),
+            title: format!("{} ({})", site.name, format.label()),
+        });
+    }
+    if let Some((slug, name)) = section {
+        for format in Format::ALL {
+            links.push(FeedLink {
+                href: feed_path(Some(slug), format),
+                kind: format.link_type(),
+                title: format!("{}: {} ({})", site.name, name, format.label()),
+            });
+        }
+    }
+    links
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_types_follow_the_extension_and_default_to_jpeg() {
+        assert_eq!(image_type("/media/a.PNG?w=800"), "image/png");
+        assert_eq!(image_type("https://x.example/a.webp"), "image/webp");
+        assert_eq!(image_type("/media/abc"), "image/jpeg");
+    }
+
+    #[test]
+    fn feed_paths_name_the_site_or_the_section() {
+        assert_eq!(feed_path(None, Format::Atom), "/feeds/atom.xml");
+        assert_eq!(
+            feed_path(Some("world"), Format::Json),
+            "/feeds/world/feed.json"
+        );
+        assert_eq!(Format::from_file_name("rss.xml"), Some(Format::Rss));
+    }
+}

@@ -1,0 +1,124 @@
+//! WebSub publisher pings: a changes-feed consumer that, when the site names
+//! a hub, tells it which feeds changed (`hub.mode=publish`). It keeps a
+//! cursor in the database and only moves it after the hub accepted every
+//! ping, so a ping missed while the hub or masthead was down is retried.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use super::{Format, feed_path};
+use crate::site::{Site, SiteError};
+use crate::storage::{EventRow, StorageError, Store};
+
+/// The consumer's name in `distribution_cursors`.
+pub const CONSUMER: &str = "websub";
+/// Events read per round.
+const BATCH: i64 = 500;
+
+/// Why a round of pings did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum WebSubError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Site(#[from] SiteError),
+    #[error("the WebSub hub could not be reached: {0}")]
+    Unreachable(#[from] reqwest::Error),
+    #[error("the WebSub hub answered {status} to the ping for {feed}")]
+    Refused { status: u16, feed: String },
+}
+
+/// The feeds (absolute URLs) that the events change.
+pub fn feeds_touched(site: &Site, events: &[EventRow]) -> BTreeSet<String> {
+    let mut urls = BTreeSet::new();
+    for event in events {
+        let tags = event.tag_list();
+        let publishing = event.kind.contains("publish") || event.kind.contains("correct");
+        if !(publishing || tags.iter().any(|t| t == "feed")) {
+            continue;
+        }
+        for format in Format::ALL {
+            urls.insert(format!("{}{}", site.base_url, feed_path(None, format)));
+        }
+        for tag in &tags {
+            if let Some(section) = tag.strip_prefix("section:") {
+                for format in Format::ALL {
+                    urls.insert(format!(
+                        "{}{}",
+                        site.base_url,
+                        feed_path(Some(section), format)
+                    ));
+                }
+            }
+        }
+    }
+    urls
+}
+
+/// Handles the events after the cursor: pings the hub for every feed they
+/// change, then moves the cursor. Returns how many events were handled.
+pub async fn run_once(
+    store: &Store,
+    client: &reqwest::Client,
+    now: i64,
+) -> Result<usize, WebSubError> {
+    let cursor = store.distribution_cursor(CONSUMER).await?;
+    let events = store.events_after(cursor, BATCH).await?;
+    let Some(last) = events.last().map(|e| e.id) else {
+        return Ok(0);
+    };
+    let site = Site::load(store).await?;
+    if let Some(hub) = &site.websub_hub {
+        for feed in feeds_touched(&site, &events) {
+            let response = client
+                .post(hub)
+                .form(&[("hub.mode", "publish"), ("hub.url", feed.as_str())])
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                return Err(WebSubError::Refused {
+                    status: response.status().as_u16(),
+                    feed,
+                });
+            }
+        }
+    }
+    store.set_distribution_cursor(CONSUMER, last, now).await?;
+    Ok(events.len())
+}
+
+/// Follows the changes feed until the process ends, backing off while the
+/// hub fails. It beats `job` every round (a failing hub does not make the
+/// site unready) and reports its cursor.
+pub async fn run(store: Store, job: crate::health::JobHandle) {
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+    {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "WebSub pings disabled: no HTTP client");
+            return;
+        }
+    };
+    let mut delay = Duration::from_secs(1);
+    loop {
+        let round = run_once(&store, &client, jiff::Timestamp::now().as_second()).await;
+        match store.distribution_cursor(CONSUMER).await {
+            Ok(cursor) => job.set_cursor(cursor),
+            Err(_) => job.beat(),
+        }
+        match round {
+            Ok(handled) if handled > 0 => {
+                delay = Duration::from_secs(1);
+                continue;
+            }
+            Ok(_) => delay = Duration::from_secs(1),
+            Err(error) => {
+                tracing::warn!(%error, retry_in = ?delay, "WebSub ping failed; will retry");
+                delay = (delay * 2).min(Duration::from_secs(300));
+            }
+        }
+        tokio::time::sleep(delay).await;
+    }
+}

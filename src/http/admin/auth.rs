@@ -1,0 +1,304 @@
+//! Who is asking: the `CurrentUser` extractor (signed in through the session
+//! cookie, else a redirect to the sign-in page for HTML or a JSON 401 for
+//! `/api`), role-requiring extractors, the client's address, and the
+//! session cookie itself.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::accounts::{self, SESSION_COOKIE, User};
+use crate::app::App;
+use crate::audit::Actor;
+
+/// The signed-in user of this request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    /// Where the request came from, for the audit log.
+    pub address: String,
+}
+
+impl CurrentUser {
+    /// The user as the audit log names them.
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.user, &self.address)
+    }
+}
+
+impl std::ops::Deref for CurrentUser {
+    type Target = User;
+    fn deref(&self) -> &User {
+        &self.user
+    }
+}
+
+/// The value of the session cookie the request carries.
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
+        .filter(|value| !value.is_empty())
+}
+
+/// Whether the browser reached us over HTTPS: the configured base URL says
+/// so, or the reverse proxy in front does (`X-Forwarded-Proto: https`).
+pub fn is_https(app: &App, headers: &HeaderMap) -> bool {
+    app.config()
+        .base_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"))
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+}
+
+/// The `Set-Cookie` value that stores a session id (`None`: clears it).
+pub fn session_set_cookie(token: Option<&str>, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = match token {
+        Some(token) => format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&value).expect("a hex token makes a valid header")
+}
+
+/// The client's address: the peer, or, when the peer is a proxy on this
+/// machine, the last address it added to `X-Forwarded-For`.
+pub fn client_address(parts: &Parts) -> String {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let forwarded = || {
+        parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+    };
+    match peer {
+        Some(ip) if ip.is_loopback() => forwarded().unwrap_or_else(|| ip.to_string()),
+        Some(ip) => ip.to_string(),
+        None => "unknown".into(),
+    }
+}
+
+/// The client's address as an extractor.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts)))
+    }
+}
+
+fn is_api(parts: &Parts) -> bool {
+    let path = parts.uri.path();
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// A JSON error for the API: `{"error": {"code": ..., "message": ...}}`.
+pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({ "error": { "code": code, "message": message } })),
+    )
+        .into_response()
+}
+
+/// Percent-encodes a path for the `next` query parameter.
+fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn unauthenticated(parts: &Parts) -> Response {
+    if is_api(parts) {
+        return api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in first: this needs a session",
+        );
+    }
+    let target = if parts.method == axum::http::Method::GET {
+        let path_and_query = parts.uri.path_and_query().map_or("/admin", |p| p.as_str());
+        format!("/admin/login?next={}", encode_component(path_and_query))
+    } else {
+        "/admin/login".to_owned()
+    };
+    Redirect::to(&target).into_response()
+}
+
+impl FromRequestParts<App> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(user.clone());
+        }
+        let Some(cookie) = session_cookie(&parts.headers) else {
+            return Err(unauthenticated(parts));
+        };
+        match accounts::session_user(app.store(), cookie, app.now()).await {
+            Ok(Some(user)) => {
+                let current = CurrentUser {
+                    user,
+                    address: client_address(parts),
+                };
+                parts.extensions.insert(current.clone());
+                Ok(current)
+            }
+            Ok(None) => Err(unauthenticated(parts)),
+            Err(error) => {
+                tracing::error!(%error, "cannot read the session");
+                Err(if is_api(parts) {
+                    api_error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        "the session could not be read",
+                    )
+                } else {
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "The session could not be read. Please try again.",
+                    )
+                        .into_response()
+                })
+            }
+        }
+    }
+}
+
+/// The signed-in user, if any (pages that also serve anonymous visitors).
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequestParts<App> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(
+            CurrentUser::from_request_parts(parts, app).await.ok(),
+        ))
+    }
+}
+
+/// Answers 403: a page for HTML, JSON for the API.
+pub async fn forbidden(app: &App, parts_path: &str, user: &CurrentUser) -> Response {
+    if parts_path == "/api" || parts_path.starts_with("/api/") {
+        return api_error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role does not allow this",
+        );
+    }
+    super::AdminError::Forbidden
+        .into_page(app, Some(user))
+        .await
+}
+
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $allowed:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub CurrentUser);
+
+        impl FromRequestParts<App> for $name {
+            type Rejection = Response;
+            async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+                let user = CurrentUser::from_request_parts(parts, app).await?;
+                let allowed: fn(crate::accounts::Role) -> bool = $allowed;
+                if allowed(user.role) {
+                    Ok($name(user))
+                } else {
+                    Err(forbidden(app, parts.uri.path(), &user).await)
+                }
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = CurrentUser;
+            fn deref(&self) -> &CurrentUser {
+                &self.0
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// A signed-in administrator (else 403).
+    AdminUser,
+    |role| role == crate::accounts::Role::Admin
+);
+role_extractor!(
+    /// A signed-in editor or administrator: may publish (else 403).
+    EditorUser,
+    crate::accounts::Role::can_publish
+);
+role_extractor!(
+    /// A signed-in user who may manage sections (else 403).
+    SectionManager,
+    crate::accounts::Role::can_manage_sections
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; masthead_session=abc; b=2"),
+        );
+        assert_eq!(session_cookie(&headers), Some("abc"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("masthead_session_x=1"),
+        );
+        assert_eq!(session_cookie(&headers), None);
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_and_same_site_and_secure_over_https() {
+        let plain = session_set_cookie(Some("abc"), 60, false);
+        let plain = plain.to_str().unwrap();
+        assert!(
+            plain.contains("HttpOnly")
+                && plain.contains("SameSite=Lax")
+                && !plain.contains("Secure")
+        );
+        let secure = session_set_cookie(Some("abc"), 60, true);
+        assert!(secure.to_str().unwrap().ends_with("; Secure"));
+    }
+
+    #[test]
+    fn the_next_parameter_is_percent_encoded() {
+        assert_eq!(
+            encode_component("/admin/users?x=1&y"),
+            "/admin/users%3Fx%3D1%26y"
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! Signing in and out, the first administrator's setup link, and
+//! one-time set-password links (invitations and resets).
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::auth::{
+    ClientAddress, CurrentUser, MaybeUser, is_https, session_cookie, session_set_cookie,
+};
+use super::{AdminError, Page, respond};
+use crate::accounts::{self, AccountError, Login, SESSION_LIFETIME_SECS, Session};
+use crate::app::App;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/admin/login", get(login_page).post(login))
+        .route("/admin/logout", post(logout))
+        .route("/admin/logout-everywhere", post(logout_everywhere))
+        .route("/admin/setup/{token}", get(setup_page).post(setup))
+        .route(
+            "/admin/password/{token}",
+            get(password_page).post(set_password),
+        )
+}
+
+/// Where to go after signing in: only admin pages of this site.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/admin",
+    }
+}
+
+/// A redirect that also stores the new session's cookie.
+fn signed_in(app: &App, headers: &HeaderMap, session: &Session, to: &str) -> Response {
+    let cookie = session_set_cookie(
+        Some(&session.token.plain),
+        SESSION_LIFETIME_SECS,
+        is_https(app, headers),
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+    notice: Option<String>,
+}
+
+fn login_notice(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "logged_out" => Some("You are signed out."),
+        "logged_out_everywhere" => Some("You are signed out on every device."),
+        "password_set" => Some("Your password is set. Sign in with it."),
+        _ => None,
+    }
+}
+
+async fn login_page(
+    State(app): State<App>,
+    MaybeUser(user): MaybeUser,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    if user.is_some() {
+        return Redirect::to(safe_next(query.next.as_deref())).into_response();
+    }
+    let result = async {
+        let context = serde_json::json!({
+            "email": "",
+            "next": safe_next(query.next.as_deref()),
+            "needs_setup": accounts::needs_setup(app.store()).await?,
+        });
+        Page::new(&app, None, "")
+            .notice(login_notice(query.notice.as_deref()))
+            .render("admin/login.html", context)
+            .await
+    };
+    let result = result.await;
+    respond(&app, None, result).await
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(app): State<App>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref()).to_owned();
+    let attempt = Login {
+        email: &form.email,
+        password: &form.password,
+        address: &address,
+        previous: session_cookie(&headers),
+    };
+    let result = async {
+        let (status, message) = match accounts::log_in(app.store(), attempt, app.now()).await {
+            Ok(session) => return Ok(signed_in(&app, &headers, &session, &next)),
+            Err(e @ AccountError::Throttled { .. }) => {
+                (StatusCode::TOO_MANY_REQUESTS, e.to_string())
+            }
+            Err(e @ (AccountError::WrongCredentials | AccountError::Disabled)) => {
+                (StatusCode::UNAUTHORIZED, e.to_string())
+            }
+            Err(other) => return Err(AdminError::from(other)),
+        };
+        let context =
+            serde_json::json!({ "email": form.email, "next": next, "needs_setup": false });
+        Page::new(&app, None, "")
+            .status(status)
+            .error(Some(message))
+            .render("admin/login.html", context)
+            .await
+    };
+    let result = result.await;
+    respond(&app, None, result).await
+}
+
+async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Some(cookie) = session_cookie(&headers)
+        && let Err(error) = accounts::log_out(app.store(), cookie).await
+    {
+        return respond(&app, None, Err(error.into())).await;
+    }
+    let cookie = session_set_cookie(None, 0, is_https(&app, &headers));
+    (
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/admin/login?notice=logged_out"),
+    )
+        .into_response()
+}
+
+async fn logout_everywhere(
+    State(app): State<App>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(error) =
+        accounts::log_out_everywhere(app.store(), &user, &user.address, app.now()).await
+    {
+        return respond(&app, Some(&user), Err(error.into())).await;
+    }
+    let cookie = session_set_cookie(None, 0, is_https(&app, &headers));
+    (
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/admin/login?notice=logged_out_everywhere"),
+    )
+        .into_response()
+}
+
+async fn invalid_link(app: &App) -> Result<Response, AdminError> {
+    let context = serde_json::json!({ "title": "This link is not valid", "message": AccountError::InvalidLink.to_string() });
+    Page::new(app, None, "")
+        .status(StatusCode::NOT_FOUND)
+        .render("admin/error.html", context)
+        .await
+}
+
+async fn setup_page(State(app): State<App>, Path(token): Path<String>) -> Response {
+    let result = async {
+        if !accounts::setup_token_valid(app.store(), &token, app.now()).await? {
+            return invalid_link(&app).await;
+        }
+        let context = serde_json::json!({ "name": "", "email": "", "min_password": accounts::MIN_PASSWORD_CHARS });
+        Page::new(&app, None, "")
+            .render("admin/setup.html", context)
+            .await
+    };
+    let result = result.await;
+    respond(&app, None, result).await
+}
+
+#[derive(Debug, Deserialize)]
+struct SetupForm {
+    name: String,
+    email: String,
+    password: String,
+    password_confirm: String,
+}
+
+async fn setup(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(form): Form<SetupForm>,
+) -> Response {
+    let result = async {
+        let outcome = if form.password != form.password_confirm {
+            Err(AccountError::PasswordMismatch)
+        } else {
+            accounts::create_first_admin(
+                app.store(),
+                &token,
+                &form.email,
+                &form.name,
+                &form.password,
+                &address,
+                app.now(),
+            )
+            .await
+        };
+        match outcome {
+            Ok(session) => Ok(signed_in(&app, &headers, &session, "/admin")),
+            Err(AccountError::InvalidLink) => invalid_link(&app).await,
+            Err(e) if e.is_user_error() => {
+                let context = serde_json::json!({ "name": form.name, "email": form.email, "min_password": accounts::MIN_PASSWORD_CHARS });
+                Page::new(&app, None, "")
+                    .status(StatusCode::BAD_REQUEST)
+                    .error(Some(e.to_string()))
+                    .render("admin/setup.html", context)
+                    .await
+            }
+            Err(other) => Err(other.into()),
+        }
+    };
+    let result = result.await;
+    respond(&app, None, result).await
+}
+
+async fn password_page(State(app): State<App>, Path(token): Path<String>) -> Response {
+    let result = async {
+        let Some(user) = accounts::password_link_user(app.store(), &token, app.now()).await? else {
+            return invalid_link(&app).await;
+        };
+        let context = serde_json::json!({ "account": { "name": user.name, "email": user.email }, "min_password": accounts::MIN_PASSWORD_CHARS });
+        Page::new(&app, None, "")
+            .render("admin/password.html", context)
+            .await
+    };
+    let result = result.await;
+    respond(&app, None, result).await
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    password: String,
+    password_confirm: String,
+}
+
+async fn set_password(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let result = async {
+        let outcome = if form.password != form.password_confirm {
+            Err(AccountError::PasswordMismatch)
+        } else {
+            accounts::set_password_with_token(
+                app.store(),
+                &token,
+                &form.password,
+                &address,
+                app.now(),
+            )
+            .await
+        };
+        match outcome {
+            Ok(_) => Ok(Redirect::to("/admin/login?notice=password_set").into_response()),
+            Err(AccountError::InvalidLink) => invalid_link(&app).await,
+            Err(e) if e.is_user_error() => {
+                let Some(user) =
+                    accounts::password_link_user(app.store(), &token, app.now()).await?
+                else {
+                    return invalid_link(&app).await;
+                };
+                let context = serde_json::json!({ "account": { "name": user.name, "email": user.email }, "min_password": accounts::MIN_PASSWORD_CHARS });
+                Page::new(&app, None, "")
+                    .status(StatusCode::BAD_REQUEST)
+                    .error(Some(e.to_string()))
+                    .render("admin/password.html", context)
+                    .await
+            }
+            Err(other) => Err(other.into()),
+        }
+    };
+    let result = result.await;
+    respond(&app, None, result).await
+}

@@ -1,0 +1,274 @@
+//! The admin: server-rendered pages for the newsroom (sign-in, first setup,
+//! dashboard, users, sections, settings, audit log). Every admin response is
+//! private, never cached, and carries a strict Content-Security-Policy (no
+//! inline script or style). Role checks happen here, on the server, through
+//! the extractors in [`auth`].
+
+pub mod auth;
+mod login;
+mod records;
+mod sections;
+mod settings;
+mod users;
+
+pub use auth::{AdminUser, ClientAddress, CurrentUser, EditorUser, MaybeUser, SectionManager};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::accounts::User;
+use crate::app::App;
+use crate::site::Site;
+
+/// Admin pages load only their own stylesheet, script and images.
+pub const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The admin stylesheet, served at `/static/admin.css`.
+pub const ADMIN_CSS: &str = include_str!("../../../static/admin.css");
+
+/// Every admin route, with the admin response headers.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/admin", get(dashboard))
+        .merge(login::routes())
+        .merge(users::routes())
+        .merge(sections::routes())
+        .merge(settings::routes())
+        .merge(records::routes())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(ADMIN_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .route("/static/admin.css", get(stylesheet))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        ADMIN_CSS,
+    )
+        .into_response()
+}
+
+/// A failed admin request.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+macro_rules! internal_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for AdminError {
+            fn from(error: $t) -> AdminError {
+                AdminError::Internal(format!("{error:#}"))
+            }
+        }
+    )*};
+}
+internal_from!(
+    crate::accounts::AccountError,
+    crate::sections::SectionError,
+    crate::storage::StorageError,
+    crate::rendering::RenderError,
+    crate::site::SiteError
+);
+
+impl AdminError {
+    /// The error as an admin page.
+    pub async fn into_page(self, app: &App, user: Option<&CurrentUser>) -> Response {
+        let (status, title, message) = match &self {
+            AdminError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is nothing at this address.",
+            ),
+            AdminError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Your role does not allow this. Ask an administrator if you need it.",
+            ),
+            AdminError::Internal(cause) => {
+                tracing::error!(%cause, "admin request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "The request could not be completed. Nothing was lost; please try again.",
+                )
+            }
+        };
+        let context = serde_json::json!({ "title": title, "message": message });
+        match Page::new(app, user.map(|u| &u.user), "")
+            .status(status)
+            .render("admin/error.html", context)
+            .await
+        {
+            Ok(response) => response,
+            Err(_) => (status, format!("{title}\n\n{message}\n")).into_response(),
+        }
+    }
+}
+
+/// Turns a handler's result into a response, rendering errors as admin pages.
+pub async fn respond(
+    app: &App,
+    user: Option<&CurrentUser>,
+    result: Result<Response, AdminError>,
+) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(error) => error.into_page(app, user).await,
+    }
+}
+
+/// One link of the admin navigation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NavItem {
+    pub key: &'static str,
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The admin navigation a user sees (only what their role allows).
+pub fn nav(user: &User, current: &str) -> Vec<NavItem> {
+    let role = user.role;
+    [
+        ("dashboard", "/admin", "Dashboard", true),
+        ("stories", "/admin/stories", "Stories", true),
+        ("media", "/admin/media", "Images", true),
+        (
+            "sections",
+            "/admin/sections",
+            "Sections",
+            role.can_manage_sections(),
+        ),
+        ("users", "/admin/users", "Users", role.can_manage_users()),
+        (
+            "settings",
+            "/admin/settings",
+            "Settings",
+            role.can_manage_settings(),
+        ),
+        ("audit", "/admin/audit", "Audit log", role.can_read_audit()),
+    ]
+    .into_iter()
+    .filter(|(_, _, _, shown)| *shown)
+    .map(|(key, href, label, _)| NavItem {
+        key,
+        href,
+        label,
+        current: key == current,
+    })
+    .collect()
+}
+
+/// An admin page being rendered: every admin template extends
+/// `admin/base.html` and gets a `layout` (site name, user, navigation,
+/// notice, error) besides its own context.
+pub struct Page<'a> {
+    app: &'a App,
+    user: Option<&'a User>,
+    current: &'a str,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+}
+
+impl<'a> Page<'a> {
+    /// A page for `user` (none on sign-in and setup pages); `current` is the
+    /// navigation key to mark (`users`, `sections`...).
+    pub fn new(app: &'a App, user: Option<&'a User>, current: &'a str) -> Page<'a> {
+        Page {
+            app,
+            user,
+            current,
+            notice: None,
+            error: None,
+            status: StatusCode::OK,
+        }
+    }
+
+    /// A confirmation shown at the top of the page.
+    pub fn notice(mut self, notice: Option<impl Into<String>>) -> Self {
+        self.notice = notice.map(Into::into);
+        self
+    }
+
+    /// An error shown at the top of the page.
+    pub fn error(mut self, error: Option<impl Into<String>>) -> Self {
+        self.error = error.map(Into::into);
+        self
+    }
+
+    pub fn status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Renders `template` with `context` (a JSON object) plus `layout`.
+    pub async fn render(
+        self,
+        template: &str,
+        context: serde_json::Value,
+    ) -> Result<Response, AdminError> {
+        let site_name = match self.app.store().site().await? {
+            Some(row) => Site::from_row(row)
+                .map(|s| s.name)
+                .unwrap_or_else(|_| "masthead".into()),
+            None => "masthead".into(),
+        };
+        let layout = serde_json::json!({
+            "site_name": site_name,
+            "user": self.user.map(|u| serde_json::json!({
+                "id": u.id, "name": u.name, "email": u.email, "role": u.role, "role_label": u.role.label(),
+            })),
+            "nav": self.user.map(|u| nav(u, self.current)).unwrap_or_default(),
+            "notice": self.notice,
+            "error": self.error,
+        });
+        let mut context = match context {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        context.insert("layout".into(), layout);
+        let html = self.app.renderer().render(template, &context)?;
+        Ok((self.status, Html(html)).into_response())
+    }
+}
+
+async fn dashboard(State(app): State<App>, user: CurrentUser) -> Response {
+    let result = async {
+        let sessions = app.store().session_count(user.id, app.now()).await?;
+        let context = serde_json::json!({
+            "sessions": sessions,
+            "can_publish": user.role.can_publish(),
+            "links": nav(&user, "dashboard").into_iter().filter(|n| n.key != "dashboard").collect::<Vec<_>>(),
+        });
+        Page::new(&app, Some(&user), "dashboard")
+            .render("admin/dashboard.html", context)
+            .await
+    };
+    let result = result.await;
+    respond(&app, Some(&user), result).await
+}

@@ -1,0 +1,311 @@
+//! Read endpoints: published stories, one story (JSON or ninjs), sections
+//! and search. Every query goes through the reader functions, so the API
+//! shows exactly what the site shows.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, json_with_etag};
+use crate::app::App;
+use crate::articles::{self, Article, ListCursor};
+use crate::search::{self, SearchError, SearchParams};
+use crate::sections;
+use crate::site::Site;
+
+const DEFAULT_LIMIT: i64 = 20;
+const MAX_LIMIT: i64 = 100;
+
+/// A story as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct StoryJson {
+    pub id: i64,
+    pub url: String,
+    pub path: String,
+    pub section: SectionJson,
+    pub headline: String,
+    pub standfirst: String,
+    pub teaser: String,
+    pub body_html: String,
+    pub dateline: String,
+    pub bylines: Vec<String>,
+    pub tags: Vec<String>,
+    pub lead_image: Option<String>,
+    pub corrections: Vec<CorrectionJson>,
+    pub published_at: String,
+    pub updated_at: String,
+    pub revision: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionJson {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CorrectionJson {
+    pub at: String,
+    pub note: String,
+}
+
+fn rfc3339(unix_seconds: i64) -> String {
+    jiff::Timestamp::from_second(unix_seconds)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// A story as JSON; `image` is its lead image's resolved absolute URL.
+pub fn story_json(site: &Site, a: &Article, image: Option<String>) -> StoryJson {
+    let published = a.first_published_at.unwrap_or(a.created_at);
+    StoryJson {
+        id: a.id,
+        url: format!("{}{}", site.base_url, a.path()),
+        path: a.path(),
+        section: SectionJson {
+            slug: a.section.slug.clone(),
+            name: a.section.name.clone(),
+        },
+        headline: a.headline.clone(),
+        standfirst: a.standfirst.clone(),
+        teaser: a.teaser_text(site.teaser_length),
+        body_html: a.body_html.clone(),
+        dateline: a.dateline.clone(),
+        bylines: a.bylines.clone(),
+        tags: a.tags.clone(),
+        lead_image: image,
+        corrections: a
+            .corrections
+            .iter()
+            .map(|c| CorrectionJson {
+                at: rfc3339(c.at),
+                note: c.note.clone(),
+            })
+            .collect(),
+        published_at: rfc3339(published),
+        updated_at: rfc3339(a.last_update_at.unwrap_or(published).max(published)),
+        revision: a.revision,
+    }
+}
+
+/// The resolved lead image URL of a story.
+async fn image(app: &App, site: &Site, article: &Article) -> Result<Option<String>, ApiError> {
+    crate::feeds::image_url(app.store(), site, article)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn query_error(rejection: QueryRejection) -> ApiError {
+    ApiError::BadRequest(rejection.body_text())
+}
+
+fn limit(value: Option<i64>) -> Result<i64, ApiError> {
+    match value {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_LIMIT}, not {n}"
+        ))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoriesQuery {
+    section: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/stories`: published stories, newest first.
+pub async fn stories(
+    State(app): State<App>,
+    headers: HeaderMap,
+    query: Result<Query<StoriesQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(query_error)?;
+    let limit = limit(query.limit)?;
+    let cursor = match query.cursor.as_deref() {
+        Some(text) => Some(parse_cursor(text).ok_or_else(|| {
+            ApiError::BadRequest(format!("cursor {text:?} is not one this API gave out"))
+        })?),
+        None => None,
+    };
+    let section_id = match query.section.as_deref() {
+        Some(slug) => Some(
+            sections::find(app.store(), slug)
+                .await?
+                .ok_or_else(|| ApiError::NotFound(format!("there is no section {slug:?}")))?
+                .id,
+        ),
+        None => None,
+    };
+    let site = Site::load(app.store()).await?;
+    let mut list =
+        articles::visible_list(app.store(), section_id, app.now(), cursor, None, limit + 1).await?;
+    let more = list.len() as i64 > limit;
+    list.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| list.last().map(|a| a.cursor()))
+        .flatten()
+        .map(|c| format!("{}.{}", c.published_at, c.id));
+    let mut data = Vec::with_capacity(list.len());
+    for a in &list {
+        data.push(story_json(&site, a, image(&app, &site, a).await?));
+    }
+    let page = Page { data, next_cursor };
+    Ok(json_with_etag(&headers, &page))
+}
+
+fn parse_cursor(text: &str) -> Option<ListCursor> {
+    let (published_at, id) = text.split_once('.')?;
+    Some(ListCursor {
+        published_at: published_at.parse().ok()?,
+        id: id.parse().ok()?,
+    })
+}
+
+/// The story with this id, if readers may see it now.
+async fn visible_story(app: &App, id: &str) -> Result<(Site, Article), ApiError> {
+    let not_found = || ApiError::NotFound(format!("there is no published story {id:?}"));
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let article = articles::find(app.store(), id)
+        .await?
+        .filter(|a| a.is_visible(app.now()))
+        .ok_or_else(not_found)?;
+    Ok((Site::load(app.store()).await?, article))
+}
+
+/// `GET /api/v1/stories/{id}`.
+pub async fn story(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (site, article) = visible_story(&app, &id).await?;
+    let image = image(&app, &site, &article).await?;
+    Ok(json_with_etag(
+        &headers,
+        &story_json(&site, &article, image),
+    ))
+}
+
+/// `GET /api/v1/stories/{id}/ninjs`.
+pub async fn story_ninjs(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (site, article) = visible_story(&app, &id).await?;
+    let image = image(&app, &site, &article).await?;
+    Ok(json_with_etag(
+        &headers,
+        &super::ninjs::item(&site, &article, image.as_deref()),
+    ))
+}
+
+/// `GET /api/v1/sections`.
+pub async fn sections(State(app): State<App>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let list = sections::list(app.store()).await?;
+    let data: Vec<SectionJson> = list
+        .into_iter()
+        .map(|s| SectionJson {
+            slug: s.slug,
+            name: s.name,
+        })
+        .collect();
+    Ok(json_with_etag(
+        &headers,
+        &Page {
+            data,
+            next_cursor: None,
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    q: Option<String>,
+    section: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    by: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// A search hit.
+#[derive(Debug, Serialize)]
+pub struct HitJson {
+    pub score: f64,
+    /// The headline as HTML: text escaped, matches in `<mark>`.
+    pub headline_html: String,
+    /// A passage of the body as HTML: text escaped, matches in `<mark>`.
+    pub snippet_html: String,
+    pub story: StoryJson,
+}
+
+/// `GET /api/v1/search`.
+pub async fn search(
+    State(app): State<App>,
+    headers: HeaderMap,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(query_error)?;
+    let limit = limit(query.limit)?;
+    let offset = match query.cursor.as_deref() {
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!("cursor {text:?} is not one this API gave out"))
+            })?,
+        None => 0,
+    };
+    let site = Site::load(app.store()).await?;
+    let params = SearchParams {
+        text: query.q.unwrap_or_default(),
+        section: query.section,
+        from: query.from,
+        to: query.to,
+        byline: query.by,
+        offset,
+        limit,
+    };
+    let results = search::search(app.store(), &site, &params, app.now())
+        .await
+        .map_err(|e| match e {
+            SearchError::UnknownSection(_) | SearchError::InvalidDate { .. } => {
+                ApiError::BadRequest(e.to_string())
+            }
+            other => ApiError::Internal(other.to_string()),
+        })?;
+    let mut data = Vec::with_capacity(results.hits.len());
+    for h in results.hits {
+        let image = image(&app, &site, &h.article).await?;
+        data.push(HitJson {
+            score: h.score,
+            headline_html: h.headline_html,
+            snippet_html: h.snippet_html,
+            story: story_json(&site, &h.article, image),
+        });
+    }
+    let page = Page {
+        next_cursor: results.more.then(|| (offset + limit).to_string()),
+        data,
+    };
+    Ok(json_with_etag(&headers, &page))
+}

@@ -1,0 +1,237 @@
+//! Write endpoints, authenticated by a personal API token
+//! (`Authorization: Bearer mh_...`) that acts with its owner's current role.
+//! Bodies are JSON; malformed JSON and unknown fields are refused with a
+//! message naming the problem.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use super::ApiError;
+use crate::accounts::User;
+use crate::app::App;
+use crate::articles::Article;
+use crate::story_writes::{self, Fields, WriteError};
+
+/// The user a request's API token acts as.
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<App> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<ApiUser, ApiError> {
+        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::Unauthorized("send an API token: Authorization: Bearer <token>".into())
+        })?;
+        let secret = header
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::Unauthorized("the Authorization header must be Bearer <token>".into())
+            })?;
+        match crate::api_tokens::authenticate(app.store(), secret, app.now()).await {
+            Ok(Some(user)) => Ok(ApiUser(user)),
+            Ok(None) => Err(ApiError::Unauthorized(
+                "the API token is unknown, revoked or its user disabled".into(),
+            )),
+            Err(e) => Err(ApiError::Internal(e.to_string())),
+        }
+    }
+}
+
+impl From<WriteError> for ApiError {
+    fn from(error: WriteError) -> ApiError {
+        use crate::articles::revisions::SaveError;
+        use crate::publishing::WorkflowError as W;
+        match error {
+            WriteError::UnknownSection(_) => ApiError::Unprocessable(error.to_string()),
+            WriteError::Workflow(W::NotFound) => {
+                ApiError::NotFound("there is no such story".into())
+            }
+            WriteError::Workflow(W::Forbidden(m)) => ApiError::Forbidden(m),
+            WriteError::Workflow(
+                e @ (W::InvalidTransition { .. } | W::Save(SaveError::Conflict { .. })),
+            ) => ApiError::Conflict(e.to_string()),
+            WriteError::Workflow(e @ (W::Invalid(_) | W::UpdateKindRequired)) => {
+                ApiError::Unprocessable(e.to_string())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Parses a JSON body, naming the unknown or missing field, or where the
+/// JSON breaks.
+fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !json {
+        return Err(ApiError::BadRequest(
+            "send the body as JSON with Content-Type: application/json".into(),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))
+}
+
+/// A new story.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewStory {
+    section: String,
+    headline: String,
+    slug: Option<String>,
+    standfirst: Option<String>,
+    teaser: Option<String>,
+    #[serde(default)]
+    body: String,
+    dateline: Option<String>,
+    bylines: Option<Vec<String>>,
+    tags: Option<Vec<String>>,
+    lead_image: Option<String>,
+    /// Unix seconds; the story stays off every public surface until then.
+    embargo_until: Option<i64>,
+}
+
+/// Changes to a story over the revision the client last read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoryChanges {
+    revision: i64,
+    section: Option<String>,
+    slug: Option<String>,
+    headline: Option<String>,
+    standfirst: Option<String>,
+    teaser: Option<Option<String>>,
+    body: Option<String>,
+    dateline: Option<String>,
+    bylines: Option<Vec<String>>,
+    tags: Option<Vec<String>>,
+    lead_image: Option<Option<String>>,
+    embargo_until: Option<Option<i64>>,
+    /// On a published story: move "Last update" (a substantive change).
+    #[serde(default)]
+    editorial_update: bool,
+}
+
+/// A story as its writers see it after a write.
+#[derive(Debug, Serialize)]
+pub struct WrittenStory {
+    id: i64,
+    status: &'static str,
+    revision: i64,
+    path: String,
+    headline: String,
+    published_at: Option<i64>,
+    last_update_at: Option<i64>,
+}
+
+fn written(status: StatusCode, a: &Article) -> Response {
+    let body = WrittenStory {
+        id: a.id,
+        status: a.status.as_str(),
+        revision: a.revision,
+        path: a.path(),
+        headline: a.headline.clone(),
+        published_at: a.first_published_at,
+        last_update_at: a.last_update_at,
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// `POST /api/v1/stories`: a new draft.
+pub async fn create(
+    State(app): State<App>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: NewStory = parse_json(&headers, &body)?;
+    let fields = Fields {
+        section: Some(input.section),
+        slug: input.slug,
+        headline: Some(input.headline),
+        standfirst: input.standfirst,
+        teaser: Some(input.teaser),
+        body: Some(input.body),
+        dateline: input.dateline,
+        bylines: input.bylines,
+        tags: input.tags,
+        lead_image: Some(input.lead_image),
+        embargo_until: Some(input.embargo_until),
+    };
+    let article = story_writes::create(app.store(), &user, fields, app.now()).await?;
+    Ok(written(StatusCode::CREATED, &article))
+}
+
+fn id(text: &str) -> Result<i64, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::NotFound(format!("there is no story {text:?}")))
+}
+
+/// `PATCH /api/v1/stories/{id}`.
+pub async fn update(
+    State(app): State<App>,
+    ApiUser(user): ApiUser,
+    Path(story): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let story = id(&story)?;
+    let input: StoryChanges = parse_json(&headers, &body)?;
+    let fields = Fields {
+        section: input.section,
+        slug: input.slug,
+        headline: input.headline,
+        standfirst: input.standfirst,
+        teaser: input.teaser,
+        body: input.body,
+        dateline: input.dateline,
+        bylines: input.bylines,
+        tags: input.tags,
+        lead_image: input.lead_image,
+        embargo_until: input.embargo_until,
+    };
+    let article = story_writes::update(
+        app.store(),
+        &user,
+        story,
+        input.revision,
+        fields,
+        input.editorial_update,
+        app.now(),
+    )
+    .await?;
+    Ok(written(StatusCode::OK, &article))
+}
+
+/// `POST /api/v1/stories/{id}/publish`.
+pub async fn publish(
+    State(app): State<App>,
+    ApiUser(user): ApiUser,
+    Path(story): Path<String>,
+) -> Result<Response, ApiError> {
+    let article = story_writes::publish(app.store(), &user, id(&story)?, app.now()).await?;
+    Ok(written(StatusCode::OK, &article))
+}
+
+/// `POST /api/v1/stories/{id}/unpublish`.
+pub async fn unpublish(
+    State(app): State<App>,
+    ApiUser(user): ApiUser,
+    Path(story): Path<String>,
+) -> Result<Response, ApiError> {
+    let article = story_writes::unpublish(app.store(), &user, id(&story)?, app.now()).await?;
+    Ok(written(StatusCode::OK, &article))
+}

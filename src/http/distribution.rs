@@ -1,0 +1,291 @@
+//! Reader-side distribution routes: feeds (`/feeds/...`), sitemaps
+//! (`/sitemap.xml`, `/sitemaps/...`), `robots.txt` and the search page.
+//! Each handler returns the bytes and their content type, so a page cache
+//! can wrap it; the article sitemap files stream.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+
+use super::{Error, cached};
+use crate::app::App;
+use crate::cache::Page;
+use crate::feeds::{self, Format, sitemaps};
+use crate::rendering::views;
+use crate::search::{self, SearchError, SearchParams};
+use crate::sections;
+use crate::site::Site;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/feeds/{file}", get(site_feed))
+        .route("/feeds/{section}/{file}", get(section_feed))
+        .route("/sitemap.xml", get(sitemap_index))
+        .route("/sitemaps/sections.xml", get(sitemap_sections))
+        .route("/sitemaps/news.xml", get(sitemap_news))
+        .route("/sitemaps/{file}", get(sitemap_articles))
+        .route("/robots.txt", get(robots))
+        .route("/search", get(search_page))
+}
+
+/// Bytes with their content type.
+fn bytes(content_type: &'static str, body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+async fn respond(app: &App, result: Result<Response, Error>) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(error) => error.into_page(app).await,
+    }
+}
+
+impl From<feeds::FeedError> for Error {
+    fn from(error: feeds::FeedError) -> Error {
+        Error::Internal(format!("{error:#}"))
+    }
+}
+
+/// A feed as bytes and content type; `None` when the section or file
+/// does not exist.
+pub async fn feed(app: &App, section: Option<&str>, file: &str) -> Result<Response, Error> {
+    let format = Format::from_file_name(file).ok_or(Error::NotFound)?;
+    let site = Site::load(app.store()).await?;
+    let (body, content_type) = feeds::feed_bytes(app.store(), &site, section, format, app.now())
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(bytes(content_type, body))
+}
+
+/// A feed as a page for the page cache: it shows the newest visible
+/// stories (`feed`; a section's also `section:<slug>`) and site settings.
+async fn feed_page(app: &App, section: Option<&str>, file: &str) -> Result<Page, Error> {
+    let format = Format::from_file_name(file).ok_or(Error::NotFound)?;
+    let site = app.site().await?;
+    let (body, content_type) = feeds::feed_bytes(app.store(), &site, section, format, app.now())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let body = String::from_utf8(body)
+        .map_err(|e| Error::Internal(format!("the feed is not UTF-8: {e}")))?;
+    let mut tags = vec!["feed".to_owned(), "site".to_owned(), "sections".to_owned()];
+    tags.extend(section.map(|s| format!("section:{s}")));
+    Ok(Page {
+        body,
+        content_type,
+        tags,
+    })
+}
+
+async fn site_feed(
+    State(app): State<App>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let key = format!("/feeds/{file}");
+    cached(&app, &headers, &key, || async {
+        match feed_page(&app, None, &file).await {
+            Ok(page) => Ok(page),
+            Err(error) => Err(error.into_page(&app).await),
+        }
+    })
+    .await
+}
+
+async fn section_feed(
+    State(app): State<App>,
+    Path((section, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let key = format!("/feeds/{section}/{file}");
+    cached(&app, &headers, &key, || async {
+        match feed_page(&app, Some(&section), &file).await {
+            Ok(page) => Ok(page),
+            Err(error) => Err(error.into_page(&app).await),
+        }
+    })
+    .await
+}
+
+async fn sitemap_index(State(app): State<App>) -> Response {
+    let result = async {
+        let site = Site::load(app.store()).await?;
+        let body = sitemaps::index(app.store(), &site, app.now(), sitemaps::SITEMAP_SIZE).await?;
+        Ok(bytes(sitemaps::CONTENT_TYPE, body))
+    };
+    respond(&app, result.await).await
+}
+
+async fn sitemap_sections(State(app): State<App>) -> Response {
+    let result = async {
+        let site = Site::load(app.store()).await?;
+        Ok(bytes(
+            sitemaps::CONTENT_TYPE,
+            sitemaps::sections(app.store(), &site).await?,
+        ))
+    };
+    respond(&app, result.await).await
+}
+
+async fn sitemap_news(State(app): State<App>) -> Response {
+    let result = async {
+        let site = Site::load(app.store()).await?;
+        Ok(bytes(
+            sitemaps::CONTENT_TYPE,
+            sitemaps::news(app.store(), &site, app.now()).await?,
+        ))
+    };
+    respond(&app, result.await).await
+}
+
+async fn sitemap_articles(State(app): State<App>, Path(file): Path<String>) -> Response {
+    let result = async {
+        let number: i64 = file
+            .strip_prefix("articles-")
+            .and_then(|f| f.strip_suffix(".xml"))
+            .and_then(|n| n.parse().ok())
+            .ok_or(Error::NotFound)?;
+        let site = Site::load(app.store()).await?;
+        let stream = sitemaps::articles(
+            app.store(),
+            &site,
+            number,
+            app.now(),
+            sitemaps::SITEMAP_SIZE,
+        )
+        .await?
+        .ok_or(Error::NotFound)?;
+        Ok((
+            [(header::CONTENT_TYPE, sitemaps::CONTENT_TYPE)],
+            Body::from_stream(stream),
+        )
+            .into_response())
+    };
+    respond(&app, result.await).await
+}
+
+async fn robots(State(app): State<App>) -> Response {
+    let result = async {
+        let site = Site::load(app.store()).await?;
+        Ok(bytes(
+            "text/plain; charset=utf-8",
+            sitemaps::robots(&site).into_bytes(),
+        ))
+    };
+    respond(&app, result.await).await
+}
+
+/// The search page's query string.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    pub section: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub by: Option<String>,
+    pub page: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct HitView {
+    headline_html: String,
+    snippet_html: String,
+    path: String,
+    published: String,
+    published_iso: String,
+    section: String,
+}
+
+#[derive(Serialize)]
+struct SearchPage<'a> {
+    site: views::SiteView<'a>,
+    nav: Vec<views::NavItem<'a>>,
+    sections: &'a [sections::Section],
+    query: &'a SearchQuery,
+    searched: bool,
+    error: Option<String>,
+    hits: Vec<HitView>,
+    page: u32,
+    newer: Option<String>,
+    older: Option<String>,
+}
+
+fn page_link(query: &SearchQuery, page: u32) -> String {
+    let mut query = serde_json::to_value(query).unwrap_or_default();
+    if let Some(map) = query.as_object_mut() {
+        map.insert("page".into(), page.into());
+        map.retain(|_, v| !v.is_null() && v.as_str() != Some(""));
+    }
+    let pairs: Vec<String> = query
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            format!("{k}={}", crate::structured_data::encode_component(&v))
+        })
+        .collect();
+    format!("/search?{}", pairs.join("&"))
+}
+
+async fn search_page(State(app): State<App>, Query(query): Query<SearchQuery>) -> Response {
+    let result = async {
+        let site = Site::load(app.store()).await?;
+        let all_sections = sections::list(app.store()).await?;
+        let page = query.page.unwrap_or(1).max(1);
+        let params = SearchParams {
+            text: query.q.clone(),
+            section: query.section.clone(),
+            from: query.from.clone(),
+            to: query.to.clone(),
+            byline: query.by.clone(),
+            offset: i64::from(page - 1) * search::PAGE_SIZE,
+            limit: search::PAGE_SIZE,
+        };
+        let searched = !query.q.trim().is_empty() || query.by.is_some() || query.section.is_some();
+        let (hits, more, error) = match search::search(app.store(), &site, &params, app.now()).await
+        {
+            Ok(results) => (results.hits, results.more, None),
+            Err(e @ (SearchError::UnknownSection(_) | SearchError::InvalidDate { .. })) => {
+                (Vec::new(), false, Some(e.to_string()))
+            }
+            Err(SearchError::Article(e)) => return Err(e.into()),
+            Err(SearchError::Storage(e)) => return Err(e.into()),
+        };
+        let hits = hits
+            .into_iter()
+            .map(|hit| {
+                let published = hit
+                    .article
+                    .first_published_at
+                    .unwrap_or(hit.article.created_at);
+                HitView {
+                    path: hit.article.path(),
+                    published: site.format_date(published, "medium"),
+                    published_iso: views::iso(&site, published),
+                    section: hit.article.section.name.clone(),
+                    headline_html: hit.headline_html,
+                    snippet_html: hit.snippet_html,
+                }
+            })
+            .collect();
+        let context = SearchPage {
+            site: views::SiteView::new(&site),
+            nav: views::nav(&all_sections, None),
+            sections: &all_sections,
+            query: &query,
+            searched,
+            error,
+            hits,
+            page,
+            newer: (page > 1).then(|| page_link(&query, page - 1)),
+            older: more.then(|| page_link(&query, page + 1)),
+        };
+        Ok(Html(app.renderer().render("search.html", &context)?).into_response())
+    };
+    respond(&app, result.await).await
+}

@@ -1,0 +1,196 @@
+//! Media over HTTP: content-addressed image files for readers
+//! (`/media/<hash>-<width>.<ext>`, cached forever), and the upload form and
+//! list for the newsroom (`/admin/media`), answering HTML or JSON.
+
+mod upload;
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::{Deserialize, Serialize};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::admin::{self, AdminError, CurrentUser, Page};
+use crate::app::App;
+use crate::media::{self, FileName, MAX_UPLOAD_BYTES, MediaError, MediaFiles, MediaText};
+
+/// Largest request body of an upload: the file limit plus room for the
+/// form's other fields and multipart framing. The file itself is held to
+/// [`MAX_UPLOAD_BYTES`] with a clear message.
+pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 5 * 1024 * 1024;
+
+/// Images shown on the list page.
+const LIST_PAGE: i64 = 50;
+
+/// Reader routes: the image files.
+pub fn reader_routes() -> Router<App> {
+    Router::new().route("/media/{file}", get(file))
+}
+
+/// Newsroom routes, with the admin response headers and their own body
+/// limit: merge them outside the site-wide 2 MiB limit.
+pub fn upload_routes() -> Router<App> {
+    Router::new()
+        .route("/admin/media", get(list_page).post(upload::upload))
+        .route("/admin/media/{id}", post(update_text))
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+        .layer(axum::middleware::from_fn(upload::refuse_oversized))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            // The story editor's: an upload from the editor answers with it.
+            HeaderValue::from_static(super::stories::EDITOR_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+}
+
+/// Serves a stored image file. Names are content hashes, so a name always
+/// means the same bytes: cache for a year, immutable.
+async fn file(State(app): State<App>, Path(name): Path<String>) -> Response {
+    let Some(name) = FileName::parse(&name) else {
+        return (StatusCode::NOT_FOUND, "no such image\n").into_response();
+    };
+    let files = MediaFiles::new(&app.config().data_dir);
+    match files.read(&name).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, name.content_type()),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such image\n").into_response(),
+        Err(error) => {
+            tracing::error!(%error, file = %name.to_name(), "cannot read image file");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the image could not be read\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    uploaded: Option<i64>,
+    updated: Option<i64>,
+}
+
+/// `GET /admin/media`: the upload form and the newest images.
+async fn list_page(
+    State(app): State<App>,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let notice = match (query.uploaded, query.updated) {
+        (Some(id), _) => Some(format!(
+            "Image uploaded. Use media:{id} as a story's lead image."
+        )),
+        (None, Some(id)) => Some(format!("Text of media:{id} saved.")),
+        _ => None,
+    };
+    let page = Page::new(&app, Some(&user.user), "media").notice(notice);
+    render_list(&app, &user, page).await
+}
+
+/// The text fields of an image, as the edit form posts them.
+#[derive(Debug, Deserialize)]
+struct TextForm {
+    #[serde(default)]
+    caption: String,
+    #[serde(default)]
+    credit: String,
+    #[serde(default)]
+    alt: String,
+}
+
+/// `POST /admin/media/<id>`: changes caption, credit and alt text. Editors
+/// and administrators may change any image; writers the ones they uploaded.
+async fn update_text(
+    State(app): State<App>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<TextForm>,
+) -> Response {
+    let result = async {
+        let Some(existing) = media::find(app.store(), id).await.map_err(internal)? else {
+            return Err(AdminError::NotFound);
+        };
+        if !user.role.can_edit_any() && existing.uploaded_by != Some(user.id) {
+            return Err(AdminError::Forbidden);
+        }
+        let text = MediaText {
+            caption: form.caption,
+            credit: form.credit,
+            alt: form.alt,
+        };
+        media::update_text(app.store(), id, text, app.now())
+            .await
+            .map_err(internal)?;
+        Ok(Redirect::to(&format!("/admin/media?updated={id}#media-{id}")).into_response())
+    };
+    let result = result.await;
+    admin::respond(&app, Some(&user), result).await
+}
+
+fn internal(error: MediaError) -> AdminError {
+    AdminError::Internal(error.to_string())
+}
+
+/// One image of the list page.
+#[derive(Debug, Serialize)]
+struct MediaListItem {
+    id: i64,
+    reference: String,
+    thumbnail: String,
+    width: u32,
+    height: u32,
+    caption: String,
+    credit: String,
+    alt: String,
+    editable: bool,
+}
+
+pub(super) async fn render_list(app: &App, user: &CurrentUser, page: Page<'_>) -> Response {
+    let result = async {
+        let items: Vec<MediaListItem> = media::list(app.store(), None, LIST_PAGE)
+            .await
+            .map_err(internal)?
+            .iter()
+            .map(|m| MediaListItem {
+                id: m.id,
+                reference: m.reference(),
+                thumbnail: m
+                    .derivatives_of(media::DerivativeFormat::Jpeg)
+                    .first()
+                    .map(|d| m.url(d))
+                    .unwrap_or_else(|| m.original_url()),
+                width: m.width,
+                height: m.height,
+                caption: m.caption.clone(),
+                credit: m.credit.clone(),
+                alt: m.alt.clone(),
+                editable: user.role.can_edit_any() || m.uploaded_by == Some(user.id),
+            })
+            .collect();
+        let context = serde_json::json!({
+            "items": items,
+            "max_upload_mib": MAX_UPLOAD_BYTES / (1024 * 1024),
+        });
+        page.render("admin/media.html", context).await
+    };
+    match result.await {
+        Ok(response) => response,
+        Err(error) => error.into_page(app, Some(user)).await,
+    }
+}

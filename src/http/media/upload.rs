@@ -1,0 +1,290 @@
+//! Uploading: reading the multipart form with the file held to the size
+//! limit, running the media pipeline, and answering JSON or the HTML form.
+
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
+
+use std::collections::HashMap;
+
+use super::super::stories;
+use super::{UPLOAD_BODY_LIMIT, render_list};
+use crate::app::App;
+use crate::http::admin::{self, CurrentUser, Page};
+use crate::media::{self, MAX_UPLOAD_BYTES, Media, MediaError, MediaFiles, MediaText};
+
+/// Refuses a request that announces a body over [`UPLOAD_BODY_LIMIT`]
+/// before reading any of it, with the same clear message as a file over the
+/// limit (bodies without a length are held to it while being read).
+pub(super) async fn refuse_oversized(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > UPLOAD_BODY_LIMIT as u64 => {
+            let error = UploadError::Media(MediaError::TooLarge {
+                size: usize::try_from(length).unwrap_or(usize::MAX),
+            });
+            if wants_json(request.headers()) {
+                error.json()
+            } else {
+                (
+                    error.status(),
+                    format!("Upload refused: {}\n", error.message()),
+                )
+                    .into_response()
+            }
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// An upload as JSON.
+#[derive(Debug, Serialize)]
+pub struct MediaJson<'a> {
+    pub id: i64,
+    /// What to put in a story's lead image field.
+    pub reference: String,
+    pub hash: &'a str,
+    pub width: u32,
+    pub height: u32,
+    pub mime: &'a str,
+    pub byte_size: u64,
+    pub caption: &'a str,
+    pub credit: &'a str,
+    pub alt: &'a str,
+    pub original: String,
+    pub derivatives: Vec<DerivativeJson>,
+}
+
+/// A derivative as JSON.
+#[derive(Debug, Serialize)]
+pub struct DerivativeJson {
+    pub url: String,
+    pub format: media::DerivativeFormat,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+}
+
+impl<'a> MediaJson<'a> {
+    pub fn new(media: &'a Media) -> MediaJson<'a> {
+        MediaJson {
+            id: media.id,
+            reference: media.reference(),
+            hash: &media.hash,
+            width: media.width,
+            height: media.height,
+            mime: &media.mime,
+            byte_size: media.byte_size,
+            caption: &media.caption,
+            credit: &media.credit,
+            alt: &media.alt,
+            original: media.original_url(),
+            derivatives: media
+                .derivatives
+                .iter()
+                .map(|d| DerivativeJson {
+                    url: media.url(d),
+                    format: d.format,
+                    width: d.width,
+                    height: d.height,
+                    bytes: d.bytes,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// Why an upload request failed, before or during ingest.
+enum UploadError {
+    Media(MediaError),
+    /// The form itself is wrong (no file field, unreadable multipart).
+    Form(String),
+}
+
+impl UploadError {
+    fn status(&self) -> StatusCode {
+        match self {
+            UploadError::Media(MediaError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            UploadError::Media(MediaError::NotAnImage) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            UploadError::Media(e) if e.is_user_error() => StatusCode::UNPROCESSABLE_ENTITY,
+            UploadError::Media(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            UploadError::Form(_) => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            UploadError::Media(MediaError::TooLarge { .. }) => "too_large",
+            UploadError::Media(MediaError::Empty) => "empty",
+            UploadError::Media(MediaError::NotAnImage) => "not_an_image",
+            UploadError::Media(MediaError::TooManyPixels { .. }) => "too_many_pixels",
+            UploadError::Media(MediaError::Unreadable(_)) => "unreadable",
+            UploadError::Media(e) if e.is_user_error() => "invalid",
+            UploadError::Media(_) => "internal",
+            UploadError::Form(_) => "bad_form",
+        }
+    }
+
+    /// `{"error": {"code", "message"}}`, as the rest of the JSON API answers.
+    fn json(&self) -> Response {
+        admin::auth::api_error(self.status(), self.code(), &self.message())
+    }
+
+    /// The message for the uploader; internal causes are logged, not shown.
+    fn message(&self) -> String {
+        match self {
+            UploadError::Media(e) if e.is_user_error() => e.to_string(),
+            UploadError::Media(e) => {
+                tracing::error!(error = %e, "upload failed");
+                "the image could not be stored; please try again".into()
+            }
+            UploadError::Form(m) => m.clone(),
+        }
+    }
+}
+
+/// The fields of the upload form.
+struct UploadForm {
+    file: Vec<u8>,
+    file_name: String,
+    text: MediaText,
+}
+
+/// What came with the file when the story editor sent it: where to go back
+/// to (`editor`: `new` or the story id) and the story form's own fields.
+#[derive(Default)]
+struct FromEditor {
+    editor: Option<String>,
+    fields: HashMap<String, String>,
+}
+
+/// Reads the multipart form, holding the file to [`MAX_UPLOAD_BYTES`].
+async fn read_form(
+    mut multipart: Multipart,
+    from_editor: &mut FromEditor,
+) -> Result<UploadForm, UploadError> {
+    let too_large = |size| UploadError::Media(MediaError::TooLarge { size });
+    let form_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(UPLOAD_BODY_LIMIT)
+        } else {
+            UploadError::Form(format!(
+                "the upload form could not be read: {}",
+                e.body_text()
+            ))
+        }
+    };
+    let mut file = None;
+    let mut text = MediaText::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(form_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or("upload").to_owned();
+                let mut bytes = Vec::new();
+                let mut size = 0;
+                while let Some(chunk) = field.chunk().await.map_err(form_error)? {
+                    size += chunk.len();
+                    // Past the limit, keep reading (up to the body limit)
+                    // without keeping it, so the client gets the answer
+                    // rather than a connection closed mid-upload.
+                    if size <= MAX_UPLOAD_BYTES {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                if size > MAX_UPLOAD_BYTES {
+                    return Err(too_large(size));
+                }
+                file = Some((bytes, file_name));
+            }
+            "caption" | "credit" | "alt" => {
+                let value = field.text().await.map_err(form_error)?;
+                match name.as_str() {
+                    "caption" => text.caption = value,
+                    "credit" => text.credit = value,
+                    _ => text.alt = value,
+                }
+            }
+            "editor" => from_editor.editor = Some(field.text().await.map_err(form_error)?),
+            _ if field.file_name().is_none() => {
+                let value = field.text().await.map_err(form_error)?;
+                from_editor.fields.insert(name, value);
+            }
+            _ => {}
+        }
+    }
+    let (file, file_name) =
+        file.ok_or_else(|| UploadError::Form("choose an image file to upload".into()))?;
+    if file.is_empty() {
+        return Err(UploadError::Media(MediaError::Empty));
+    }
+    Ok(UploadForm {
+        file,
+        file_name,
+        text,
+    })
+}
+
+/// `POST /admin/media`: stores an image. JSON clients get the media record
+/// (201) or `{error, message}`; the HTML form is redirected to the list, or
+/// shown again with the message; an upload from the story editor answers
+/// with the editor, its text as sent and the new image chosen. Any signed-in
+/// user may upload.
+pub(super) async fn upload(
+    State(app): State<App>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let json = wants_json(&headers);
+    let mut from_editor = FromEditor::default();
+    let result = async {
+        let form = read_form(multipart, &mut from_editor).await?;
+        let files = MediaFiles::new(&app.config().data_dir);
+        media::ingest(
+            app.store(),
+            &files,
+            form.file,
+            &form.file_name,
+            form.text,
+            Some(user.id),
+            app.now(),
+        )
+        .await
+        .map_err(UploadError::Media)
+    }
+    .await;
+    if let (Some(editor), false) = (from_editor.editor, json) {
+        let result = result.map_err(|e| (e.status(), e.message()));
+        return stories::after_upload(&app, &user, &editor, from_editor.fields, result).await;
+    }
+    match (result, json) {
+        (Ok(media), true) => (StatusCode::CREATED, Json(MediaJson::new(&media))).into_response(),
+        (Ok(media), false) => {
+            Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response()
+        }
+        (Err(error), true) => error.json(),
+        (Err(error), false) => {
+            let page = Page::new(&app, Some(&user.user), "media")
+                .status(error.status())
+                .error(Some(format!("Upload refused: {}", error.message())));
+            render_list(&app, &user, page).await
+        }
+    }
+}

@@ -1,0 +1,448 @@
+//! The story editor: a blank form for a new story, the form of a stored one,
+//! and saving (refused over a newer revision, with both versions shown).
+//! Whatever goes wrong, the editor comes back with the text as it was sent.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use super::images::{self, LeadImagePanel};
+use super::{Newsroom, message_of, notice, render, status_of, when};
+use crate::app::App;
+use crate::articles::revisions::{self, FieldDiff, SaveError};
+use crate::articles::{self, Article, Status};
+use crate::http::admin::CurrentUser;
+use crate::publishing::{
+    self, Action, Actor, StoryFields, UpdateKind, WorkflowError, format_local_time,
+    parse_local_time,
+};
+use crate::rendering::markdown;
+use crate::site::Site;
+
+/// The editor's form as sent: every field as text, so a save that fails for
+/// any reason can show it again exactly.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub(super) struct StoryForm {
+    pub(super) headline: String,
+    standfirst: String,
+    teaser: String,
+    pub(super) body: String,
+    pub(super) section: String,
+    slug: String,
+    dateline: String,
+    bylines: String,
+    tags: String,
+    pub(super) lead_image: String,
+    /// Alt text, caption and credit of the selected lead image as typed in
+    /// the editor; saved onto the image with the story.
+    pub(super) lead_alt: String,
+    pub(super) lead_caption: String,
+    pub(super) lead_credit: String,
+    /// The lead image the three fields above were filled for (hidden), so
+    /// text typed for one image never lands on another one chosen since.
+    pub(super) lead_text_for: String,
+    /// `datetime-local` in the site's time zone.
+    embargo: String,
+    /// The revision the editor opened (hidden).
+    revision: String,
+    message: String,
+    /// `editorial` or `silent_fix` when saving a published story.
+    update_kind: String,
+}
+
+impl StoryForm {
+    pub(super) fn of(article: &Article, site: &Site) -> StoryForm {
+        let fields = StoryFields::of(article);
+        StoryForm {
+            headline: fields.headline,
+            standfirst: fields.standfirst,
+            teaser: fields.teaser,
+            body: fields.body,
+            section: fields.section_id.to_string(),
+            slug: fields.slug,
+            dateline: fields.dateline,
+            bylines: fields.bylines,
+            tags: fields.tags,
+            lead_image: fields.lead_image,
+            lead_alt: String::new(),
+            lead_caption: String::new(),
+            lead_credit: String::new(),
+            lead_text_for: String::new(),
+            embargo: fields
+                .embargo_until
+                .map(|t| format_local_time(t, &site.time_zone))
+                .unwrap_or_default(),
+            revision: article.revision.to_string(),
+            message: String::new(),
+            update_kind: String::new(),
+        }
+    }
+
+    pub(super) fn fields(&self, site: &Site) -> Result<StoryFields, WorkflowError> {
+        Ok(StoryFields {
+            headline: self.headline.clone(),
+            standfirst: self.standfirst.clone(),
+            teaser: self.teaser.clone(),
+            body: self.body.clone(),
+            section_id: self
+                .section
+                .trim()
+                .parse()
+                .map_err(|_| WorkflowError::Invalid("choose a section".into()))?,
+            slug: self.slug.clone(),
+            dateline: self.dateline.clone(),
+            bylines: self.bylines.clone(),
+            tags: self.tags.clone(),
+            lead_image: self.lead_image.clone(),
+            embargo_until: parse_local_time(&self.embargo, &site.time_zone)?,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct SectionOption {
+    id: i64,
+    name: String,
+    selected: bool,
+}
+
+/// The stored story as the editor's side panel shows it.
+#[derive(Debug, Serialize)]
+struct StoryInfo {
+    id: i64,
+    status: Status,
+    status_name: &'static str,
+    revision: i64,
+    public_path: Option<String>,
+    first_published: String,
+    last_update: String,
+    modified: String,
+    scheduled: String,
+    embargo: String,
+    corrections: Vec<(String, String)>,
+}
+
+/// What a refused save shows: the stored version beside the editor's.
+#[derive(Debug, Serialize)]
+struct ConflictView {
+    author: String,
+    revision: i64,
+    based_on: i64,
+    refused: i64,
+    headline: String,
+    standfirst: String,
+    body: String,
+    diff: Vec<FieldDiff>,
+}
+
+#[derive(Debug, Serialize)]
+struct EditorPage {
+    title: String,
+    story: Option<StoryInfo>,
+    form: StoryForm,
+    action: String,
+    sections: Vec<SectionOption>,
+    auto_teaser: String,
+    can_edit: bool,
+    asks_update_kind: bool,
+    actions: Vec<Action>,
+    schedule_default: String,
+    conflict: Option<ConflictView>,
+    image: LeadImagePanel,
+}
+
+/// Everything the editor page needs besides the story and form.
+pub(super) struct Screen<'a> {
+    pub actor: &'a Actor,
+    pub current: &'a CurrentUser,
+    pub story: Option<&'a Article>,
+    pub form: StoryForm,
+    pub status: StatusCode,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+/// Renders the editor. The page never fails because the story's data does:
+/// only a broken database or template gives the error page.
+pub(super) async fn screen(app: &App, screen: Screen<'_>) -> Response {
+    screen_with_conflict(app, screen, None).await
+}
+
+async fn screen_with_conflict(
+    app: &App,
+    screen: Screen<'_>,
+    conflict: Option<ConflictView>,
+) -> Response {
+    let (site, sections) = match (
+        Site::load(app.store()).await,
+        crate::sections::list(app.store()).await,
+    ) {
+        (Ok(site), Ok(sections)) => (site, sections),
+        (Err(e), _) => return super::super::Error::from(e).into_page(app).await,
+        (_, Err(e)) => return super::super::Error::from(e).into_page(app).await,
+    };
+    let Screen {
+        actor,
+        current,
+        story,
+        form,
+        status,
+        notice,
+        error,
+    } = screen;
+    let mut form = form;
+    let image = match images::panel(app, current, story.map(|s| s.id), &mut form).await {
+        Ok(image) => image,
+        Err(error) => {
+            tracing::error!(%error, "cannot list images for the story editor");
+            LeadImagePanel::default()
+        }
+    };
+    let body_html = markdown::to_html(&form.body);
+    let page = EditorPage {
+        title: match story {
+            Some(s) => format!("Edit: {}", s.headline),
+            None => "New story".into(),
+        },
+        sections: sections
+            .iter()
+            .map(|s| SectionOption {
+                id: s.id,
+                name: s.name.clone(),
+                selected: form.section == s.id.to_string(),
+            })
+            .collect(),
+        auto_teaser: crate::teasers::from_html(&body_html, site.teaser_length),
+        can_edit: story.is_none_or(|s| publishing::can_edit(actor, s)),
+        asks_update_kind: story.is_some_and(|s| s.status == Status::Published),
+        actions: story
+            .map(|s| publishing::available(actor, s))
+            .unwrap_or_default(),
+        action: match story {
+            Some(s) => format!("/admin/stories/{}", s.id),
+            None => "/admin/stories".into(),
+        },
+        schedule_default: format_local_time(app.now() + 3600, &site.time_zone),
+        story: story.map(|s| StoryInfo {
+            id: s.id,
+            status: s.status,
+            status_name: publishing::status_name(s.status),
+            revision: s.revision,
+            public_path: s.is_visible(app.now()).then(|| s.path()),
+            first_published: when(&site, s.first_published_at),
+            last_update: when(&site, s.last_update_at),
+            modified: when(&site, Some(s.modified_at)),
+            scheduled: when(&site, s.scheduled_at),
+            embargo: when(&site, s.embargo_until),
+            corrections: s
+                .corrections
+                .iter()
+                .map(|c| (site.format_date(c.at, "medium"), c.note.clone()))
+                .collect(),
+        }),
+        form,
+        conflict,
+        image,
+    };
+    render(
+        app,
+        current,
+        status,
+        (notice, error),
+        "admin/stories/edit.html",
+        &page,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Done {
+    done: Option<String>,
+}
+
+pub(super) async fn new_page(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+) -> Response {
+    let sections = crate::sections::list(app.store()).await.unwrap_or_default();
+    let form = StoryForm {
+        section: sections
+            .first()
+            .map(|s| s.id.to_string())
+            .unwrap_or_default(),
+        bylines: actor.name.clone(),
+        ..StoryForm::default()
+    };
+    screen(
+        &app,
+        Screen {
+            actor: &actor,
+            current: &current,
+            story: None,
+            form,
+            status: StatusCode::OK,
+            notice: None,
+            error: None,
+        },
+    )
+    .await
+}
+
+/// Loads a story for a page, answering 404 when there is none.
+pub(super) async fn load(app: &App, id: i64) -> Result<Article, Response> {
+    match articles::find(app.store(), id).await {
+        Ok(Some(article)) => Ok(article),
+        Ok(None) => Err(super::super::Error::NotFound.into_page(app).await),
+        Err(e) => Err(super::super::Error::from(e).into_page(app).await),
+    }
+}
+
+pub(super) async fn edit_page(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+    Path(id): Path<i64>,
+    Query(done): Query<Done>,
+) -> Response {
+    let article = match load(&app, id).await {
+        Ok(article) => article,
+        Err(response) => return response,
+    };
+    let site = match Site::load(app.store()).await {
+        Ok(site) => site,
+        Err(e) => return super::super::Error::from(e).into_page(&app).await,
+    };
+    let form = StoryForm::of(&article, &site);
+    screen(
+        &app,
+        Screen {
+            actor: &actor,
+            current: &current,
+            story: Some(&article),
+            form,
+            status: StatusCode::OK,
+            notice: notice(done.done.as_deref()),
+            error: None,
+        },
+    )
+    .await
+}
+
+pub(super) async fn create(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+    Form(form): Form<StoryForm>,
+) -> Response {
+    let result = async {
+        let site = Site::load(app.store())
+            .await
+            .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
+        let fields = form.fields(&site)?;
+        images::save_text(&app, &current, &form).await?;
+        publishing::create(app.store(), &actor, &fields, &form.message, app.now()).await
+    }
+    .await;
+    match result {
+        Ok(article) => {
+            Redirect::to(&format!("/admin/stories/{}?done=created", article.id)).into_response()
+        }
+        Err(error) => {
+            screen(
+                &app,
+                Screen {
+                    actor: &actor,
+                    current: &current,
+                    story: None,
+                    status: status_of(&error),
+                    error: Some(message_of(&error)),
+                    form,
+                    notice: None,
+                },
+            )
+            .await
+        }
+    }
+}
+
+pub(super) async fn save(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+    Path(id): Path<i64>,
+    Form(mut form): Form<StoryForm>,
+) -> Response {
+    let result = async {
+        let site = Site::load(app.store())
+            .await
+            .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
+        let fields = form.fields(&site)?;
+        let expected: i64 = form.revision.trim().parse().map_err(|_| {
+            WorkflowError::Invalid("the form lost track of its revision: reload the story".into())
+        })?;
+        let kind = UpdateKind::parse(&form.update_kind);
+        images::save_text(&app, &current, &form).await?;
+        publishing::save(
+            app.store(),
+            &actor,
+            id,
+            expected,
+            &fields,
+            kind,
+            &form.message,
+            app.now(),
+        )
+        .await
+    }
+    .await;
+    let error = match result {
+        Ok(article) => {
+            return Redirect::to(&format!("/admin/stories/{}?done=saved", article.id))
+                .into_response();
+        }
+        Err(error) => error,
+    };
+    let status = status_of(&error);
+    let message = message_of(&error);
+    let conflict = match error {
+        WorkflowError::Save(SaveError::Conflict {
+            based_on,
+            refused,
+            current,
+            yours,
+        }) => {
+            // Saving again now means saving over what the other person saved,
+            // knowingly: the form moves on to their revision.
+            form.revision = current.article.revision.to_string();
+            Some(ConflictView {
+                author: current.author_of_revision.clone(),
+                revision: current.article.revision,
+                based_on,
+                refused,
+                headline: current.article.headline.clone(),
+                standfirst: current.article.standfirst.clone(),
+                body: current.article.body_source.clone(),
+                diff: revisions::diff(&current.article, &yours),
+            })
+        }
+        _ => None,
+    };
+    let article = articles::find(app.store(), id).await.ok().flatten();
+    if article.is_none() && status == StatusCode::NOT_FOUND {
+        return super::super::Error::NotFound.into_page(&app).await;
+    }
+    screen_with_conflict(
+        &app,
+        Screen {
+            actor: &actor,
+            current: &current,
+            story: article.as_ref(),
+            form,
+            status,
+            notice: None,
+            error: Some(message),
+        },
+        conflict,
+    )
+    .await
+}

@@ -1,0 +1,244 @@
+//! The lead image in the story editor: the chooser (the selected image with
+//! its thumbnail and editable alt text, caption and credit; recent uploads
+//! from the library as radio buttons), saving that text with the story, the
+//! image in the preview, and the editor shown again after an upload made
+//! from it (`POST /admin/media` with the whole story form, so nothing typed
+//! is lost). Works without JavaScript.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+
+use super::editor::{Screen, StoryForm, screen};
+use crate::app::App;
+use crate::articles;
+use crate::http::admin::CurrentUser;
+use crate::media::{self, DerivativeFormat, Media, MediaError, MediaText};
+use crate::publishing::WorkflowError;
+use crate::rendering::views::{self, ImageView};
+
+/// Recent uploads offered in the editor's library.
+const LIBRARY_SIZE: i64 = 12;
+
+/// An image as the chooser shows it.
+#[derive(Debug, Serialize)]
+pub(super) struct ImageChoice {
+    id: i64,
+    reference: String,
+    thumbnail: String,
+    width: u32,
+    height: u32,
+    caption: String,
+    credit: String,
+    alt: String,
+    selected: bool,
+    /// Whether this user may change the image's text (editors and
+    /// administrators any image, writers their own uploads).
+    editable: bool,
+}
+
+/// The lead-image part of the editor page.
+#[derive(Debug, Serialize, Default)]
+pub(super) struct LeadImagePanel {
+    /// The image the form refers to, when it is in the library.
+    selected: Option<ImageChoice>,
+    /// A lead image that is not an uploaded image (an old address, or a
+    /// reference to an image that no longer exists), kept as a choice.
+    other: Option<String>,
+    library: Vec<ImageChoice>,
+    /// Where the upload button sends the editor back to: `new` or the id.
+    upload_target: String,
+}
+
+fn may_edit_text(current: &CurrentUser, media: &Media) -> bool {
+    current.user.role.can_edit_any() || media.uploaded_by == Some(current.user.id)
+}
+
+fn choice(current: &CurrentUser, media: &Media, selected: bool) -> ImageChoice {
+    ImageChoice {
+        id: media.id,
+        reference: media.reference(),
+        thumbnail: media
+            .derivatives_of(DerivativeFormat::Jpeg)
+            .first()
+            .map(|d| media.url(d))
+            .unwrap_or_else(|| media.original_url()),
+        width: media.width,
+        height: media.height,
+        caption: media.caption.clone(),
+        credit: media.credit.clone(),
+        alt: media.alt.clone(),
+        selected,
+        editable: may_edit_text(current, media),
+    }
+}
+
+/// The image the form's lead image refers to, if it is an uploaded one.
+async fn selected_media(app: &App, form: &StoryForm) -> Result<Option<Media>, MediaError> {
+    match media::parse_reference(&form.lead_image) {
+        Some(id) => media::find(app.store(), id).await,
+        None => Ok(None),
+    }
+}
+
+/// Builds the chooser, and fills the form's image text from the image when
+/// the form does not hold text of its own for the selected image (a story
+/// just opened, or another image chosen before the last save).
+pub(super) async fn panel(
+    app: &App,
+    current: &CurrentUser,
+    story: Option<i64>,
+    form: &mut StoryForm,
+) -> Result<LeadImagePanel, MediaError> {
+    let selected = selected_media(app, form).await?;
+    let reference = form.lead_image.trim().to_owned();
+    if let Some(m) = &selected
+        && form.lead_text_for.trim() != reference
+    {
+        form.lead_alt = m.alt.clone();
+        form.lead_caption = m.caption.clone();
+        form.lead_credit = m.credit.clone();
+        form.lead_text_for = reference.clone();
+    }
+    let mut library: Vec<ImageChoice> = media::list(app.store(), None, LIBRARY_SIZE)
+        .await?
+        .iter()
+        .map(|m| choice(current, m, m.reference() == reference))
+        .collect();
+    if let Some(m) = &selected
+        && !library.iter().any(|c| c.id == m.id)
+    {
+        library.insert(0, choice(current, m, true));
+    }
+    Ok(LeadImagePanel {
+        selected: selected.as_ref().map(|m| choice(current, m, true)),
+        other: (selected.is_none() && !reference.is_empty()).then_some(reference),
+        library,
+        upload_target: story.map_or_else(|| "new".to_owned(), |id| id.to_string()),
+    })
+}
+
+/// The image text the form holds for its selected image, if it holds any.
+fn form_text(form: &StoryForm) -> Option<MediaText> {
+    let reference = form.lead_image.trim();
+    (!reference.is_empty() && form.lead_text_for.trim() == reference).then(|| MediaText {
+        caption: form.lead_caption.clone(),
+        credit: form.lead_credit.clone(),
+        alt: form.lead_alt.clone(),
+    })
+}
+
+/// Saves the alt text, caption and credit typed in the editor onto the
+/// selected image, before the story is saved (so a save that makes the story
+/// public is checked against the new alt text). Text for an image the user
+/// may not change is left alone.
+pub(super) async fn save_text(
+    app: &App,
+    current: &CurrentUser,
+    form: &StoryForm,
+) -> Result<(), WorkflowError> {
+    match update_text(app, current, form).await {
+        Ok(()) => Ok(()),
+        Err(MediaError::Storage(error)) => Err(error.into()),
+        Err(error) => Err(WorkflowError::Invalid(error.to_string())),
+    }
+}
+
+async fn update_text(app: &App, current: &CurrentUser, form: &StoryForm) -> Result<(), MediaError> {
+    let (Some(text), Some(media)) = (form_text(form), selected_media(app, form).await?) else {
+        return Ok(());
+    };
+    let stored = MediaText {
+        caption: media.caption.clone(),
+        credit: media.credit.clone(),
+        alt: media.alt.clone(),
+    };
+    let trimmed = MediaText {
+        caption: text.caption.trim().to_owned(),
+        credit: text.credit.trim().to_owned(),
+        alt: text.alt.trim().to_owned(),
+    };
+    if trimmed == stored || !may_edit_text(current, &media) {
+        return Ok(());
+    }
+    media::update_text(app.store(), media.id, trimmed, app.now()).await?;
+    Ok(())
+}
+
+/// The lead image of the preview: the selected image with the text typed in
+/// the editor, shown as the reader page shows it.
+pub(super) async fn preview_image(
+    app: &App,
+    form: &StoryForm,
+) -> Result<Option<ImageView>, MediaError> {
+    let Some(media) = selected_media(app, form).await? else {
+        return Ok(None);
+    };
+    let mut view = views::image_view(&media);
+    if let Some(text) = form_text(form) {
+        view.alt = text.alt.trim().to_owned();
+        view.caption = text.caption.trim().to_owned();
+        view.credit = text.credit.trim().to_owned();
+    }
+    Ok(Some(view))
+}
+
+/// The editor's Content-Security-Policy, also the upload route's: it may
+/// answer with the editor (which frames the preview).
+pub const EDITOR_CSP: &str = super::ADMIN_CSP;
+
+/// The editor after an upload made from it: `fields` are the story form's
+/// fields as posted with the file, `editor` is `new` or the story id. On
+/// success the new image is the selected lead image (not saved yet: the
+/// notice says so); on failure the refusal is shown. Either way the form is
+/// exactly as sent.
+pub async fn after_upload(
+    app: &App,
+    current: &CurrentUser,
+    editor: &str,
+    fields: HashMap<String, String>,
+    result: Result<Media, (StatusCode, String)>,
+) -> Response {
+    let map: serde_json::Map<String, serde_json::Value> = fields
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    let mut form: StoryForm = serde_json::from_value(serde_json::Value::Object(map))
+        .unwrap_or_else(|_| StoryForm::default());
+    let story = match editor.trim().parse::<i64>() {
+        Ok(id) => match articles::find(app.store(), id).await {
+            Ok(Some(article)) => Some(article),
+            Ok(None) => return crate::http::Error::NotFound.into_page(app).await,
+            Err(e) => return crate::http::Error::from(e).into_page(app).await,
+        },
+        Err(_) => None,
+    };
+    let (status, notice, error) = match result {
+        Ok(media) => {
+            form.lead_image = media.reference();
+            form.lead_text_for.clear();
+            (
+                StatusCode::OK,
+                Some("Image uploaded and chosen as the lead image. Save the story to keep it."),
+                None,
+            )
+        }
+        Err((status, message)) => (status, None, Some(format!("Upload refused: {message}"))),
+    };
+    let actor = super::auth::actor_of(current);
+    screen(
+        app,
+        Screen {
+            actor: &actor,
+            current,
+            story: story.as_ref(),
+            form,
+            status,
+            notice,
+            error,
+        },
+    )
+    .await
+}

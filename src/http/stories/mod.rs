@@ -1,0 +1,183 @@
+//! The story desk under `/admin/stories`: the filtered story list, the story
+//! editor (all fields, the automatic teaser beside the hand-written one, a
+//! live preview), the workflow buttons, and revisions with diff and restore.
+//! Every route needs a signed-in newsroom member; what they may do is decided
+//! by `publishing`, never here.
+
+mod editor;
+mod history;
+mod images;
+mod list;
+mod preview;
+mod workflow;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::app::App;
+use crate::http::admin::{self, AdminError, CurrentUser, Page};
+use crate::publishing::WorkflowError;
+use crate::site::Site;
+
+pub use auth::Newsroom;
+use auth::audit;
+pub use images::{EDITOR_CSP, after_upload};
+
+/// Admin pages run one script of our own (the live preview) and frame the
+/// preview from this origin; nothing else.
+const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data: https:; frame-src 'self'; form-action 'self'; base-uri 'none'; \
+     frame-ancestors 'none'";
+
+/// The live preview's script, served from `'self'`.
+const PREVIEW_JS: &str = include_str!("../../../static/admin-preview.js");
+/// The story desk's stylesheet.
+const STORIES_CSS: &str = include_str!("../../../static/admin-stories.css");
+
+/// The story desk's routes.
+pub fn routes() -> Router<App> {
+    let pages = Router::new()
+        .route("/admin/stories", get(list::page).post(editor::create))
+        .route("/admin/stories/new", get(editor::new_page))
+        .route(
+            "/admin/stories/{id}",
+            get(editor::edit_page).post(editor::save),
+        )
+        .route("/admin/stories/{id}/submit", post(workflow::submit))
+        .route("/admin/stories/{id}/withdraw", post(workflow::withdraw))
+        .route("/admin/stories/{id}/publish", post(workflow::publish))
+        .route("/admin/stories/{id}/schedule", post(workflow::schedule))
+        .route("/admin/stories/{id}/unpublish", post(workflow::unpublish))
+        .route("/admin/stories/{id}/corrections", post(workflow::correct))
+        .route("/admin/stories/{id}/revisions", get(history::list))
+        .route("/admin/stories/{id}/revisions/diff", get(history::diff))
+        .route(
+            "/admin/stories/{id}/revisions/{revision}",
+            get(history::show),
+        )
+        .route(
+            "/admin/stories/{id}/revisions/{revision}/restore",
+            post(history::restore),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(ADMIN_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ));
+    Router::new()
+        .merge(pages)
+        // The preview is the reader page: the reader CSP (no script at all)
+        // plus a sandbox, so nothing in an unsaved story can ever run.
+        .route("/admin/stories/preview", post(preview::preview))
+        .route("/static/admin-preview.js", get(preview_script))
+        .route("/static/admin-stories.css", get(stylesheet))
+}
+
+async fn preview_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        PREVIEW_JS,
+    )
+        .into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STORIES_CSS,
+    )
+        .into_response()
+}
+
+/// The status a workflow refusal is answered with.
+fn status_of(error: &WorkflowError) -> StatusCode {
+    use crate::articles::revisions::SaveError;
+    match error {
+        WorkflowError::NotFound => StatusCode::NOT_FOUND,
+        WorkflowError::Forbidden(_) => StatusCode::FORBIDDEN,
+        WorkflowError::InvalidTransition { .. }
+        | WorkflowError::Save(SaveError::Conflict { .. }) => StatusCode::CONFLICT,
+        WorkflowError::UpdateKindRequired | WorkflowError::Invalid(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        WorkflowError::Save(SaveError::Article(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// What an editor reads when a step fails: the refusal itself, or for a
+/// failure of ours a plain apology (the cause is logged, not shown).
+fn message_of(error: &WorkflowError) -> String {
+    if status_of(error) == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(%error, "story desk request failed");
+        "The story could not be saved because of a problem on our side. Your text is still in the form: please try again.".into()
+    } else {
+        error.to_string()
+    }
+}
+
+/// Renders a story desk template inside the admin shell (`admin/base.html`
+/// with its navigation, notice and error), or the admin error page.
+async fn render<S: Serialize>(
+    app: &App,
+    current: &CurrentUser,
+    status: StatusCode,
+    message: (Option<&str>, Option<String>),
+    template: &str,
+    page: &S,
+) -> Response {
+    let result = async {
+        let context = serde_json::to_value(page)
+            .map_err(|e| AdminError::Internal(format!("story desk page: {e}")))?;
+        Page::new(app, Some(&current.user), "stories")
+            .status(status)
+            .notice(message.0)
+            .error(message.1)
+            .render(template, context)
+            .await
+    }
+    .await;
+    admin::respond(app, Some(current), result).await
+}
+
+/// A time for people, in the site's zone and medium format.
+fn when(site: &Site, unix_seconds: Option<i64>) -> String {
+    unix_seconds
+        .map(|t| site.format_date(t, "medium"))
+        .unwrap_or_default()
+}
+
+/// The notices a redirect after a step may carry (`?done=`); only fixed
+/// texts, never anything from the request.
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "created" => "Story created.",
+        "saved" => "Saved.",
+        "submitted" => "Submitted for review.",
+        "withdrawn" => "Returned to draft.",
+        "published" => "Published.",
+        "scheduled" => "Scheduled.",
+        "unpublished" => "Unpublished: the story is off every public page.",
+        "corrected" => "Correction added.",
+        "restored" => "Revision restored as a new revision.",
+        _ => return None,
+    })
+}
+
+mod auth;

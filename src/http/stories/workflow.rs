@@ -1,0 +1,134 @@
+//! The workflow buttons: submit, return to draft, schedule, publish,
+//! unpublish and add a correction. Each answers with the editor again: after
+//! a redirect with a notice when it worked, or at once with the refusal.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::editor::{Screen, StoryForm, load, screen};
+use super::{Newsroom, message_of, status_of};
+use crate::app::App;
+use crate::articles::Article;
+use crate::http::admin::CurrentUser;
+use crate::publishing::{self, Actor, WorkflowError, parse_local_time};
+use crate::site::Site;
+
+/// Answers a step: to the editor with `done` on success, or the editor with
+/// the refusal.
+async fn answer(
+    app: &App,
+    actor: &Actor,
+    current: &CurrentUser,
+    id: i64,
+    done: &str,
+    result: Result<Article, WorkflowError>,
+) -> Response {
+    let error = match result {
+        Ok(_) => return Redirect::to(&format!("/admin/stories/{id}?done={done}")).into_response(),
+        Err(error) => error,
+    };
+    let article = match load(app, id).await {
+        Ok(article) => article,
+        Err(response) => return response,
+    };
+    let site = match Site::load(app.store()).await {
+        Ok(site) => site,
+        Err(e) => return super::super::Error::from(e).into_page(app).await,
+    };
+    screen(
+        app,
+        Screen {
+            actor,
+            current,
+            story: Some(&article),
+            form: StoryForm::of(&article, &site),
+            status: status_of(&error),
+            notice: None,
+            error: Some(message_of(&error)),
+        },
+    )
+    .await
+}
+
+pub(super) async fn submit(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = publishing::submit(app.store(), &actor, id, app.now()).await;
+    answer(&app, &actor, &current, id, "submitted", result).await
+}
+
+pub(super) async fn withdraw(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = publishing::withdraw(app.store(), &actor, id, app.now()).await;
+    answer(&app, &actor, &current, id, "withdrawn", result).await
+}
+
+pub(super) async fn publish(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = publishing::publish(app.store(), &actor, id, app.now()).await;
+    super::audit(&app, &current, "story.published", id, &result).await;
+    answer(&app, &actor, &current, id, "published", result).await
+}
+
+pub(super) async fn unpublish(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = publishing::unpublish(app.store(), &actor, id, app.now()).await;
+    super::audit(&app, &current, "story.unpublished", id, &result).await;
+    answer(&app, &actor, &current, id, "unpublished", result).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct ScheduleForm {
+    /// `datetime-local` in the site's time zone.
+    at: String,
+}
+
+pub(super) async fn schedule(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+    Path(id): Path<i64>,
+    Form(form): Form<ScheduleForm>,
+) -> Response {
+    let result = async {
+        let site = Site::load(app.store())
+            .await
+            .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
+        let at = parse_local_time(&form.at, &site.time_zone)?
+            .ok_or_else(|| WorkflowError::Invalid("choose when to publish".into()))?;
+        publishing::schedule(app.store(), &actor, id, at, app.now()).await
+    }
+    .await;
+    super::audit(&app, &current, "story.scheduled", id, &result).await;
+    answer(&app, &actor, &current, id, "scheduled", result).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct CorrectionForm {
+    note: String,
+}
+
+pub(super) async fn correct(
+    State(app): State<App>,
+    Newsroom(actor, current): Newsroom,
+    Path(id): Path<i64>,
+    Form(form): Form<CorrectionForm>,
+) -> Response {
+    let result = publishing::correct(app.store(), &actor, id, &form.note, app.now()).await;
+    super::audit(&app, &current, "story.corrected", id, &result).await;
+    answer(&app, &actor, &current, id, "corrected", result).await
+}

@@ -1,0 +1,283 @@
+//! The workflow's steps on stored stories. Each loads the story, checks the
+//! actor's role and the transition, and saves the new state as a revision
+//! with the changes-feed event that names every page it touches.
+
+use super::{Action, Actor, StoryFields, UpdateKind, WorkflowError, check};
+use crate::articles::revisions::{self, SaveRecord};
+use crate::articles::{self, Article, Correction, SectionRef, Status};
+use crate::storage::Store;
+
+async fn load(store: &Store, id: i64) -> Result<Article, WorkflowError> {
+    articles::find(store, id)
+        .await?
+        .ok_or(WorkflowError::NotFound)
+}
+
+async fn section(store: &Store, id: i64) -> Result<SectionRef, WorkflowError> {
+    crate::sections::list(store)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(|s| SectionRef {
+            id: s.id,
+            slug: s.slug,
+            name: s.name,
+        })
+        .ok_or_else(|| WorkflowError::Invalid("choose a section".into()))
+}
+
+/// Creates a draft owned by `actor`. Anyone in the newsroom may.
+pub async fn create(
+    store: &Store,
+    actor: &Actor,
+    fields: &StoryFields,
+    message: &str,
+    now: i64,
+) -> Result<Article, WorkflowError> {
+    let mut article = fields.new_draft(section(store, fields.section_id).await?, now)?;
+    article.owner_id = Some(actor.id);
+    let message = if message.trim().is_empty() {
+        "Created"
+    } else {
+        message.trim()
+    };
+    Ok(articles::create(store, article, &actor.name, message).await?)
+}
+
+/// Saves the editor's fields over revision `expected` (the one the editor
+/// opened). On a published story `kind` must say whether this is an
+/// editorial update (moves `Last update`) or a silent fix (does not).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each is one field of the editor's form"
+)]
+pub async fn save(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    expected: i64,
+    fields: &StoryFields,
+    kind: Option<UpdateKind>,
+    message: &str,
+    now: i64,
+) -> Result<Article, WorkflowError> {
+    let before = load(store, id).await?;
+    check(actor, &before, Action::Edit)?;
+    let mut after = fields.apply(&before, section(store, fields.section_id).await?)?;
+    let event = match (before.status, kind) {
+        (Status::Published, None) => return Err(WorkflowError::UpdateKindRequired),
+        (Status::Published, Some(UpdateKind::Editorial)) => {
+            after.last_update_at = Some(now);
+            "article.updated"
+        }
+        (Status::Published, Some(UpdateKind::SilentFix)) => "article.fixed",
+        _ => "article.saved",
+    };
+    let message = match message.trim() {
+        "" => match kind {
+            Some(UpdateKind::Editorial) if before.status == Status::Published => "Editorial update",
+            Some(UpdateKind::SilentFix) if before.status == Status::Published => "Silent fix",
+            _ => "Saved",
+        },
+        text => text,
+    };
+    ready_for_readers(store, &after).await?;
+    let record = SaveRecord {
+        author: &actor.name,
+        message,
+        event,
+    };
+    Ok(revisions::save(store, &before, after, expected, record, now).await?)
+}
+
+/// A story that readers will see (published, or scheduled to be) needs
+/// alt text on its lead image.
+async fn ready_for_readers(store: &Store, article: &Article) -> Result<(), WorkflowError> {
+    if !matches!(article.status, Status::Published | Status::Scheduled) {
+        return Ok(());
+    }
+    match crate::media::check_publishable(store, article).await {
+        Ok(()) => Ok(()),
+        Err(crate::media::MediaError::Storage(error)) => {
+            Err(articles::ArticleError::Storage(error).into())
+        }
+        Err(error) => Err(WorkflowError::Invalid(error.to_string())),
+    }
+}
+
+/// Loads, checks and saves one workflow step over the current revision.
+async fn step(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    action: Action,
+    now: i64,
+    change: impl FnOnce(&mut Article) -> Result<(String, &'static str), WorkflowError>,
+) -> Result<Article, WorkflowError> {
+    let before = load(store, id).await?;
+    check(actor, &before, action)?;
+    let mut after = before.clone();
+    let (message, event) = change(&mut after)?;
+    ready_for_readers(store, &after).await?;
+    let record = SaveRecord {
+        author: &actor.name,
+        message: &message,
+        event,
+    };
+    Ok(revisions::save(store, &before, after, before.revision, record, now).await?)
+}
+
+/// Submits a draft for review.
+pub async fn submit(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    now: i64,
+) -> Result<Article, WorkflowError> {
+    step(store, actor, id, Action::Submit, now, |a| {
+        a.status = Status::Review;
+        Ok(("Submitted for review".into(), "article.submitted"))
+    })
+    .await
+}
+
+/// Returns a story in review (or scheduled) to draft.
+pub async fn withdraw(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    now: i64,
+) -> Result<Article, WorkflowError> {
+    step(store, actor, id, Action::Withdraw, now, |a| {
+        a.status = Status::Draft;
+        a.scheduled_at = None;
+        Ok(("Returned to draft".into(), "article.withdrawn"))
+    })
+    .await
+}
+
+/// Marks `article` published at `now` (or when its embargo lifts, if later,
+/// so it enters lists at the top when readers can first see it).
+pub fn publish_now(article: &mut Article, now: i64) {
+    let at = article.embargo_until.filter(|t| *t > now).unwrap_or(now);
+    article.mark_published(at);
+    article.scheduled_at = None;
+}
+
+/// Publishes a story now.
+pub async fn publish(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    now: i64,
+) -> Result<Article, WorkflowError> {
+    step(store, actor, id, Action::Publish, now, |a| {
+        publish_now(a, now);
+        Ok(("Published".into(), "article.published"))
+    })
+    .await
+}
+
+/// Schedules a story to be published at `at` by the scheduler.
+pub async fn schedule(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    at: i64,
+    now: i64,
+) -> Result<Article, WorkflowError> {
+    if at <= now {
+        return Err(WorkflowError::Invalid(
+            "the publication time has passed: choose a later time or publish now".into(),
+        ));
+    }
+    step(store, actor, id, Action::Schedule, now, |a| {
+        a.status = Status::Scheduled;
+        a.scheduled_at = Some(at);
+        Ok((format!("Scheduled for {at}"), "article.scheduled"))
+    })
+    .await
+}
+
+/// Takes a published story off every public surface.
+pub async fn unpublish(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    now: i64,
+) -> Result<Article, WorkflowError> {
+    step(store, actor, id, Action::Unpublish, now, |a| {
+        a.status = Status::Unpublished;
+        Ok(("Unpublished".into(), "article.unpublished"))
+    })
+    .await
+}
+
+/// Adds a dated correction readers see under the story; it moves
+/// `Last update`.
+pub async fn correct(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    note: &str,
+    now: i64,
+) -> Result<Article, WorkflowError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(WorkflowError::Invalid("the correction is empty".into()));
+    }
+    step(store, actor, id, Action::Correct, now, |a| {
+        a.corrections.push(Correction {
+            at: now,
+            note: note.to_owned(),
+        });
+        a.last_update_at = Some(now);
+        Ok((format!("Correction: {note}"), "article.corrected"))
+    })
+    .await
+}
+
+/// Restores the written content of revision `revision_id` (saved or
+/// refused) as a new revision. On a published story this is a silent fix
+/// unless `kind` says it is an editorial update.
+pub async fn restore(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    revision_id: i64,
+    kind: Option<UpdateKind>,
+    now: i64,
+) -> Result<Article, WorkflowError> {
+    let old = revisions::find(store, id, revision_id)
+        .await?
+        .ok_or(WorkflowError::NotFound)?;
+    // The section may have been renamed (or, in an imported revision, not
+    // yet have had its id): restore it as it is now, by id, then by address;
+    // a section that no longer exists leaves the story where it is.
+    let sections = crate::sections::list(store).await?;
+    let section = sections
+        .iter()
+        .find(|s| s.id == old.article.section.id)
+        .or_else(|| sections.iter().find(|s| s.slug == old.article.section.slug))
+        .map(|s| SectionRef {
+            id: s.id,
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+        });
+    step(store, actor, id, Action::Restore, now, |a| {
+        let mut restored = revisions::with_content_of(a, &old.article);
+        restored.section = section.unwrap_or_else(|| a.section.clone());
+        if a.status == Status::Published && kind == Some(UpdateKind::Editorial) {
+            restored.last_update_at = Some(now);
+        }
+        *a = restored;
+        let what = match old.kind {
+            revisions::RevisionKind::Saved => format!("revision {}", old.number),
+            revisions::RevisionKind::Refused => {
+                format!("the refused save based on revision {}", old.number)
+            }
+        };
+        Ok((format!("Restored {what}"), "article.restored"))
+    })
+    .await
+}

@@ -1,0 +1,167 @@
+//! What the story editor's form holds, parsed into a story: the written
+//! fields, and times as the newsroom writes them (in the site's time zone).
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+
+use super::WorkflowError;
+use crate::articles::{Article, NewArticle, SectionRef, Slug};
+
+/// The fields an editor writes, as text from the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoryFields {
+    pub headline: String,
+    pub standfirst: String,
+    /// A hand-written teaser; empty means the automatic one.
+    pub teaser: String,
+    /// Markdown.
+    pub body: String,
+    pub section_id: i64,
+    /// The address; empty means one made from the headline.
+    pub slug: String,
+    pub dateline: String,
+    /// One byline per line (commas also separate).
+    pub bylines: String,
+    /// Comma-separated.
+    pub tags: String,
+    /// A media id or image URL.
+    pub lead_image: String,
+    /// When the embargo lifts (Unix seconds); `None` for no embargo.
+    pub embargo_until: Option<i64>,
+}
+
+/// Splits a list field on new lines and commas, trimming and dropping blanks.
+fn list(text: &str, separators: &[char]) -> Vec<String> {
+    text.split(separators)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn optional(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+impl StoryFields {
+    /// The form as it shows a stored story.
+    pub fn of(article: &Article) -> StoryFields {
+        StoryFields {
+            headline: article.headline.clone(),
+            standfirst: article.standfirst.clone(),
+            teaser: article.teaser.clone().unwrap_or_default(),
+            body: article.body_source.clone(),
+            section_id: article.section.id,
+            slug: article.slug.to_string(),
+            dateline: article.dateline.clone(),
+            bylines: article.bylines.join("\n"),
+            tags: article.tags.join(", "),
+            lead_image: article.lead_image.clone().unwrap_or_default(),
+            embargo_until: article.embargo_until,
+        }
+    }
+
+    fn slug(&self) -> Result<Option<Slug>, WorkflowError> {
+        match self.slug.trim() {
+            "" => Ok(None),
+            text => Slug::parse(text)
+                .map(Some)
+                .map_err(|e| WorkflowError::Invalid(e.to_string())),
+        }
+    }
+
+    /// A new draft in `section` at `now` from these fields.
+    pub fn new_draft(&self, section: SectionRef, now: i64) -> Result<Article, WorkflowError> {
+        let mut article = NewArticle {
+            section,
+            slug: self.slug()?,
+            headline: self.headline.clone(),
+            standfirst: self.standfirst.trim().to_owned(),
+            teaser: optional(&self.teaser),
+            body_source: self.body.clone(),
+            body_format: crate::articles::BodyFormat::Markdown,
+            dateline: self.dateline.trim().to_owned(),
+            bylines: list(&self.bylines, &['\n', ',']),
+            tags: list(&self.tags, &[',', '\n']),
+        }
+        .into_draft(now)?;
+        article.lead_image = optional(&self.lead_image);
+        article.embargo_until = self.embargo_until;
+        Ok(article)
+    }
+
+    /// `base` with these fields written over it (status, times and
+    /// corrections stay). An empty address keeps the current one.
+    pub fn apply(&self, base: &Article, section: SectionRef) -> Result<Article, WorkflowError> {
+        let headline = self.headline.trim();
+        if headline.is_empty() {
+            return Err(WorkflowError::Invalid("the headline is empty".into()));
+        }
+        let mut article = base.clone();
+        article.headline = headline.to_owned();
+        article.standfirst = self.standfirst.trim().to_owned();
+        article.teaser = optional(&self.teaser);
+        article.body_source = self.body.clone();
+        article.section = section;
+        if let Some(slug) = self.slug()? {
+            article.slug = slug;
+        }
+        article.dateline = self.dateline.trim().to_owned();
+        article.bylines = list(&self.bylines, &['\n', ',']);
+        article.tags = list(&self.tags, &[',', '\n']);
+        article.lead_image = optional(&self.lead_image);
+        article.embargo_until = self.embargo_until;
+        article.render_body();
+        Ok(article)
+    }
+}
+
+/// Parses a time as a `datetime-local` field sends it (`2026-11-24T14:30`,
+/// seconds optional) in the time zone `tz`. Empty text is `None`.
+pub fn parse_local_time(text: &str, tz: &TimeZone) -> Result<Option<i64>, WorkflowError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || {
+        WorkflowError::Invalid(format!(
+            "{text:?} is not a date and time like 2026-11-24T14:30"
+        ))
+    };
+    let civil: DateTime = text.replace(' ', "T").parse().map_err(|_| invalid())?;
+    let timestamp = tz.to_timestamp(civil).map_err(|_| invalid())?;
+    Ok(Some(timestamp.as_second()))
+}
+
+/// Unix seconds as a `datetime-local` value in the time zone `tz`.
+pub fn format_local_time(unix_seconds: i64, tz: &TimeZone) -> String {
+    match Timestamp::from_second(unix_seconds) {
+        Ok(ts) => tz.to_datetime(ts).strftime("%Y-%m-%dT%H:%M").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_local_time_round_trips_through_the_site_time_zone() {
+        let tz = TimeZone::get("Europe/Berlin").unwrap();
+        let t = parse_local_time("2016-07-11T23:09", &tz).unwrap().unwrap();
+        assert_eq!(t, 1_468_271_340);
+        assert_eq!(format_local_time(t, &tz), "2016-07-11T23:09");
+        assert_eq!(parse_local_time(" ", &tz).unwrap(), None);
+        assert!(parse_local_time("tomorrow", &tz).is_err());
+    }
+
+    #[test]
+    fn bylines_and_tags_split_on_lines_and_commas() {
+        assert_eq!(
+            list("Ann Lee\n Bo Chu , \n", &['\n', ',']),
+            vec!["Ann Lee", "Bo Chu"]
+        );
+    }
+}

@@ -1,0 +1,126 @@
+//! Uploaded images (`media` rows); their files live in the data folder.
+
+use super::events::{NewEvent, insert_events};
+use super::{Result, StorageError, Store, in_transaction, with_db};
+
+/// A media row as stored; `derivatives` is JSON text.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MediaRow {
+    pub id: i64,
+    pub hash: String,
+    pub width: i64,
+    pub height: i64,
+    pub mime: String,
+    pub byte_size: i64,
+    pub caption: String,
+    pub credit: String,
+    pub alt: String,
+    pub derivatives: String,
+    pub uploaded_by: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const SELECT: &str = "SELECT id, hash, width, height, mime, byte_size, caption, credit, alt, \
+     derivatives, uploaded_by, created_at, updated_at FROM media";
+
+/// Fills in `{id}` in event subjects and tags.
+fn with_id(events: &[NewEvent], id: i64) -> Vec<NewEvent> {
+    events
+        .iter()
+        .map(|e| NewEvent {
+            subject: e.subject.replace("{id}", &id.to_string()),
+            tags: e
+                .tags
+                .iter()
+                .map(|t| t.replace("{id}", &id.to_string()))
+                .collect(),
+            ..e.clone()
+        })
+        .collect()
+}
+
+impl Store {
+    /// Inserts a media row and its events (`{id}` in their subject and tags
+    /// becomes the new id) in one transaction; returns the new id.
+    pub async fn insert_media(&self, row: &MediaRow, events: &[NewEvent]) -> Result<i64> {
+        in_transaction!(self, tx => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO media (hash, width, height, mime, byte_size, caption, credit, alt, \
+                 derivatives, uploaded_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+            )
+            .bind(&row.hash)
+            .bind(row.width)
+            .bind(row.height)
+            .bind(&row.mime)
+            .bind(row.byte_size)
+            .bind(&row.caption)
+            .bind(&row.credit)
+            .bind(&row.alt)
+            .bind(&row.derivatives)
+            .bind(row.uploaded_by)
+            .bind(row.created_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            insert_events!(tx, row.created_at, &with_id(events, id));
+            Ok::<i64, StorageError>(id)
+        })
+    }
+
+    /// Changes the caption, credit and alt text of media `id`, with its
+    /// events, in one transaction. Returns whether the row exists.
+    pub async fn update_media_text(
+        &self,
+        id: i64,
+        caption: &str,
+        credit: &str,
+        alt: &str,
+        now: i64,
+        events: &[NewEvent],
+    ) -> Result<bool> {
+        in_transaction!(self, tx => {
+            let updated = sqlx::query(
+                "UPDATE media SET caption = $1, credit = $2, alt = $3, updated_at = $4 WHERE id = $5",
+            )
+            .bind(caption)
+            .bind(credit)
+            .bind(alt)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 1 {
+                insert_events!(tx, now, events);
+            }
+            Ok::<bool, StorageError>(updated == 1)
+        })
+    }
+
+    /// The media row with this id.
+    pub async fn media(&self, id: i64) -> Result<Option<MediaRow>> {
+        let sql = format!("{SELECT} WHERE id = $1");
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id).fetch_optional(pool).await?),
+        )
+    }
+
+    /// The newest uploads first, at most `limit`, older than id `before`.
+    pub async fn media_list(&self, before: Option<i64>, limit: i64) -> Result<Vec<MediaRow>> {
+        let sql = format!("{SELECT} WHERE id < $1 ORDER BY id DESC LIMIT $2");
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(pool).await?),
+        )
+    }
+
+    /// How many rows share the files of `hash`.
+    pub async fn media_count_by_hash(&self, hash: &str) -> Result<i64> {
+        Ok(
+            with_db!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM media WHERE hash = $1")
+            .bind(hash).fetch_one(pool).await?),
+        )
+    }
+}

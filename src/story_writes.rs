@@ -1,0 +1,154 @@
+//! Writing stories through the API: create, update, publish, unpublish. The
+//! API's token user becomes a workflow [`Actor`] and every step goes through
+//! `publishing`, so the API follows exactly the newsroom's rules (writers
+//! create and edit their own drafts; editors and administrators edit
+//! anything, publish and unpublish) and appends the same events.
+
+use crate::accounts::{self, User};
+use crate::articles::Article;
+use crate::publishing::{self, Actor, Role, StoryFields, UpdateKind, WorkflowError};
+use crate::storage::Store;
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("there is no section {0:?}")]
+    UnknownSection(String),
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+}
+
+/// The fields of a story a client sends; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    pub section: Option<String>,
+    pub slug: Option<String>,
+    pub headline: Option<String>,
+    pub standfirst: Option<String>,
+    pub teaser: Option<Option<String>>,
+    pub body: Option<String>,
+    pub dateline: Option<String>,
+    pub bylines: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
+    pub lead_image: Option<Option<String>>,
+    pub embargo_until: Option<Option<i64>>,
+}
+
+/// The workflow actor a token's user is.
+pub fn actor(user: &User) -> Actor {
+    Actor {
+        id: user.id,
+        name: user.name.clone(),
+        role: match user.role {
+            accounts::Role::Admin => Role::Admin,
+            accounts::Role::Editor => Role::Editor,
+            accounts::Role::Writer => Role::Writer,
+        },
+    }
+}
+
+impl Fields {
+    /// These changes over `base` (the story as stored, or empty for a new one).
+    async fn apply(self, store: &Store, mut base: StoryFields) -> Result<StoryFields, WriteError> {
+        if let Some(slug) = self.section {
+            base.section_id = store
+                .section_by_slug(&slug)
+                .await?
+                .ok_or(WriteError::UnknownSection(slug))?
+                .id;
+        }
+        if let Some(v) = self.slug {
+            base.slug = v;
+        }
+        if let Some(v) = self.headline {
+            base.headline = v;
+        }
+        if let Some(v) = self.standfirst {
+            base.standfirst = v;
+        }
+        if let Some(v) = self.teaser {
+            base.teaser = v.unwrap_or_default();
+        }
+        if let Some(v) = self.body {
+            base.body = v;
+        }
+        if let Some(v) = self.dateline {
+            base.dateline = v;
+        }
+        if let Some(v) = self.bylines {
+            base.bylines = v.join("\n");
+        }
+        if let Some(v) = self.tags {
+            base.tags = v.join(", ");
+        }
+        if let Some(v) = self.lead_image {
+            base.lead_image = v.unwrap_or_default();
+        }
+        if let Some(v) = self.embargo_until {
+            base.embargo_until = v;
+        }
+        Ok(base)
+    }
+}
+
+/// Creates a draft owned by `user`.
+pub async fn create(
+    store: &Store,
+    user: &User,
+    fields: Fields,
+    now: i64,
+) -> Result<Article, WriteError> {
+    let fields = fields.apply(store, StoryFields::default()).await?;
+    Ok(publishing::create(store, &actor(user), &fields, "Created through the API", now).await?)
+}
+
+/// Updates story `id` over revision `expected`. On a published story,
+/// `editorial_update` moves "Last update"; otherwise it is a silent fix.
+pub async fn update(
+    store: &Store,
+    user: &User,
+    id: i64,
+    expected: i64,
+    fields: Fields,
+    editorial_update: bool,
+    now: i64,
+) -> Result<Article, WriteError> {
+    let before = crate::articles::find(store, id)
+        .await
+        .map_err(WorkflowError::from)?
+        .ok_or(WorkflowError::NotFound)?;
+    let fields = fields.apply(store, StoryFields::of(&before)).await?;
+    let kind = Some(if editorial_update {
+        UpdateKind::Editorial
+    } else {
+        UpdateKind::SilentFix
+    });
+    Ok(publishing::save(
+        store,
+        &actor(user),
+        id,
+        expected,
+        &fields,
+        kind,
+        "Saved through the API",
+        now,
+    )
+    .await?)
+}
+
+/// Publishes story `id` now.
+pub async fn publish(store: &Store, user: &User, id: i64, now: i64) -> Result<Article, WriteError> {
+    Ok(publishing::publish(store, &actor(user), id, now).await?)
+}
+
+/// Takes story `id` off every public surface.
+pub async fn unpublish(
+    store: &Store,
+    user: &User,
+    id: i64,
+    now: i64,
+) -> Result<Article, WriteError> {
+    Ok(publishing::unpublish(store, &actor(user), id, now).await?)
+}

@@ -1,0 +1,100 @@
+//! The public read API: pagination, ETags, errors, the OpenAPI document.
+
+use masthead::articles::Status;
+
+use crate::helpers::{Backend, NOW, spawn};
+use crate::newsroom::{Story, section, story};
+use crate::on_both;
+
+on_both!(the_read_api_pages_with_cursors_and_etags_and_explains_errors);
+
+async fn the_read_api_pages_with_cursors_and_etags_and_explains_errors(backend: Backend) {
+    let Some(app) = spawn(backend, false).await else {
+        return;
+    };
+    let store = &app.db.store;
+    let world = section(store, "World").await;
+    for i in 0..5 {
+        story(
+            store,
+            &world,
+            Story {
+                headline: &format!("Story {i}"),
+                published_at: Some(NOW - 3600 * (i + 1)),
+                ..Story::default()
+            },
+        )
+        .await;
+    }
+    let draft = story(
+        store,
+        &world,
+        Story {
+            headline: "Draft",
+            status: Status::Draft,
+            published_at: None,
+            ..Story::default()
+        },
+    )
+    .await;
+
+    let mut headlines = Vec::new();
+    let mut url = "/api/v1/stories?limit=2".to_owned();
+    loop {
+        let page: serde_json::Value = app.get(&url).await.json().await.unwrap();
+        for story in page["data"].as_array().unwrap() {
+            headlines.push(story["headline"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => url = format!("/api/v1/stories?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        headlines,
+        ["Story 0", "Story 1", "Story 2", "Story 3", "Story 4"]
+    );
+
+    let response = app.get("/api/v1/stories?section=world").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let again = app
+        .client
+        .get(app.url("/api/v1/stories?section=world"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+
+    let response = app.get("/api/v1/stories?colour=blue").await;
+    assert_eq!(response.status().as_u16(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("colour"),
+        "{body}"
+    );
+    let response = app.get("/api/v1/stories?limit=1000").await;
+    assert_eq!(response.status().as_u16(), 400);
+    for path in [
+        format!("/api/v1/stories/{}", draft.id),
+        "/api/v1/stories/x".into(),
+        "/api/v1/nothing".into(),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+    }
+    let sections: serde_json::Value = app.get("/api/v1/sections").await.json().await.unwrap();
+    assert_eq!(
+        sections["data"],
+        serde_json::json!([{ "slug": "world", "name": "World" }])
+    );
+    let openapi: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert_eq!(openapi["openapi"], "3.1.0");
+    assert!(openapi["paths"]["/stories"]["get"].is_object());
+}

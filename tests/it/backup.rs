@@ -1,0 +1,240 @@
+//! Backup and restore with the real binary, on both databases: a backup
+//! taken while the site serves restores to a site serving byte-identical
+//! pages; damaged archives and non-empty targets are refused; `masthead
+//! check` names what is wrong.
+
+use masthead::app::{App, Clock};
+use masthead::config::Config;
+use masthead::site::Site;
+use masthead::storage::Store;
+
+use crate::helpers::{self, Backend, NOW};
+use crate::on_both;
+use crate::procs;
+
+on_both!(
+    a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages,
+    a_damaged_backup_is_refused_and_leaves_the_target_empty,
+    check_names_what_is_wrong_and_exits_non_zero,
+);
+
+/// Where a restore goes: a fresh data folder, and for PostgreSQL a fresh
+/// schema.
+async fn empty_target(backend: Backend) -> (tempfile::TempDir, Option<String>) {
+    match backend {
+        Backend::Sqlite => (tempfile::tempdir().unwrap(), None),
+        Backend::Postgres => {
+            let db = helpers::store(backend).await.expect("postgres");
+            db.store.close().await;
+            let url = db.database_url.clone();
+            (db.dir, url)
+        }
+    }
+}
+
+/// Every public page of a site, as (path, status, content type, bytes).
+async fn pages(base: &str, paths: &[String]) -> Vec<(String, u16, String, Vec<u8>)> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut out = Vec::new();
+    for path in paths {
+        let response = client.get(format!("{base}{path}")).send().await.unwrap();
+        let status = response.status().as_u16();
+        let kind = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        out.push((
+            path.clone(),
+            status,
+            kind,
+            response.bytes().await.unwrap().to_vec(),
+        ));
+    }
+    out
+}
+
+async fn a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages(backend: Backend) {
+    let Some(source) = helpers::spawn(backend, true).await else {
+        return;
+    };
+    let store = source.app.store();
+    let site = Site::load(store).await.unwrap();
+    masthead::imports::import_text(
+        store,
+        &site,
+        "markets.txt",
+        &procs::page("Markets rally after the vote", "Business", 3),
+        NOW,
+    )
+    .await
+    .unwrap();
+    let media_file = source.db.dir.path().join("media/ab/abcdef.jpg");
+    std::fs::create_dir_all(media_file.parent().unwrap()).unwrap();
+    let image: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+    std::fs::write(&media_file, &image).unwrap();
+
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("site.tar");
+    let (data, url, target) = (
+        source.db.dir.path().to_owned(),
+        source.db.database_url.clone(),
+        archive.clone(),
+    );
+    let backup = tokio::task::spawn_blocking(move || {
+        procs::run(&data, url.as_deref(), &["backup", target.to_str().unwrap()])
+    });
+    // Readers keep reading while the backup runs.
+    while !backup.is_finished() {
+        assert_eq!(source.get("/").await.status(), 200);
+    }
+    let output = backup.await.unwrap();
+    assert!(output.status.success(), "{}", procs::describe(&output));
+
+    let (target_dir, target_url) = empty_target(backend).await;
+    let restore = |force: bool| {
+        let mut args = vec!["restore", archive.to_str().unwrap()];
+        if force {
+            args.push("--force");
+        }
+        procs::run(target_dir.path(), target_url.as_deref(), &args)
+    };
+    let output = restore(false);
+    assert!(output.status.success(), "{}", procs::describe(&output));
+    let again = restore(false);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("--force"),
+        "{}",
+        procs::describe(&again)
+    );
+    let forced = restore(true);
+    assert!(forced.status.success(), "{}", procs::describe(&forced));
+    let check = procs::run(target_dir.path(), target_url.as_deref(), &["check"]);
+    assert!(check.status.success(), "{}", procs::describe(&check));
+    assert_eq!(
+        std::fs::read(target_dir.path().join("media/ab/abcdef.jpg")).unwrap(),
+        image
+    );
+
+    let restored = Store::open(target_url.as_deref(), target_dir.path())
+        .await
+        .unwrap();
+    let mut config = Config::for_data_dir(target_dir.path());
+    config.database_url = target_url.clone();
+    let app = App::new(restored.clone(), config, Clock::fixed(NOW));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(masthead::http::serve(app, listener, std::future::pending()));
+
+    let mut paths: Vec<String> = vec![
+        "/".into(),
+        "/static/site.css".into(),
+        "/no/such-page".into(),
+    ];
+    for section in masthead::sections::list(store).await.unwrap() {
+        paths.push(format!("/{}", section.slug));
+    }
+    let stories = masthead::articles::visible_list(store, None, NOW, None, None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(stories.len(), 10);
+    paths.extend(stories.iter().map(|a| a.path()));
+    let before = pages(&source.url(""), &paths).await;
+    let after = pages(&format!("http://{address}"), &paths).await;
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(a.1, b.1, "status of {}", a.0);
+        assert_eq!(a.2, b.2, "content type of {}", a.0);
+        assert!(a.3 == b.3, "{} differs after restore", a.0);
+    }
+    assert_eq!(
+        restored.last_event_id().await.unwrap(),
+        store.last_event_id().await.unwrap()
+    );
+}
+
+async fn a_damaged_backup_is_refused_and_leaves_the_target_empty(backend: Backend) {
+    let Some(source) = helpers::spawn(backend, true).await else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("site.tar");
+    let output = procs::run(
+        source.db.dir.path(),
+        source.db.database_url.as_deref(),
+        &["backup", archive.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", procs::describe(&output));
+    let mut bytes = std::fs::read(&archive).unwrap();
+    // Inside the first file's data (after its 512-byte header).
+    bytes[2000] ^= 0xff;
+    std::fs::write(&archive, &bytes).unwrap();
+
+    let (target_dir, target_url) = empty_target(backend).await;
+    let output = procs::run(
+        target_dir.path(),
+        target_url.as_deref(),
+        &["restore", archive.to_str().unwrap()],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("damaged"), "{stderr}");
+    assert!(!target_dir.path().join("masthead.db").exists() || backend == Backend::Postgres);
+    if let Some(url) = target_url {
+        let store = Store::open_postgres(&url).await.unwrap();
+        assert!(!store.postgres_has_data().await.unwrap());
+    }
+}
+
+async fn check_names_what_is_wrong_and_exits_non_zero(backend: Backend) {
+    let Some(source) = helpers::spawn(backend, true).await else {
+        return;
+    };
+    let (dir, url) = (source.db.dir.path(), source.db.database_url.as_deref());
+    let output = procs::run(dir, url, &["check"]);
+    assert!(output.status.success(), "{}", procs::describe(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("everything is in order"));
+
+    let id = masthead::articles::visible_list(source.app.store(), None, NOW, None, None, 1)
+        .await
+        .unwrap()[0]
+        .id;
+    tamper(dir, url, id).await;
+    let output = procs::run(dir, url, &["check"]);
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "article {id}'s page shows HTML that no longer matches its text"
+        )) && stdout.contains(&format!("article {id} says it is at revision 7")),
+        "{}",
+        procs::describe(&output)
+    );
+    assert!(stdout.contains("what to do:"), "{stdout}");
+}
+
+/// What a botched manual edit of the database does: HTML that no longer
+/// matches the article's text, and a revision counter past its revisions.
+async fn tamper(dir: &std::path::Path, url: Option<&str>, id: i64) {
+    let sql = "UPDATE articles SET body_html = '<p>edited by hand</p>', revision = 7 WHERE id = $1";
+    match url {
+        None => {
+            let pool = sqlx::SqlitePool::connect(&format!(
+                "sqlite://{}",
+                dir.join("masthead.db").display()
+            ))
+            .await
+            .unwrap();
+            sqlx::query(sql).bind(id).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+        Some(url) => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(sql).bind(id).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+}

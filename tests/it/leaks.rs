@@ -1,0 +1,164 @@
+//! No leaks: a story that is a draft, in review, scheduled, embargoed or
+//! unpublished appears on no public surface; the moment it is published
+//! (or its embargo passes), it appears on every one.
+
+use masthead::articles::{Article, Status};
+
+use crate::helpers::{Backend, NOW, TestApp, spawn};
+use crate::newsroom::{Story, publish, section, story};
+use crate::on_both;
+
+on_both!(non_public_stories_appear_nowhere_until_published);
+
+/// Every public surface, as (name, path).
+fn surfaces(secret: &Article, neighbour: &Article) -> Vec<(String, String)> {
+    let mut paths = vec![
+        "/".to_owned(),
+        "/world".into(),
+        secret.path(),
+        neighbour.path(),
+        "/sitemap.xml".into(),
+        "/sitemaps/articles-1.xml".into(),
+        "/sitemaps/news.xml".into(),
+        "/search?q=zebracorn".into(),
+        "/api/v1/stories".into(),
+        "/api/v1/stories?section=world".into(),
+        format!("/api/v1/stories/{}", secret.id),
+        format!("/api/v1/stories/{}/ninjs", secret.id),
+        "/api/v1/search?q=zebracorn".into(),
+    ];
+    for format in masthead::feeds::Format::ALL {
+        paths.push(masthead::feeds::feed_path(None, format));
+        paths.push(masthead::feeds::feed_path(Some("world"), format));
+    }
+    paths.into_iter().map(|p| (p.clone(), p)).collect()
+}
+
+/// Whether `path` shows the secret story: every surface links to it by its
+/// address (pages, feeds, sitemaps, search, API), and only its own page
+/// and API resources answer 200 with no link.
+async fn shows(app: &TestApp, path: &str, secret: &Article) -> bool {
+    let (status, body) = app.get_text(path).await;
+    assert!(status == 200 || status == 404, "{path} answered {status}");
+    status == 200 && body.contains(&secret.path())
+}
+
+async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
+    let Some(app) = spawn(backend, false).await else {
+        return;
+    };
+    let store = &app.db.store;
+    let world = section(store, "World").await;
+    let neighbour = story(
+        store,
+        &world,
+        Story {
+            headline: "A public neighbour",
+            ..Story::default()
+        },
+    )
+    .await;
+    let states: [(&str, Story); 5] = [
+        (
+            "draft",
+            Story {
+                status: Status::Draft,
+                published_at: None,
+                ..Story::default()
+            },
+        ),
+        (
+            "review",
+            Story {
+                status: Status::Review,
+                published_at: None,
+                ..Story::default()
+            },
+        ),
+        (
+            "scheduled",
+            Story {
+                status: Status::Scheduled,
+                published_at: None,
+                scheduled_at: Some(NOW + 3600),
+                ..Story::default()
+            },
+        ),
+        (
+            "embargoed",
+            Story {
+                status: Status::Published,
+                published_at: Some(NOW - 60),
+                embargo_until: Some(NOW + 3600),
+                ..Story::default()
+            },
+        ),
+        (
+            "unpublished",
+            Story {
+                status: Status::Unpublished,
+                published_at: Some(NOW - 7200),
+                ..Story::default()
+            },
+        ),
+    ];
+    for (state, template) in states {
+        let headline = format!("Zebracorn sighted ({state})");
+        let secret = story(
+            store,
+            &world,
+            Story {
+                headline: &headline,
+                body: "The zebracorn was seen again near the river.",
+                ..template
+            },
+        )
+        .await;
+        for (name, path) in surfaces(&secret, &neighbour) {
+            assert!(
+                !shows(&app, &path, &secret).await,
+                "a {state} story leaks on {name}"
+            );
+        }
+        // Publish it (an embargo passes by itself): now it is everywhere.
+        let published = if state == "embargoed" {
+            app.app.clock().set(NOW + 3600);
+            secret.clone()
+        } else {
+            publish(store, &secret, NOW).await
+        };
+        for (name, path) in surfaces(&published, &neighbour) {
+            if path == "/sitemap.xml" {
+                continue; // the index names files, not stories
+            }
+            assert!(
+                shows(&app, &path, &published).await,
+                "a published ({state}) story is missing from {name}"
+            );
+        }
+        // Take it down again before the next state, so each state is tested alone.
+        let mut gone = masthead::articles::find(store, published.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let expected = gone.revision;
+        gone.status = Status::Unpublished;
+        gone.revision += 1;
+        let saved = store
+            .update_article(
+                &gone.to_row(),
+                expected,
+                masthead::storage::NewRevision {
+                    author: "test",
+                    message: "down",
+                    snapshot: gone.snapshot(),
+                },
+                &[],
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(saved);
+        app.app.clock().set(NOW);
+    }
+}

@@ -1,0 +1,591 @@
+//! Operations as an operator meets them: `/metrics` read by a Prometheus
+//! parser, `/readyz` following the database and background jobs, logs
+//! without secrets, SIGTERM draining requests, one server per data folder,
+//! and a database from a newer masthead refused.
+
+use std::time::Duration;
+
+use masthead::app::{App, Clock};
+use masthead::config::Config;
+use masthead::storage::Store;
+use openmetrics_parser::{PrometheusType, PrometheusValue};
+use tokio::net::TcpListener;
+
+use crate::helpers::{self, Backend, NOW};
+use crate::procs::{self, Server};
+
+#[tokio::test]
+async fn metrics_are_prometheus_text_with_requests_by_route_template() {
+    let Some(app) = helpers::spawn(Backend::Sqlite, true).await else {
+        return;
+    };
+    for path in [
+        "/",
+        "/world",
+        "/world/us-to-send-560-additional-troops-to-iraq",
+        "/nowhere/at-all",
+    ] {
+        app.get(path).await;
+    }
+    let (status, text) = app.get_text("/metrics").await;
+    assert_eq!(status, 200);
+    let scrape = openmetrics_parser::prometheus::parse_prometheus(&text)
+        .unwrap_or_else(|e| panic!("the scrape is not Prometheus text ({e}):\n{text}"));
+    let family = |name: &str| {
+        scrape
+            .families
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing:\n{text}"))
+    };
+    let requests = family("masthead_http_requests_total");
+    assert_eq!(requests.family_type, PrometheusType::Counter);
+    let counted = |route: &str, status: &str| {
+        requests.iter_samples().any(|sample| {
+            let labels = sample.get_labelset().unwrap();
+            labels.get_label_value("route") == Some(route)
+                && labels.get_label_value("status") == Some(status)
+                && matches!(&sample.value, PrometheusValue::Counter(c) if c.value.as_f64() >= 1.0)
+        })
+    };
+    assert!(counted("/{section}/{slug}", "200"), "{text}");
+    assert!(counted("/{section}/{slug}", "404"), "{text}");
+    assert!(counted("/{section}", "200"), "{text}");
+    assert!(counted("/", "200"), "{text}");
+    // The raw path never becomes a label: cardinality stays bounded.
+    assert!(!text.contains("us-to-send-560"), "{text}");
+    let latency = family("masthead_http_request_duration_seconds");
+    assert_eq!(latency.family_type, PrometheusType::Histogram);
+    assert!(latency.iter_samples().any(|sample| matches!(
+        &sample.value,
+        PrometheusValue::Histogram(h) if h.buckets.len() > 5 && h.count.unwrap_or(0) >= 1
+    )));
+    for name in [
+        "masthead_db_pool_connections",
+        "masthead_db_pool_max_connections",
+        "masthead_page_cache_hits_total",
+        "masthead_page_cache_misses_total",
+        "masthead_page_cache_purges_total",
+        "masthead_changes_feed_last_event_id",
+    ] {
+        family(name);
+    }
+
+    // Through a reverse proxy the loopback peer is the proxy: no metrics.
+    let proxied = app
+        .client
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proxied.status(), 404);
+}
+
+#[tokio::test]
+async fn feed_consumer_lag_and_a_silent_job_show_in_metrics_and_readiness() {
+    let Some(app) = helpers::spawn(Backend::Sqlite, true).await else {
+        return;
+    };
+    let (status, body) = app.get_text("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    let last = app.app.store().last_event_id().await.unwrap();
+    assert!(last > 2);
+    let consumer = app
+        .app
+        .health()
+        .register("test-feed-consumer", Duration::from_secs(3600));
+    consumer.set_cursor(last - 2);
+    let (_, text) = app.get_text("/metrics").await;
+    assert!(
+        text.contains(
+            "masthead_changes_feed_consumer_lag_events{consumer=\"test-feed-consumer\"} 2"
+        ),
+        "{text}"
+    );
+    let stuck = app.app.health().register("test-scheduler", Duration::ZERO);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let (status, body) = app.get_text("/readyz").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("FAIL job test-scheduler"), "{body}");
+    stuck.deregister();
+    let (status, body) = app.get_text("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// A TCP relay to PostgreSQL that the test can cut and restore.
+async fn relay(listener: TcpListener, upstream: String) {
+    let mut connections = tokio::task::JoinSet::new();
+    while let Ok((mut inbound, _)) = listener.accept().await {
+        let upstream = upstream.clone();
+        connections.spawn(async move {
+            if let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await {
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            }
+        });
+    }
+}
+
+#[tokio::test]
+async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
+    let Some(db) = helpers::store(Backend::Postgres).await else {
+        return;
+    };
+    helpers::demo_site(&db.store).await;
+    let url = db.database_url.clone().unwrap();
+    let rest = url.split_once('@').map_or(url.as_str(), |(_, r)| r);
+    let host_port = rest.split('/').next().unwrap();
+    let upstream = if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    };
+    let relay_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay_address = relay_listener.local_addr().unwrap();
+    let mut relay_task = tokio::spawn(relay(relay_listener, upstream.clone()));
+    let store = Store::open_postgres(&url.replacen(host_port, &relay_address.to_string(), 1))
+        .await
+        .unwrap();
+    let app = App::new(
+        store,
+        Config::for_data_dir(db.dir.path()),
+        Clock::fixed(NOW),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(masthead::http::serve(app, listener, std::future::pending()));
+    let client = reqwest::Client::new();
+    let readyz = || async {
+        let response = client
+            .get(format!("http://{address}/readyz"))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    let (status, body) = readyz().await;
+    assert_eq!(status, 200, "{body}");
+
+    relay_task.abort();
+    let _ = (&mut relay_task).await;
+    let (status, body) = readyz().await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("FAIL database unreachable"), "{body}");
+    // Liveness is about the process, not the database.
+    let live = client
+        .get(format!("http://{address}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+
+    let relay_listener = TcpListener::bind(relay_address).await.unwrap();
+    tokio::spawn(relay(relay_listener, upstream));
+    let mut recovered = false;
+    for _ in 0..100 {
+        if readyz().await.0 == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "/readyz did not recover: {}", readyz().await.1);
+}
+
+#[tokio::test]
+async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
+    const PASSWORD: &str = "correct-horse-battery-staple-91";
+    const SESSION: &str = "sess-5f1b2c9e0d7a4e3b";
+    const TOKEN: &str = "tok-a94f0c1d88e2b7c3";
+    for format in ["text", "json"] {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("server.log");
+        let mut server = Server::start(
+            &dir.path().join("data"),
+            None,
+            &["--log-format", format],
+            &[("RUST_LOG", "debug")],
+            &log,
+        );
+        assert!(
+            server.wait_ready(Duration::from_secs(60)).await,
+            "{}",
+            server.logs()
+        );
+        // The first administrator, made through the one-time setup link the
+        // first start printed on standard output.
+        let stdout = server.stdout();
+        let setup_token = stdout
+            .split("/admin/setup/")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no setup link on standard output:\n{stdout}"))
+            .to_owned();
+        assert!(setup_token.len() > 8);
+        let origin = server.url("");
+        let first = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let setup_path = format!("/admin/setup/{setup_token}");
+        assert_eq!(
+            first
+                .get(server.url(&setup_path))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let setup = first
+            .post(server.url(&setup_path))
+            .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
+            .form(&[
+                ("name", "Ed"),
+                ("email", "ed@example.com"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(setup.status(), 303, "setup");
+        let setup_session = cookie_value(&setup);
+        // Then a sign-in with the password, as on any other day.
+        let admin = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let login = admin
+            .post(server.url("/admin/login"))
+            .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("email", "ed@example.com"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert!(login.status().is_redirection(), "login: {}", login.status());
+        let session_value = cookie_value(&login);
+        assert!(session_value.len() > 8);
+        let dashboard = admin.get(server.url("/admin")).send().await.unwrap();
+        assert_eq!(dashboard.status(), 200);
+        let write = admin
+            .post(server.url("/admin/sections"))
+            .header("origin", &origin)
+            .form(&[("name", "Culture")])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            write.status().as_u16() < 400,
+            "section write: {}",
+            write.status()
+        );
+        // A story written and published through the story desk.
+        let new_story = admin
+            .get(server.url("/admin/stories/new"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let section = new_story
+            .split("id=\"section\"")
+            .nth(1)
+            .and_then(|rest| rest.split("<option value=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .expect("a section to choose")
+            .to_owned();
+        let created = admin
+            .post(server.url("/admin/stories"))
+            .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
+            .form(&[
+                ("headline", "Logs stay clean"),
+                ("body", "Nothing secret is written down."),
+                ("section", section.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 303, "create a story");
+        let story = created.headers()["location"]
+            .to_str()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let published = admin
+            .post(server.url(&format!("{story}/publish")))
+            .header("origin", &origin)
+            .header("sec-fetch-site", "same-origin")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(published.status(), 303, "publish");
+        let article = admin
+            .get(server.url("/world/logs-stay-clean"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(article.status(), 200);
+        // Through a proxy, /metrics is for administrators only.
+        let metrics = admin
+            .get(server.url("/metrics"))
+            .header("x-forwarded-for", "203.0.113.7")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(metrics.status(), 200);
+        assert!(
+            metrics
+                .text()
+                .await
+                .unwrap()
+                .contains("masthead_http_requests_total")
+        );
+
+        let client = reqwest::Client::new();
+        let mut ids = Vec::new();
+        let requests = [
+            client
+                .post(server.url("/login"))
+                .form(&[("email", "editor@example.com"), ("password", PASSWORD)]),
+            client
+                .get(server.url("/"))
+                .header("cookie", format!("masthead_session={SESSION}")),
+            client
+                .get(server.url("/world/us-to-send-560-additional-troops-to-iraq"))
+                .header("cookie", format!("masthead_session={SESSION}")),
+            client
+                .post(server.url("/api/articles"))
+                .header("authorization", format!("Bearer {TOKEN}"))
+                .json(&serde_json::json!({ "headline": "x" })),
+            client.get(server.url(&format!("/world?token={TOKEN}"))),
+        ];
+        for request in requests {
+            let response = request.send().await.unwrap();
+            let id = response.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            ids.push((id, response.status().as_u16()));
+        }
+        server.signal("TERM");
+        assert_eq!(server.wait_exit(Duration::from_secs(30)).await, Some(0));
+        let logs = server.logs();
+        for secret in [
+            PASSWORD,
+            SESSION,
+            TOKEN,
+            session_value.as_str(),
+            setup_session.as_str(),
+            setup_token.as_str(),
+        ] {
+            let leaks: Vec<&str> = logs.lines().filter(|l| l.contains(secret)).collect();
+            assert!(
+                leaks.is_empty(),
+                "{format} logs contain the secret {secret:?}:\n{}",
+                leaks.join("\n")
+            );
+        }
+        for (id, status) in &ids {
+            let line = logs
+                .lines()
+                .find(|l| l.contains(id.as_str()) && l.contains("finished processing request"))
+                .unwrap_or_else(|| panic!("no response line for request {id}:\n{logs}"));
+            assert!(line.contains(&status.to_string()), "{line}");
+        }
+        if format == "json" {
+            for line in logs.lines() {
+                let value: serde_json::Value =
+                    serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+                // Every line logged while answering a request names it.
+                if value.get("spans").is_some_and(|s| {
+                    s.as_array()
+                        .is_some_and(|a| a.iter().any(|s| s["name"] == "request"))
+                }) {
+                    assert!(value["span"]["id"].is_string(), "{line}");
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_request_in_flight_finish_then_exits_zero() {
+    let Some(db) = helpers::store(Backend::Postgres).await else {
+        return;
+    };
+    let url = db.database_url.clone().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(
+        dir.path(),
+        Some(&url),
+        &[],
+        &[],
+        &dir.path().join("server.log"),
+    );
+    assert!(
+        server.wait_ready(Duration::from_secs(60)).await,
+        "{}",
+        server.logs()
+    );
+    let blocker = sqlx::PgPool::connect(&url).await.unwrap();
+    // Hold every reader of the sections table: the home page waits.
+    let mut lock = blocker.begin().await.unwrap();
+    sqlx::query("LOCK TABLE sections IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let home = server.url("/");
+    let in_flight = tokio::spawn(async move {
+        let response = reqwest::get(home).await?;
+        let status = response.status().as_u16();
+        Ok::<_, reqwest::Error>((status, response.text().await?))
+    });
+    wait_for_a_blocked_query(&blocker).await;
+
+    server.signal("TERM");
+    // It stops accepting...
+    let address = format!("127.0.0.1:{}", server.port);
+    let mut refused = false;
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(&address).await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(refused, "new connections are still accepted after SIGTERM");
+    // ...but waits for the request it is answering.
+    assert!(server.child.try_wait().unwrap().is_none(), "exited early");
+    lock.rollback().await.unwrap();
+    let (status, body) = in_flight
+        .await
+        .unwrap()
+        .expect("the request in flight completes");
+    assert_eq!(status, 200);
+    assert!(body.contains("</html>"));
+    assert_eq!(server.wait_exit(Duration::from_secs(30)).await, Some(0));
+
+    // A request that never finishes does not hold the process past the timeout.
+    let mut server = Server::start(
+        dir.path(),
+        Some(&url),
+        &["--shutdown-timeout", "1"],
+        &[],
+        &dir.path().join("server2.log"),
+    );
+    assert!(
+        server.wait_ready(Duration::from_secs(60)).await,
+        "{}",
+        server.logs()
+    );
+    let mut lock = blocker.begin().await.unwrap();
+    sqlx::query("LOCK TABLE sections IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let stuck = tokio::spawn(reqwest::get(server.url("/")));
+    wait_for_a_blocked_query(&blocker).await;
+    server.signal("TERM");
+    let code = server.wait_exit(Duration::from_secs(60)).await;
+    lock.rollback().await.unwrap();
+    assert_eq!(code, Some(0), "{}", server.logs());
+    assert!(server.logs().contains("abandoned"), "{}", server.logs());
+    let _ = stuck.await;
+}
+
+async fn wait_for_a_blocked_query(pool: &sqlx::PgPool) {
+    for _ in 0..400 {
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the request never reached the database");
+}
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_folder_is_refused_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut first = Server::start(&data, None, &[], &[], &dir.path().join("first.log"));
+    assert!(
+        first.wait_ready(Duration::from_secs(60)).await,
+        "{}",
+        first.logs()
+    );
+    let port = procs::free_port().to_string();
+    let output = procs::run(
+        &data,
+        None,
+        &["serve", "--listen", &format!("127.0.0.1:{port}")],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("pid {}", first.child.id()))
+            && stderr.contains(&data.display().to_string()),
+        "{stderr}"
+    );
+    // Commands that only write through the database still run alongside.
+    let page = dir.path().join("page.txt");
+    std::fs::write(&page, procs::page("Alongside the server", "Local", 1)).unwrap();
+    let import = procs::run(&data, None, &["import", "text", page.to_str().unwrap()]);
+    assert!(import.status.success(), "{}", procs::describe(&import));
+}
+
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_masthead_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = procs::run(dir.path(), None, &["migrate"]);
+    assert!(output.status.success(), "{}", procs::describe(&output));
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("masthead.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (29991231000000, 'from the future', TRUE, X'00', 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let output = procs::run(dir.path(), None, &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("migrated by a newer masthead") && stderr.contains("29991231000000"),
+        "{stderr}"
+    );
+}
+
+/// The value of the first cookie a response sets.
+fn cookie_value(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .next()
+        .and_then(|c| {
+            c.split(';')
+                .next()
+                .and_then(|kv| kv.split_once('='))
+                .map(|(_, v)| v.to_owned())
+        })
+        .expect("a session cookie")
+}

@@ -1,0 +1,238 @@
+//! Search: relevance, filters, highlighting, pagination, and the same
+//! results from SQLite FTS5 and PostgreSQL full-text search.
+
+use masthead::articles::Status;
+use masthead::search::{self, SearchParams};
+use masthead::site::Site;
+use masthead::storage::Store;
+
+use crate::helpers::{Backend, NOW, demo_site, spawn, store};
+use crate::newsroom::{Story, section, story};
+use crate::on_both;
+
+on_both!(the_search_page_and_api_rank_filter_highlight_and_paginate);
+
+const DAY: i64 = 86_400;
+
+/// The same newsroom on any backend.
+async fn newsroom(store: &Store) {
+    let world = section(store, "World").await;
+    let business = section(store, "Business").await;
+    let filler = "Officials met on Tuesday to discuss the week ahead. ".repeat(8);
+    story(
+        store,
+        &world,
+        Story {
+            headline: "Budget vote delayed again",
+            body: "Lawmakers postponed the decision until next month.",
+            published_at: Some(NOW - 2 * 3600),
+            ..Story::default()
+        },
+    )
+    .await;
+    let mention = format!("{filler}Later the talk turned briefly to the budget. {filler}");
+    story(
+        store,
+        &world,
+        Story {
+            headline: "Sports roundup",
+            body: &mention,
+            published_at: Some(NOW - 3600),
+            ..Story::default()
+        },
+    )
+    .await;
+    story(
+        store,
+        &world,
+        Story {
+            headline: "Weather turns cold",
+            body: &filler,
+            ..Story::default()
+        },
+    )
+    .await;
+    story(
+        store,
+        &business,
+        Story {
+            headline: "Budgets squeezed in business",
+            standfirst: "Companies cut spending.",
+            published_at: Some(NOW - 10 * DAY),
+            ..Story::default()
+        },
+    )
+    .await;
+    story(
+        store,
+        &world,
+        Story {
+            headline: "Budget secret",
+            status: Status::Draft,
+            published_at: None,
+            ..Story::default()
+        },
+    )
+    .await;
+    story(
+        store,
+        &world,
+        Story {
+            headline: "Budget embargoed",
+            embargo_until: Some(NOW + DAY),
+            ..Story::default()
+        },
+    )
+    .await;
+}
+
+async fn headlines(store: &Store, site: &Site, params: SearchParams) -> Vec<String> {
+    let params = SearchParams {
+        limit: if params.limit == 0 { 20 } else { params.limit },
+        ..params
+    };
+    search::search(store, site, &params, NOW)
+        .await
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.article.headline)
+        .collect()
+}
+
+fn words(text: &str) -> SearchParams {
+    SearchParams {
+        text: text.into(),
+        ..SearchParams::default()
+    }
+}
+
+#[tokio::test]
+async fn both_backends_rank_filter_and_stem_alike() {
+    let mut results = Vec::new();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(db) = store(backend).await else {
+            continue;
+        };
+        let site = demo_site(&db.store).await;
+        newsroom(&db.store).await;
+        let s = &db.store;
+        let budget = headlines(s, &site, words("budget")).await;
+        // Headline matches rank above a single mention in a long body; the
+        // draft and the embargoed story never appear.
+        assert_eq!(budget.len(), 3, "{backend:?}: {budget:?}");
+        assert_eq!(budget.last().unwrap(), "Sports roundup", "{backend:?}");
+        assert!(budget[..2].contains(&"Budget vote delayed again".to_owned()));
+        assert!(
+            budget[..2].contains(&"Budgets squeezed in business".to_owned()),
+            "stemming"
+        );
+        let world = headlines(
+            s,
+            &site,
+            SearchParams {
+                section: Some("world".into()),
+                ..words("budget")
+            },
+        )
+        .await;
+        assert_eq!(
+            world,
+            ["Budget vote delayed again", "Sports roundup"],
+            "{backend:?}"
+        );
+        let old = headlines(
+            s,
+            &site,
+            SearchParams {
+                from: Some("2026-11-01".into()),
+                to: Some("2026-11-20".into()),
+                ..words("budgets")
+            },
+        )
+        .await;
+        assert_eq!(old, ["Budgets squeezed in business"], "{backend:?}");
+        let phrase = headlines(s, &site, words("\"vote delayed\" -sports")).await;
+        assert_eq!(phrase, ["Budget vote delayed again"], "{backend:?}");
+        let either = headlines(s, &site, words("weather or lawmakers")).await;
+        let hostile = headlines(s, &site, words("budget\" OR NEAR(* AND")).await;
+        assert!(
+            headlines(s, &site, words("secret")).await.is_empty(),
+            "{backend:?}"
+        );
+        assert!(
+            headlines(s, &site, words("embargoed")).await.is_empty(),
+            "{backend:?}"
+        );
+        let mut sets = vec![budget, world, old, phrase, either, hostile];
+        for set in sets.iter_mut().skip(4) {
+            set.sort();
+        }
+        sets[0].sort();
+        results.push(sets);
+    }
+    if let [sqlite, postgres] = results.as_slice() {
+        assert_eq!(sqlite, postgres, "the same results on both backends");
+    }
+}
+
+async fn the_search_page_and_api_rank_filter_highlight_and_paginate(backend: Backend) {
+    let Some(app) = spawn(backend, false).await else {
+        return;
+    };
+    newsroom(&app.db.store).await;
+    let (status, html) = app.get_text("/search?q=budget&section=world").await;
+    assert_eq!(status, 200);
+    let document = scraper::Html::parse_document(&html);
+    let hits: Vec<String> = document
+        .select(&scraper::Selector::parse(".search-results h2").unwrap())
+        .map(|h| h.inner_html())
+        .collect();
+    assert_eq!(hits.len(), 2, "{html}");
+    assert!(
+        hits[0].contains("<mark>Budget</mark> vote delayed again"),
+        "{hits:?}"
+    );
+    let snippets: Vec<String> = document
+        .select(&scraper::Selector::parse(".search-results .teaser").unwrap())
+        .map(|p| p.inner_html())
+        .collect();
+    assert!(snippets[1].contains("<mark>budget</mark>"), "{snippets:?}");
+    let (status, html) = app.get_text("/search?q=budget&from=yesterday").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("from must be a date written YYYY-MM-DD"),
+        "{html}"
+    );
+    let (_, html) = app
+        .get_text("/search?q=%3Cscript%3Ealert(1)%3C/script%3E")
+        .await;
+    assert!(!html.contains("<script>alert"), "the query is escaped");
+
+    // The API pages through the same hits with a cursor.
+    let mut seen = Vec::new();
+    let mut url = "/api/v1/search?q=budget&limit=1".to_owned();
+    loop {
+        let page: serde_json::Value = app.get(&url).await.json().await.unwrap();
+        let hit = &page["data"][0];
+        let marked = format!("{}{}", hit["headline_html"], hit["snippet_html"]).to_lowercase();
+        assert!(marked.contains("<mark>budget"), "{hit}");
+        seen.push(hit["story"]["headline"].as_str().unwrap().to_owned());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => url = format!("/api/v1/search?q=budget&limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[2], "Sports roundup");
+    let response = app.get("/api/v1/search?q=budget&section=nowhere").await;
+    assert_eq!(response.status().as_u16(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_request");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nowhere")
+    );
+}

@@ -1,0 +1,497 @@
+//! The story desk over real HTTP, signed in as real accounts: the
+//! permission matrix of its routes, a refused conflicting save that keeps
+//! the text, a failed save that keeps the text, and a preview that never
+//! runs anything.
+
+use masthead::accounts::Role;
+use masthead::articles;
+
+use crate::auth_helpers::{client_for, create_user};
+use crate::helpers::{Backend, TestApp, spawn};
+use crate::on_both;
+use crate::permissions::{Route, check, matrix_app};
+
+on_both!(
+    every_story_desk_route_answers_what_each_role_allows,
+    every_story_desk_route_needs_a_signed_in_account,
+    writers_cannot_publish_or_touch_another_writers_story_over_http,
+    a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost,
+    a_failed_save_returns_to_the_editor_with_the_text_intact,
+    the_preview_renders_the_reader_page_and_can_run_nothing,
+);
+
+/// A client signed in as a new account with `role`, and the account's id.
+pub async fn signed_in(app: &TestApp, email: &str, role: Role) -> (reqwest::Client, i64) {
+    let user = create_user(app, email, role).await;
+    (client_for(app, email).await, user.id)
+}
+
+const SEE_OTHER: u16 = 303;
+
+/// The story desk's rows of the permission matrix
+/// (`[anonymous, writer, editor, admin]`), on the seeded story 1 (published,
+/// written by nobody who signs in) and story 2 (idem). Rows run top to
+/// bottom for each visitor, so the state moves on: once the editor has
+/// unpublished story 2, the administrator cannot unpublish it again.
+pub const STORIES_ROUTES: &[Route] = &[
+    Route {
+        method: "GET",
+        path: "/admin/stories",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories?status=published&q=troops",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/new",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/1",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/999",
+        form: &[],
+        expect: [SEE_OTHER, 404, 404, 404],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/1/revisions",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/1/revisions/diff",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/stories/1/revisions/1",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/preview",
+        form: &[
+            ("headline", "Preview by {role}"),
+            ("body", "Text"),
+            ("section", "{section}"),
+        ],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories",
+        form: &[
+            ("headline", "Draft by {role}"),
+            ("body", "Text"),
+            ("section", "{section}"),
+        ],
+        expect: [SEE_OTHER, SEE_OTHER, SEE_OTHER, SEE_OTHER],
+    },
+    // Another person's published story: a writer may not save it; an editor
+    // may, once they say whether it is an editorial update or a silent fix.
+    Route {
+        method: "POST",
+        path: "/admin/stories/1",
+        form: &[
+            ("headline", "Changed by {role}"),
+            ("body", "Text"),
+            ("section", "{section}"),
+            ("revision", "1"),
+        ],
+        expect: [SEE_OTHER, 403, 422, 422],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/submit",
+        form: &[],
+        expect: [SEE_OTHER, 403, 409, 409],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/publish",
+        form: &[],
+        expect: [SEE_OTHER, 403, 409, 409],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/schedule",
+        form: &[("at", "2030-01-01T10:00")],
+        expect: [SEE_OTHER, 403, 409, 409],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/corrections",
+        form: &[("note", "Fixed by {role}")],
+        expect: [SEE_OTHER, 403, SEE_OTHER, SEE_OTHER],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/revisions/1/restore",
+        form: &[("update_kind", "silent_fix")],
+        expect: [SEE_OTHER, 403, SEE_OTHER, SEE_OTHER],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/2/unpublish",
+        form: &[],
+        expect: [SEE_OTHER, 403, SEE_OTHER, 409],
+    },
+];
+
+async fn every_story_desk_route_answers_what_each_role_allows(backend: Backend) {
+    let Some((app, fixture)) = matrix_app(backend).await else {
+        return;
+    };
+    check(&app, STORIES_ROUTES, &fixture).await;
+    let story = articles::find(app.app.store(), 1).await.unwrap().unwrap();
+    assert_eq!(story.status, articles::Status::Published);
+    assert_eq!(
+        story.corrections.len(),
+        2,
+        "one by the editor, one by the admin"
+    );
+    assert!(!story.headline.contains("Changed by"));
+    let other = articles::find(app.app.store(), 2).await.unwrap().unwrap();
+    assert_eq!(other.status, articles::Status::Unpublished);
+}
+
+pub fn story_form<'a>(
+    section: &'a str,
+    headline: &'a str,
+    body: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("headline", headline),
+        ("standfirst", "What happened"),
+        ("teaser", ""),
+        ("body", body),
+        ("section", section),
+        ("slug", ""),
+        ("dateline", "BAGHDAD"),
+        ("bylines", "Jane Doe"),
+        ("tags", "iraq"),
+        ("lead_image", ""),
+        ("embargo", ""),
+        ("message", "first draft"),
+    ]
+}
+
+/// Creates a story through the desk; returns its id.
+async fn create(app: &TestApp, client: &reqwest::Client, headline: &str) -> i64 {
+    let section = world(app).await;
+    let response = client
+        .post(app.url("/admin/stories"))
+        .form(&story_form(&section, headline, "The body."))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "create");
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    location
+        .trim_start_matches("/admin/stories/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+pub async fn world(app: &TestApp) -> String {
+    masthead::sections::find(app.app.store(), "world")
+        .await
+        .unwrap()
+        .expect("the seed's World section")
+        .id
+        .to_string()
+}
+
+async fn post(client: &reqwest::Client, app: &TestApp, path: &str) -> u16 {
+    client
+        .post(app.url(path))
+        .form(&[("at", "2030-01-01T10:00"), ("note", "A correction.")])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn every_story_desk_route_needs_a_signed_in_account(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    for path in [
+        "/admin/stories",
+        "/admin/stories/new",
+        "/admin/stories/1",
+        "/admin/stories/1/revisions",
+        "/admin/stories/1/revisions/diff",
+        "/admin/stories/1/revisions/1",
+    ] {
+        let status = app.get(path).await.status().as_u16();
+        assert!(matches!(status, 302 | 303 | 401), "GET {path}: {status}");
+    }
+    for path in [
+        "/admin/stories",
+        "/admin/stories/1",
+        "/admin/stories/preview",
+        "/admin/stories/1/submit",
+        "/admin/stories/1/publish",
+        "/admin/stories/1/schedule",
+        "/admin/stories/1/unpublish",
+        "/admin/stories/1/corrections",
+        "/admin/stories/1/revisions/1/restore",
+    ] {
+        let status = app
+            .client
+            .post(app.url(path))
+            .header("origin", format!("http://{}", app.address))
+            .form(&[("headline", "x")])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        assert!(matches!(status, 302 | 303 | 401), "POST {path}: {status}");
+    }
+    let story = articles::find(app.app.store(), 1).await.unwrap().unwrap();
+    assert_eq!(story.revision, 1, "nothing changed");
+}
+
+async fn writers_cannot_publish_or_touch_another_writers_story_over_http(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (ann, _) = signed_in(&app, "ann@example.org", Role::Writer).await;
+    let (bob, _) = signed_in(&app, "bob@example.org", Role::Writer).await;
+    let (eve, _) = signed_in(&app, "eve@example.org", Role::Editor).await;
+    let id = create(&app, &ann, "Ann's story").await;
+    let section = world(&app).await;
+    // Bob may not save, submit or restore Ann's story.
+    let response = bob
+        .post(app.url(&format!("/admin/stories/{id}")))
+        .form(
+            &[
+                story_form(&section, "Bob was here", "Bob's text").as_slice(),
+                &[("revision", "1")],
+            ]
+            .concat(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("Bob&#39;s text"),
+        "the refused text is still in the form"
+    );
+    assert_eq!(
+        post(&bob, &app, &format!("/admin/stories/{id}/submit")).await,
+        403
+    );
+    // Ann (a writer) may not publish, schedule, unpublish or correct.
+    for step in ["publish", "schedule"] {
+        assert_eq!(
+            post(&ann, &app, &format!("/admin/stories/{id}/{step}")).await,
+            403,
+            "{step}"
+        );
+    }
+    assert_eq!(
+        post(&ann, &app, &format!("/admin/stories/{id}/submit")).await,
+        303
+    );
+    // An editor publishes; the writer can neither unpublish nor correct it.
+    assert_eq!(
+        post(&eve, &app, &format!("/admin/stories/{id}/publish")).await,
+        303
+    );
+    for step in ["unpublish", "corrections"] {
+        assert_eq!(
+            post(&ann, &app, &format!("/admin/stories/{id}/{step}")).await,
+            403,
+            "{step}"
+        );
+    }
+    // Seeded stories have no owner: only editors may change them.
+    assert_eq!(post(&ann, &app, "/admin/stories/1/unpublish").await, 403);
+    let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
+    assert_eq!(story.headline, "Ann's story");
+    assert_eq!(story.status, articles::Status::Published);
+    assert_eq!(
+        post(&eve, &app, &format!("/admin/stories/{id}/corrections")).await,
+        303
+    );
+    assert_eq!(
+        post(&eve, &app, &format!("/admin/stories/{id}/unpublish")).await,
+        303
+    );
+    // Writers see only their own stories with "Me".
+    let list = ann
+        .get(app.url("/admin/stories?author=me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Ann&#39;s story"));
+    assert!(!list.contains("US to send 560"));
+}
+
+async fn a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (eve, _) = signed_in(&app, "eve@example.org", Role::Editor).await;
+    let (max, _) = signed_in(&app, "max@example.org", Role::Editor).await;
+    let id = create(&app, &eve, "Shared story").await;
+    let section = world(&app).await;
+    let path = format!("/admin/stories/{id}");
+    // Both opened revision 1; Eve saves first.
+    let first = [
+        story_form(&section, "Shared story", "Eve's paragraph.").as_slice(),
+        &[("revision", "1")],
+    ]
+    .concat();
+    let response = eve.post(app.url(&path)).form(&first).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let second = [
+        story_form(
+            &section,
+            "Shared story, Max's take",
+            "Max's long paragraph.",
+        )
+        .as_slice(),
+        &[("revision", "1")],
+    ]
+    .concat();
+    let response = max.post(app.url(&path)).form(&second).send().await.unwrap();
+    assert_eq!(response.status(), 409);
+    let html = response.text().await.unwrap();
+    let document = scraper::Html::parse_document(&html);
+    let select = |css: &str| {
+        document
+            .select(&scraper::Selector::parse(css).unwrap())
+            .map(|e| e.text().collect::<String>())
+            .collect::<Vec<_>>()
+    };
+    // Max's text is still in the form, Eve's is shown beside it.
+    assert_eq!(select("textarea#body"), vec!["Max's long paragraph."]);
+    assert_eq!(select(".their-body"), vec!["Eve's paragraph."]);
+    assert!(html.contains("eve"), "names who saved in between");
+    // The story is Eve's; Max's version is a refused revision.
+    let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
+    assert_eq!(story.body_source, "Eve's paragraph.");
+    let refused: Vec<_> = articles::revisions::list(app.app.store(), id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind == articles::revisions::RevisionKind::Refused)
+        .collect();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].article.body_source, "Max's long paragraph.");
+    // The form now carries Eve's revision: saving again is a knowing overwrite.
+    let revision = document
+        .select(&scraper::Selector::parse("input[name=revision]").unwrap())
+        .next()
+        .unwrap()
+        .attr("value")
+        .unwrap()
+        .to_owned();
+    assert_eq!(revision, "2");
+}
+
+async fn a_failed_save_returns_to_the_editor_with_the_text_intact(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (eve, _) = signed_in(&app, "eve@example.org", Role::Editor).await;
+    let id = create(&app, &eve, "Story").await;
+    let section = world(&app).await;
+    let mut form = story_form(&section, "Story", "A paragraph I spent an hour on.");
+    form.retain(|(k, _)| *k != "embargo");
+    form.push(("embargo", "next tuesday"));
+    form.push(("revision", "1"));
+    let response = eve
+        .post(app.url(&format!("/admin/stories/{id}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("A paragraph I spent an hour on."));
+    assert!(html.contains("next tuesday"));
+    assert!(html.contains("role=\"alert\""));
+    // A published story asks editorial update or silent fix.
+    articles::find(app.app.store(), id).await.unwrap().unwrap();
+    assert_eq!(
+        post(&eve, &app, &format!("/admin/stories/{id}/publish")).await,
+        303
+    );
+    let mut form = story_form(&section, "Story", "An updated paragraph.");
+    form.push(("revision", "3"));
+    let response = eve
+        .post(app.url(&format!("/admin/stories/{id}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("An updated paragraph.")
+    );
+}
+
+async fn the_preview_renders_the_reader_page_and_can_run_nothing(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (ann, _) = signed_in(&app, "ann@example.org", Role::Writer).await;
+    let section = world(&app).await;
+    let response = ann
+        .post(app.url("/admin/stories/preview"))
+        .form(&story_form(
+            &section,
+            "<script>alert(1)</script> Headline",
+            "Body with <img src=x onerror=alert(2)> and *emphasis*.",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.starts_with("sandbox;"), "{csp}");
+    assert!(!csp.contains("script-src"), "{csp}");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Headline"));
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("onerror"));
+    assert!(html.contains("<em>emphasis</em>"));
+    // It looks like the published page: the section's "More from" block.
+    assert!(html.contains("More from World"));
+}
