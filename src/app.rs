@@ -4,9 +4,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use crate::cache::{Follower, PageCache, SettingsMemo};
 use crate::config::Config;
 use crate::health::Health;
 use crate::rendering::Renderer;
+use crate::sections::{Section, SectionError};
+use crate::site::{Site, SiteError};
 use crate::storage::Store;
 
 /// Shared state, cheap to clone.
@@ -21,6 +24,10 @@ struct Inner {
     renderer: Renderer,
     config: Config,
     clock: Clock,
+    // The read path's caches (src/cache): pages, settings, feed consumer.
+    page_cache: PageCache,
+    settings: SettingsMemo,
+    follower: Follower,
     health: Health,
 }
 
@@ -60,6 +67,7 @@ impl Clock {
 impl App {
     pub fn new(store: Store, config: Config, clock: Clock) -> App {
         let renderer = Renderer::new(config.theme_dir.clone());
+        let page_cache = PageCache::new(config.page_cache, config.page_cache_mb << 20);
         crate::metrics::install();
         App {
             inner: Arc::new(Inner {
@@ -67,6 +75,9 @@ impl App {
                 renderer,
                 config,
                 clock,
+                page_cache,
+                settings: SettingsMemo::default(),
+                follower: Follower::default(),
                 health: Health::default(),
             }),
         }
@@ -90,6 +101,40 @@ impl App {
 
     pub fn now(&self) -> i64 {
         self.inner.clock.now()
+    }
+
+    /// The page cache of public pages.
+    pub fn page_cache(&self) -> &PageCache {
+        &self.inner.page_cache
+    }
+
+    /// The changes-feed consumer that purges the caches.
+    pub fn follower(&self) -> &Follower {
+        &self.inner.follower
+    }
+
+    /// Purges what changed since the last look at the changes feed. Reads
+    /// call it themselves when this process has committed a write since
+    /// (see `Follower::behind`); tests and jobs may call it directly.
+    pub async fn sync_changes(&self) {
+        if let Err(error) = self.inner.follower.catch_up(self).await {
+            tracing::warn!(error = %error, "cannot read the changes feed");
+        }
+    }
+
+    /// The site's settings (kept in memory until they change).
+    pub async fn site(&self) -> Result<Arc<Site>, SiteError> {
+        self.inner.settings.site(&self.inner.store).await
+    }
+
+    /// Every section in display order (kept in memory until they change).
+    pub async fn sections(&self) -> Result<Arc<Vec<Section>>, SectionError> {
+        self.inner.settings.sections(&self.inner.store).await
+    }
+
+    /// Forgets in-memory settings a change with these tags touched.
+    pub fn forget_settings<S: AsRef<str>>(&self, tags: &[S]) {
+        self.inner.settings.forget(tags);
     }
 
     /// Background jobs' heartbeats and cursors (see [`crate::health`]).

@@ -25,6 +25,23 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// How long a stopping server waits for requests in flight.
     pub shutdown_timeout: Duration,
+    /// Serve public pages from the page cache (off: render every request).
+    pub page_cache: bool,
+    /// Memory budget of the page cache, in MiB.
+    pub page_cache_mb: usize,
+    /// `http://...` called with the purged tags after every change.
+    pub purge_webhook: Option<String>,
+}
+
+/// Default memory budget of the page cache, in MiB.
+pub const DEFAULT_PAGE_CACHE_MB: usize = 256;
+
+/// A switch given as `on`/`off` in the environment or config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
 }
 
 /// How log lines are written.
@@ -47,6 +64,9 @@ pub struct ConfigFile {
     pub theme_dir: Option<PathBuf>,
     pub base_url: Option<String>,
     pub log_format: Option<LogFormat>,
+    pub page_cache: Option<Switch>,
+    pub page_cache_mb: Option<usize>,
+    pub purge_webhook: Option<String>,
     pub metrics_listen: Option<SocketAddr>,
     pub shutdown_timeout_seconds: Option<u64>,
 }
@@ -74,6 +94,15 @@ pub struct ConfigArgs {
     /// Log format [default: text]
     #[arg(long, env = "MASTHEAD_LOG_FORMAT", global = true, value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Page cache of public pages [default: on]
+    #[arg(long, env = "MASTHEAD_PAGE_CACHE", global = true, value_enum)]
+    pub page_cache: Option<Switch>,
+    /// Memory budget of the page cache in MiB [default: 256]
+    #[arg(long, env = "MASTHEAD_PAGE_CACHE_MB", global = true)]
+    pub page_cache_mb: Option<usize>,
+    /// URL (http://...) POSTed {"tags": [...]} after every change, for CDN purges.
+    #[arg(long, env = "MASTHEAD_PURGE_WEBHOOK", global = true)]
+    pub purge_webhook: Option<String>,
     /// Serve /metrics on this separate address (e.g. 127.0.0.1:9100).
     #[arg(long, env = "MASTHEAD_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<SocketAddr>,
@@ -145,6 +174,16 @@ impl Config {
                 .log_format
                 .or(file.log_format)
                 .unwrap_or(LogFormat::Text),
+            page_cache: args.page_cache.or(file.page_cache) != Some(Switch::Off),
+            page_cache_mb: args
+                .page_cache_mb
+                .or(file.page_cache_mb)
+                .unwrap_or(DEFAULT_PAGE_CACHE_MB),
+            purge_webhook: args
+                .purge_webhook
+                .clone()
+                .or(file.purge_webhook)
+                .filter(|u| !u.is_empty()),
             metrics_listen: args.metrics_listen.or(file.metrics_listen),
             shutdown_timeout: Duration::from_secs(
                 args.shutdown_timeout
@@ -170,6 +209,9 @@ impl Config {
             theme_dir: None,
             base_url: None,
             log_format: LogFormat::Text,
+            page_cache: true,
+            page_cache_mb: DEFAULT_PAGE_CACHE_MB,
+            purge_webhook: None,
             metrics_listen: None,
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
         }

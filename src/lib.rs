@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod app;
 pub mod articles;
 pub mod audit;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod dates;

@@ -258,6 +258,20 @@ impl Article {
         }
         tags
     }
+
+    /// The cache tags a save from `before` to `self` touches: both states'
+    /// tags, so unpublishing a story or moving it to another section purges
+    /// the lists it leaves as well as those it joins. Every save of an
+    /// existing story must carry these tags in its event.
+    pub fn change_tags(&self, before: &Article) -> Vec<String> {
+        let mut tags = self.tags_touched();
+        for tag in before.tags_touched() {
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        tags
+    }
 }
 
 /// Serializes a list field to the JSON text storage keeps.

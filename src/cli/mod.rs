@@ -1,6 +1,7 @@
 //! The command line: `serve`, `init`, `import` and `migrate`.
 
 mod api_tokens;
+mod bench;
 mod import;
 mod lock;
 mod ops;
@@ -58,6 +59,26 @@ pub enum Command {
     },
     /// Check the database, media files and derived data; exits non-zero when something is wrong.
     Check,
+    /// Benchmark helpers (see bench/README.md).
+    #[command(subcommand, hide = true)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Bulk-load realistic stories across eight sections.
+    Generate {
+        #[arg(long, default_value_t = 1000)]
+        stories: usize,
+    },
+    /// Time from publishing a story until the pages served at TARGET show it.
+    Publish {
+        /// host:port of the masthead serving this database.
+        #[arg(long)]
+        target: String,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -71,6 +92,9 @@ pub struct ServeArgs {
     /// Start with an empty site instead of the demo newsroom.
     #[arg(long)]
     pub no_demo: bool,
+    /// Render every request (same as MASTHEAD_PAGE_CACHE=off).
+    #[arg(long)]
+    pub no_page_cache: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,7 +124,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init(args) => (None, args.base_url.clone()),
         _ => (None, None),
     };
-    let config = Config::resolve(&cli.config, listen, base_url)?;
+    let mut config = Config::resolve(&cli.config, listen, base_url)?;
+    if matches!(&cli.command, Command::Serve(args) if args.no_page_cache) {
+        config.page_cache = false;
+    }
     init_logging(config.log_format);
     match cli.command {
         Command::Serve(args) => serve::run(config, args.no_demo).await,
@@ -111,6 +138,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Text { files }) => import::text(&config, &files).await,
+        Command::Bench(BenchCommand::Generate { stories }) => {
+            bench::generate(&config, stories).await
+        }
+        Command::Bench(BenchCommand::Publish { target, runs }) => {
+            bench::publish(&config, &target, runs).await
+        }
         Command::User(command) => users::run(&config, command).await,
         Command::ApiToken(command) => api_tokens::run(&config, command).await,
         Command::Migrate => {

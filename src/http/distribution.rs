@@ -6,13 +6,14 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
-use super::Error;
+use super::{Error, cached};
 use crate::app::App;
+use crate::cache::Page;
 use crate::feeds::{self, Format, sitemaps};
 use crate::rendering::views;
 use crate::search::{self, SearchError, SearchParams};
@@ -60,17 +61,53 @@ pub async fn feed(app: &App, section: Option<&str>, file: &str) -> Result<Respon
     Ok(bytes(content_type, body))
 }
 
-async fn site_feed(State(app): State<App>, Path(file): Path<String>) -> Response {
-    let result = feed(&app, None, &file).await;
-    respond(&app, result).await
+/// A feed as a page for the page cache: it shows the newest visible
+/// stories (`feed`; a section's also `section:<slug>`) and site settings.
+async fn feed_page(app: &App, section: Option<&str>, file: &str) -> Result<Page, Error> {
+    let format = Format::from_file_name(file).ok_or(Error::NotFound)?;
+    let site = app.site().await?;
+    let (body, content_type) = feeds::feed_bytes(app.store(), &site, section, format, app.now())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let body = String::from_utf8(body)
+        .map_err(|e| Error::Internal(format!("the feed is not UTF-8: {e}")))?;
+    let mut tags = vec!["feed".to_owned(), "site".to_owned(), "sections".to_owned()];
+    tags.extend(section.map(|s| format!("section:{s}")));
+    Ok(Page {
+        body,
+        content_type,
+        tags,
+    })
+}
+
+async fn site_feed(
+    State(app): State<App>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let key = format!("/feeds/{file}");
+    cached(&app, &headers, &key, || async {
+        match feed_page(&app, None, &file).await {
+            Ok(page) => Ok(page),
+            Err(error) => Err(error.into_page(&app).await),
+        }
+    })
+    .await
 }
 
 async fn section_feed(
     State(app): State<App>,
     Path((section, file)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Response {
-    let result = feed(&app, Some(&section), &file).await;
-    respond(&app, result).await
+    let key = format!("/feeds/{section}/{file}");
+    cached(&app, &headers, &key, || async {
+        match feed_page(&app, Some(&section), &file).await {
+            Ok(page) => Ok(page),
+            Err(error) => Err(error.into_page(&app).await),
+        }
+    })
+    .await
 }
 
 async fn sitemap_index(State(app): State<App>) -> Response {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+mod cached;
 pub mod distribution;
 mod errors;
 mod media;
@@ -10,6 +11,9 @@ pub mod ops;
 mod site;
 mod stories;
 
+pub use cached::{
+    FastPathLayer, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, cached, private_no_store,
+};
 pub use errors::Error;
 
 use std::future::Future;
@@ -38,7 +42,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const READER_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
-/// The whole site's router.
+/// The whole site's router (`service` puts the page cache's fast path in
+/// front of it).
 pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let csrf = csrf_layer(&app);
@@ -82,6 +87,30 @@ pub fn router(app: App) -> Router {
             .latency_unit(tower_http::LatencyUnit::Millis)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// What `serve` runs: the router behind the page cache's fast path, which
+/// answers hits before routing and before every layer of the router.
+pub fn service(app: App) -> cached::FastPath<Router> {
+    use tower::Layer;
+    FastPathLayer::new(app.clone()).layer(router(app))
+}
+
+/// The headers every page carries, set here for cache hits answered by
+/// [`FastPathLayer`] before the layers above run (same values).
+fn security_headers(headers: &mut axum::http::HeaderMap) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(READER_CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
 }
 
 /// The path as logs show it: the one-time tokens of setup and set-password
@@ -136,9 +165,24 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Mark the changes feed's position before the first page is cached,
+    // then follow it for as long as we serve.
+    app.sync_changes().await;
+    let follower = tokio::spawn({
+        let app = app.clone();
+        async move {
+            app.follower()
+                .run(app.clone(), std::future::pending())
+                .await
+        }
+    });
     let drain = app.config().shutdown_timeout;
-    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    serve_bounded(listener, service, shutdown, drain).await
+    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        std::net::SocketAddr,
+    >(service(app));
+    let served = serve_bounded(listener, service, shutdown, drain).await;
+    follower.abort();
+    served
 }
 
 /// Serves a make-service until `shutdown`, then drains for at most `drain`.

@@ -3,19 +3,18 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::Error;
+use super::{Error, cached};
 use crate::app::App;
 use crate::articles::{self, ListCursor};
+use crate::cache::Page;
 use crate::media;
 use crate::rendering::SITE_CSS;
 use crate::rendering::views::{self, ArticlePage, HomePage, SectionGroup, SectionPage};
-use crate::sections;
-use crate::site::Site;
 
 /// Stories per section front page.
 const FRONT_PAGE_SIZE: i64 = 20;
@@ -39,13 +38,36 @@ async fn respond(app: &App, result: Result<Response, Error>) -> Response {
     }
 }
 
-async fn home(State(app): State<App>) -> Response {
-    let result = async {
-        let site = Site::load(app.store()).await?;
-        let sections = sections::list(app.store()).await?;
+/// Turns a render's result into a page to cache, or an error page.
+async fn page(app: &App, result: Result<Page, Error>) -> Result<Page, Response> {
+    match result {
+        Ok(page) => Ok(page),
+        Err(error) => Err(error.into_page(app).await),
+    }
+}
+
+/// The tags every reader page carries: it shows the site's name and the
+/// section navigation.
+fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut tags: Vec<String> = first.into_iter().collect();
+    tags.extend(["site".to_owned(), "sections".to_owned()]);
+    tags
+}
+
+async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
+    cached(&app, &headers, "/", || async {
+        page(&app, home_page(&app).await).await
+    })
+    .await
+}
+
+async fn home_page(app: &App) -> Result<Page, Error> {
+    {
+        let site = app.site().await?;
+        let sections = app.sections().await?;
         let now = app.now();
         let mut groups = Vec::new();
-        for section in &sections {
+        for section in sections.iter() {
             let stories = articles::visible_list(
                 app.store(),
                 Some(section.id),
@@ -72,9 +94,9 @@ async fn home(State(app): State<App>) -> Response {
             groups,
             feeds: crate::feeds::links(&site, None),
         };
-        Ok(Html(app.renderer().render("home.html", &page)?).into_response())
-    };
-    respond(&app, result.await).await
+        let html = app.renderer().render("home.html", &page)?;
+        Ok(Page::html(html, tags(["home".to_owned()])))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,14 +118,43 @@ async fn section_front(
     State(app): State<App>,
     Path(slug): Path<String>,
     Query(query): Query<FrontQuery>,
+    headers: HeaderMap,
 ) -> Response {
-    let result = async {
-        let cursor = match query.after.as_deref() {
-            Some(text) => Some(parse_cursor(text).ok_or(Error::NotFound)?),
-            None => None,
-        };
-        let site = Site::load(app.store()).await?;
-        let sections = sections::list(app.store()).await?;
+    let cursor = match query.after.as_deref() {
+        Some(text) => match parse_cursor(text) {
+            Some(cursor) => Some(cursor),
+            None => return Error::NotFound.into_page(&app).await,
+        },
+        None => None,
+    };
+    let page_number = if cursor.is_some() {
+        query.page.unwrap_or(2).max(2)
+    } else {
+        1
+    };
+    // The canonical address: other query parameters do not make new pages.
+    let key = match cursor {
+        Some(c) => format!(
+            "/{slug}?after={}.{}&page={page_number}",
+            c.published_at, c.id
+        ),
+        None => format!("/{slug}"),
+    };
+    cached(&app, &headers, &key, || async {
+        page(&app, front_page(&app, &slug, cursor, page_number).await).await
+    })
+    .await
+}
+
+async fn front_page(
+    app: &App,
+    slug: &str,
+    cursor: Option<ListCursor>,
+    page_number: u32,
+) -> Result<Page, Error> {
+    {
+        let site = app.site().await?;
+        let sections = app.sections().await?;
         let section = sections
             .iter()
             .find(|s| s.slug == slug)
@@ -123,11 +174,6 @@ async fn section_front(
         if cursor.is_some() && stories.is_empty() {
             return Err(Error::NotFound);
         }
-        let page_number = if cursor.is_some() {
-            query.page.unwrap_or(2).max(2)
-        } else {
-            1
-        };
         let path = format!("/{}", section.slug);
         let older = has_older.then(|| {
             let c = stories.last().expect("a full page").cursor();
@@ -152,9 +198,12 @@ async fn section_front(
             newer: cursor.is_some().then(|| path.clone()),
             feeds: crate::feeds::links(&site, Some((&section.slug, &section.name))),
         };
-        Ok(Html(app.renderer().render("section.html", &page)?).into_response())
-    };
-    respond(&app, result.await).await
+        let html = app.renderer().render("section.html", &page)?;
+        Ok(Page::html(
+            html,
+            tags([format!("section:{}", section.slug)]),
+        ))
+    }
 }
 
 async fn trailing_slash(Path(section): Path<String>) -> Redirect {
@@ -165,18 +214,36 @@ async fn article(
     State(app): State<App>,
     Path((section, slug)): Path<(String, String)>,
     uri: Uri,
+    headers: HeaderMap,
 ) -> Response {
-    let result = async {
+    let key = format!("/{section}/{slug}");
+    cached(&app, &headers, &key, || async {
+        match article_page(&app, &section, &slug, &uri).await {
+            Ok(outcome) => outcome,
+            Err(error) => Err(error.into_page(&app).await),
+        }
+    })
+    .await
+}
+
+/// The article page, or (`Ok(Err(_))`) the redirect a retired address gets.
+async fn article_page(
+    app: &App,
+    section: &str,
+    slug: &str,
+    uri: &Uri,
+) -> Result<Result<Page, Response>, Error> {
+    {
         let now = app.now();
-        let Some(article) = articles::visible_by_path(app.store(), &section, &slug, now).await?
+        let Some(article) = articles::visible_by_path(app.store(), section, slug, now).await?
         else {
             return match articles::redirect_target(app.store(), uri.path(), now).await? {
-                Some(target) => Ok(Redirect::permanent(&target).into_response()),
+                Some(target) => Ok(Err(Redirect::permanent(&target).into_response())),
                 None => Err(Error::NotFound),
             };
         };
-        let site = Site::load(app.store()).await?;
-        let sections = sections::list(app.store()).await?;
+        let site = app.site().await?;
+        let sections = app.sections().await?;
         let more = articles::more_from(app.store(), &article, now).await?;
         let mut page = ArticlePage {
             site: views::SiteView::new(&site),
@@ -191,9 +258,21 @@ async fn article(
         let image = crate::feeds::image_url(app.store(), &site, &article).await?;
         (page.article.json_ld, page.article.meta) =
             crate::structured_data::page_data(&site, &article, image.as_deref());
-        Ok(Html(app.renderer().render("article.html", &page)?).into_response())
-    };
-    respond(&app, result.await).await
+        let html = app.renderer().render("article.html", &page)?;
+        let mut page_tags = vec![
+            format!("article:{}", article.id),
+            format!("section:{}", article.section.slug),
+        ];
+        // The lead image's caption, credit and alt text show on the page.
+        if let Some(id) = article
+            .lead_image
+            .as_deref()
+            .and_then(media::parse_reference)
+        {
+            page_tags.push(format!("media:{id}"));
+        }
+        Ok(Ok(Page::html(html, tags(page_tags))))
+    }
 }
 
 async fn stylesheet() -> Response {

@@ -8,10 +8,13 @@ mod api_tokens;
 mod articles;
 mod audit;
 mod backup;
+mod bench;
 mod distribution;
 mod editorial;
+mod embargoes;
 mod events;
 mod media;
+mod notify;
 mod ops;
 mod search;
 mod sections;
@@ -27,6 +30,7 @@ pub use distribution::{SitemapChunk, SitemapEntry};
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
 pub use media::MediaRow;
+pub use notify::ChangeListener;
 pub use ops::{PoolStats, RevisionMismatch, StoredBody};
 pub use search::{SearchFilter, SearchHitRow};
 pub use sections::SectionRow;
@@ -68,6 +72,7 @@ macro_rules! in_transaction {
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
+                $store.count_commit();
                 out
             }
             $crate::storage::Db::Postgres(pool) => {
@@ -78,7 +83,12 @@ macro_rules! in_transaction {
                     .execute(&mut *$tx)
                     .await?;
                 let out = $body;
+                // Wakes changes-feed consumers on every node at commit.
+                sqlx::query("NOTIFY masthead_changes")
+                    .execute(&mut *$tx)
+                    .await?;
                 $tx.commit().await?;
+                $store.count_commit();
                 out
             }
         }
@@ -118,6 +128,10 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// Write transactions committed through this handle (and its clones):
+    /// the page cache compares it with what it has seen to purge this
+    /// process's own writes before the next read, with no query.
+    pub(crate) commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -139,10 +153,15 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            // A ping before every query is one more round trip to the
+            // connection's worker thread, and a local file cannot drop a
+            // connection the way a server can.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(Store {
             db: Db::Sqlite(pool),
+            commits: Default::default(),
         })
     }
 
@@ -156,6 +175,7 @@ impl Store {
             .await?;
         Ok(Store {
             db: Db::Postgres(pool),
+            commits: Default::default(),
         })
     }
 
@@ -192,6 +212,16 @@ impl Store {
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run_to(version, pool).await,
         };
         result.map_err(newer_database)
+    }
+
+    /// How many write transactions this process committed so far.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn count_commit(&self) {
+        self.commits
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Which backend this is, for logs and health output.

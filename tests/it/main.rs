@@ -14,6 +14,8 @@ mod story_images;
 
 mod api;
 mod api_write;
+mod cache;
+mod cache_props;
 mod cli;
 mod distribution;
 mod html_validity;
