@@ -33,26 +33,33 @@ pub const ADMIN_CSS: &str = include_str!("../../../static/admin.css");
 
 /// Every admin route, with the admin response headers.
 pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/admin", get(dashboard))
-        .merge(login::routes())
-        .merge(users::routes())
-        .merge(sections::routes())
-        .merge(settings::routes())
-        .merge(records::routes())
+    with_admin_headers(
+        Router::new()
+            .route("/admin", get(dashboard))
+            .merge(login::routes())
+            .merge(users::routes())
+            .merge(sections::routes())
+            .merge(settings::routes())
+            .merge(records::routes()),
+        ADMIN_CSP,
+    )
+    .route("/static/admin.css", get(stylesheet))
+}
+
+/// The headers every newsroom response carries: its Content-Security-Policy,
+/// `private, no-store` (never kept by a browser or CDN cache) and no framing
+/// by other sites.
+pub fn with_admin_headers(router: Router<App>, csp: &'static str) -> Router<App> {
+    router
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(ADMIN_CSP),
+            HeaderValue::from_static(csp),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        ))
+        .layer(crate::http::private_no_store())
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .route("/static/admin.css", get(stylesheet))
 }
 
 async fn stylesheet() -> Response {

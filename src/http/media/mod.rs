@@ -5,12 +5,11 @@
 mod upload;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::admin::{self, AdminError, CurrentUser, Page};
 use crate::app::App;
@@ -32,24 +31,13 @@ pub fn reader_routes() -> Router<App> {
 /// Newsroom routes, with the admin response headers and their own body
 /// limit: merge them outside the site-wide 2 MiB limit.
 pub fn upload_routes() -> Router<App> {
-    Router::new()
+    let routes = Router::new()
         .route("/admin/media", get(list_page).post(upload::upload))
         .route("/admin/media/{id}", post(update_text))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
-        .layer(axum::middleware::from_fn(upload::refuse_oversized))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            // The story editor's: an upload from the editor answers with it.
-            HeaderValue::from_static(super::stories::EDITOR_CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(axum::middleware::from_fn(upload::refuse_oversized));
+    // The story editor's CSP: an upload from the editor answers with it.
+    super::admin::with_admin_headers(routes, super::stories::EDITOR_CSP)
 }
 
 /// Serves a stored image file. Names are content hashes, so a name always

@@ -12,11 +12,10 @@ mod preview;
 mod workflow;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::App;
 use crate::http::admin::{self, AdminError, CurrentUser, Page};
@@ -40,41 +39,32 @@ const STORIES_CSS: &str = include_str!("../../../static/admin-stories.css");
 
 /// The story desk's routes.
 pub fn routes() -> Router<App> {
-    let pages = Router::new()
-        .route("/admin/stories", get(list::page).post(editor::create))
-        .route("/admin/stories/new", get(editor::new_page))
-        .route(
-            "/admin/stories/{id}",
-            get(editor::edit_page).post(editor::save),
-        )
-        .route("/admin/stories/{id}/submit", post(workflow::submit))
-        .route("/admin/stories/{id}/withdraw", post(workflow::withdraw))
-        .route("/admin/stories/{id}/publish", post(workflow::publish))
-        .route("/admin/stories/{id}/schedule", post(workflow::schedule))
-        .route("/admin/stories/{id}/unpublish", post(workflow::unpublish))
-        .route("/admin/stories/{id}/corrections", post(workflow::correct))
-        .route("/admin/stories/{id}/revisions", get(history::list))
-        .route("/admin/stories/{id}/revisions/diff", get(history::diff))
-        .route(
-            "/admin/stories/{id}/revisions/{revision}",
-            get(history::show),
-        )
-        .route(
-            "/admin/stories/{id}/revisions/{revision}/restore",
-            post(history::restore),
-        )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(ADMIN_CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ));
+    let pages = admin::with_admin_headers(
+        Router::new()
+            .route("/admin/stories", get(list::page).post(editor::create))
+            .route("/admin/stories/new", get(editor::new_page))
+            .route(
+                "/admin/stories/{id}",
+                get(editor::edit_page).post(editor::save),
+            )
+            .route("/admin/stories/{id}/submit", post(workflow::submit))
+            .route("/admin/stories/{id}/withdraw", post(workflow::withdraw))
+            .route("/admin/stories/{id}/publish", post(workflow::publish))
+            .route("/admin/stories/{id}/schedule", post(workflow::schedule))
+            .route("/admin/stories/{id}/unpublish", post(workflow::unpublish))
+            .route("/admin/stories/{id}/corrections", post(workflow::correct))
+            .route("/admin/stories/{id}/revisions", get(history::list))
+            .route("/admin/stories/{id}/revisions/diff", get(history::diff))
+            .route(
+                "/admin/stories/{id}/revisions/{revision}",
+                get(history::show),
+            )
+            .route(
+                "/admin/stories/{id}/revisions/{revision}/restore",
+                post(history::restore),
+            ),
+        ADMIN_CSP,
+    );
     Router::new()
         .merge(pages)
         // The preview is the reader page: the reader CSP (no script at all)
