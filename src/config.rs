@@ -31,6 +31,57 @@ pub struct Config {
     pub page_cache_mb: usize,
     /// `http://...` called with the purged tags after every change.
     pub purge_webhook: Option<String>,
+    /// Which page-cache hits get an access-log line.
+    pub cache_hit_log: HitLog,
+}
+
+/// Which page-cache hits are logged: hits are answered before the request
+/// log runs (that is what makes them cheap), so they are logged only as
+/// asked. Written `none`, `all` or `N` (one hit in N).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HitLog {
+    #[default]
+    None,
+    /// One hit in every N (N >= 1).
+    Sampled(u64),
+    All,
+}
+
+impl HitLog {
+    /// Whether this hit is logged; `seen` counts hits across the process.
+    pub fn take(self, seen: &std::sync::atomic::AtomicU64) -> bool {
+        match self {
+            HitLog::None => false,
+            HitLog::All => true,
+            HitLog::Sampled(n) => seen
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .is_multiple_of(n),
+        }
+    }
+}
+
+impl std::str::FromStr for HitLog {
+    type Err = String;
+    fn from_str(text: &str) -> Result<HitLog, String> {
+        match text.trim() {
+            "none" | "off" => Ok(HitLog::None),
+            "all" => Ok(HitLog::All),
+            n => match n.trim_start_matches("1/").parse::<u64>() {
+                Ok(1) => Ok(HitLog::All),
+                Ok(n) if n > 1 => Ok(HitLog::Sampled(n)),
+                _ => Err(format!(
+                    "cache hit log {text:?}: write none, all, or a number N to log one hit in N"
+                )),
+            },
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HitLog {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<HitLog, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Default memory budget of the page cache, in MiB.
@@ -69,6 +120,7 @@ pub struct ConfigFile {
     pub purge_webhook: Option<String>,
     pub metrics_listen: Option<SocketAddr>,
     pub shutdown_timeout_seconds: Option<u64>,
+    pub cache_hit_log: Option<HitLog>,
 }
 
 /// Settings given as flags or environment variables (clap reads both).
@@ -109,6 +161,9 @@ pub struct ConfigArgs {
     /// Seconds a stopping server waits for requests in flight [default: 10]
     #[arg(long, env = "MASTHEAD_SHUTDOWN_TIMEOUT", global = true)]
     pub shutdown_timeout: Option<u64>,
+    /// Access-log lines for page-cache hits: none, all, or N (one in N) [default: none]
+    #[arg(long, env = "MASTHEAD_CACHE_HIT_LOG", global = true)]
+    pub cache_hit_log: Option<HitLog>,
 }
 
 /// Why the configuration cannot be used.
@@ -190,6 +245,10 @@ impl Config {
                     .or(file.shutdown_timeout_seconds)
                     .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
             ),
+            cache_hit_log: args
+                .cache_hit_log
+                .or(file.cache_hit_log)
+                .unwrap_or_default(),
         })
     }
 
@@ -214,6 +273,7 @@ impl Config {
             purge_webhook: None,
             metrics_listen: None,
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
+            cache_hit_log: HitLog::None,
         }
     }
 }
@@ -243,6 +303,21 @@ mod tests {
         let config = Config::resolve(&ConfigArgs::default(), None, None).unwrap();
         assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(config.data_dir, PathBuf::from("masthead-data"));
+    }
+
+    #[test]
+    fn the_cache_hit_log_is_none_all_or_one_in_n() {
+        use std::sync::atomic::AtomicU64;
+        assert_eq!("none".parse::<HitLog>(), Ok(HitLog::None));
+        assert_eq!("all".parse::<HitLog>(), Ok(HitLog::All));
+        assert_eq!("100".parse::<HitLog>(), Ok(HitLog::Sampled(100)));
+        assert_eq!("1/10".parse::<HitLog>(), Ok(HitLog::Sampled(10)));
+        assert!("0".parse::<HitLog>().unwrap_err().contains("one hit in N"));
+        assert!("often".parse::<HitLog>().is_err());
+        let seen = AtomicU64::new(0);
+        let logged = (0..30).filter(|_| HitLog::Sampled(10).take(&seen)).count();
+        assert_eq!(logged, 3);
+        assert!(!HitLog::None.take(&seen));
     }
 
     #[test]

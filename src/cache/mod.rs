@@ -121,7 +121,7 @@ impl PageCache {
             };
         }
         if let Some(entry) = self.get(key) {
-            crate::metrics::page_cache_hit();
+            crate::metrics::page_cache_hit(None);
             return Ok(entry);
         }
         let flight = {

@@ -216,12 +216,41 @@ impl<S> FastPath<S> {
         {
             return None;
         }
-        let entry = cache.get(request.uri().path_and_query()?.as_str())?;
-        crate::metrics::page_cache_hit();
+        let path_and_query = request.uri().path_and_query()?.as_str();
+        let entry = cache.get(path_and_query)?;
+        crate::metrics::page_cache_hit(Some(crate::metrics::RouteFamily::of_path(
+            request.uri().path(),
+        )));
         let mut response = respond(&entry, request.headers(), head, true);
         super::security_headers(response.headers_mut());
+        if self.app.config().cache_hit_log.take(&HITS_SEEN) {
+            log_hit(request, &response);
+        }
         Some(response)
     }
+}
+
+/// Cache hits answered so far, for sampling the hit log 1 in N.
+static HITS_SEEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// One access-log line for a hit (`--cache-hit-log`): hits skip the
+/// router's request span and its response log, so without this an operator
+/// would not see most of the traffic. Public pages only, so the path and
+/// query hold no secret.
+fn log_hit(request: &Request<Body>, response: &Response) {
+    let coding = response
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity");
+    tracing::info!(
+        target: "masthead::access",
+        method = %request.method(),
+        path = %request.uri(),
+        status = response.status().as_u16(),
+        coding,
+        "page cache hit"
+    );
 }
 
 /// Marks every response of a router as personal: `private, no-store`.

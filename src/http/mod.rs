@@ -15,6 +15,8 @@ pub use cached::{
     FastPathLayer, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, cached, private_no_store,
 };
 pub use errors::Error;
+#[cfg(fuzzing)]
+pub use media::fuzz_upload_form;
 
 use std::future::Future;
 use std::time::Duration;

@@ -10,6 +10,10 @@ mod images;
 mod webp;
 
 pub use files::{FileName, MediaFiles, content_type};
+/// The whole pipeline on uploaded bytes, for the fuzz target only (`cargo
+/// fuzz` sets `--cfg fuzzing`); the product calls it through [`MediaFiles`].
+#[cfg(fuzzing)]
+pub use images::process as process_image;
 pub use images::{
     DERIVATIVE_WIDTHS, MAX_PIXELS, MAX_SIDE, MAX_UPLOAD_BYTES, SourceFormat, check_dimensions,
     sniff,

@@ -15,6 +15,7 @@ mod story_images;
 mod api;
 mod api_write;
 mod cache;
+mod cache_hits;
 mod cache_props;
 mod cli;
 mod distribution;

@@ -4,6 +4,9 @@
 
 mod upload;
 
+#[cfg(fuzzing)]
+pub use upload::fuzz_upload_form;
+
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

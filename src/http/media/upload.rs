@@ -288,3 +288,24 @@ pub(super) async fn upload(
         }
     }
 }
+
+/// The fuzz target's way into [`read_form`] (built only by `cargo fuzz`,
+/// which sets `--cfg fuzzing`): a body with its content type read exactly as
+/// the upload route reads it. Answers the file's size or the refusal.
+#[cfg(fuzzing)]
+pub async fn fuzz_upload_form(content_type: &str, body: Vec<u8>) -> Result<usize, String> {
+    use axum::extract::FromRequest;
+    let request = axum::extract::Request::builder()
+        .method("POST")
+        .header(header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(body))
+        .map_err(|e| e.to_string())?;
+    let multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| e.body_text())?;
+    let mut from_editor = FromEditor::default();
+    match read_form(multipart, &mut from_editor).await {
+        Ok(form) => Ok(form.file.len()),
+        Err(error) => Err(error.message()),
+    }
+}
