@@ -138,6 +138,12 @@ pub struct Entry {
     pub categories: Vec<String>,
     /// The lead image's absolute URL.
     pub image: Option<String>,
+    /// The lead image's caption and credit (RSS `media:description` and
+    /// `media:credit`), empty when it has none.
+    pub image_caption: String,
+    pub image_credit: String,
+    /// The uploaded image shown, whose text changes must purge the feed.
+    pub image_media: Option<i64>,
 }
 
 /// A permanent id for a story (RFC 4151 tag URI): the site's host, the
@@ -183,11 +189,39 @@ pub async fn image_url(
     site: &Site,
     article: &Article,
 ) -> Result<Option<String>, FeedError> {
+    Ok(lead_image(store, site, article)
+        .await?
+        .map(|image| image.url))
+}
+
+/// A story's lead image as feeds show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadImage {
+    /// Absolute URL (see [`image_url`]).
+    pub url: String,
+    pub caption: String,
+    pub credit: String,
+    /// The uploaded image, `None` for an image given as a URL.
+    pub media: Option<i64>,
+}
+
+/// A story's lead image with its text: an uploaded image's caption and
+/// credit, nothing for an image given as a URL.
+pub async fn lead_image(
+    store: &crate::storage::Store,
+    site: &Site,
+    article: &Article,
+) -> Result<Option<LeadImage>, FeedError> {
     let Some(raw) = article.lead_image.as_deref() else {
         return Ok(None);
     };
     if crate::media::parse_reference(raw).is_none() {
-        return Ok(direct_image_url(site, Some(raw)));
+        return Ok(direct_image_url(site, Some(raw)).map(|url| LeadImage {
+            url,
+            caption: String::new(),
+            credit: String::new(),
+            media: None,
+        }));
     }
     let Some(media) = crate::media::lead_image(store, article).await? else {
         return Ok(None);
@@ -199,7 +233,12 @@ pub async fn image_url(
         .find(|d| d.width <= 1200)
         .or(jpegs.first())
         .map_or_else(|| media.original_url(), |d| media.url(d));
-    Ok(Some(absolute_url(site, &path)))
+    Ok(Some(LeadImage {
+        url: absolute_url(site, &path),
+        caption: media.caption.clone(),
+        credit: media.credit.clone(),
+        media: Some(media.id),
+    }))
 }
 
 /// The media type of an image, guessed from its extension.
@@ -217,7 +256,7 @@ pub fn image_type(url: &str) -> &'static str {
 }
 
 /// A story as a feed entry, with its lead image's resolved URL.
-pub fn entry(site: &Site, article: &Article, image: Option<String>) -> Entry {
+pub fn entry(site: &Site, article: &Article, image: Option<LeadImage>) -> Entry {
     let published = article.first_published_at.unwrap_or(article.created_at);
     let mut categories = vec![article.section.name.clone()];
     categories.extend(article.tags.iter().cloned());
@@ -231,7 +270,13 @@ pub fn entry(site: &Site, article: &Article, image: Option<String>) -> Entry {
         updated: article.last_update_at.unwrap_or(published).max(published),
         authors: article.bylines.clone(),
         categories,
-        image,
+        image_caption: image
+            .as_ref()
+            .map(|i| i.caption.clone())
+            .unwrap_or_default(),
+        image_credit: image.as_ref().map(|i| i.credit.clone()).unwrap_or_default(),
+        image_media: image.as_ref().and_then(|i| i.media),
+        image: image.map(|i| i.url),
     }
 }
 
@@ -246,7 +291,7 @@ pub async fn load(
         articles::visible_list(store, section.map(|s| s.id), now, None, None, FEED_SIZE).await?;
     let mut entries = Vec::with_capacity(stories.len());
     for story in &stories {
-        entries.push(entry(site, story, image_url(store, site, story).await?));
+        entries.push(entry(site, story, lead_image(store, site, story).await?));
     }
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     let (title, home_url) = match section {
@@ -291,7 +336,7 @@ pub async fn feed_bytes(
     section_slug: Option<&str>,
     format: Format,
     now: i64,
-) -> Result<Option<(Vec<u8>, &'static str)>, FeedError> {
+) -> Result<Option<Rendered>, FeedError> {
     let section = match section_slug {
         Some(slug) => match sections::find(store, slug).await? {
             Some(section) => Some(section),
@@ -300,7 +345,22 @@ pub async fn feed_bytes(
         None => None,
     };
     let feed = load(store, site, section.as_ref(), now).await?;
-    render(&feed, format).map(Some)
+    let (body, content_type) = render(&feed, format)?;
+    Ok(Some(Rendered {
+        body,
+        content_type,
+        media: feed.entries.iter().filter_map(|e| e.image_media).collect(),
+    }))
+}
+
+/// A rendered feed.
+#[derive(Debug)]
+pub struct Rendered {
+    pub body: Vec<u8>,
+    pub content_type: &'static str,
+    /// The uploaded images whose caption or credit the feed shows: a change
+    /// of their text must purge it (cache tag `media:<id>`).
+    pub media: Vec<i64>,
 }
 
 /// The `<link rel="alternate">` entries a page advertises: the site's feeds,

@@ -61,11 +61,30 @@ fn channel(w: &mut Xml, feed: &Feed) -> std::io::Result<()> {
                 text_element(w, "category", category)?;
             }
             if let Some(image) = &entry.image {
-                w.create_element("media:content")
+                let content = w
+                    .create_element("media:content")
                     .with_attribute(("url", clean(image).as_ref()))
                     .with_attribute(("medium", "image"))
-                    .with_attribute(("type", super::image_type(image)))
-                    .write_empty()?;
+                    .with_attribute(("type", super::image_type(image)));
+                if entry.image_caption.is_empty() && entry.image_credit.is_empty() {
+                    content.write_empty()?;
+                } else {
+                    // Media RSS: the caption as plain text, the credit as
+                    // the photographer's.
+                    content.write_inner_content(|w| {
+                        if !entry.image_caption.is_empty() {
+                            w.create_element("media:description")
+                                .with_attribute(("type", "plain"))
+                                .write_text_content(BytesText::new(&clean(&entry.image_caption)))?;
+                        }
+                        if !entry.image_credit.is_empty() {
+                            w.create_element("media:credit")
+                                .with_attribute(("role", "photographer"))
+                                .write_text_content(BytesText::new(&clean(&entry.image_credit)))?;
+                        }
+                        Ok(())
+                    })?;
+                }
             }
             Ok(())
         })?;

@@ -55,27 +55,29 @@ impl From<feeds::FeedError> for Error {
 pub async fn feed(app: &App, section: Option<&str>, file: &str) -> Result<Response, Error> {
     let format = Format::from_file_name(file).ok_or(Error::NotFound)?;
     let site = Site::load(app.store()).await?;
-    let (body, content_type) = feeds::feed_bytes(app.store(), &site, section, format, app.now())
+    let feed = feeds::feed_bytes(app.store(), &site, section, format, app.now())
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(bytes(content_type, body))
+    Ok(bytes(feed.content_type, feed.body))
 }
 
 /// A feed as a page for the page cache: it shows the newest visible
-/// stories (`feed`; a section's also `section:<slug>`) and site settings.
+/// stories (`feed`; a section's also `section:<slug>`), site settings and
+/// the text of each uploaded lead image it carries (`media:<id>`).
 async fn feed_page(app: &App, section: Option<&str>, file: &str) -> Result<Page, Error> {
     let format = Format::from_file_name(file).ok_or(Error::NotFound)?;
     let site = app.site().await?;
-    let (body, content_type) = feeds::feed_bytes(app.store(), &site, section, format, app.now())
+    let feed = feeds::feed_bytes(app.store(), &site, section, format, app.now())
         .await?
         .ok_or(Error::NotFound)?;
-    let body = String::from_utf8(body)
+    let body = String::from_utf8(feed.body)
         .map_err(|e| Error::Internal(format!("the feed is not UTF-8: {e}")))?;
     let mut tags = vec!["feed".to_owned(), "site".to_owned(), "sections".to_owned()];
     tags.extend(section.map(|s| format!("section:{s}")));
+    tags.extend(feed.media.iter().map(|id| format!("media:{id}")));
     Ok(Page {
         body,
-        content_type,
+        content_type: feed.content_type,
         tags,
     })
 }

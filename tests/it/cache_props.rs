@@ -1,12 +1,14 @@
 //! The page cache never serves a stale page: random sequences of publish,
 //! update, unpublish, schedule, embargo, clock moves, section and slug
-//! changes, and after each step every page served through the cache equals
-//! a fresh render by an app with the cache off, on the same database.
+//! changes, lead-image text edits, and after each step every page and feed
+//! served through the cache equals a fresh render by an app with the cache
+//! off, on the same database.
 
 use std::collections::BTreeSet;
 
 use axum::body::Body;
 use axum::http::Request;
+use image::ImageEncoder;
 use masthead::app::{App, Clock};
 use masthead::articles::{self, Article, BodyFormat, NewArticle, SectionRef, Slug, Status};
 use masthead::config::Config;
@@ -27,6 +29,8 @@ enum Step {
     Reslug(usize),
     Create(bool),
     Advance(i64),
+    /// New caption, credit and alt text on the uploaded lead image.
+    ImageText,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -41,6 +45,7 @@ fn step() -> impl Strategy<Value = Step> {
         i.prop_map(Step::Reslug),
         any::<bool>().prop_map(Step::Create),
         (1..150i64).prop_map(Step::Advance),
+        Just(Step::ImageText),
     ]
 }
 
@@ -77,6 +82,8 @@ struct World {
     paths: BTreeSet<String>,
     now: i64,
     edits: usize,
+    /// The uploaded image that stories 0 and 1 lead with.
+    image: i64,
 }
 
 async fn scenario(backend: Backend, steps: Vec<Step>) {
@@ -107,13 +114,31 @@ async fn scenario(backend: Backend, steps: Vec<Step>) {
         fresh: app(false),
         sections: [sections[0].clone(), sections[1].clone()],
         ids: Vec::new(),
-        paths: ["/", "/world", "/sport"].map(String::from).into(),
+        paths: [
+            "/",
+            "/world",
+            "/sport",
+            "/feeds/rss.xml",
+            "/feeds/atom.xml",
+            "/feeds/feed.json",
+            "/feeds/world/rss.xml",
+        ]
+        .map(String::from)
+        .into(),
         now: NOW,
         edits: 0,
+        image: 0,
     };
     world.cached.sync_changes().await;
     for n in 0..5 {
         world.create(n % 2 == 0, n < 3).await;
+    }
+    world.image = upload_image(&db).await;
+    for i in 0..2 {
+        let before = world.article(i).await;
+        let mut after = before.clone();
+        after.lead_image = Some(format!("media:{}", world.image));
+        world.save(&before, after).await;
     }
     world.cached.sync_changes().await;
     for step in steps {
@@ -123,6 +148,27 @@ async fn scenario(backend: Backend, steps: Vec<Step>) {
         world.apply(&step).await;
         world.check(&step).await;
     }
+}
+
+/// One small photo in the media library, with its text.
+async fn upload_image(db: &crate::helpers::TestStore) -> i64 {
+    let photo = image::RgbImage::from_fn(400, 300, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    let mut bytes = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut bytes)
+        .write_image(photo.as_raw(), 400, 300, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let text = masthead::media::MediaText {
+        caption: "Troops arrive in Baghdad".into(),
+        credit: "Agency".into(),
+        alt: "Soldiers on a runway".into(),
+    };
+    let files = masthead::media::MediaFiles::new(db.dir.path());
+    masthead::media::ingest(&db.store, &files, bytes, "photo.png", text, None, NOW)
+        .await
+        .unwrap()
+        .id
 }
 
 impl World {
@@ -230,6 +276,18 @@ impl World {
                 self.create(world, true).await;
                 return true;
             }
+            Step::ImageText => {
+                self.edits += 1;
+                let text = masthead::media::MediaText {
+                    caption: format!("Caption {}", self.edits),
+                    credit: format!("Credit {}", self.edits),
+                    alt: format!("Alt {}", self.edits),
+                };
+                masthead::media::update_text(&self.store, self.image, text, now)
+                    .await
+                    .unwrap();
+                return true;
+            }
             _ => {}
         }
         let i = match *step {
@@ -271,7 +329,7 @@ impl World {
             Step::Reslug(_) => {
                 after.slug = Slug::parse(&format!("moved-{}", self.edits)).unwrap();
             }
-            Step::Advance(_) | Step::Create(_) => unreachable!(),
+            Step::Advance(_) | Step::Create(_) | Step::ImageText => unreachable!(),
         }
         self.save(&before, after).await;
         true
