@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::proxies::{IpRange, TrustedProxies};
+
 /// Settings of one masthead process, resolved.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -31,6 +33,9 @@ pub struct Config {
     pub page_cache_mb: usize,
     /// `http://...` called with the purged tags after every change.
     pub purge_webhook: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (empty:
+    /// the TCP peer is always the client).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Default memory budget of the page cache, in MiB.
@@ -69,6 +74,7 @@ pub struct ConfigFile {
     pub purge_webhook: Option<String>,
     pub metrics_listen: Option<SocketAddr>,
     pub shutdown_timeout_seconds: Option<u64>,
+    pub trusted_proxies: Option<Vec<IpRange>>,
 }
 
 /// Settings given as flags or environment variables (clap reads both).
@@ -109,6 +115,14 @@ pub struct ConfigArgs {
     /// Seconds a stopping server waits for requests in flight [default: 10]
     #[arg(long, env = "MASTHEAD_SHUTDOWN_TIMEOUT", global = true)]
     pub shutdown_timeout: Option<u64>,
+    /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed [default: none]
+    #[arg(
+        long,
+        env = "MASTHEAD_TRUSTED_PROXIES",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<IpRange>>,
 }
 
 /// Why the configuration cannot be used.
@@ -190,6 +204,12 @@ impl Config {
                     .or(file.shutdown_timeout_seconds)
                     .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
             ),
+            trusted_proxies: TrustedProxies::new(
+                args.trusted_proxies
+                    .clone()
+                    .or(file.trusted_proxies)
+                    .unwrap_or_default(),
+            ),
         })
     }
 
@@ -214,6 +234,7 @@ impl Config {
             purge_webhook: None,
             metrics_listen: None,
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -243,6 +264,40 @@ mod tests {
         let config = Config::resolve(&ConfigArgs::default(), None, None).unwrap();
         assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(config.data_dir, PathBuf::from("masthead-data"));
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_the_flag_and_bad_entries_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("masthead.toml");
+        std::fs::write(&path, "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let config = Config::resolve(&args, None, None).unwrap();
+        assert!(config.trusted_proxies.trusts("10.1.2.3".parse().unwrap()));
+        assert!(!config.trusted_proxies.trusts("192.0.2.1".parse().unwrap()));
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            trusted_proxies: Some(vec!["192.0.2.0/24".parse().unwrap()]),
+            ..Default::default()
+        };
+        let config = Config::resolve(&args, None, None).unwrap();
+        assert!(config.trusted_proxies.trusts("192.0.2.1".parse().unwrap()));
+        assert!(!config.trusted_proxies.trusts("10.1.2.3".parse().unwrap()));
+        assert!(Config::resolve(&ConfigArgs::default(), None, None)
+            .unwrap()
+            .trusted_proxies
+            .ranges()
+            .is_empty());
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.0/40\"]\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        let error = Config::resolve(&args, None, None).unwrap_err().to_string();
+        assert!(error.contains("10.0.0.0/40") && error.contains("CIDR"), "{error}");
     }
 
     #[test]
