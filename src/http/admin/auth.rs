@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::accounts::{self, SESSION_COOKIE, User};
+use crate::accounts::{self, DEVICE_COOKIE, DEVICE_LIFETIME_SECS, SESSION_COOKIE, User};
 use crate::app::App;
 use crate::audit::Actor;
 
@@ -36,15 +36,30 @@ impl std::ops::Deref for CurrentUser {
 
 /// The value of the session cookie the request carries.
 pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name` the request carries, if not empty.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.trim())
         .filter(|value| !value.is_empty())
+}
+
+/// The `Set-Cookie` value of the known-device cookie: HttpOnly, sent back
+/// only to the sign-in form, kept for [`DEVICE_LIFETIME_SECS`].
+pub fn device_set_cookie(value: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{DEVICE_COOKIE}={value}; Path=/admin/login; HttpOnly; SameSite=Strict; Max-Age={DEVICE_LIFETIME_SECS}{secure}"
+    ))
+    .expect("hex tokens joined by dots make a valid header")
 }
 
 /// Whether the browser reached us over HTTPS: the configured base URL says
