@@ -4,6 +4,7 @@
 mod helpers;
 // accounts
 mod accounts;
+mod sign_in_throttle;
 mod auth_helpers;
 mod browser;
 mod permissions;
