@@ -286,18 +286,23 @@ mod tests {
         let config = Config::resolve(&args, None, None).unwrap();
         assert!(config.trusted_proxies.trusts("192.0.2.1".parse().unwrap()));
         assert!(!config.trusted_proxies.trusts("10.1.2.3".parse().unwrap()));
-        assert!(Config::resolve(&ConfigArgs::default(), None, None)
-            .unwrap()
-            .trusted_proxies
-            .ranges()
-            .is_empty());
+        assert!(
+            Config::resolve(&ConfigArgs::default(), None, None)
+                .unwrap()
+                .trusted_proxies
+                .ranges()
+                .is_empty()
+        );
         std::fs::write(&path, "trusted_proxies = [\"10.0.0.0/40\"]\n").unwrap();
         let args = ConfigArgs {
             config: Some(path),
             ..Default::default()
         };
         let error = Config::resolve(&args, None, None).unwrap_err().to_string();
-        assert!(error.contains("10.0.0.0/40") && error.contains("CIDR"), "{error}");
+        assert!(
+            error.contains("10.0.0.0/40") && error.contains("CIDR"),
+            "{error}"
+        );
     }
 
     #[test]

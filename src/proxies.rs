@@ -41,7 +41,11 @@ impl FromStr for IpRange {
         let network = network.to_canonical();
         let max = if network.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
-            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(invalid)?,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(invalid)?,
             None => max,
         };
         Ok(IpRange { network, prefix })
@@ -66,7 +70,9 @@ impl IpRange {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.network, ip.to_canonical()) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
@@ -177,10 +183,7 @@ mod tests {
         );
         assert_eq!(got, ip("203.0.113.9"));
         // No header: the proxy itself is the client.
-        assert_eq!(
-            client_ip(ip("127.0.0.1"), [], &proxies),
-            ip("127.0.0.1")
-        );
+        assert_eq!(client_ip(ip("127.0.0.1"), [], &proxies), ip("127.0.0.1"));
         // An untrusted peer's header is never read.
         assert_eq!(
             client_ip(ip("192.0.2.4"), ["203.0.113.9"], &proxies),

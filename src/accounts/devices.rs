@@ -75,7 +75,10 @@ mod tests {
             cookie_with(Some(&old), &t('f')),
             [t('f'), t('a'), t('b'), t('c'), t('d')].join(".")
         );
-        assert_eq!(cookie_with(Some(&old), &t('c')).split('.').next(), Some(t('c').as_str()));
+        assert_eq!(
+            cookie_with(Some(&old), &t('c')).split('.').next(),
+            Some(t('c').as_str())
+        );
         assert_eq!(cookie_with(Some("junk.<script>"), &t('1')), t('1'));
         assert_eq!(cookie_with(None, &t('1')), t('1'));
     }

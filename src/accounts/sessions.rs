@@ -65,7 +65,8 @@ pub async fn log_in(store: &Store, login: Login<'_>, now: i64) -> Result<Session
         .as_ref()
         .map(|r| User::from_row(r.clone()))
         .transpose()?;
-    let device = devices::known_token(store, login.device, user.as_ref().map(|u| u.id), now).await?;
+    let device =
+        devices::known_token(store, login.device, user.as_ref().map(|u| u.id), now).await?;
     let device_hash = device.map(hash_token);
     let keys = throttle::Keys::new(&account, login.address, device_hash.as_deref());
     let forget_before = now - throttle::FORGET_FAILURES_AFTER_SECS;

@@ -130,8 +130,7 @@ async fn metrics_from_loopback(
     let admin = user
         .0
         .is_some_and(|current| current.user.role == crate::accounts::Role::Admin);
-    let operator =
-        client.is_some_and(|client| client.is_loopback()) && !proxied(request.headers());
+    let operator = client.is_some_and(|client| client.is_loopback()) && !proxied(request.headers());
     if admin || operator {
         metrics(State(app)).await
     } else {

@@ -139,7 +139,11 @@ impl Store {
 
     /// The user a known device (by the hash of its cookie) belongs to, if it
     /// signed in since `used_since`.
-    pub async fn known_device_user(&self, device_hash: &str, used_since: i64) -> Result<Option<i64>> {
+    pub async fn known_device_user(
+        &self,
+        device_hash: &str,
+        used_since: i64,
+    ) -> Result<Option<i64>> {
         Ok(with_db!(self, pool => sqlx::query_scalar(
             "SELECT user_id FROM known_devices WHERE token_hash = $1 AND last_used_at >= $2")
             .bind(device_hash).bind(used_since).fetch_optional(pool).await?))

@@ -4,10 +4,10 @@
 mod helpers;
 // accounts
 mod accounts;
-mod sign_in_throttle;
 mod auth_helpers;
 mod browser;
 mod permissions;
+mod sign_in_throttle;
 // editorial
 mod newsroom_browser;
 mod stories;

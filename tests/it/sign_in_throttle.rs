@@ -4,8 +4,8 @@
 //! anyone out; a known device signs in whatever others did.
 
 use masthead::accounts::{
-    FREE_FAILURES_PER_ACCOUNT, FREE_FAILURES_PER_ADDRESS, FREE_FAILURES_PER_PAIR,
-    MAX_WAIT_SECS, Role,
+    FREE_FAILURES_PER_ACCOUNT, FREE_FAILURES_PER_ADDRESS, FREE_FAILURES_PER_PAIR, MAX_WAIT_SECS,
+    Role,
 };
 use masthead::config::Config;
 
@@ -22,9 +22,8 @@ on_both!(
 );
 
 fn trust_loopback(config: &mut Config) {
-    config.trusted_proxies = masthead::proxies::TrustedProxies::new(vec![
-        "127.0.0.1".parse().unwrap(),
-    ]);
+    config.trusted_proxies =
+        masthead::proxies::TrustedProxies::new(vec!["127.0.0.1".parse().unwrap()]);
 }
 
 /// Posts the sign-in form, with `X-Forwarded-For` when given.
@@ -35,9 +34,11 @@ async fn attempt(
     password: &str,
     forwarded_for: Option<&str>,
 ) -> reqwest::Response {
-    let mut request = client
-        .post(app.url("/admin/login"))
-        .form(&[("email", email), ("password", password), ("next", "/admin")]);
+    let mut request = client.post(app.url("/admin/login")).form(&[
+        ("email", email),
+        ("password", password),
+        ("next", "/admin"),
+    ]);
     if let Some(value) = forwarded_for {
         request = request.header("x-forwarded-for", value);
     }
@@ -114,7 +115,10 @@ async fn a_forged_forwarded_for_neither_bypasses_the_throttle_nor_reaches_the_au
     let failed = audit_addresses(&app, "login.failed").await;
     assert_eq!(failed.len() as i64, FREE_FAILURES_PER_PAIR + 1);
     assert!(failed.iter().all(|a| a == "127.0.0.1"), "{failed:?}");
-    assert_eq!(audit_addresses(&app, "login.throttled").await, ["127.0.0.1"]);
+    assert_eq!(
+        audit_addresses(&app, "login.throttled").await,
+        ["127.0.0.1"]
+    );
 
     // Nor does it escape the per-address limit, spread over many accounts
     // (the address already failed for ed above).
@@ -159,10 +163,24 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_throttled_and_logged(bac
     }
     let failed = audit_addresses(&app, "login.failed").await;
     assert!(failed.iter().all(|a| a == "203.0.113.9"), "{failed:?}");
-    let same = attempt(&app, &app.client, "ed@news.example", PASSWORD, Some("203.0.113.9")).await;
+    let same = attempt(
+        &app,
+        &app.client,
+        "ed@news.example",
+        PASSWORD,
+        Some("203.0.113.9"),
+    )
+    .await;
     assert_eq!(same.status(), 429);
     // Another client of the proxy is not held back by 203.0.113.9's failures.
-    let other = attempt(&app, &app.client, "ed@news.example", PASSWORD, Some("203.0.113.10")).await;
+    let other = attempt(
+        &app,
+        &app.client,
+        "ed@news.example",
+        PASSWORD,
+        Some("203.0.113.10"),
+    )
+    .await;
     assert_eq!(other.status(), 303);
     assert_eq!(
         audit_addresses(&app, "login.succeeded").await,
@@ -195,7 +213,10 @@ async fn back_off_grows_is_capped_and_the_right_password_works_after_it(backend:
                 && body.contains("UTC)"),
             "{body}"
         );
-        assert!(body.contains("ed@news.example"), "the email stays in the form");
+        assert!(
+            body.contains("ed@news.example"),
+            "the email stays in the form"
+        );
         // Knocking while waiting does not make the wait longer.
         let again = attempt(&app, &client, "ed@news.example", "wrong", None).await;
         assert_eq!(retry_after(&again), Some(wait));
@@ -203,7 +224,10 @@ async fn back_off_grows_is_capped_and_the_right_password_works_after_it(backend:
         now += wait;
         app.app.clock().set(now);
     }
-    assert_eq!(waits, [2, 4, 8, 16, 32, 64, 128, 256, MAX_WAIT_SECS, MAX_WAIT_SECS]);
+    assert_eq!(
+        waits,
+        [2, 4, 8, 16, 32, 64, 128, 256, MAX_WAIT_SECS, MAX_WAIT_SECS]
+    );
     assert!(audit_addresses(&app, "login.throttled").await.len() >= 20);
     assert_eq!(
         audit_addresses(&app, "login.failed").await.len() as i64,
@@ -244,19 +268,47 @@ async fn an_attackers_failures_do_not_keep_the_rightful_user_out_of_a_known_devi
         )
         .await;
     }
-    let stranger = attempt(&app, &cookie_client(), "ed@news.example", PASSWORD, Some("192.0.2.5")).await;
+    let stranger = attempt(
+        &app,
+        &cookie_client(),
+        "ed@news.example",
+        PASSWORD,
+        Some("192.0.2.5"),
+    )
+    .await;
     assert_eq!(stranger.status(), 429, "a new browser waits");
     // ed's laptop signs in, from the shared address or from anywhere.
-    let ok = attempt(&app, &laptop, "ed@news.example", PASSWORD, Some("198.51.100.20")).await;
+    let ok = attempt(
+        &app,
+        &laptop,
+        "ed@news.example",
+        PASSWORD,
+        Some("198.51.100.20"),
+    )
+    .await;
     assert_eq!(ok.status(), 303);
     let page = laptop.get(app.url("/admin")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let out = laptop.post(app.url("/admin/logout")).send().await.unwrap();
     assert_eq!(out.status(), 303);
-    let elsewhere = attempt(&app, &laptop, "ed@news.example", PASSWORD, Some("192.0.2.99")).await;
+    let elsewhere = attempt(
+        &app,
+        &laptop,
+        "ed@news.example",
+        PASSWORD,
+        Some("192.0.2.99"),
+    )
+    .await;
     assert_eq!(elsewhere.status(), 303);
     // The cookie is a device of ed only: it does not help guessing others.
-    let forged = attempt(&app, &laptop, "guess0@news.example", "guess", Some("198.51.100.20")).await;
+    let forged = attempt(
+        &app,
+        &laptop,
+        "guess0@news.example",
+        "guess",
+        Some("198.51.100.20"),
+    )
+    .await;
     assert_eq!(forged.status(), 429);
 }
 
@@ -278,9 +330,23 @@ async fn the_per_address_limit_spares_another_accounts_known_device(backend: Bac
         )
         .await;
     }
-    let blocked = attempt(&app, &cookie_client(), "ana@news.example", PASSWORD, Some("198.51.100.7")).await;
+    let blocked = attempt(
+        &app,
+        &cookie_client(),
+        "ana@news.example",
+        PASSWORD,
+        Some("198.51.100.7"),
+    )
+    .await;
     assert_eq!(blocked.status(), 429, "a browser ana never used waits");
     assert!(retry_after(&blocked).is_some());
-    let ok = attempt(&app, &desk, "wes@news.example", PASSWORD, Some("198.51.100.7")).await;
+    let ok = attempt(
+        &app,
+        &desk,
+        "wes@news.example",
+        PASSWORD,
+        Some("198.51.100.7"),
+    )
+    .await;
     assert_eq!(ok.status(), 303, "wes's own browser is not held back");
 }

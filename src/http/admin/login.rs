@@ -113,7 +113,11 @@ async fn login(
         let mut retry_after = None;
         let (status, message) = match accounts::log_in(app.store(), attempt, app.now()).await {
             Ok(session) => return Ok(signed_in(&app, &headers, &session, &next)),
-            Err(e @ AccountError::Throttled { retry_after: secs, .. }) => {
+            Err(
+                e @ AccountError::Throttled {
+                    retry_after: secs, ..
+                },
+            ) => {
                 retry_after = Some(secs);
                 (StatusCode::TOO_MANY_REQUESTS, e.to_string())
             }
