@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::proxies::{IpRange, TrustedProxies};
+
 /// Settings of one masthead process, resolved.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -33,6 +35,9 @@ pub struct Config {
     pub purge_webhook: Option<String>,
     /// Which page-cache hits get an access-log line.
     pub cache_hit_log: HitLog,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (empty:
+    /// the TCP peer is always the client).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Which page-cache hits are logged: hits are answered before the request
@@ -121,6 +126,7 @@ pub struct ConfigFile {
     pub metrics_listen: Option<SocketAddr>,
     pub shutdown_timeout_seconds: Option<u64>,
     pub cache_hit_log: Option<HitLog>,
+    pub trusted_proxies: Option<Vec<IpRange>>,
 }
 
 /// Settings given as flags or environment variables (clap reads both).
@@ -164,6 +170,14 @@ pub struct ConfigArgs {
     /// Access-log lines for page-cache hits: none, all, or N (one in N) [default: none]
     #[arg(long, env = "MASTHEAD_CACHE_HIT_LOG", global = true)]
     pub cache_hit_log: Option<HitLog>,
+    /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed [default: none]
+    #[arg(
+        long,
+        env = "MASTHEAD_TRUSTED_PROXIES",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<IpRange>>,
 }
 
 /// Why the configuration cannot be used.
@@ -249,6 +263,12 @@ impl Config {
                 .cache_hit_log
                 .or(file.cache_hit_log)
                 .unwrap_or_default(),
+            trusted_proxies: TrustedProxies::new(
+                args.trusted_proxies
+                    .clone()
+                    .or(file.trusted_proxies)
+                    .unwrap_or_default(),
+            ),
         })
     }
 
@@ -274,6 +294,7 @@ impl Config {
             metrics_listen: None,
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
             cache_hit_log: HitLog::None,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -318,6 +339,45 @@ mod tests {
         let logged = (0..30).filter(|_| HitLog::Sampled(10).take(&seen)).count();
         assert_eq!(logged, 3);
         assert!(!HitLog::None.take(&seen));
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_the_flag_and_bad_entries_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("masthead.toml");
+        std::fs::write(&path, "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let config = Config::resolve(&args, None, None).unwrap();
+        assert!(config.trusted_proxies.trusts("10.1.2.3".parse().unwrap()));
+        assert!(!config.trusted_proxies.trusts("192.0.2.1".parse().unwrap()));
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            trusted_proxies: Some(vec!["192.0.2.0/24".parse().unwrap()]),
+            ..Default::default()
+        };
+        let config = Config::resolve(&args, None, None).unwrap();
+        assert!(config.trusted_proxies.trusts("192.0.2.1".parse().unwrap()));
+        assert!(!config.trusted_proxies.trusts("10.1.2.3".parse().unwrap()));
+        assert!(
+            Config::resolve(&ConfigArgs::default(), None, None)
+                .unwrap()
+                .trusted_proxies
+                .ranges()
+                .is_empty()
+        );
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.0/40\"]\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            ..Default::default()
+        };
+        let error = Config::resolve(&args, None, None).unwrap_err().to_string();
+        assert!(
+            error.contains("10.0.0.0/40") && error.contains("CIDR"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -28,3 +28,5 @@ pub mod backup;
 pub mod checks;
 pub mod health;
 pub mod metrics;
+// issue 10: who the client is behind reverse proxies
+pub mod proxies;

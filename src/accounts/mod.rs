@@ -1,16 +1,23 @@
 //! Accounts: users and their roles (what each may do), Argon2id passwords,
-//! database-stored sessions, sign-in with throttling, one-time setup and
+//! database-stored sessions, sign-in with back-off and known devices, one-time setup and
 //! set-password links. HTTP and CLI call these; SQL lives in `storage::users`.
 
+mod devices;
 mod passwords;
 mod sessions;
+mod throttle;
 mod tokens;
 mod users;
 
+pub use devices::{DEVICE_COOKIE, DEVICE_LIFETIME_SECS, MAX_DEVICE_TOKENS};
+pub use throttle::{
+    FIRST_WAIT_SECS, FORGET_FAILURES_AFTER_SECS, FREE_FAILURES_PER_ACCOUNT,
+    FREE_FAILURES_PER_ADDRESS, FREE_FAILURES_PER_PAIR, MAX_WAIT_SECS, wait_after,
+};
+
 pub use passwords::{MIN_PASSWORD_CHARS, hash_password, verify_password};
 pub use sessions::{
-    LOCK_AFTER_ACCOUNT_FAILURES, LOCK_AFTER_ADDRESS_FAILURES, LOCK_WINDOW_SECS, Login,
-    SESSION_COOKIE, SESSION_LIFETIME_SECS, Session, log_in, log_out, log_out_everywhere,
+    Login, SESSION_COOKIE, SESSION_LIFETIME_SECS, Session, log_in, log_out, log_out_everywhere,
     session_user,
 };
 pub use tokens::{Token, hash_token};
@@ -176,8 +183,17 @@ pub enum AccountError {
     WrongCredentials,
     #[error("this account is disabled; ask an administrator")]
     Disabled,
-    #[error("too many failed sign-in attempts; try again in {minutes} minutes")]
-    Throttled { minutes: i64 },
+    #[error(
+        "too many failed sign-in attempts: wait {} and try again (after {})",
+        throttle::wait_text(*retry_after),
+        throttle::clock_text(*until)
+    )]
+    Throttled {
+        /// Seconds to wait (the `Retry-After` header).
+        retry_after: i64,
+        /// When the wait ends, Unix seconds.
+        until: i64,
+    },
     #[error("password hashing failed: {0}")]
     Hashing(String),
     #[error(transparent)]

@@ -1,24 +1,17 @@
 //! Sign-in, sessions and sign-out. A session is a random id in the
 //! `masthead_session` cookie, stored as its hash in the database (so it works
 //! on every app node); a new id is issued at every sign-in. Failed sign-ins
-//! are counted per account and per address in the database, and too many in
-//! a window lock further attempts for a while, even with the right password.
+//! back off (see `throttle`): a wait, never a lockout, and a known device
+//! (see `devices`) is never held back by failures from elsewhere.
 
 use super::tokens::{Token, hash_token};
-use super::{AccountError, User, passwords};
-use crate::storage::{NewAuditEntry, NewSession, Store};
+use super::{AccountError, User, devices, passwords, throttle};
+use crate::storage::{Claim, NewAuditEntry, NewSession, Store};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "masthead_session";
 /// How long a session lasts: 14 days.
 pub const SESSION_LIFETIME_SECS: i64 = 14 * 24 * 3600;
-/// The throttling window: 15 minutes.
-pub const LOCK_WINDOW_SECS: i64 = 15 * 60;
-/// Failed sign-ins for one account within the window that lock it.
-pub const LOCK_AFTER_ACCOUNT_FAILURES: i64 = 5;
-/// Failed sign-ins from one address within the window that lock it (higher:
-/// a newsroom may share one address).
-pub const LOCK_AFTER_ADDRESS_FAILURES: i64 = 20;
 
 /// A sign-in attempt.
 #[derive(Debug, Clone, Copy)]
@@ -29,14 +22,18 @@ pub struct Login<'a> {
     pub address: &'a str,
     /// The session cookie the browser sent, if any: it is replaced.
     pub previous: Option<&'a str>,
+    /// The known-device cookie the browser sent, if any.
+    pub device: Option<&'a str>,
 }
 
-/// A signed-in session: `token.plain` goes into the cookie.
+/// A signed-in session: `token.plain` goes into the session cookie and
+/// `device_cookie` (when set) into the known-device cookie.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub token: Token,
     pub user: User,
     pub expires_at: i64,
+    pub device_cookie: Option<String>,
 }
 
 fn entry(
@@ -57,16 +54,33 @@ fn entry(
     }
 }
 
-/// Signs in: refuses while throttled, checks the password, and starts a new
-/// session (ending the one the browser had). Failures are audit-logged.
+/// Signs in: refuses while the attempt's keys wait, checks the password, and
+/// starts a new session (ending the one the browser had) and remembers the
+/// browser as a known device. Failures and waits are audit-logged.
 pub async fn log_in(store: &Store, login: Login<'_>, now: i64) -> Result<Session, AccountError> {
     let account = login.email.trim().to_lowercase();
     let subject = format!("login:{account}");
-    let (by_account, by_address) = store
-        .login_failures(&account, login.address, now - LOCK_WINDOW_SECS)
+    let row = store.user_by_email(&account).await?;
+    let user = row
+        .as_ref()
+        .map(|r| User::from_row(r.clone()))
+        .transpose()?;
+    let device =
+        devices::known_token(store, login.device, user.as_ref().map(|u| u.id), now).await?;
+    let device_hash = device.map(hash_token);
+    let keys = throttle::Keys::new(&account, login.address, device_hash.as_deref());
+    let forget_before = now - throttle::FORGET_FAILURES_AFTER_SECS;
+    let claim = store
+        .claim_login_attempt(
+            &keys.check,
+            &keys.claim,
+            forget_before,
+            now,
+            throttle::wait_for_key,
+        )
         .await?;
-    if by_account >= LOCK_AFTER_ACCOUNT_FAILURES || by_address >= LOCK_AFTER_ADDRESS_FAILURES {
-        let details = serde_json::json!({ "email": account, "failures_for_account": by_account, "failures_from_address": by_address });
+    if let Claim::Blocked { until } = claim {
+        let details = serde_json::json!({ "email": account, "until": until, "known_device": device.is_some() });
         store
             .record_audit(
                 &entry(
@@ -81,14 +95,12 @@ pub async fn log_in(store: &Store, login: Login<'_>, now: i64) -> Result<Session
             )
             .await?;
         return Err(AccountError::Throttled {
-            minutes: LOCK_WINDOW_SECS / 60,
+            retry_after: (until - now).max(1),
+            until,
         });
     }
-    let row = store.user_by_email(&account).await?;
-    let user = row
-        .as_ref()
-        .map(|r| User::from_row(r.clone()))
-        .transpose()?;
+    // Argon2id runs for every attempt that gets this far, known account or
+    // not, so the answer's timing does not tell which emails exist.
     let matches = passwords::verify_password(
         login.password,
         row.as_ref().and_then(|r| r.password_hash.as_deref()),
@@ -114,14 +126,12 @@ pub async fn log_in(store: &Store, login: Login<'_>, now: i64) -> Result<Session
             return Err(AccountError::Disabled);
         }
         _ => {
-            let locks = by_account + 1 >= LOCK_AFTER_ACCOUNT_FAILURES;
             let reason = if row.is_some() {
                 "wrong password"
             } else {
                 "no such account"
             };
-            let details =
-                serde_json::json!({ "email": account, "reason": reason, "locked": locks });
+            let details = serde_json::json!({ "email": account, "reason": reason, "known_device": device.is_some() });
             let audit = entry(
                 None,
                 "anonymous",
@@ -131,18 +141,17 @@ pub async fn log_in(store: &Store, login: Login<'_>, now: i64) -> Result<Session
                 login.address,
             );
             store
-                .record_login_failure(&account, login.address, &audit, now - 24 * 3600, now)
+                .record_login_failure(
+                    &keys.on_failure,
+                    &audit,
+                    forget_before,
+                    now,
+                    throttle::wait_for_key,
+                )
                 .await?;
-            return Err(if locks {
-                AccountError::Throttled {
-                    minutes: LOCK_WINDOW_SECS / 60,
-                }
-            } else {
-                AccountError::WrongCredentials
-            });
+            return Err(AccountError::WrongCredentials);
         }
     };
-    store.clear_login_failures(&account).await?;
     let token = Token::generate();
     let expires_at = now + SESSION_LIFETIME_SECS;
     let session = NewSession {
@@ -156,16 +165,29 @@ pub async fn log_in(store: &Store, login: Login<'_>, now: i64) -> Result<Session
         "",
         "login.succeeded",
         format!("user:{}", user.id),
-        serde_json::json!({}),
+        serde_json::json!({ "known_device": device.is_some() }),
         login.address,
     );
     store
         .start_session(user.id, &session, previous.as_deref(), &audit, now)
         .await?;
+    let device_token = devices::token_for_sign_in(device);
+    let mut forget = keys.on_success.clone();
+    forget.push(keys.claim.clone());
+    store
+        .signed_in_from_device(
+            &forget,
+            &hash_token(&device_token),
+            user.id,
+            now - devices::DEVICE_LIFETIME_SECS,
+            now,
+        )
+        .await?;
     Ok(Session {
         token,
         user,
         expires_at,
+        device_cookie: Some(devices::cookie_with(login.device, &device_token)),
     })
 }
 

@@ -85,6 +85,9 @@ pub async fn create_first_admin(
         token,
         user: User::from_row(row)?,
         expires_at: now + SESSION_LIFETIME_SECS,
+        // The setup link is one-off; the first sign-in makes this browser
+        // a known device.
+        device_cookie: None,
     })
 }
 

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 mod cached;
+pub mod client;
 pub mod distribution;
 mod errors;
 mod media;
@@ -49,6 +50,7 @@ const READER_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' d
 pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let csrf = csrf_layer(&app);
+    let trusted_proxies = app.config().trusted_proxies.clone();
     Router::new()
         .merge(admin::routes())
         .merge(site::routes())
@@ -80,11 +82,14 @@ pub fn router(app: App) -> Router {
         ))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::new())
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        .layer(TraceLayer::new_for_http().make_span_with(move |request: &axum::http::Request<_>| {
             // Every line logged while answering carries this span: the request
-            // id, method and path. Never headers (cookies, tokens) or the query.
+            // id, method, path and the client's address (the same one the
+            // audit log and throttling use). Never headers (cookies, tokens)
+            // or the query.
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", id = %id, method = %request.method(), path = %loggable_path(request.uri().path()))
+            let client = client::request_client_address(request.extensions(), request.headers(), &trusted_proxies);
+            tracing::info_span!("request", id = %id, method = %request.method(), path = %loggable_path(request.uri().path()), client = %client)
         }).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)
             .latency_unit(tower_http::LatencyUnit::Millis)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

@@ -8,11 +8,10 @@
 //! site's address answers it to a signed-in administrator, or to a direct
 //! loopback client (never to a request that came through a proxy).
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -119,14 +118,19 @@ async fn metrics_from_loopback(
     user: super::admin::MaybeUser,
     request: Request,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0);
+    // The same client address as everywhere else: behind a trusted proxy
+    // it is the forwarded client, not the loopback proxy. Forwarding headers
+    // still refuse, so a proxy that was not named as trusted never makes
+    // the whole internet a loopback operator.
+    let client = super::client::request_client_ip(
+        request.extensions(),
+        request.headers(),
+        &app.config().trusted_proxies,
+    );
     let admin = user
         .0
         .is_some_and(|current| current.user.role == crate::accounts::Role::Admin);
-    let operator = peer.is_some_and(|peer| peer.ip().is_loopback()) && !proxied(request.headers());
+    let operator = client.is_some_and(|client| client.is_loopback()) && !proxied(request.headers());
     if admin || operator {
         metrics(State(app)).await
     } else {

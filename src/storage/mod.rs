@@ -18,6 +18,7 @@ mod notify;
 mod ops;
 mod search;
 mod sections;
+mod sign_in;
 mod site;
 mod users;
 
@@ -34,6 +35,7 @@ pub use notify::ChangeListener;
 pub use ops::{PoolStats, RevisionMismatch, StoredBody};
 pub use search::{SearchFilter, SearchHitRow};
 pub use sections::SectionRow;
+pub use sign_in::{Claim, WaitRule};
 pub use site::SiteRow;
 pub use users::{NewSession, NewToken, NewUser, UserRow};
 

@@ -1,6 +1,6 @@
 //! Users, sessions (stored by the hash of their id), one-time tokens (stored
-//! hashed) and failed sign-ins. Sessions and throttling live in the database
-//! so they hold across app nodes.
+//! hashed). Sessions live in the database so they hold across app nodes;
+//! sign-in throttling is in `storage::sign_in`.
 
 use super::audit::{NewAuditEntry, insert_audit};
 use super::{Result, StorageError, Store, in_transaction, with_db};
@@ -341,44 +341,5 @@ impl Store {
         Ok(with_db!(self, pool => sqlx::query_scalar(
             "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND expires_at > $2")
             .bind(user_id).bind(now).fetch_one(pool).await?))
-    }
-
-    /// Failed sign-ins since `since`: (for this account, from this address).
-    pub async fn login_failures(
-        &self,
-        account: &str,
-        address: &str,
-        since: i64,
-    ) -> Result<(i64, i64)> {
-        Ok(with_db!(self, pool => sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND created_at > $3), \
-                    (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND created_at > $3)")
-            .bind(account).bind(address).bind(since).fetch_one(pool).await?))
-    }
-
-    /// Records a failed sign-in and its audit entry; forgets failures older
-    /// than `forget_before`.
-    pub async fn record_login_failure(
-        &self,
-        account: &str,
-        address: &str,
-        audit: &NewAuditEntry,
-        forget_before: i64,
-        now: i64,
-    ) -> Result<()> {
-        in_transaction!(self, tx => {
-            sqlx::query("DELETE FROM login_failures WHERE created_at < $1").bind(forget_before).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO login_failures (account, address, created_at) VALUES ($1, $2, $3)")
-                .bind(account).bind(address).bind(now).execute(&mut *tx).await?;
-            insert_audit!(tx, now, [audit]);
-            Ok::<(), StorageError>(())
-        })
-    }
-
-    /// Forgets an account's failed sign-ins (after a successful one).
-    pub async fn clear_login_failures(&self, account: &str) -> Result<()> {
-        with_db!(self, pool => sqlx::query("DELETE FROM login_failures WHERE account = $1")
-            .bind(account).execute(pool).await.map(|_| ())?);
-        Ok(())
     }
 }

@@ -159,6 +159,15 @@ impl Drop for TestApp {
 /// Serves a site on a fresh database with a fixed clock at [`NOW`]; with
 /// `seed`, the seed page is imported first.
 pub async fn spawn(backend: Backend, seed: bool) -> Option<TestApp> {
+    spawn_with(backend, seed, |_| {}).await
+}
+
+/// [`spawn`] with settings changed by `configure` (e.g. trusted proxies).
+pub async fn spawn_with(
+    backend: Backend,
+    seed: bool,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let db = store(backend).await?;
     let site = demo_site(&db.store).await;
     if seed {
@@ -168,6 +177,7 @@ pub async fn spawn(backend: Backend, seed: bool) -> Option<TestApp> {
     }
     let mut config = Config::for_data_dir(db.dir.path());
     config.database_url = db.database_url.clone();
+    configure(&mut config);
     let app = App::new(db.store.clone(), config, Clock::fixed(NOW));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

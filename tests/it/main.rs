@@ -7,6 +7,7 @@ mod accounts;
 mod auth_helpers;
 mod browser;
 mod permissions;
+mod sign_in_throttle;
 // editorial
 mod newsroom_browser;
 mod stories;

@@ -355,8 +355,10 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
             client
                 .post(server.url("/login"))
                 .form(&[("email", "editor@example.com"), ("password", PASSWORD)]),
+            // No trusted proxies: a forged X-Forwarded-For never reaches the logs.
             client
                 .get(server.url("/"))
+                .header("x-forwarded-for", "203.0.113.66")
                 .header("cookie", format!("masthead_session={SESSION}")),
             client
                 .get(server.url("/world/us-to-send-560-additional-troops-to-iraq"))
@@ -399,6 +401,12 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
                 .find(|l| l.contains(id.as_str()) && l.contains("finished processing request"))
                 .unwrap_or_else(|| panic!("no response line for request {id}:\n{logs}"));
             assert!(line.contains(&status.to_string()), "{line}");
+            // The client's address, the TCP peer, as the audit log has it.
+            assert!(
+                line.contains("client") && line.contains("127.0.0.1"),
+                "{line}"
+            );
+            assert!(!line.contains("203.0.113.66"), "{line}");
         }
         if format == "json" {
             for line in logs.lines() {

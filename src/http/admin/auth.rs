@@ -3,14 +3,12 @@
 //! `/api`), role-requiring extractors, the client's address, and the
 //! session cookie itself.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::accounts::{self, SESSION_COOKIE, User};
+use crate::accounts::{self, DEVICE_COOKIE, DEVICE_LIFETIME_SECS, SESSION_COOKIE, User};
 use crate::app::App;
 use crate::audit::Actor;
 
@@ -38,15 +36,30 @@ impl std::ops::Deref for CurrentUser {
 
 /// The value of the session cookie the request carries.
 pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name` the request carries, if not empty.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.trim())
         .filter(|value| !value.is_empty())
+}
+
+/// The `Set-Cookie` value of the known-device cookie: HttpOnly, sent back
+/// only to the sign-in form, kept for [`DEVICE_LIFETIME_SECS`].
+pub fn device_set_cookie(value: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{DEVICE_COOKIE}={value}; Path=/admin/login; HttpOnly; SameSite=Strict; Max-Age={DEVICE_LIFETIME_SECS}{secure}"
+    ))
+    .expect("hex tokens joined by dots make a valid header")
 }
 
 /// Whether the browser reached us over HTTPS: the configured base URL says
@@ -74,37 +87,24 @@ pub fn session_set_cookie(token: Option<&str>, max_age: i64, secure: bool) -> He
     HeaderValue::from_str(&value).expect("a hex token makes a valid header")
 }
 
-/// The client's address: the peer, or, when the peer is a proxy on this
-/// machine, the last address it added to `X-Forwarded-For`.
-pub fn client_address(parts: &Parts) -> String {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let forwarded = || {
-        parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .map(|v| v.trim().to_owned())
-            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
-    };
-    match peer {
-        Some(ip) if ip.is_loopback() => forwarded().unwrap_or_else(|| ip.to_string()),
-        Some(ip) => ip.to_string(),
-        None => "unknown".into(),
-    }
+/// The client's address: the TCP peer, or the client behind a trusted proxy
+/// (`--trusted-proxies`); never an `X-Forwarded-For` an untrusted peer sent.
+pub fn client_address(parts: &Parts, app: &App) -> String {
+    crate::http::client::request_client_address(
+        &parts.extensions,
+        &parts.headers,
+        &app.config().trusted_proxies,
+    )
 }
 
 /// The client's address as an extractor.
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<App> for ClientAddress {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(client_address(parts)))
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(parts, app)))
     }
 }
 
@@ -165,7 +165,7 @@ impl FromRequestParts<App> for CurrentUser {
             Ok(Some(user)) => {
                 let current = CurrentUser {
                     user,
-                    address: client_address(parts),
+                    address: client_address(parts, app),
                 };
                 parts.extensions.insert(current.clone());
                 Ok(current)

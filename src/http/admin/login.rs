@@ -2,14 +2,15 @@
 //! one-time set-password links (invitations and resets).
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::auth::{
-    ClientAddress, CurrentUser, MaybeUser, is_https, session_cookie, session_set_cookie,
+    ClientAddress, CurrentUser, MaybeUser, cookie, device_set_cookie, is_https, session_cookie,
+    session_set_cookie,
 };
 use super::{AdminError, Page, respond};
 use crate::accounts::{self, AccountError, Login, SESSION_LIFETIME_SECS, Session};
@@ -35,14 +36,18 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-/// A redirect that also stores the new session's cookie.
+/// A redirect that also stores the new session's cookie (and the
+/// known-device cookie, when the sign-in gave one).
 fn signed_in(app: &App, headers: &HeaderMap, session: &Session, to: &str) -> Response {
-    let cookie = session_set_cookie(
-        Some(&session.token.plain),
-        SESSION_LIFETIME_SECS,
-        is_https(app, headers),
-    );
-    ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+    let secure = is_https(app, headers);
+    let cookie = session_set_cookie(Some(&session.token.plain), SESSION_LIFETIME_SECS, secure);
+    let mut response = ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response();
+    if let Some(device) = &session.device_cookie {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, device_set_cookie(device, secure));
+    }
+    response
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,11 +107,18 @@ async fn login(
         password: &form.password,
         address: &address,
         previous: session_cookie(&headers),
+        device: cookie(&headers, accounts::DEVICE_COOKIE),
     };
     let result = async {
+        let mut retry_after = None;
         let (status, message) = match accounts::log_in(app.store(), attempt, app.now()).await {
             Ok(session) => return Ok(signed_in(&app, &headers, &session, &next)),
-            Err(e @ AccountError::Throttled { .. }) => {
+            Err(
+                e @ AccountError::Throttled {
+                    retry_after: secs, ..
+                },
+            ) => {
+                retry_after = Some(secs);
                 (StatusCode::TOO_MANY_REQUESTS, e.to_string())
             }
             Err(e @ (AccountError::WrongCredentials | AccountError::Disabled)) => {
@@ -116,11 +128,16 @@ async fn login(
         };
         let context =
             serde_json::json!({ "email": form.email, "next": next, "needs_setup": false });
-        Page::new(&app, None, "")
+        let mut page = Page::new(&app, None, "")
             .status(status)
             .error(Some(message))
             .render("admin/login.html", context)
-            .await
+            .await?;
+        if let Some(secs) = retry_after {
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        Ok(page)
     };
     let result = result.await;
     respond(&app, None, result).await
