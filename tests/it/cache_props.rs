@@ -150,6 +150,27 @@ async fn scenario(backend: Backend, steps: Vec<Step>) {
     }
 }
 
+/// A feed with no entry says it was built "now" (it has no story to date
+/// it by), so two renders at different times differ only there: that date
+/// is left out of the comparison, and only for empty feeds.
+fn without_empty_feed_date(path: &str, (status, body): (u16, String)) -> (u16, String) {
+    let empty =
+        path.starts_with("/feeds/") && !body.contains("<item>") && !body.contains("<entry>");
+    if !empty {
+        return (status, body);
+    }
+    let mut body = body;
+    for (open, close) in [
+        ("<lastBuildDate>", "</lastBuildDate>"),
+        ("<updated>", "</updated>"),
+    ] {
+        if let (Some(start), Some(end)) = (body.find(open), body.find(close)) {
+            body.replace_range(start + open.len()..end, "");
+        }
+    }
+    (status, body)
+}
+
 /// One small photo in the media library, with its text.
 async fn upload_image(db: &crate::helpers::TestStore) -> i64 {
     let photo = image::RgbImage::from_fn(400, 300, |x, y| {
@@ -195,8 +216,8 @@ impl World {
         let mut paths = self.paths.clone();
         paths.extend(self.cached.page_cache().keys());
         for path in &paths {
-            let served = Self::get(&self.cached, path).await;
-            let fresh = Self::get(&self.fresh, path).await;
+            let served = without_empty_feed_date(path, Self::get(&self.cached, path).await);
+            let fresh = without_empty_feed_date(path, Self::get(&self.fresh, path).await);
             assert_eq!(served, fresh, "{path} after {step:?} is stale");
         }
     }
