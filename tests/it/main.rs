@@ -21,6 +21,7 @@ mod distribution;
 mod html_validity;
 mod imports;
 mod leaks;
+mod login_next;
 mod media;
 mod newsroom;
 mod publishing;
