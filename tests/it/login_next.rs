@@ -43,11 +43,7 @@ async fn an_unsafe_next_after_sign_in_goes_to_the_dashboard() {
             .await
             .unwrap();
         assert_eq!(response.status(), 303, "sign-in with next={encoded:?}");
-        assert_eq!(
-            response.headers()["location"],
-            "/admin",
-            "next={encoded:?}"
-        );
+        assert_eq!(response.headers()["location"], "/admin", "next={encoded:?}");
 
         // Already signed in: the login page redirects at once.
         let again = client
@@ -55,13 +51,15 @@ async fn an_unsafe_next_after_sign_in_goes_to_the_dashboard() {
             .send()
             .await
             .unwrap();
-        assert_eq!(again.status(), 303, "signed-in login page, next={encoded:?}");
+        assert_eq!(
+            again.status(),
+            303,
+            "signed-in login page, next={encoded:?}"
+        );
         assert_eq!(again.headers()["location"], "/admin", "next={encoded:?}");
 
         // Signed out: the form carries the safe default, not the value.
-        let page = app
-            .get(&format!("/admin/login?next={encoded}"))
-            .await;
+        let page = app.get(&format!("/admin/login?next={encoded}")).await;
         assert_eq!(page.status(), 200, "login page, next={encoded:?}");
         let html = page.text().await.unwrap();
         assert!(
