@@ -31,7 +31,27 @@ pub struct Config {
     pub page_cache_mb: usize,
     /// `http://...` called with the purged tags after every change.
     pub purge_webhook: Option<String>,
+    /// From accepting a connection to its first complete request header.
+    pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may sit between requests.
+    pub keep_alive_timeout: Duration,
+    /// Longest wait for the next piece of a request body.
+    pub body_timeout: Duration,
+    /// Connections open at once; `None`: derived from the open-files limit.
+    pub max_connections: Option<usize>,
 }
+
+/// Seconds from connect to a complete request header, by default: enough
+/// for a phone on a poor network (a header is one or two packets), short
+/// enough that silent sockets do not pile up.
+pub const DEFAULT_HEADER_READ_TIMEOUT: u64 = 10;
+/// Seconds an idle keep-alive connection stays open, by default: longer
+/// than the 60 s nginx and most CDNs keep idle upstream connections, so the
+/// proxy closes first and never sends a request on a connection we close.
+pub const DEFAULT_KEEP_ALIVE_TIMEOUT: u64 = 75;
+/// Seconds without a byte of a request body, by default: uploads keep
+/// sending, a stalled client is cut off well inside the 30 s request limit.
+pub const DEFAULT_BODY_TIMEOUT: u64 = 15;
 
 /// Default memory budget of the page cache, in MiB.
 pub const DEFAULT_PAGE_CACHE_MB: usize = 256;
@@ -69,6 +89,10 @@ pub struct ConfigFile {
     pub purge_webhook: Option<String>,
     pub metrics_listen: Option<SocketAddr>,
     pub shutdown_timeout_seconds: Option<u64>,
+    pub header_read_timeout_seconds: Option<u64>,
+    pub keep_alive_timeout_seconds: Option<u64>,
+    pub body_timeout_seconds: Option<u64>,
+    pub max_connections: Option<usize>,
 }
 
 /// Settings given as flags or environment variables (clap reads both).
@@ -109,6 +133,19 @@ pub struct ConfigArgs {
     /// Seconds a stopping server waits for requests in flight [default: 10]
     #[arg(long, env = "MASTHEAD_SHUTDOWN_TIMEOUT", global = true)]
     pub shutdown_timeout: Option<u64>,
+    /// Seconds from connect to a complete request header [default: 10]
+    #[arg(long, env = "MASTHEAD_HEADER_READ_TIMEOUT", global = true)]
+    pub header_read_timeout: Option<u64>,
+    /// Seconds an idle keep-alive connection stays open [default: 75]
+    #[arg(long, env = "MASTHEAD_KEEP_ALIVE_TIMEOUT", global = true)]
+    pub keep_alive_timeout: Option<u64>,
+    /// Seconds without a byte of a request body before it is cut off [default: 15]
+    #[arg(long, env = "MASTHEAD_BODY_TIMEOUT", global = true)]
+    pub body_timeout: Option<u64>,
+    /// Connections open at once; when full, the idlest are closed
+    /// [default: 10000, or the open-files limit minus 256 if lower]
+    #[arg(long, env = "MASTHEAD_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<usize>,
 }
 
 /// Why the configuration cannot be used.
@@ -129,6 +166,11 @@ pub enum ConfigError {
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Seconds a stopping server waits for requests in flight by default.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: u64 = 10;
+
+/// Seconds from a setting, at least one (0 would close every connection).
+fn seconds(value: Option<u64>, default: u64) -> Duration {
+    Duration::from_secs(value.unwrap_or(default).max(1))
+}
 
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
@@ -190,7 +232,36 @@ impl Config {
                     .or(file.shutdown_timeout_seconds)
                     .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
             ),
+            header_read_timeout: seconds(
+                args.header_read_timeout
+                    .or(file.header_read_timeout_seconds),
+                DEFAULT_HEADER_READ_TIMEOUT,
+            ),
+            keep_alive_timeout: seconds(
+                args.keep_alive_timeout.or(file.keep_alive_timeout_seconds),
+                DEFAULT_KEEP_ALIVE_TIMEOUT,
+            ),
+            body_timeout: seconds(
+                args.body_timeout.or(file.body_timeout_seconds),
+                DEFAULT_BODY_TIMEOUT,
+            ),
+            max_connections: args
+                .max_connections
+                .or(file.max_connections)
+                .filter(|n| *n > 0),
         })
+    }
+
+    /// The connection timeouts and cap `serve` enforces.
+    pub fn connection_limits(&self) -> crate::http::connections::Limits {
+        use crate::http::connections;
+        crate::http::connections::Limits {
+            header_read: self.header_read_timeout,
+            idle: self.keep_alive_timeout,
+            max_connections: self.max_connections.unwrap_or_else(|| {
+                connections::default_max_connections(connections::open_files_limit())
+            }),
+        }
     }
 
     /// The public base URL: the configured one, or the listen address.
@@ -214,6 +285,10 @@ impl Config {
             purge_webhook: None,
             metrics_listen: None,
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
+            header_read_timeout: Duration::from_secs(DEFAULT_HEADER_READ_TIMEOUT),
+            keep_alive_timeout: Duration::from_secs(DEFAULT_KEEP_ALIVE_TIMEOUT),
+            body_timeout: Duration::from_secs(DEFAULT_BODY_TIMEOUT),
+            max_connections: None,
         }
     }
 }
