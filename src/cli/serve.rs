@@ -28,8 +28,7 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
     crate::http::connections::raise_open_files_limit();
     let store = super::open(&config).await?;
     ensure_site(&store, &config, !no_demo).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
+    let listener = crate::http::connections::listen(config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let metrics_listener = match config.metrics_listen {
         Some(address) => Some(

@@ -76,6 +76,25 @@ pub fn raise_open_files_limit() -> Option<u64> {
     limit.current
 }
 
+/// Connections the kernel queues before they are accepted. Tokio's
+/// default of 1,024 overflows under a burst of connects, and a dropped SYN
+/// is retried only after a second: every reader would wait that long.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listener on `address` with a backlog for bursts ([`LISTEN_BACKLOG`];
+/// the kernel caps it at `net.core.somaxconn`).
+pub fn listen(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // A restarted server can bind while old connections sit in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// The soft open-files limit in force (`None`: unlimited or unknown).
 pub fn open_files_limit() -> Option<u64> {
     rustix::process::getrlimit(rustix::process::Resource::Nofile).current
@@ -341,7 +360,10 @@ async fn run_connection<S>(
     };
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read)
+        // hyper's own header timer also runs between keep-alive requests,
+        // which would cut idle connections at `header_read`: the watchdog
+        // below enforces both limits instead.
+        .header_read_timeout(None)
         .keep_alive(true)
         .serve_connection(TokioIo::new(stream), hyper_service)
         .with_upgrades();

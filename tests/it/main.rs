@@ -17,6 +17,7 @@ mod api_write;
 mod cache;
 mod cache_props;
 mod cli;
+mod connections;
 mod distribution;
 mod encodings;
 mod html_validity;
