@@ -61,7 +61,7 @@ pub fn raise_open_files_limit() -> Option<u64> {
         && before < hard
     {
         limit.current = Some(hard);
-        match setrlimit(Resource::Nofile, limit.clone()) {
+        match setrlimit(Resource::Nofile, limit) {
             Ok(()) => tracing::info!(
                 before,
                 now = hard,
