@@ -321,6 +321,33 @@ mod tests {
     }
 
     #[test]
+    fn connection_settings_come_from_flags_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("masthead.toml");
+        std::fs::write(
+            &path,
+            "header_read_timeout_seconds = 5\nkeep_alive_timeout_seconds = 30\nmax_connections = 500\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            keep_alive_timeout: Some(90),
+            body_timeout: Some(0),
+            ..Default::default()
+        };
+        let config = Config::resolve(&args, None, None).unwrap();
+        assert_eq!(config.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(config.keep_alive_timeout, Duration::from_secs(90));
+        // 0 would close every connection at once: one second at least.
+        assert_eq!(config.body_timeout, Duration::from_secs(1));
+        assert_eq!(config.connection_limits().max_connections, 500);
+        let defaults = Config::resolve(&ConfigArgs::default(), None, None).unwrap();
+        assert_eq!(defaults.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.keep_alive_timeout, Duration::from_secs(75));
+        assert_eq!(defaults.body_timeout, Duration::from_secs(15));
+    }
+
+    #[test]
     fn an_unknown_setting_in_the_file_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("masthead.toml");
