@@ -38,6 +38,14 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` names the client (empty:
     /// the TCP peer is always the client).
     pub trusted_proxies: TrustedProxies,
+    /// From accepting a connection to its first complete request header.
+    pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may sit between requests.
+    pub keep_alive_timeout: Duration,
+    /// Longest wait for the next piece of a request body.
+    pub body_timeout: Duration,
+    /// Connections open at once; `None`: derived from the open-files limit.
+    pub max_connections: Option<usize>,
 }
 
 /// Which page-cache hits are logged: hits are answered before the request
@@ -89,6 +97,18 @@ impl<'de> Deserialize<'de> for HitLog {
     }
 }
 
+/// Seconds from connect to a complete request header, by default: enough
+/// for a phone on a poor network (a header is one or two packets), short
+/// enough that silent sockets do not pile up.
+pub const DEFAULT_HEADER_READ_TIMEOUT: u64 = 10;
+/// Seconds an idle keep-alive connection stays open, by default: longer
+/// than the 60 s nginx and most CDNs keep idle upstream connections, so the
+/// proxy closes first and never sends a request on a connection we close.
+pub const DEFAULT_KEEP_ALIVE_TIMEOUT: u64 = 75;
+/// Seconds without a byte of a request body, by default: uploads keep
+/// sending, a stalled client is cut off well inside the 30 s request limit.
+pub const DEFAULT_BODY_TIMEOUT: u64 = 15;
+
 /// Default memory budget of the page cache, in MiB.
 pub const DEFAULT_PAGE_CACHE_MB: usize = 256;
 
@@ -127,6 +147,10 @@ pub struct ConfigFile {
     pub shutdown_timeout_seconds: Option<u64>,
     pub cache_hit_log: Option<HitLog>,
     pub trusted_proxies: Option<Vec<IpRange>>,
+    pub header_read_timeout_seconds: Option<u64>,
+    pub keep_alive_timeout_seconds: Option<u64>,
+    pub body_timeout_seconds: Option<u64>,
+    pub max_connections: Option<usize>,
 }
 
 /// Settings given as flags or environment variables (clap reads both).
@@ -178,6 +202,19 @@ pub struct ConfigArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Option<Vec<IpRange>>,
+    /// Seconds from connect to a complete request header [default: 10]
+    #[arg(long, env = "MASTHEAD_HEADER_READ_TIMEOUT", global = true)]
+    pub header_read_timeout: Option<u64>,
+    /// Seconds an idle keep-alive connection stays open [default: 75]
+    #[arg(long, env = "MASTHEAD_KEEP_ALIVE_TIMEOUT", global = true)]
+    pub keep_alive_timeout: Option<u64>,
+    /// Seconds without a byte of a request body before it is cut off [default: 15]
+    #[arg(long, env = "MASTHEAD_BODY_TIMEOUT", global = true)]
+    pub body_timeout: Option<u64>,
+    /// Connections open at once; when full, the idlest are closed
+    /// [default: 10000, or the open-files limit minus 256 if lower]
+    #[arg(long, env = "MASTHEAD_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<usize>,
 }
 
 /// Why the configuration cannot be used.
@@ -198,6 +235,11 @@ pub enum ConfigError {
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Seconds a stopping server waits for requests in flight by default.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: u64 = 10;
+
+/// Seconds from a setting, at least one (0 would close every connection).
+fn seconds(value: Option<u64>, default: u64) -> Duration {
+    Duration::from_secs(value.unwrap_or(default).max(1))
+}
 
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
@@ -269,7 +311,36 @@ impl Config {
                     .or(file.trusted_proxies)
                     .unwrap_or_default(),
             ),
+            header_read_timeout: seconds(
+                args.header_read_timeout
+                    .or(file.header_read_timeout_seconds),
+                DEFAULT_HEADER_READ_TIMEOUT,
+            ),
+            keep_alive_timeout: seconds(
+                args.keep_alive_timeout.or(file.keep_alive_timeout_seconds),
+                DEFAULT_KEEP_ALIVE_TIMEOUT,
+            ),
+            body_timeout: seconds(
+                args.body_timeout.or(file.body_timeout_seconds),
+                DEFAULT_BODY_TIMEOUT,
+            ),
+            max_connections: args
+                .max_connections
+                .or(file.max_connections)
+                .filter(|n| *n > 0),
         })
+    }
+
+    /// The connection timeouts and cap `serve` enforces.
+    pub fn connection_limits(&self) -> crate::http::connections::Limits {
+        use crate::http::connections;
+        crate::http::connections::Limits {
+            header_read: self.header_read_timeout,
+            idle: self.keep_alive_timeout,
+            max_connections: self.max_connections.unwrap_or_else(|| {
+                connections::default_max_connections(connections::open_files_limit())
+            }),
+        }
     }
 
     /// The public base URL: the configured one, or the listen address.
@@ -295,6 +366,10 @@ impl Config {
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
             cache_hit_log: HitLog::None,
             trusted_proxies: TrustedProxies::default(),
+            header_read_timeout: Duration::from_secs(DEFAULT_HEADER_READ_TIMEOUT),
+            keep_alive_timeout: Duration::from_secs(DEFAULT_KEEP_ALIVE_TIMEOUT),
+            body_timeout: Duration::from_secs(DEFAULT_BODY_TIMEOUT),
+            max_connections: None,
         }
     }
 }
@@ -378,6 +453,33 @@ mod tests {
             error.contains("10.0.0.0/40") && error.contains("CIDR"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn connection_settings_come_from_flags_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("masthead.toml");
+        std::fs::write(
+            &path,
+            "header_read_timeout_seconds = 5\nkeep_alive_timeout_seconds = 30\nmax_connections = 500\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            config: Some(path),
+            keep_alive_timeout: Some(90),
+            body_timeout: Some(0),
+            ..Default::default()
+        };
+        let config = Config::resolve(&args, None, None).unwrap();
+        assert_eq!(config.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(config.keep_alive_timeout, Duration::from_secs(90));
+        // 0 would close every connection at once: one second at least.
+        assert_eq!(config.body_timeout, Duration::from_secs(1));
+        assert_eq!(config.connection_limits().max_connections, 500);
+        let defaults = Config::resolve(&ConfigArgs::default(), None, None).unwrap();
+        assert_eq!(defaults.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.keep_alive_timeout, Duration::from_secs(75));
+        assert_eq!(defaults.body_timeout, Duration::from_secs(15));
     }
 
     #[test]

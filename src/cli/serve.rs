@@ -24,10 +24,11 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
     } else {
         None
     };
+    // Every connection is a file: take all the files the system allows.
+    crate::http::connections::raise_open_files_limit();
     let store = super::open(&config).await?;
     ensure_site(&store, &config, !no_demo).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
+    let listener = crate::http::connections::listen(config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let metrics_listener = match config.metrics_listen {
         Some(address) => Some(
@@ -73,7 +74,8 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
         let router = crate::http::ops::metrics_router(app.clone());
         tokio::spawn(crate::http::serve_bounded(
             listener,
-            router.into_make_service(),
+            router,
+            app.config().connection_limits(),
             stopped(stop_rx.clone()),
             drain,
         ));

@@ -109,6 +109,9 @@ pub async fn articles(
     };
     let store = store.clone();
     let base_url = site.base_url.clone();
+    // `unfold` panics when polled after it ended, and a body under
+    // tower-http's compression is polled once more after its last chunk
+    // (issue 10): `fuse` makes every poll after the end answer `None`.
     let stream = futures_util::stream::unfold(Stage::Start, move |stage| {
         let store = store.clone();
         let base_url = base_url.clone();
@@ -150,7 +153,7 @@ pub async fn articles(
             }
         }
     });
-    Ok(Some(stream))
+    Ok(Some(futures_util::StreamExt::fuse(stream)))
 }
 
 /// The Google News sitemap: stories first published in the last 48 hours.

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 mod cached;
 pub mod client;
+pub mod connections;
 pub mod distribution;
 mod errors;
 mod media;
@@ -31,7 +32,7 @@ use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::app::App;
@@ -51,6 +52,7 @@ pub fn router(app: App) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let csrf = csrf_layer(&app);
     let trusted_proxies = app.config().trusted_proxies.clone();
+    let body_timeout = app.config().body_timeout;
     Router::new()
         .merge(admin::routes())
         .merge(site::routes())
@@ -81,6 +83,9 @@ pub fn router(app: App) -> Router {
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        // A client that stops sending its body mid-way (slow upload,
+        // slowloris on the body) is cut off after this long without a byte.
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(move |request: &axum::http::Request<_>| {
             // Every line logged while answering carries this span: the request
@@ -184,30 +189,22 @@ pub async fn serve(
         }
     });
     let drain = app.config().shutdown_timeout;
-    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-        std::net::SocketAddr,
-    >(service(app));
-    let served = serve_bounded(listener, service, shutdown, drain).await;
+    let limits = app.config().connection_limits();
+    let served = serve_bounded(listener, service(app), limits, shutdown, drain).await;
     follower.abort();
     served
 }
 
-/// Serves a make-service until `shutdown`, then drains for at most `drain`.
-pub async fn serve_bounded<M, S>(
+/// Serves `service` until `shutdown`, then drains for at most `drain`
+/// (see [`connections::serve`]).
+pub async fn serve_bounded<S>(
     listener: tokio::net::TcpListener,
-    make_service: M,
+    service: S,
+    limits: connections::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
     drain: Duration,
 ) -> std::io::Result<()>
 where
-    M: for<'a> tower::Service<
-            axum::serve::IncomingStream<'a, tokio::net::TcpListener>,
-            Error = std::convert::Infallible,
-            Response = S,
-        > + Send
-        + 'static,
-    for<'a> <M as tower::Service<axum::serve::IncomingStream<'a, tokio::net::TcpListener>>>::Future:
-        Send,
     S: tower::Service<
             axum::extract::Request,
             Response = axum::response::Response,
@@ -217,27 +214,7 @@ where
         + 'static,
     S::Future: Send,
 {
-    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, make_service).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = stopping_tx.send(());
-    });
-    let deadline = async move {
-        if stopping_rx.await.is_err() {
-            std::future::pending::<()>().await;
-        }
-        tokio::time::sleep(drain).await;
-    };
-    tokio::select! {
-        result = server.into_future() => result,
-        () = deadline => {
-            tracing::warn!(
-                seconds = drain.as_secs_f64(),
-                "requests still in flight after the shutdown timeout were abandoned"
-            );
-            Ok(())
-        }
-    }
+    connections::serve(listener, service, limits, shutdown, drain).await
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -28,11 +28,25 @@ pub fn routes() -> Router<App> {
         )
 }
 
-/// Where to go after signing in: only admin pages of this site.
+/// Where to go after signing in: only admin pages of this site. Anything
+/// else (another host, `//host`, `/\host` which browsers read as `//host`,
+/// control characters that would break the `Location` header) goes to the
+/// dashboard instead of answering an error or redirecting off the site.
 fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains('\\') => n,
-        _ => "/admin",
+    const DEFAULT: &str = "/admin";
+    let Some(next) = next else { return DEFAULT };
+    let Some(rest) = next.strip_prefix("/admin") else {
+        return DEFAULT;
+    };
+    // `/admin`, `/admin/...`, `/admin?...`, `/admin#...`, never `/admin.evil`.
+    let admin_page = rest.is_empty() || rest.starts_with(['/', '?', '#']);
+    // Visible ASCII only: a header value cannot carry a line break, and a
+    // percent-encoded path never needs more.
+    let clean = next.bytes().all(|b| b.is_ascii_graphic()) && !next.contains('\\');
+    if admin_page && clean && !next.starts_with("//") {
+        next
+    } else {
+        DEFAULT
     }
 }
 
