@@ -8,6 +8,7 @@ pub mod distribution;
 mod errors;
 mod media;
 pub mod ops;
+pub mod problem;
 mod site;
 mod stories;
 
@@ -15,6 +16,7 @@ pub use cached::{
     FastPathLayer, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, cached, private_no_store,
 };
 pub use errors::Error;
+pub use problem::Problem;
 
 use std::future::Future;
 use std::time::Duration;
@@ -60,6 +62,7 @@ pub fn router(app: App) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(media::upload_routes())
         .fallback(site::fallback)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), problem::render))
         .layer(axum::middleware::from_fn(ops::record))
         .with_state(app)
         .layer(csrf)

@@ -35,7 +35,7 @@ pub async fn create(
     now: i64,
 ) -> Result<Article, WorkflowError> {
     let mut article = fields.new_draft(section(store, fields.section_id).await?, now)?;
-    article.owner_id = Some(actor.id);
+    article.owner_id = actor.id;
     let message = if message.trim().is_empty() {
         "Created"
     } else {

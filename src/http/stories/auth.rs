@@ -27,11 +27,7 @@ impl FromRequestParts<App> for Newsroom {
 
 /// The account as the workflow rules see it.
 pub fn actor_of(current: &CurrentUser) -> Actor {
-    Actor {
-        id: current.user.id,
-        name: current.user.name.clone(),
-        role: current.user.role,
-    }
+    current.actor()
 }
 
 /// Records a publishing step that happened in the audit log (refusals are

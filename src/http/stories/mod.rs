@@ -134,7 +134,7 @@ async fn render<S: Serialize>(
 ) -> Response {
     let result = async {
         let context = serde_json::to_value(page)
-            .map_err(|e| AdminError::Internal(format!("story desk page: {e}")))?;
+            .map_err(AdminError::from)?;
         Page::new(app, Some(&current.user), "stories")
             .status(status)
             .notice(message.0)
