@@ -215,6 +215,9 @@ pub struct SaveRecord<'a> {
     pub message: &'a str,
     /// The changes-feed event kind (`article.updated`, `article.published`...).
     pub event: &'a str,
+    /// Recorded with the save only if it happens (audit entries, the lead
+    /// image's text).
+    pub extras: &'a crate::storage::WriteExtras,
 }
 
 /// The event of a change from `before` to `after`: tagged with every page
@@ -271,6 +274,7 @@ pub async fn save(
                 revision.clone(),
                 &[event],
                 old_path.as_deref(),
+                record.extras,
             )
             .await?
     } else {

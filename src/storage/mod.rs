@@ -22,7 +22,7 @@ mod site;
 mod users;
 
 pub use api_tokens::ApiTokenRow;
-pub use articles::NewRevision;
+pub use articles::{MediaTextUpdate, NewRevision, WriteExtras};
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::TableDump;

@@ -23,7 +23,6 @@ use crate::publishing::WorkflowError;
 use crate::site::Site;
 
 pub use auth::Newsroom;
-use auth::audit;
 pub use images::{EDITOR_CSP, after_upload};
 
 /// Admin pages run one script of our own (the live preview) and frame the
@@ -108,17 +107,6 @@ fn status_of(error: &WorkflowError) -> StatusCode {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         WorkflowError::Save(SaveError::Article(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-/// What an editor reads when a step fails: the refusal itself, or for a
-/// failure of ours a plain apology (the cause is logged, not shown).
-fn message_of(error: &WorkflowError) -> String {
-    if status_of(error) == StatusCode::INTERNAL_SERVER_ERROR {
-        tracing::error!(%error, "story desk request failed");
-        "The story could not be saved because of a problem on our side. Your text is still in the form: please try again.".into()
-    } else {
-        error.to_string()
     }
 }
 
