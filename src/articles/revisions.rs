@@ -268,7 +268,7 @@ pub async fn save(
             .then(|| before.path());
         let event = change_event(before, &after, record.event);
         store
-            .update_article(
+            .update_article_with(
                 &after.to_row(),
                 expected,
                 revision.clone(),

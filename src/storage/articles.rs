@@ -314,6 +314,21 @@ impl Store {
         revision: NewRevision<'_>,
         events: &[NewEvent],
         old_path: Option<&str>,
+    ) -> Result<bool> {
+        let extras = WriteExtras::default();
+        self.update_article_with(row, expected_revision, revision, events, old_path, &extras)
+            .await
+    }
+
+    /// [`Store::update_article`], recording `extras` in the same transaction
+    /// when the update happens (nothing of them when it is refused).
+    pub async fn update_article_with(
+        &self,
+        row: &ArticleRow,
+        expected_revision: i64,
+        revision: NewRevision<'_>,
+        events: &[NewEvent],
+        old_path: Option<&str>,
         extras: &WriteExtras,
     ) -> Result<bool> {
         in_transaction!(self, tx => {

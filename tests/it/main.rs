@@ -23,6 +23,7 @@ mod imports;
 mod leaks;
 mod media;
 mod newsroom;
+mod one_way;
 mod publishing;
 mod reader;
 mod search;
