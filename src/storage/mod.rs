@@ -8,6 +8,7 @@ mod api_tokens;
 mod articles;
 mod audit;
 mod backup;
+#[cfg(feature = "bench")]
 mod bench;
 mod distribution;
 mod editorial;
