@@ -184,7 +184,9 @@ impl fmt::Display for Problem {
 
 impl StdError for Problem {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -284,11 +286,7 @@ fn plain(problem: &Problem, title: &str, message: &str, request_id: Option<&str>
     let reference = request_id
         .map(|id| format!("\nRequest id: {id}\n"))
         .unwrap_or_default();
-    (
-        problem.status,
-        format!("{title}\n\n{message}\n{reference}"),
-    )
-        .into_response()
+    (problem.status, format!("{title}\n\n{message}\n{reference}")).into_response()
 }
 
 /// The themed reader page, from the settings kept in memory: an error page

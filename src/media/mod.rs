@@ -11,11 +11,11 @@ mod text;
 mod webp;
 
 pub use files::{FileName, MediaFiles, content_type};
-pub use text::{TextChange, check_publishable_with, may_edit_text, text_change};
 pub use images::{
     DERIVATIVE_WIDTHS, MAX_PIXELS, MAX_SIDE, MAX_UPLOAD_BYTES, SourceFormat, check_dimensions,
     sniff,
 };
+pub use text::{TextChange, check_publishable_with, may_edit_text, text_change};
 
 use serde::{Deserialize, Serialize};
 

@@ -73,10 +73,7 @@ fn media_refusal(error: MediaError) -> WorkflowError {
 
 /// What a write records besides the story: the image's text and the audit
 /// entry, committed with it or not at all.
-fn extras(
-    image: Option<&TextChange>,
-    audit: Option<crate::storage::NewAuditEntry>,
-) -> WriteExtras {
+fn extras(image: Option<&TextChange>, audit: Option<crate::storage::NewAuditEntry>) -> WriteExtras {
     let (media_text, events) = match image.map(TextChange::records) {
         Some((update, event)) => (Some(update), vec![event]),
         None => (None, Vec::new()),

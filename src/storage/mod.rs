@@ -23,8 +23,8 @@ mod site;
 mod users;
 
 pub use api_tokens::ApiTokenRow;
-pub use articles::{MediaTextUpdate, NewRevision, WriteExtras};
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
+pub use articles::{MediaTextUpdate, NewRevision, WriteExtras};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::TableDump;
 pub use distribution::{SitemapChunk, SitemapEntry};

@@ -170,7 +170,11 @@ async fn a_refused_story_save_leaves_the_image_text_unchanged(backend: Backend) 
     let (content_type, body) = multipart(
         "harbour.png",
         &png,
-        &[("caption", "Boats"), ("credit", "Jane Doe"), ("alt", "Old alt")],
+        &[
+            ("caption", "Boats"),
+            ("credit", "Jane Doe"),
+            ("alt", "Old alt"),
+        ],
     );
     let uploaded: serde_json::Value = editor
         .post(app.url("/admin/media"))

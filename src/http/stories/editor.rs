@@ -399,8 +399,7 @@ pub(super) async fn save(
     let error = match result {
         Ok(article) => {
             return Ok(
-                Redirect::to(&format!("/admin/stories/{}?done=saved", article.id))
-                    .into_response(),
+                Redirect::to(&format!("/admin/stories/{}?done=saved", article.id)).into_response(),
             );
         }
         Err(error) => refusal(error)?,

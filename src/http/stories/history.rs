@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::editor::{Screen, StoryForm, load, refusal, screen};
 use super::{Newsroom, render, status_of, when};
-use crate::http::Problem;
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, Revision, RevisionKind};
 use crate::articles::{Article, Status};
+use crate::http::Problem;
 use crate::publishing::{self, UpdateKind};
 use crate::site::Site;
 

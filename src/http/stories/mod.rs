@@ -121,8 +121,7 @@ async fn render<S: Serialize>(
     page: &S,
 ) -> Response {
     let result = async {
-        let context = serde_json::to_value(page)
-            .map_err(AdminError::from)?;
+        let context = serde_json::to_value(page).map_err(AdminError::from)?;
         Page::new(app, Some(&current.user), "stories")
             .status(status)
             .notice(message.0)
