@@ -6,46 +6,10 @@
 //! the entry with [`entry`] and pass it to the storage method, which appends
 //! it with `storage::audit::insert_audit!`; otherwise call [`record`].
 
-use crate::accounts::User;
 use crate::storage::{AuditRow, NewAuditEntry, StorageError, Store};
 
-/// Who acts: a signed-in user (with the address they came from), or the
-/// command line / a background job.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub id: Option<i64>,
-    pub name: String,
-    pub address: Option<String>,
-}
-
-impl Actor {
-    /// A signed-in user acting from `address`.
-    pub fn user(user: &User, address: &str) -> Actor {
-        Actor {
-            id: Some(user.id),
-            name: user.audit_name(),
-            address: Some(address.to_owned()),
-        }
-    }
-
-    /// The operator at the command line.
-    pub fn command_line() -> Actor {
-        Actor {
-            id: None,
-            name: "command line".into(),
-            address: None,
-        }
-    }
-
-    /// A background job such as the scheduler.
-    pub fn system(job: &str) -> Actor {
-        Actor {
-            id: None,
-            name: job.into(),
-            address: None,
-        }
-    }
-}
+/// Who acts (the crate's one [`Actor`](crate::actor::Actor)).
+pub use crate::actor::Actor;
 
 /// An audit entry for `actor` doing `action` (e.g. `article.published`) to
 /// `subject` (e.g. `article:42`), with free-form details.
@@ -57,7 +21,7 @@ pub fn entry(
 ) -> NewAuditEntry {
     NewAuditEntry {
         actor_id: actor.id,
-        actor: actor.name.clone(),
+        actor: actor.audit_name.clone(),
         action: action.into(),
         subject: subject.into(),
         details,

@@ -2,6 +2,7 @@
 //! map; calls go one way: `http` and `cli` → domain modules → `storage`.
 
 pub mod accounts;
+pub mod actor;
 pub mod api_tokens;
 pub mod app;
 pub mod articles;

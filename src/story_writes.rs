@@ -4,9 +4,9 @@
 //! create and edit their own drafts; editors and administrators edit
 //! anything, publish and unpublish) and appends the same events.
 
-use crate::accounts::{self, User};
+use crate::accounts::User;
 use crate::articles::Article;
-use crate::publishing::{self, Actor, Role, StoryFields, UpdateKind, WorkflowError};
+use crate::publishing::{self, Actor, StoryFields, UpdateKind, WorkflowError};
 use crate::storage::Store;
 
 /// Why a write was refused.
@@ -38,15 +38,7 @@ pub struct Fields {
 
 /// The workflow actor a token's user is.
 pub fn actor(user: &User) -> Actor {
-    Actor {
-        id: user.id,
-        name: user.name.clone(),
-        role: match user.role {
-            accounts::Role::Admin => Role::Admin,
-            accounts::Role::Editor => Role::Editor,
-            accounts::Role::Writer => Role::Writer,
-        },
-    }
+    Actor::from(user)
 }
 
 impl Fields {

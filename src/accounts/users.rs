@@ -62,11 +62,7 @@ pub async fn create_first_admin(
         address,
     };
     let audit = audit::entry(
-        &Actor {
-            id: None,
-            name: format!("{name} <{email}>"),
-            address: Some(address.into()),
-        },
+        &Actor::anonymous(format!("{name} <{email}>"), Some(address)),
         "user.created",
         "",
         serde_json::json!({ "email": email, "role": "admin", "via": "setup link" }),
@@ -274,11 +270,7 @@ pub async fn set_password_with_token(
     now: i64,
 ) -> Result<User, AccountError> {
     let hash = hash_password(password).await?;
-    let actor = Actor {
-        id: None,
-        name: String::new(),
-        address: Some(address.into()),
-    };
+    let actor = Actor::anonymous("", Some(address));
     let entry = audit::entry(
         &actor,
         "user.password_set",

@@ -9,7 +9,7 @@ pub use slugs::{InvalidSlug, Slug};
 use serde::{Deserialize, Serialize};
 
 use crate::rendering::markdown;
-use crate::storage::{ArticleRow, NewEvent, NewRevision, StorageError, Store};
+use crate::storage::{ArticleRow, NewEvent, NewRevision, StorageError, Store, WriteExtras};
 
 /// Where a story is in the editorial workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -381,13 +381,25 @@ impl Article {
 /// Stores a new story as revision 1 and returns it with its id.
 pub async fn create(
     store: &Store,
-    mut article: Article,
+    article: Article,
     author: &str,
     message: &str,
 ) -> Result<Article, ArticleError> {
+    create_with(store, article, author, message, &WriteExtras::default()).await
+}
+
+/// [`create`], recording `extras` (audit entries, an image's text) in the
+/// same transaction.
+pub async fn create_with(
+    store: &Store,
+    mut article: Article,
+    author: &str,
+    message: &str,
+    extras: &WriteExtras,
+) -> Result<Article, ArticleError> {
     let (revision, events) = article.creation_records(author, message);
     article.id = store
-        .insert_article(&article.to_row(), revision, &events)
+        .insert_article_with(&article.to_row(), revision, &events, extras)
         .await?;
     Ok(article)
 }

@@ -215,6 +215,9 @@ pub struct SaveRecord<'a> {
     pub message: &'a str,
     /// The changes-feed event kind (`article.updated`, `article.published`...).
     pub event: &'a str,
+    /// Recorded with the save only if it happens (audit entries, the lead
+    /// image's text).
+    pub extras: &'a crate::storage::WriteExtras,
 }
 
 /// The event of a change from `before` to `after`: tagged with every page
@@ -265,12 +268,13 @@ pub async fn save(
             .then(|| before.path());
         let event = change_event(before, &after, record.event);
         store
-            .update_article(
+            .update_article_with(
                 &after.to_row(),
                 expected,
                 revision.clone(),
                 &[event],
                 old_path.as_deref(),
+                record.extras,
             )
             .await?
     } else {

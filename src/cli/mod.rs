@@ -1,6 +1,7 @@
 //! The command line: `serve`, `init`, `import` and `migrate`.
 
 mod api_tokens;
+#[cfg(feature = "bench")]
 mod bench;
 mod import;
 mod lock;
@@ -59,11 +60,14 @@ pub enum Command {
     },
     /// Check the database, media files and derived data; exits non-zero when something is wrong.
     Check,
-    /// Benchmark helpers (see bench/README.md).
+    /// Benchmark helpers (see bench/README.md); only in a build with
+    /// `--features bench`.
+    #[cfg(feature = "bench")]
     #[command(subcommand, hide = true)]
     Bench(BenchCommand),
 }
 
+#[cfg(feature = "bench")]
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Bulk-load realistic stories across eight sections.
@@ -138,9 +142,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Text { files }) => import::text(&config, &files).await,
+        #[cfg(feature = "bench")]
         Command::Bench(BenchCommand::Generate { stories }) => {
             bench::generate(&config, stories).await
         }
+        #[cfg(feature = "bench")]
         Command::Bench(BenchCommand::Publish { target, runs }) => {
             bench::publish(&config, &target, runs).await
         }
@@ -202,6 +208,20 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[cfg(not(feature = "bench"))]
+    #[test]
+    fn the_default_build_has_no_bench_command() {
+        let error = Cli::try_parse_from(["masthead", "bench", "generate"])
+            .expect_err("bench loads stories without revisions or events");
+        assert_eq!(error.kind(), clap::error::ErrorKind::InvalidSubcommand);
+    }
+
+    #[cfg(feature = "bench")]
+    #[test]
+    fn a_bench_build_has_the_bench_command() {
+        assert!(Cli::try_parse_from(["masthead", "bench", "generate"]).is_ok());
     }
 
     #[test]

@@ -46,7 +46,7 @@ async fn respond(app: &App, result: Result<Response, Error>) -> Response {
 
 impl From<feeds::FeedError> for Error {
     fn from(error: feeds::FeedError) -> Error {
-        Error::Internal(format!("{error:#}"))
+        Error::Internal(crate::http::Problem::internal(error))
     }
 }
 
@@ -71,7 +71,7 @@ async fn feed_page(app: &App, section: Option<&str>, file: &str) -> Result<Page,
         .await?
         .ok_or(Error::NotFound)?;
     let body = String::from_utf8(feed.body)
-        .map_err(|e| Error::Internal(format!("the feed is not UTF-8: {e}")))?;
+        .map_err(|e| Error::internal(format!("the feed is not UTF-8: {e}")))?;
     let mut tags = vec!["feed".to_owned(), "site".to_owned(), "sections".to_owned()];
     tags.extend(section.map(|s| format!("section:{s}")));
     tags.extend(feed.media.iter().map(|id| format!("media:{id}")));

@@ -1,11 +1,12 @@
-//! `http::Error`: every way a reader request can fail, mapped to a status
-//! and an HTML page. Causes are logged once; readers never see them.
+//! `http::Error`: the reader pages' failures (not found, not set up, ours),
+//! kept as a short name for handlers not yet returning
+//! [`Problem`](super::Problem); each becomes a `Problem` on the reader
+//! surface, which renders, logs and hides causes.
 
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
+use super::problem::{Problem, Surface};
 use crate::app::App;
-use crate::rendering::views::{self, ErrorPage};
 
 /// A failed request.
 #[derive(Debug, thiserror::Error)]
@@ -14,84 +15,51 @@ pub enum Error {
     NotFound,
     #[error("the site is not set up yet")]
     NotSetUp,
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error(transparent)]
+    Internal(Problem),
 }
 
-macro_rules! internal_from {
+macro_rules! via_problem {
     ($($t:ty),*) => {$(
         impl From<$t> for Error {
             fn from(error: $t) -> Error {
-                Error::Internal(format!("{error:#}"))
+                Error::Internal(Problem::from(error))
             }
         }
     )*};
 }
-internal_from!(
+via_problem!(
     crate::articles::ArticleError,
     crate::sections::SectionError,
     crate::storage::StorageError,
     crate::rendering::RenderError,
-    crate::media::MediaError
+    crate::media::MediaError,
+    crate::site::SiteError,
+    Problem
 );
 
-impl From<crate::site::SiteError> for Error {
-    fn from(error: crate::site::SiteError) -> Error {
+impl Error {
+    /// A failure of ours described by `cause` (logged, never shown).
+    pub fn internal(cause: impl Into<String>) -> Error {
+        Error::Internal(Problem::internal(cause.into()))
+    }
+}
+
+impl From<Error> for Problem {
+    fn from(error: Error) -> Problem {
         match error {
-            crate::site::SiteError::NotSetUp => Error::NotSetUp,
-            other => Error::Internal(other.to_string()),
+            Error::NotFound => Problem::not_found("There is no page at this address."),
+            Error::NotSetUp => Problem::unavailable("This site has no content yet."),
+            Error::Internal(problem) => problem,
         }
     }
 }
 
 impl Error {
-    fn status(&self) -> StatusCode {
-        match self {
-            Error::NotFound => StatusCode::NOT_FOUND,
-            Error::NotSetUp => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The error as a themed HTML page, falling back to plain text when even
-    /// the site settings cannot be read.
-    pub async fn into_page(self, app: &App) -> Response {
-        let status = self.status();
-        let (title, message) = match &self {
-            Error::NotFound => (
-                "Page not found",
-                "There is no page at this address. It may have moved or never existed.",
-            ),
-            Error::NotSetUp => ("Not set up yet", "This site has no content yet."),
-            Error::Internal(cause) => {
-                tracing::error!(%cause, "request failed");
-                (
-                    "Something went wrong",
-                    "The page could not be shown. Please try again in a moment.",
-                )
-            }
-        };
-        let body = match (
-            crate::site::Site::load(app.store()).await,
-            crate::sections::list(app.store()).await,
-        ) {
-            (Ok(site), Ok(sections)) => app
-                .renderer()
-                .render(
-                    "error.html",
-                    &ErrorPage {
-                        site: views::SiteView::new(&site),
-                        nav: views::nav(&sections, None),
-                        title,
-                        message,
-                    },
-                )
-                .ok(),
-            _ => None,
-        };
-        match body {
-            Some(html) => (status, Html(html)).into_response(),
-            None => (status, format!("{title}\n\n{message}\n")).into_response(),
-        }
+    /// The error as the themed reader page (rendered by
+    /// [`problem::render`](super::problem::render) from the settings kept in
+    /// memory).
+    pub async fn into_page(self, _app: &App) -> Response {
+        Problem::from(self).on(Surface::Reader).into_response()
     }
 }

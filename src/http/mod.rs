@@ -10,6 +10,7 @@ pub mod distribution;
 mod errors;
 mod media;
 pub mod ops;
+pub mod problem;
 mod site;
 mod stories;
 
@@ -19,6 +20,7 @@ pub use cached::{
 pub use errors::Error;
 #[cfg(fuzzing)]
 pub use media::fuzz_upload_form;
+pub use problem::Problem;
 
 use std::future::Future;
 use std::time::Duration;
@@ -66,6 +68,7 @@ pub fn router(app: App) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(media::upload_routes())
         .fallback(site::fallback)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), problem::render))
         .layer(axum::middleware::from_fn(ops::record))
         .with_state(app)
         .layer(csrf)

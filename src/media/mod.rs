@@ -7,6 +7,7 @@
 
 mod files;
 mod images;
+mod text;
 mod webp;
 
 pub use files::{FileName, MediaFiles, content_type};
@@ -18,6 +19,7 @@ pub use images::{
     DERIVATIVE_WIDTHS, MAX_PIXELS, MAX_SIDE, MAX_UPLOAD_BYTES, SourceFormat, check_dimensions,
     sniff,
 };
+pub use text::{TextChange, check_publishable_with, may_edit_text, text_change};
 
 use serde::{Deserialize, Serialize};
 
@@ -378,22 +380,7 @@ pub async fn lead_image(store: &Store, article: &Article) -> Result<Option<Media
 /// only when that image exists and has alt text. Called by the workflow
 /// before a story goes live.
 pub async fn check_publishable(store: &Store, article: &Article) -> Result<(), MediaError> {
-    let Some(reference) = article
-        .lead_image
-        .as_deref()
-        .filter(|r| !r.trim().is_empty())
-    else {
-        return Ok(());
-    };
-    let media = match parse_reference(reference) {
-        Some(id) => find(store, id).await?,
-        None => None,
-    };
-    let media = media.ok_or_else(|| MediaError::UnknownLeadImage(reference.to_owned()))?;
-    if media.alt.trim().is_empty() {
-        return Err(MediaError::MissingAlt);
-    }
-    Ok(())
+    check_publishable_with(store, article, None).await
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 use super::{Action, Actor, StoryFields, UpdateKind, WorkflowError, check};
 use crate::articles::revisions::{self, SaveRecord};
 use crate::articles::{self, Article, Correction, SectionRef, Status};
-use crate::storage::Store;
+use crate::media::{MediaError, TextChange};
+use crate::storage::{Store, WriteExtras};
 
 async fn load(store: &Store, id: i64) -> Result<Article, WorkflowError> {
     articles::find(store, id)
@@ -35,13 +36,65 @@ pub async fn create(
     now: i64,
 ) -> Result<Article, WorkflowError> {
     let mut article = fields.new_draft(section(store, fields.section_id).await?, now)?;
-    article.owner_id = Some(actor.id);
+    article.owner_id = actor.id;
     let message = if message.trim().is_empty() {
         "Created"
     } else {
         message.trim()
     };
-    Ok(articles::create(store, article, &actor.name, message).await?)
+    let image = image_text(store, actor, &article, fields).await?;
+    let extras = extras(image.as_ref(), None);
+    Ok(articles::create_with(store, article, &actor.name, message, &extras).await?)
+}
+
+/// The change the fields' lead-image text makes to the story's image, once
+/// the story's own checks have passed.
+async fn image_text(
+    store: &Store,
+    actor: &Actor,
+    article: &Article,
+    fields: &StoryFields,
+) -> Result<Option<TextChange>, WorkflowError> {
+    let (Some(text), Some(reference)) = (&fields.lead_image_text, article.lead_image.as_deref())
+    else {
+        return Ok(None);
+    };
+    crate::media::text_change(store, actor, reference, text)
+        .await
+        .map_err(media_refusal)
+}
+
+fn media_refusal(error: MediaError) -> WorkflowError {
+    match error {
+        MediaError::Storage(error) => articles::ArticleError::Storage(error).into(),
+        other => WorkflowError::Invalid(other.to_string()),
+    }
+}
+
+/// What a write records besides the story: the image's text and the audit
+/// entry, committed with it or not at all.
+fn extras(image: Option<&TextChange>, audit: Option<crate::storage::NewAuditEntry>) -> WriteExtras {
+    let (media_text, events) = match image.map(TextChange::records) {
+        Some((update, event)) => (Some(update), vec![event]),
+        None => (None, Vec::new()),
+    };
+    WriteExtras {
+        audit: audit.into_iter().collect(),
+        media_text,
+        events,
+    }
+}
+
+/// The audit log's name for a step, when the step is audited (the ones that
+/// change what readers see).
+fn audited(action: Action) -> Option<&'static str> {
+    match action {
+        Action::Publish => Some("story.published"),
+        Action::Unpublish => Some("story.unpublished"),
+        Action::Schedule => Some("story.scheduled"),
+        Action::Correct => Some("story.corrected"),
+        _ => None,
+    }
 }
 
 /// Saves the editor's fields over revision `expected` (the one the editor
@@ -81,28 +134,31 @@ pub async fn save(
         },
         text => text,
     };
-    ready_for_readers(store, &after).await?;
+    let image = image_text(store, actor, &after, fields).await?;
+    ready_for_readers(store, &after, image.as_ref()).await?;
+    let extras = extras(image.as_ref(), None);
     let record = SaveRecord {
         author: &actor.name,
         message,
         event,
+        extras: &extras,
     };
     Ok(revisions::save(store, &before, after, expected, record, now).await?)
 }
 
 /// A story that readers will see (published, or scheduled to be) needs
 /// alt text on its lead image.
-async fn ready_for_readers(store: &Store, article: &Article) -> Result<(), WorkflowError> {
+async fn ready_for_readers(
+    store: &Store,
+    article: &Article,
+    image: Option<&TextChange>,
+) -> Result<(), WorkflowError> {
     if !matches!(article.status, Status::Published | Status::Scheduled) {
         return Ok(());
     }
-    match crate::media::check_publishable(store, article).await {
-        Ok(()) => Ok(()),
-        Err(crate::media::MediaError::Storage(error)) => {
-            Err(articles::ArticleError::Storage(error).into())
-        }
-        Err(error) => Err(WorkflowError::Invalid(error.to_string())),
-    }
+    crate::media::check_publishable_with(store, article, image)
+        .await
+        .map_err(media_refusal)
 }
 
 /// Loads, checks and saves one workflow step over the current revision.
@@ -118,11 +174,27 @@ async fn step(
     check(actor, &before, action)?;
     let mut after = before.clone();
     let (message, event) = change(&mut after)?;
-    ready_for_readers(store, &after).await?;
+    ready_for_readers(store, &after, None).await?;
+    // The same entry whoever steps: the desk, the API or a job.
+    let audit = audited(action).map(|name| {
+        crate::audit::entry(
+            actor,
+            name,
+            &format!("article:{id}"),
+            serde_json::json!({
+                "headline": after.headline,
+                "path": after.path(),
+                "revision": before.revision + 1,
+                "scheduled_at": after.scheduled_at,
+            }),
+        )
+    });
+    let extras = extras(None, audit);
     let record = SaveRecord {
         author: &actor.name,
         message: &message,
         event,
+        extras: &extras,
     };
     Ok(revisions::save(store, &before, after, before.revision, record, now).await?)
 }

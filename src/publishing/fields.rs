@@ -29,6 +29,9 @@ pub struct StoryFields {
     pub lead_image: String,
     /// When the embargo lifts (Unix seconds); `None` for no embargo.
     pub embargo_until: Option<i64>,
+    /// Caption, credit and alt text typed for the lead image, saved onto the
+    /// image with the story (`None` leaves the image's text as it is).
+    pub lead_image_text: Option<crate::media::MediaText>,
 }
 
 /// Splits a list field on new lines and commas, trimming and dropping blanks.
@@ -60,6 +63,7 @@ impl StoryFields {
             tags: article.tags.join(", "),
             lead_image: article.lead_image.clone().unwrap_or_default(),
             embargo_until: article.embargo_until,
+            lead_image_text: None,
         }
     }
 

@@ -23,13 +23,8 @@ use crate::articles::{Article, ArticleError, Status};
 /// The newsroom roles are the accounts' roles.
 pub use crate::accounts::Role;
 
-/// Who is acting: an account id, the name revisions record, and a role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-}
+/// Who is acting (the crate's one [`Actor`](crate::actor::Actor)).
+pub use crate::actor::Actor;
 
 /// Something done to a story.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -151,8 +146,8 @@ fn past(action: Action) -> &'static str {
 /// Whether `actor` may do `action` to `article` as it is now: the role rule
 /// first, then whether the story's status allows the step at all.
 pub fn check(actor: &Actor, article: &Article, action: Action) -> Result<(), WorkflowError> {
-    if !actor.role.can_edit_any() {
-        let own = article.owner_id == Some(actor.id);
+    if !actor.can_edit_any() {
+        let own = actor.owns(article.owner_id);
         let forbidden = |why: &str| Err(WorkflowError::Forbidden(why.to_owned()));
         match action {
             Action::Schedule | Action::Publish | Action::Unpublish | Action::Correct => {

@@ -27,9 +27,11 @@ fn story(owner: i64, status: Status) -> Article {
 
 fn actor(id: i64, role: Role) -> Actor {
     Actor {
-        id,
+        id: Some(id),
         name: format!("user{id}"),
-        role,
+        audit_name: format!("user{id}"),
+        role: Some(role),
+        address: None,
     }
 }
 

@@ -166,6 +166,8 @@ pub struct ErrorPage<'a> {
     pub nav: Vec<NavItem<'a>>,
     pub title: &'a str,
     pub message: &'a str,
+    /// Shown for failures of ours, so a report can be matched to the log.
+    pub request_id: Option<&'a str>,
 }
 
 impl<'a> SiteView<'a> {

@@ -1,5 +1,6 @@
 //! Articles, their revisions and the queries the reader pages make.
 
+use super::audit::{NewAuditEntry, insert_audit};
 use super::events::{NewEvent, insert_events};
 use super::sections::ensure_section_in;
 use super::{Result, StorageError, Store, in_transaction, with_db};
@@ -201,6 +202,48 @@ macro_rules! update_article_in {
 }
 pub(crate) use update_article_in;
 
+/// What else a story write records in its transaction, so that a refused
+/// or failed write records none of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteExtras {
+    /// Audit entries of the step (publishing, unpublishing...).
+    pub audit: Vec<NewAuditEntry>,
+    /// The lead image's text typed with the story.
+    pub media_text: Option<MediaTextUpdate>,
+    /// The events of the above (`media.updated`).
+    pub events: Vec<NewEvent>,
+}
+
+/// New caption, credit and alt text of image `id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaTextUpdate {
+    pub id: i64,
+    pub caption: String,
+    pub credit: String,
+    pub alt: String,
+}
+
+/// Records `$extras` (a `&WriteExtras`) inside an open transaction.
+macro_rules! write_extras_in {
+    ($tx:ident, $now:expr, $extras:expr) => {{
+        let extras: &WriteExtras = $extras;
+        if let Some(text) = &extras.media_text {
+            sqlx::query(
+                "UPDATE media SET caption = $1, credit = $2, alt = $3, updated_at = $4 WHERE id = $5",
+            )
+            .bind(&text.caption)
+            .bind(&text.credit)
+            .bind(&text.alt)
+            .bind($now)
+            .bind(text.id)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        insert_events!($tx, $now, extras.events);
+        insert_audit!($tx, $now, extras.audit);
+    }};
+}
+
 /// One article of an import, with its first revision and events.
 pub struct ImportedArticle<'a> {
     pub row: ArticleRow,
@@ -241,8 +284,21 @@ impl Store {
         revision: NewRevision<'_>,
         events: &[NewEvent],
     ) -> Result<i64> {
+        self.insert_article_with(row, revision, events, &WriteExtras::default())
+            .await
+    }
+
+    /// [`Store::insert_article`], recording `extras` in the same transaction.
+    pub async fn insert_article_with(
+        &self,
+        row: &ArticleRow,
+        revision: NewRevision<'_>,
+        events: &[NewEvent],
+        extras: &WriteExtras,
+    ) -> Result<i64> {
         in_transaction!(self, tx => {
             let id = insert_article_in!(tx, row, revision, events);
+            write_extras_in!(tx, row.modified_at, extras);
             Ok::<i64, StorageError>(id)
         })
     }
@@ -259,8 +315,27 @@ impl Store {
         events: &[NewEvent],
         old_path: Option<&str>,
     ) -> Result<bool> {
+        let extras = WriteExtras::default();
+        self.update_article_with(row, expected_revision, revision, events, old_path, &extras)
+            .await
+    }
+
+    /// [`Store::update_article`], recording `extras` in the same transaction
+    /// when the update happens (nothing of them when it is refused).
+    pub async fn update_article_with(
+        &self,
+        row: &ArticleRow,
+        expected_revision: i64,
+        revision: NewRevision<'_>,
+        events: &[NewEvent],
+        old_path: Option<&str>,
+        extras: &WriteExtras,
+    ) -> Result<bool> {
         in_transaction!(self, tx => {
             let updated = update_article_in!(tx, row, expected_revision, revision, events, old_path);
+            if updated {
+                write_extras_in!(tx, row.modified_at, extras);
+            }
             Ok::<bool, StorageError>(updated)
         })
     }

@@ -8,6 +8,7 @@ mod api_tokens;
 mod articles;
 mod audit;
 mod backup;
+#[cfg(feature = "bench")]
 mod bench;
 mod distribution;
 mod editorial;
@@ -23,8 +24,8 @@ mod site;
 mod users;
 
 pub use api_tokens::ApiTokenRow;
-pub use articles::NewRevision;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
+pub use articles::{MediaTextUpdate, NewRevision, WriteExtras};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::TableDump;
 pub use distribution::{SitemapChunk, SitemapEntry};

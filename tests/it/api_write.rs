@@ -11,11 +11,7 @@ use crate::on_both;
 on_both!(tokens_follow_roles_and_bad_bodies_name_the_field);
 
 async fn user_with_token(app: &TestApp, email: &str, role: Role) -> (User, String) {
-    let actor = Actor {
-        id: None,
-        name: "test".into(),
-        address: None,
-    };
+    let actor = Actor::anonymous("test", None);
     let (user, _) = accounts::create_user(&app.db.store, &actor, email, email, role, None, NOW)
         .await
         .unwrap();
@@ -240,11 +236,7 @@ async fn tokens_follow_roles_and_bad_bodies_name_the_field(backend: Backend) {
     let editor_user = accounts::find_by_email(&app.db.store, "editor@news.example")
         .await
         .unwrap();
-    let actor = Actor {
-        id: None,
-        name: "test".into(),
-        address: None,
-    };
+    let actor = Actor::anonymous("test", None);
     accounts::set_disabled(&app.db.store, &actor, editor_user.id, true, NOW)
         .await
         .unwrap();

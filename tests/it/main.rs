@@ -28,6 +28,7 @@ mod leaks;
 mod login_next;
 mod media;
 mod newsroom;
+mod one_way;
 mod publishing;
 mod raw_http;
 mod reader;

@@ -840,9 +840,11 @@ async fn the_workflow_refuses_to_publish_a_lead_image_without_alt_text(backend: 
         .await
         .unwrap();
     let editor = Actor {
-        id: 1,
+        id: Some(1),
         name: "editor".into(),
-        role: Role::Editor,
+        audit_name: "editor".into(),
+        role: Some(Role::Editor),
+        address: None,
     };
 
     let error = publishing::publish(&db.store, &editor, draft.id, NOW)

@@ -27,17 +27,21 @@ on_both!(
 
 fn writer(id: i64) -> Actor {
     Actor {
-        id,
+        id: Some(id),
         name: format!("writer{id}"),
-        role: Role::Writer,
+        audit_name: format!("writer{id}"),
+        role: Some(Role::Writer),
+        address: None,
     }
 }
 
 fn editor() -> Actor {
     Actor {
-        id: 1,
+        id: Some(1),
         name: "editor".into(),
-        role: Role::Editor,
+        audit_name: "editor".into(),
+        role: Some(Role::Editor),
+        address: None,
     }
 }
 

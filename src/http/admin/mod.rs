@@ -22,6 +22,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::accounts::User;
 use crate::app::App;
+use crate::http::problem::{Problem, Surface};
 use crate::site::Site;
 
 /// Admin pages load only their own stylesheet, script and images.
@@ -73,66 +74,57 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-/// A failed admin request.
+/// A failed admin request, for handlers not yet returning
+/// [`Problem`]: each becomes a `Problem` on the admin surface.
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     #[error("not found")]
     NotFound,
     #[error("forbidden")]
     Forbidden,
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error(transparent)]
+    Internal(Problem),
 }
 
-macro_rules! internal_from {
+macro_rules! via_problem {
     ($($t:ty),*) => {$(
         impl From<$t> for AdminError {
             fn from(error: $t) -> AdminError {
-                AdminError::Internal(format!("{error:#}"))
+                AdminError::Internal(Problem::from(error))
             }
         }
     )*};
 }
-internal_from!(
+via_problem!(
     crate::accounts::AccountError,
     crate::sections::SectionError,
     crate::storage::StorageError,
     crate::rendering::RenderError,
-    crate::site::SiteError
+    crate::site::SiteError,
+    serde_json::Error,
+    Problem
 );
 
-impl AdminError {
-    /// The error as an admin page.
-    pub async fn into_page(self, app: &App, user: Option<&CurrentUser>) -> Response {
-        let (status, title, message) = match &self {
-            AdminError::NotFound => (
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "There is nothing at this address.",
-            ),
-            AdminError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "Not allowed",
-                "Your role does not allow this. Ask an administrator if you need it.",
-            ),
-            AdminError::Internal(cause) => {
-                tracing::error!(%cause, "admin request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "The request could not be completed. Nothing was lost; please try again.",
-                )
-            }
-        };
-        let context = serde_json::json!({ "title": title, "message": message });
-        match Page::new(app, user.map(|u| &u.user), "")
-            .status(status)
-            .render("admin/error.html", context)
-            .await
-        {
-            Ok(response) => response,
-            Err(_) => (status, format!("{title}\n\n{message}\n")).into_response(),
+impl From<AdminError> for Problem {
+    fn from(error: AdminError) -> Problem {
+        match error {
+            AdminError::NotFound => Problem::not_found("There is nothing at this address."),
+            AdminError::Forbidden => Problem::forbidden("Your role does not allow this."),
+            AdminError::Internal(problem) => problem,
         }
+    }
+}
+
+impl AdminError {
+    /// A failure of ours described by `cause` (logged, never shown).
+    pub fn internal(cause: impl Into<String>) -> AdminError {
+        AdminError::Internal(Problem::internal(cause.into()))
+    }
+
+    /// The error as an admin page (rendered by `problem::render`, which finds
+    /// the signed-in user for the navigation itself).
+    pub async fn into_page(self, _app: &App, _user: Option<&CurrentUser>) -> Response {
+        Problem::from(self).on(Surface::Admin).into_response()
     }
 }
 

@@ -8,7 +8,6 @@ mod ninjs;
 mod read;
 mod write;
 
-use axum::Json;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +15,7 @@ use axum::routing::{get, patch, post};
 use serde::Serialize;
 
 use crate::app::App;
+use crate::http::problem::{Problem, Surface};
 
 /// The OpenAPI 3.1 document of the API.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -55,76 +55,41 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Unprocessable(String),
-    #[error("internal error")]
-    Internal(String),
+    #[error(transparent)]
+    Internal(Problem),
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'static str,
-    message: &'a str,
-}
-
-impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
-        match self {
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+impl From<ApiError> for Problem {
+    fn from(error: ApiError) -> Problem {
+        match error {
+            ApiError::BadRequest(m) => Problem::bad_request(m),
+            ApiError::Unauthorized(m) => Problem::unauthorized(m),
+            ApiError::Forbidden(m) => Problem::forbidden(m),
+            ApiError::NotFound(m) => Problem::not_found(m),
+            ApiError::Conflict(m) => Problem::conflict(m),
+            ApiError::Unprocessable(m) => Problem::invalid(m),
+            ApiError::Internal(problem) => problem,
         }
     }
 }
 
 impl IntoResponse for ApiError {
+    /// As JSON, rendered by `problem::render`.
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let message = match &self {
-            ApiError::Internal(cause) => {
-                tracing::error!(%cause, "API request failed");
-                "the request could not be completed; please try again"
-            }
-            ApiError::BadRequest(m)
-            | ApiError::Unauthorized(m)
-            | ApiError::Forbidden(m)
-            | ApiError::NotFound(m)
-            | ApiError::Conflict(m)
-            | ApiError::Unprocessable(m) => m,
-        };
-        let mut response = (
-            status,
-            Json(ErrorBody {
-                error: ErrorDetail { code, message },
-            }),
-        )
-            .into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        response
+        Problem::from(self).on(Surface::Api).into_response()
     }
 }
 
-macro_rules! internal_from {
+macro_rules! via_problem {
     ($($t:ty),*) => {$(
         impl From<$t> for ApiError {
             fn from(error: $t) -> ApiError {
-                ApiError::Internal(format!("{error:#}"))
+                ApiError::Internal(Problem::from(error))
             }
         }
     )*};
 }
-internal_from!(
+via_problem!(
     crate::articles::ArticleError,
     crate::sections::SectionError,
     crate::storage::StorageError,

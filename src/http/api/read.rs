@@ -95,7 +95,7 @@ pub fn story_json(site: &Site, a: &Article, image: Option<String>) -> StoryJson 
 async fn image(app: &App, site: &Site, article: &Article) -> Result<Option<String>, ApiError> {
     crate::feeds::image_url(app.store(), site, article)
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
+        .map_err(|e| ApiError::Internal(crate::http::Problem::internal(e)))
 }
 
 /// A page of a list.
@@ -291,7 +291,7 @@ pub async fn search(
             SearchError::UnknownSection(_) | SearchError::InvalidDate { .. } => {
                 ApiError::BadRequest(e.to_string())
             }
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(crate::http::Problem::internal(other)),
         })?;
     let mut data = Vec::with_capacity(results.hits.len());
     for h in results.hits {

@@ -10,21 +10,21 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use super::ApiError;
 use crate::accounts::User;
 use crate::app::App;
 use crate::articles::Article;
-use crate::story_writes::{self, Fields, WriteError};
+use crate::http::Problem;
+use crate::story_writes::{self, Fields};
 
 /// The user a request's API token acts as.
 pub struct ApiUser(pub User);
 
 impl FromRequestParts<App> for ApiUser {
-    type Rejection = ApiError;
+    type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<ApiUser, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<ApiUser, Problem> {
         let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
-            ApiError::Unauthorized("send an API token: Authorization: Bearer <token>".into())
+            Problem::unauthorized("send an API token: Authorization: Bearer <token>")
         })?;
         let secret = header
             .to_str()
@@ -32,42 +32,21 @@ impl FromRequestParts<App> for ApiUser {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(|| {
-                ApiError::Unauthorized("the Authorization header must be Bearer <token>".into())
+                Problem::unauthorized("the Authorization header must be Bearer <token>")
             })?;
         match crate::api_tokens::authenticate(app.store(), secret, app.now()).await {
             Ok(Some(user)) => Ok(ApiUser(user)),
-            Ok(None) => Err(ApiError::Unauthorized(
-                "the API token is unknown, revoked or its user disabled".into(),
+            Ok(None) => Err(Problem::unauthorized(
+                "the API token is unknown, revoked or its user disabled",
             )),
-            Err(e) => Err(ApiError::Internal(e.to_string())),
-        }
-    }
-}
-
-impl From<WriteError> for ApiError {
-    fn from(error: WriteError) -> ApiError {
-        use crate::articles::revisions::SaveError;
-        use crate::publishing::WorkflowError as W;
-        match error {
-            WriteError::UnknownSection(_) => ApiError::Unprocessable(error.to_string()),
-            WriteError::Workflow(W::NotFound) => {
-                ApiError::NotFound("there is no such story".into())
-            }
-            WriteError::Workflow(W::Forbidden(m)) => ApiError::Forbidden(m),
-            WriteError::Workflow(
-                e @ (W::InvalidTransition { .. } | W::Save(SaveError::Conflict { .. })),
-            ) => ApiError::Conflict(e.to_string()),
-            WriteError::Workflow(e @ (W::Invalid(_) | W::UpdateKindRequired)) => {
-                ApiError::Unprocessable(e.to_string())
-            }
-            other => ApiError::Internal(other.to_string()),
+            Err(e) => Err(Problem::internal(e)),
         }
     }
 }
 
 /// Parses a JSON body, naming the unknown or missing field, or where the
 /// JSON breaks.
-fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Problem> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -77,12 +56,12 @@ fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
         });
     if !json {
-        return Err(ApiError::BadRequest(
-            "send the body as JSON with Content-Type: application/json".into(),
+        return Err(Problem::bad_request(
+            "send the body as JSON with Content-Type: application/json",
         ));
     }
     serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))
+        .map_err(|e| Problem::bad_request(format!("invalid JSON body: {e}")))
 }
 
 /// A new story.
@@ -156,7 +135,7 @@ pub async fn create(
     ApiUser(user): ApiUser,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Problem> {
     let input: NewStory = parse_json(&headers, &body)?;
     let fields = Fields {
         section: Some(input.section),
@@ -175,9 +154,9 @@ pub async fn create(
     Ok(written(StatusCode::CREATED, &article))
 }
 
-fn id(text: &str) -> Result<i64, ApiError> {
+fn id(text: &str) -> Result<i64, Problem> {
     text.parse()
-        .map_err(|_| ApiError::NotFound(format!("there is no story {text:?}")))
+        .map_err(|_| Problem::not_found(format!("there is no story {text:?}")))
 }
 
 /// `PATCH /api/v1/stories/{id}`.
@@ -187,7 +166,7 @@ pub async fn update(
     Path(story): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Problem> {
     let story = id(&story)?;
     let input: StoryChanges = parse_json(&headers, &body)?;
     let fields = Fields {
@@ -221,7 +200,7 @@ pub async fn publish(
     State(app): State<App>,
     ApiUser(user): ApiUser,
     Path(story): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Problem> {
     let article = story_writes::publish(app.store(), &user, id(&story)?, app.now()).await?;
     Ok(written(StatusCode::OK, &article))
 }
@@ -231,7 +210,7 @@ pub async fn unpublish(
     State(app): State<App>,
     ApiUser(user): ApiUser,
     Path(story): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Problem> {
     let article = story_writes::unpublish(app.store(), &user, id(&story)?, app.now()).await?;
     Ok(written(StatusCode::OK, &article))
 }

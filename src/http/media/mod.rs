@@ -135,7 +135,7 @@ async fn update_text(
 }
 
 fn internal(error: MediaError) -> AdminError {
-    AdminError::Internal(error.to_string())
+    AdminError::Internal(crate::http::Problem::internal(error))
 }
 
 /// One image of the list page.

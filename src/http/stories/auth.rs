@@ -1,15 +1,14 @@
 //! Who is at the story desk: the signed-in account (from the accounts
-//! session) as a publishing [`Actor`], and the audit trail of publishing
-//! steps.
+//! session) as the domain's [`Actor`]. Publishing steps write their own
+//! audit entries (`publishing`).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::Response;
 
 use crate::app::App;
-use crate::articles::Article;
 use crate::http::admin::CurrentUser;
-use crate::publishing::{Actor, WorkflowError};
+use crate::publishing::Actor;
 
 /// The signed-in newsroom member: as the workflow rules see them, and as the
 /// admin shell and the audit log do. Anonymous visitors are sent to sign in.
@@ -27,45 +26,5 @@ impl FromRequestParts<App> for Newsroom {
 
 /// The account as the workflow rules see it.
 pub fn actor_of(current: &CurrentUser) -> Actor {
-    Actor {
-        id: current.user.id,
-        name: current.user.name.clone(),
-        role: current.user.role,
-    }
-}
-
-/// Records a publishing step that happened in the audit log (refusals are
-/// only logged: nothing changed).
-pub(super) async fn audit(
-    app: &App,
-    current: &CurrentUser,
-    action: &str,
-    story: i64,
-    result: &Result<Article, WorkflowError>,
-) {
-    match result {
-        Ok(article) => {
-            let details = serde_json::json!({
-                "headline": article.headline,
-                "path": article.path(),
-                "revision": article.revision,
-                "scheduled_at": article.scheduled_at,
-            });
-            let recorded = crate::audit::record(
-                app.store(),
-                &current.actor(),
-                action,
-                &format!("article:{story}"),
-                details,
-                app.now(),
-            )
-            .await;
-            if let Err(error) = recorded {
-                tracing::error!(%error, action, story, "cannot write the audit log");
-            }
-        }
-        Err(error) => {
-            tracing::info!(user = current.user.id, story, refused = %error, "{action} refused");
-        }
-    }
+    current.actor()
 }

@@ -9,11 +9,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::images::{self, LeadImagePanel};
-use super::{Newsroom, message_of, notice, render, status_of, when};
+use super::{Newsroom, notice, render, status_of, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, SaveError};
 use crate::articles::{self, Article, Status};
 use crate::http::admin::CurrentUser;
+use crate::http::problem::{Problem, Surface};
 use crate::publishing::{
     self, Action, Actor, StoryFields, UpdateKind, WorkflowError, format_local_time,
     parse_local_time,
@@ -98,6 +99,7 @@ impl StoryForm {
             tags: self.tags.clone(),
             lead_image: self.lead_image.clone(),
             embargo_until: parse_local_time(&self.embargo, &site.time_zone)?,
+            lead_image_text: images::form_text(self),
         })
     }
 }
@@ -181,8 +183,8 @@ async fn screen_with_conflict(
         crate::sections::list(app.store()).await,
     ) {
         (Ok(site), Ok(sections)) => (site, sections),
-        (Err(e), _) => return super::super::Error::from(e).into_page(app).await,
-        (_, Err(e)) => return super::super::Error::from(e).into_page(app).await,
+        (Err(e), _) => return Problem::from(e).into_response(),
+        (_, Err(e)) => return Problem::from(e).into_response(),
     };
     let Screen {
         actor,
@@ -291,12 +293,20 @@ pub(super) async fn new_page(
     .await
 }
 
-/// Loads a story for a page, answering 404 when there is none.
-pub(super) async fn load(app: &App, id: i64) -> Result<Article, Response> {
-    match articles::find(app.store(), id).await {
-        Ok(Some(article)) => Ok(article),
-        Ok(None) => Err(super::super::Error::NotFound.into_page(app).await),
-        Err(e) => Err(super::super::Error::from(e).into_page(app).await),
+/// Loads a story for a page, answering the reader's 404 when there is none.
+pub(super) async fn load(app: &App, id: i64) -> Result<Article, Problem> {
+    articles::find(app.store(), id)
+        .await?
+        .ok_or_else(|| Problem::not_found("there is no such story").on(Surface::Reader))
+}
+
+/// The refusal a failed step shows in the editor, or, for a failure of
+/// ours, the problem (the error page with the request id; never the cause).
+pub(super) fn refusal(error: WorkflowError) -> Result<WorkflowError, Problem> {
+    if status_of(&error).is_server_error() {
+        Err(Problem::from(error))
+    } else {
+        Ok(error)
     }
 }
 
@@ -305,17 +315,11 @@ pub(super) async fn edit_page(
     Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
     Query(done): Query<Done>,
-) -> Response {
-    let article = match load(&app, id).await {
-        Ok(article) => article,
-        Err(response) => return response,
-    };
-    let site = match Site::load(app.store()).await {
-        Ok(site) => site,
-        Err(e) => return super::super::Error::from(e).into_page(&app).await,
-    };
+) -> Result<Response, Problem> {
+    let article = load(&app, id).await?;
+    let site = Site::load(app.store()).await?;
     let form = StoryForm::of(&article, &site);
-    screen(
+    Ok(screen(
         &app,
         Screen {
             actor: &actor,
@@ -327,43 +331,43 @@ pub(super) async fn edit_page(
             error: None,
         },
     )
-    .await
+    .await)
 }
 
 pub(super) async fn create(
     State(app): State<App>,
     Newsroom(actor, current): Newsroom,
     Form(form): Form<StoryForm>,
-) -> Response {
-    let result = async {
-        let site = Site::load(app.store())
-            .await
-            .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
-        let fields = form.fields(&site)?;
-        images::save_text(&app, &current, &form).await?;
-        publishing::create(app.store(), &actor, &fields, &form.message, app.now()).await
-    }
-    .await;
-    match result {
+) -> Result<Response, Problem> {
+    let site = Site::load(app.store()).await?;
+    let result = match form.fields(&site) {
+        Ok(fields) => {
+            publishing::create(app.store(), &actor, &fields, &form.message, app.now()).await
+        }
+        Err(error) => Err(error),
+    };
+    let error = match result {
         Ok(article) => {
-            Redirect::to(&format!("/admin/stories/{}?done=created", article.id)).into_response()
+            return Ok(
+                Redirect::to(&format!("/admin/stories/{}?done=created", article.id))
+                    .into_response(),
+            );
         }
-        Err(error) => {
-            screen(
-                &app,
-                Screen {
-                    actor: &actor,
-                    current: &current,
-                    story: None,
-                    status: status_of(&error),
-                    error: Some(message_of(&error)),
-                    form,
-                    notice: None,
-                },
-            )
-            .await
-        }
-    }
+        Err(error) => refusal(error)?,
+    };
+    Ok(screen(
+        &app,
+        Screen {
+            actor: &actor,
+            current: &current,
+            story: None,
+            status: status_of(&error),
+            error: Some(error.to_string()),
+            form,
+            notice: None,
+        },
+    )
+    .await)
 }
 
 pub(super) async fn save(
@@ -371,17 +375,14 @@ pub(super) async fn save(
     Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
     Form(mut form): Form<StoryForm>,
-) -> Response {
+) -> Result<Response, Problem> {
+    let site = Site::load(app.store()).await?;
     let result = async {
-        let site = Site::load(app.store())
-            .await
-            .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
         let fields = form.fields(&site)?;
         let expected: i64 = form.revision.trim().parse().map_err(|_| {
             WorkflowError::Invalid("the form lost track of its revision: reload the story".into())
         })?;
         let kind = UpdateKind::parse(&form.update_kind);
-        images::save_text(&app, &current, &form).await?;
         publishing::save(
             app.store(),
             &actor,
@@ -397,13 +398,14 @@ pub(super) async fn save(
     .await;
     let error = match result {
         Ok(article) => {
-            return Redirect::to(&format!("/admin/stories/{}?done=saved", article.id))
-                .into_response();
+            return Ok(
+                Redirect::to(&format!("/admin/stories/{}?done=saved", article.id)).into_response(),
+            );
         }
-        Err(error) => error,
+        Err(error) => refusal(error)?,
     };
     let status = status_of(&error);
-    let message = message_of(&error);
+    let message = error.to_string();
     let conflict = match error {
         WorkflowError::Save(SaveError::Conflict {
             based_on,
@@ -427,11 +429,11 @@ pub(super) async fn save(
         }
         _ => None,
     };
-    let article = articles::find(app.store(), id).await.ok().flatten();
+    let article = articles::find(app.store(), id).await?;
     if article.is_none() && status == StatusCode::NOT_FOUND {
-        return super::super::Error::NotFound.into_page(&app).await;
+        return Err(Problem::not_found("there is no such story").on(Surface::Reader));
     }
-    screen_with_conflict(
+    Ok(screen_with_conflict(
         &app,
         Screen {
             actor: &actor,
@@ -444,5 +446,5 @@ pub(super) async fn save(
         },
         conflict,
     )
-    .await
+    .await)
 }

@@ -8,11 +8,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::editor::{Screen, StoryForm, load, screen};
-use super::{Newsroom, message_of, render, status_of, when};
+use super::editor::{Screen, StoryForm, load, refusal, screen};
+use super::{Newsroom, render, status_of, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, Revision, RevisionKind};
 use crate::articles::{Article, Status};
+use crate::http::Problem;
 use crate::publishing::{self, UpdateKind};
 use crate::site::Site;
 
@@ -57,17 +58,13 @@ struct ListPage {
 
 /// Loads the site and every revision, or the error page.
 async fn history(app: &App, id: i64) -> Result<(Article, Site, Vec<Revision>), Response> {
-    let article = load(app, id).await?;
-    let site = Site::load(app.store())
-        .await
-        .map_err(super::super::Error::from);
-    let list = revisions::list(app.store(), id)
-        .await
-        .map_err(super::super::Error::from);
-    match (site, list) {
-        (Ok(site), Ok(list)) => Ok((article, site, list)),
-        (Err(e), _) | (_, Err(e)) => Err(e.into_page(app).await),
-    }
+    let found = async {
+        let article = load(app, id).await?;
+        let site = Site::load(app.store()).await?;
+        let list = revisions::list(app.store(), id).await?;
+        Ok::<_, Problem>((article, site, list))
+    };
+    found.await.map_err(IntoResponse::into_response)
 }
 
 fn item(site: &Site, r: &Revision) -> RevisionItem {
@@ -212,24 +209,18 @@ pub(super) async fn restore(
     Newsroom(actor, current): Newsroom,
     Path((id, revision)): Path<(i64, i64)>,
     Form(form): Form<RestoreForm>,
-) -> Response {
+) -> Result<Response, Problem> {
     let kind = UpdateKind::parse(&form.update_kind);
     let error = match publishing::restore(app.store(), &actor, id, revision, kind, app.now()).await
     {
         Ok(_) => {
-            return Redirect::to(&format!("/admin/stories/{id}?done=restored")).into_response();
+            return Ok(Redirect::to(&format!("/admin/stories/{id}?done=restored")).into_response());
         }
-        Err(error) => error,
+        Err(error) => refusal(error)?,
     };
-    let article = match load(&app, id).await {
-        Ok(article) => article,
-        Err(response) => return response,
-    };
-    let site = match Site::load(app.store()).await {
-        Ok(site) => site,
-        Err(e) => return super::super::Error::from(e).into_page(&app).await,
-    };
-    screen(
+    let article = load(&app, id).await?;
+    let site = Site::load(app.store()).await?;
+    Ok(screen(
         &app,
         Screen {
             actor: &actor,
@@ -238,8 +229,8 @@ pub(super) async fn restore(
             form: StoryForm::of(&article, &site),
             status: status_of(&error),
             notice: None,
-            error: Some(message_of(&error)),
+            error: Some(error.to_string()),
         },
     )
-    .await
+    .await)
 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::editor::{Screen, StoryForm, screen};
@@ -16,7 +16,6 @@ use crate::app::App;
 use crate::articles;
 use crate::http::admin::CurrentUser;
 use crate::media::{self, DerivativeFormat, Media, MediaError, MediaText};
-use crate::publishing::WorkflowError;
 use crate::rendering::views::{self, ImageView};
 
 /// Recent uploads offered in the editor's library.
@@ -52,8 +51,9 @@ pub(super) struct LeadImagePanel {
     upload_target: String,
 }
 
+/// The role rule is the domain's ([`media::may_edit_text`]).
 fn may_edit_text(current: &CurrentUser, media: &Media) -> bool {
-    current.user.role.can_edit_any() || media.uploaded_by == Some(current.user.id)
+    media::may_edit_text(&current.actor(), media)
 }
 
 fn choice(current: &CurrentUser, media: &Media, selected: bool) -> ImageChoice {
@@ -120,51 +120,16 @@ pub(super) async fn panel(
     })
 }
 
-/// The image text the form holds for its selected image, if it holds any.
-fn form_text(form: &StoryForm) -> Option<MediaText> {
+/// The image text the form holds for its selected image, if it holds any:
+/// saved onto the image with the story, in the story's transaction, once
+/// the story's checks pass (`publishing::save`).
+pub(super) fn form_text(form: &StoryForm) -> Option<MediaText> {
     let reference = form.lead_image.trim();
     (!reference.is_empty() && form.lead_text_for.trim() == reference).then(|| MediaText {
         caption: form.lead_caption.clone(),
         credit: form.lead_credit.clone(),
         alt: form.lead_alt.clone(),
     })
-}
-
-/// Saves the alt text, caption and credit typed in the editor onto the
-/// selected image, before the story is saved (so a save that makes the story
-/// public is checked against the new alt text). Text for an image the user
-/// may not change is left alone.
-pub(super) async fn save_text(
-    app: &App,
-    current: &CurrentUser,
-    form: &StoryForm,
-) -> Result<(), WorkflowError> {
-    match update_text(app, current, form).await {
-        Ok(()) => Ok(()),
-        Err(MediaError::Storage(error)) => Err(error.into()),
-        Err(error) => Err(WorkflowError::Invalid(error.to_string())),
-    }
-}
-
-async fn update_text(app: &App, current: &CurrentUser, form: &StoryForm) -> Result<(), MediaError> {
-    let (Some(text), Some(media)) = (form_text(form), selected_media(app, form).await?) else {
-        return Ok(());
-    };
-    let stored = MediaText {
-        caption: media.caption.clone(),
-        credit: media.credit.clone(),
-        alt: media.alt.clone(),
-    };
-    let trimmed = MediaText {
-        caption: text.caption.trim().to_owned(),
-        credit: text.credit.trim().to_owned(),
-        alt: text.alt.trim().to_owned(),
-    };
-    if trimmed == stored || !may_edit_text(current, &media) {
-        return Ok(());
-    }
-    media::update_text(app.store(), media.id, trimmed, app.now()).await?;
-    Ok(())
 }
 
 /// The lead image of the preview: the selected image with the text typed in
@@ -211,7 +176,7 @@ pub async fn after_upload(
         Ok(id) => match articles::find(app.store(), id).await {
             Ok(Some(article)) => Some(article),
             Ok(None) => return crate::http::Error::NotFound.into_page(app).await,
-            Err(e) => return crate::http::Error::from(e).into_page(app).await,
+            Err(e) => return crate::http::Problem::from(e).into_response(),
         },
         Err(_) => None,
     };

@@ -98,7 +98,7 @@ pub(super) async fn page(
         status: Status::parse(&query.status).map(|s| s.as_str().to_owned()),
         section_id: query.section.parse().ok(),
         owner_id: match query.author.as_str() {
-            "me" => Some(actor.id),
+            "me" => actor.id,
             other => other.parse().ok(),
         },
         headline: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
@@ -112,7 +112,7 @@ pub(super) async fn page(
             .await?;
         let users = crate::accounts::list(app.store())
             .await
-            .map_err(|e| super::super::Error::Internal(e.to_string()))?;
+            .map_err(|e| super::super::Error::internal(e.to_string()))?;
         let stories = rows
             .into_iter()
             .map(Article::from_row)

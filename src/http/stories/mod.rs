@@ -23,7 +23,6 @@ use crate::publishing::WorkflowError;
 use crate::site::Site;
 
 pub use auth::Newsroom;
-use auth::audit;
 pub use images::{EDITOR_CSP, after_upload};
 
 /// Admin pages run one script of our own (the live preview) and frame the
@@ -111,17 +110,6 @@ fn status_of(error: &WorkflowError) -> StatusCode {
     }
 }
 
-/// What an editor reads when a step fails: the refusal itself, or for a
-/// failure of ours a plain apology (the cause is logged, not shown).
-fn message_of(error: &WorkflowError) -> String {
-    if status_of(error) == StatusCode::INTERNAL_SERVER_ERROR {
-        tracing::error!(%error, "story desk request failed");
-        "The story could not be saved because of a problem on our side. Your text is still in the form: please try again.".into()
-    } else {
-        error.to_string()
-    }
-}
-
 /// Renders a story desk template inside the admin shell (`admin/base.html`
 /// with its navigation, notice and error), or the admin error page.
 async fn render<S: Serialize>(
@@ -133,8 +121,7 @@ async fn render<S: Serialize>(
     page: &S,
 ) -> Response {
     let result = async {
-        let context = serde_json::to_value(page)
-            .map_err(|e| AdminError::Internal(format!("story desk page: {e}")))?;
+        let context = serde_json::to_value(page).map_err(AdminError::from)?;
         Page::new(app, Some(&current.user), "stories")
             .status(status)
             .notice(message.0)

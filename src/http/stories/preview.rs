@@ -53,7 +53,7 @@ pub(super) async fn preview(
         fields.slug.clear();
         let mut article = fields
             .new_draft(section, now)
-            .map_err(|e| super::super::Error::Internal(e.to_string()))?;
+            .map_err(|e| super::super::Error::internal(e.to_string()))?;
         publishing::publish_now(&mut article, now);
         let more = articles::more_from(app.store(), &article, now).await?;
         // A preview is no page of the site: no structured data or link previews.
@@ -69,7 +69,7 @@ pub(super) async fn preview(
         };
         page.article.lead_image = images::preview_image(&app, &form)
             .await
-            .map_err(|e| super::super::Error::Internal(e.to_string()))?;
+            .map_err(|e| super::super::Error::internal(e.to_string()))?;
         Ok::<_, super::super::Error>(app.renderer().render("article.html", &page)?)
     }
     .await;

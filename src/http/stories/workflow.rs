@@ -7,11 +7,12 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::editor::{Screen, StoryForm, load, screen};
-use super::{Newsroom, message_of, status_of};
+use super::editor::{Screen, StoryForm, load, refusal, screen};
+use super::{Newsroom, status_of};
 use crate::app::App;
 use crate::articles::Article;
 use crate::http::admin::CurrentUser;
+use crate::http::problem::Problem;
 use crate::publishing::{self, Actor, WorkflowError, parse_local_time};
 use crate::site::Site;
 
@@ -24,20 +25,17 @@ async fn answer(
     id: i64,
     done: &str,
     result: Result<Article, WorkflowError>,
-) -> Response {
+) -> Result<Response, Problem> {
     let error = match result {
-        Ok(_) => return Redirect::to(&format!("/admin/stories/{id}?done={done}")).into_response(),
-        Err(error) => error,
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/admin/stories/{id}?done={done}")).into_response());
+        }
+        Err(error) => refusal(error)?,
     };
-    let article = match load(app, id).await {
-        Ok(article) => article,
-        Err(response) => return response,
-    };
-    let site = match Site::load(app.store()).await {
-        Ok(site) => site,
-        Err(e) => return super::super::Error::from(e).into_page(app).await,
-    };
-    screen(
+    tracing::info!(user = current.user.id, story = id, refused = %error, "{done} refused");
+    let article = load(app, id).await?;
+    let site = Site::load(app.store()).await?;
+    Ok(screen(
         app,
         Screen {
             actor,
@@ -46,17 +44,17 @@ async fn answer(
             form: StoryForm::of(&article, &site),
             status: status_of(&error),
             notice: None,
-            error: Some(message_of(&error)),
+            error: Some(error.to_string()),
         },
     )
-    .await
+    .await)
 }
 
 pub(super) async fn submit(
     State(app): State<App>,
     Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, Problem> {
     let result = publishing::submit(app.store(), &actor, id, app.now()).await;
     answer(&app, &actor, &current, id, "submitted", result).await
 }
@@ -65,7 +63,7 @@ pub(super) async fn withdraw(
     State(app): State<App>,
     Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, Problem> {
     let result = publishing::withdraw(app.store(), &actor, id, app.now()).await;
     answer(&app, &actor, &current, id, "withdrawn", result).await
 }
@@ -74,9 +72,8 @@ pub(super) async fn publish(
     State(app): State<App>,
     Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, Problem> {
     let result = publishing::publish(app.store(), &actor, id, app.now()).await;
-    super::audit(&app, &current, "story.published", id, &result).await;
     answer(&app, &actor, &current, id, "published", result).await
 }
 
@@ -84,9 +81,8 @@ pub(super) async fn unpublish(
     State(app): State<App>,
     Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, Problem> {
     let result = publishing::unpublish(app.store(), &actor, id, app.now()).await;
-    super::audit(&app, &current, "story.unpublished", id, &result).await;
     answer(&app, &actor, &current, id, "unpublished", result).await
 }
 
@@ -102,7 +98,7 @@ pub(super) async fn schedule(
     Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
     Form(form): Form<ScheduleForm>,
-) -> Response {
+) -> Result<Response, Problem> {
     let result = async {
         let site = Site::load(app.store())
             .await
@@ -112,7 +108,6 @@ pub(super) async fn schedule(
         publishing::schedule(app.store(), &actor, id, at, app.now()).await
     }
     .await;
-    super::audit(&app, &current, "story.scheduled", id, &result).await;
     answer(&app, &actor, &current, id, "scheduled", result).await
 }
 
@@ -127,8 +122,7 @@ pub(super) async fn correct(
     Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
     Form(form): Form<CorrectionForm>,
-) -> Response {
+) -> Result<Response, Problem> {
     let result = publishing::correct(app.store(), &actor, id, &form.note, app.now()).await;
-    super::audit(&app, &current, "story.corrected", id, &result).await;
     answer(&app, &actor, &current, id, "corrected", result).await
 }

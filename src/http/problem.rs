@@ -1,0 +1,431 @@
+//! `Problem`: the one way an HTTP request fails. It holds a status, a stable
+//! `code` for API clients, a message written for the person who sent the
+//! request, and (for failures of ours) the source error, which is logged
+//! once with its chain and the request id and never shown to anyone.
+//!
+//! Handlers return `Result<_, Problem>` and use `?`: each domain error has
+//! one `From` below, so the mapping from outcomes to statuses is written
+//! once. A `Problem` answers a placeholder response that [`render`] (a
+//! middleware on the whole router) turns into the surface's page: the themed
+//! reader page, the admin page, or the API's JSON. Every page of a failure
+//! of ours shows the request id, so a report can be matched to the log.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+
+use crate::app::App;
+use crate::rendering::views::{self, ErrorPage};
+
+/// Where a problem is shown: decides how it is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// The public site: the themed error page.
+    Reader,
+    /// The newsroom under `/admin`: the admin page, with its navigation.
+    Admin,
+    /// `/api`: `{"error": {"code", "message"}}`.
+    Api,
+}
+
+impl Surface {
+    /// The surface a path belongs to, when the handler did not say.
+    pub fn of_path(path: &str) -> Surface {
+        if path == "/api" || path.starts_with("/api/") {
+            Surface::Api
+        } else if path == "/admin" || path.starts_with("/admin/") {
+            Surface::Admin
+        } else {
+            Surface::Reader
+        }
+    }
+}
+
+type Source = Box<dyn StdError + Send + Sync>;
+
+/// A failed request.
+#[derive(Debug)]
+pub struct Problem {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    source: Option<Source>,
+    surface: Option<Surface>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Problem {
+        Problem {
+            status,
+            code,
+            message: message.into(),
+            source: None,
+            surface: None,
+        }
+    }
+
+    /// A failure of ours: the reader sees an apology and the request id;
+    /// `source` goes to the log only.
+    pub fn internal(source: impl Into<Source>) -> Problem {
+        Problem {
+            source: Some(source.into()),
+            ..Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "The request could not be completed because of a problem on our side. \
+                 Nothing was lost; please try again.",
+            )
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
+    /// Shown on `surface` whatever the path (a reader-themed 404 inside the
+    /// newsroom, for instance).
+    pub fn on(mut self, surface: Surface) -> Problem {
+        self.surface = Some(surface);
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The stable code API clients branch on.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// What the person who sent the request reads.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether this is a failure of ours (logged, never shown).
+    pub fn is_internal(&self) -> bool {
+        self.status.is_server_error() && self.source.is_some()
+    }
+
+    fn title(&self) -> &'static str {
+        match self.status {
+            StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::SERVICE_UNAVAILABLE => "Not set up yet",
+            s if s.is_server_error() => "Something went wrong",
+            _ => "The request was refused",
+        }
+    }
+
+    /// Logs a failure of ours once, with the whole chain of causes.
+    fn log(&self, request_id: &str) {
+        if let Some(source) = &self.source {
+            tracing::error!(
+                request_id,
+                status = self.status.as_u16(),
+                error = %Chain(source.as_ref()),
+                "request failed"
+            );
+        }
+    }
+}
+
+/// An error and its causes, `: `-separated.
+struct Chain<'a>(&'a (dyn StdError + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.message)
+    }
+}
+
+impl StdError for Problem {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+/// The problem travelling from a handler to [`render`] in the response's
+/// extensions (which need `Clone`).
+#[derive(Clone)]
+struct Carried(Arc<Problem>);
+
+impl IntoResponse for Problem {
+    /// A plain-text placeholder; [`render`] replaces it with the surface's
+    /// page. The placeholder never holds a cause either.
+    fn into_response(self) -> Response {
+        let mut response = (self.status, format!("{}\n", self.message)).into_response();
+        response.extensions_mut().insert(Carried(Arc::new(self)));
+        response
+    }
+}
+
+/// The middleware that renders every [`Problem`] a handler answered, on its
+/// surface, with the request id (set by the router's request-id layer).
+pub async fn render(State(app): State<App>, request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let path_surface = Surface::of_path(request.uri().path());
+    // Kept to find the signed-in user for the admin page's navigation, only
+    // when something failed.
+    let headers = request.headers().clone();
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .cloned();
+    let mut response = next.run(request).await;
+    let Some(Carried(problem)) = response.extensions_mut().remove::<Carried>() else {
+        return response;
+    };
+    problem.log(&request_id);
+    let mut rendered = match problem.surface.unwrap_or(path_surface) {
+        Surface::Api => api(&problem),
+        Surface::Reader => reader(&app, &problem, &request_id).await,
+        Surface::Admin => admin(&app, &problem, &request_id, headers, peer).await,
+    };
+    // Headers the handler set (CSP, no-store) stay; the body is ours.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rendered.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rendered
+}
+
+/// The request id, shown only for failures of ours.
+fn shown_id<'a>(problem: &Problem, request_id: &'a str) -> Option<&'a str> {
+    problem.status.is_server_error().then_some(request_id)
+}
+
+#[derive(Serialize)]
+struct ApiBody<'a> {
+    error: ApiDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ApiDetail<'a> {
+    code: &'static str,
+    message: &'a str,
+}
+
+fn api(problem: &Problem) -> Response {
+    let message = if problem.is_internal() {
+        "the request could not be completed; please try again"
+    } else {
+        &problem.message
+    };
+    let mut response = (
+        problem.status,
+        axum::Json(ApiBody {
+            error: ApiDetail {
+                code: problem.code,
+                message,
+            },
+        }),
+    )
+        .into_response();
+    if problem.status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+/// The plain-text page when not even the error page can be rendered.
+fn plain(problem: &Problem, title: &str, message: &str, request_id: Option<&str>) -> Response {
+    let reference = request_id
+        .map(|id| format!("\nRequest id: {id}\n"))
+        .unwrap_or_default();
+    (problem.status, format!("{title}\n\n{message}\n{reference}")).into_response()
+}
+
+/// The themed reader page, from the settings kept in memory: an error page
+/// runs no query of its own (and still renders while the database is down,
+/// once the settings were read).
+async fn reader(app: &App, problem: &Problem, request_id: &str) -> Response {
+    let (title, message) = match problem.status {
+        StatusCode::NOT_FOUND => (
+            "Page not found",
+            "There is no page at this address. It may have moved or never existed.",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => ("Not set up yet", "This site has no content yet."),
+        s if s.is_server_error() => (
+            "Something went wrong",
+            "The page could not be shown. Please try again in a moment.",
+        ),
+        _ => (problem.title(), problem.message.as_str()),
+    };
+    let request_id = shown_id(problem, request_id);
+    let body = match (app.site().await, app.sections().await) {
+        (Ok(site), Ok(sections)) => app
+            .renderer()
+            .render(
+                "error.html",
+                &ErrorPage {
+                    site: views::SiteView::new(&site),
+                    nav: views::nav(&sections, None),
+                    title,
+                    message,
+                    request_id,
+                },
+            )
+            .ok(),
+        _ => None,
+    };
+    match body {
+        Some(html) => (problem.status, Html(html)).into_response(),
+        None => plain(problem, title, message, request_id),
+    }
+}
+
+async fn admin(
+    app: &App,
+    problem: &Problem,
+    request_id: &str,
+    headers: HeaderMap,
+    peer: Option<ConnectInfo<std::net::SocketAddr>>,
+) -> Response {
+    let (title, message) = match problem.status {
+        StatusCode::NOT_FOUND => ("Not found", "There is nothing at this address."),
+        StatusCode::FORBIDDEN => (
+            "Not allowed",
+            "Your role does not allow this. Ask an administrator if you need it.",
+        ),
+        s if s.is_server_error() => (
+            "Something went wrong",
+            "The request could not be completed. Nothing was lost; please try again.",
+        ),
+        _ => (problem.title(), problem.message.as_str()),
+    };
+    let request_id = shown_id(problem, request_id);
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.headers = headers;
+    if let Some(peer) = peer {
+        parts.extensions.insert(peer);
+    }
+    let user = crate::http::admin::MaybeUser::from_request_parts(&mut parts, app)
+        .await
+        .ok()
+        .and_then(|m| m.0);
+    let context =
+        serde_json::json!({ "title": title, "message": message, "request_id": request_id });
+    match crate::http::admin::Page::new(app, user.as_ref().map(|u| &u.user), "")
+        .status(problem.status)
+        .render("admin/error.html", context)
+        .await
+    {
+        Ok(response) => response,
+        Err(_) => plain(problem, title, message, request_id),
+    }
+}
+
+// One `From` per domain error: which outcomes are the requester's to fix
+// (and say so) and which are ours (logged, never shown).
+
+impl From<crate::publishing::WorkflowError> for Problem {
+    fn from(error: crate::publishing::WorkflowError) -> Problem {
+        use crate::articles::revisions::SaveError;
+        use crate::publishing::WorkflowError as W;
+        match error {
+            W::NotFound => Problem::not_found(error.to_string()),
+            W::Forbidden(message) => Problem::forbidden(message),
+            W::InvalidTransition { .. } | W::Save(SaveError::Conflict { .. }) => {
+                Problem::conflict(error.to_string())
+            }
+            W::UpdateKindRequired | W::Invalid(_) => Problem::invalid(error.to_string()),
+            W::Save(SaveError::Article(error)) => Problem::from(error),
+        }
+    }
+}
+
+impl From<crate::story_writes::WriteError> for Problem {
+    fn from(error: crate::story_writes::WriteError) -> Problem {
+        use crate::story_writes::WriteError;
+        match error {
+            WriteError::UnknownSection(_) => Problem::invalid(error.to_string()),
+            WriteError::Workflow(error) => error.into(),
+            WriteError::Storage(error) => Problem::internal(error),
+        }
+    }
+}
+
+impl From<crate::site::SiteError> for Problem {
+    fn from(error: crate::site::SiteError) -> Problem {
+        match error {
+            crate::site::SiteError::NotSetUp => {
+                Problem::unavailable("This site has no content yet.")
+            }
+            other => Problem::internal(other),
+        }
+    }
+}
+
+macro_rules! internal_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Problem {
+            fn from(error: $t) -> Problem {
+                Problem::internal(error)
+            }
+        }
+    )*};
+}
+internal_from!(
+    crate::articles::ArticleError,
+    crate::sections::SectionError,
+    crate::storage::StorageError,
+    crate::rendering::RenderError,
+    crate::media::MediaError,
+    crate::accounts::AccountError,
+    crate::api_tokens::TokenError,
+    serde_json::Error
+);

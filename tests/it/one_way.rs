@@ -1,0 +1,250 @@
+//! Issue 9, "one way through the code", as users notice it: a failure of
+//! ours shows a request id and never the database's words; publishing
+//! through the API and through the desk leaves the same audit entry; a
+//! refused save changes no image; an error page needs no settings query.
+
+use masthead::accounts::Role;
+
+use crate::auth_helpers::{client_for, create_user};
+use crate::helpers::{Backend, NOW, TestApp, spawn};
+use crate::media::{encode, multipart, picture};
+use crate::on_both;
+use crate::stories::{story_form, world};
+
+on_both!(
+    a_database_failure_during_an_editor_save_shows_a_request_id_and_no_database_text,
+    publishing_through_the_api_and_the_desk_writes_the_same_audit_entry,
+    a_refused_story_save_leaves_the_image_text_unchanged,
+    an_error_page_needs_no_settings_query,
+);
+
+/// Renames `table` behind the app's back, through a connection of its own,
+/// so every query the app makes on it fails.
+async fn break_table(app: &TestApp, table: &str) {
+    let sql = format!("ALTER TABLE {table} RENAME TO {table}_gone");
+    match &app.db.database_url {
+        Some(url) => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+        None => {
+            let path = app.db.dir.path().join("masthead.db");
+            let url = format!("sqlite://{}", path.display());
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+    }
+}
+
+/// Words of the database's own messages on either backend.
+const DATABASE_WORDS: &[&str] = &[
+    "no such table",
+    "does not exist",
+    "relation",
+    "database",
+    "sqlx",
+    "site_gone",
+];
+
+async fn a_database_failure_during_an_editor_save_shows_a_request_id_and_no_database_text(
+    backend: Backend,
+) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    create_user(&app, "editor@example.org", Role::Editor).await;
+    let editor = client_for(&app, "editor@example.org").await;
+    let section = world(&app).await;
+    let mut form = story_form(&section, "Harbour reopens", "Boats returned at dawn.");
+    form.push(("revision", "1"));
+    form.push(("update_kind", "silent_fix"));
+    break_table(&app, "site").await;
+
+    let response = editor
+        .post(app.url("/admin/stories/1"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .expect("every response carries its request id")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains(&request_id),
+        "the page shows the request id {request_id}:\n{body}"
+    );
+    let lower = body.to_lowercase();
+    for words in DATABASE_WORDS {
+        assert!(!lower.contains(words), "the page shows {words:?}:\n{body}");
+    }
+}
+
+async fn publishing_through_the_api_and_the_desk_writes_the_same_audit_entry(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let user = create_user(&app, "editor@example.org", Role::Editor).await;
+    let desk = client_for(&app, "editor@example.org").await;
+    let token = masthead::api_tokens::create(app.app.store(), &user, "test", NOW)
+        .await
+        .unwrap()
+        .secret;
+    let mut ids = Vec::new();
+    for headline in ["Through the desk", "Through the API"] {
+        let created: serde_json::Value = app
+            .client
+            .post(app.url("/api/v1/stories"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "section": "world", "headline": headline }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(created["id"].as_i64().expect("a new story's id"));
+    }
+    let desk_publish = desk
+        .post(app.url(&format!("/admin/stories/{}/publish", ids[0])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(desk_publish.status(), 303);
+    let api_publish = app
+        .client
+        .post(app.url(&format!("/api/v1/stories/{}/publish", ids[1])))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api_publish.status(), 200);
+
+    let entries = masthead::audit::list(app.app.store(), None, 100)
+        .await
+        .unwrap();
+    let entry_for = |id: i64| {
+        let subject = format!("article:{id}");
+        let found: Vec<_> = entries
+            .iter()
+            .filter(|e| e.subject == subject && e.action == "story.published")
+            .collect();
+        assert_eq!(found.len(), 1, "one entry for {subject}: {entries:?}");
+        found[0].clone()
+    };
+    let (by_desk, by_api) = (entry_for(ids[0]), entry_for(ids[1]));
+    assert_eq!(by_desk.actor_id, Some(user.id));
+    assert_eq!(by_api.actor_id, by_desk.actor_id);
+    assert_eq!(by_api.actor, by_desk.actor);
+    let keys = |details: &str| {
+        let value: serde_json::Value = serde_json::from_str(details).unwrap();
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(&by_api.details), keys(&by_desk.details));
+    let api_details: serde_json::Value = serde_json::from_str(&by_api.details).unwrap();
+    assert_eq!(api_details["headline"], "Through the API");
+}
+
+async fn a_refused_story_save_leaves_the_image_text_unchanged(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    create_user(&app, "editor@example.org", Role::Editor).await;
+    let editor = client_for(&app, "editor@example.org").await;
+    let png = encode(&picture(480, 320), "png");
+    let (content_type, body) = multipart(
+        "harbour.png",
+        &png,
+        &[
+            ("caption", "Boats"),
+            ("credit", "Jane Doe"),
+            ("alt", "Old alt"),
+        ],
+    );
+    let uploaded: serde_json::Value = editor
+        .post(app.url("/admin/media"))
+        .header("content-type", content_type)
+        .header("accept", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let media_id = uploaded["id"].as_i64().expect("the upload's id");
+    let reference = format!("media:{media_id}");
+    let section = world(&app).await;
+
+    // A story over the image (revision 1), then a save over revision 0: stale.
+    let mut form = story_form(&section, "Harbour reopens", "Boats returned at dawn.");
+    form.retain(|(k, _)| *k != "lead_image");
+    form.push(("lead_image", &reference));
+    let created = editor
+        .post(app.url("/admin/stories"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let story = location
+        .trim_start_matches("/admin/stories/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    form.extend_from_slice(&[
+        ("lead_text_for", &reference),
+        ("lead_alt", "New alt"),
+        ("lead_caption", "New caption"),
+        ("lead_credit", "Jane Doe"),
+        ("revision", "0"),
+    ]);
+    let refused = editor
+        .post(app.url(&format!("/admin/stories/{story}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 409);
+
+    let media = masthead::media::find(app.app.store(), media_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(media.alt, "Old alt");
+    assert_eq!(media.caption, "Boats");
+}
+
+async fn an_error_page_needs_no_settings_query(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    // The front page reads the settings once; they stay in memory.
+    assert_eq!(app.get("/").await.status(), 200);
+    break_table(&app, "site").await;
+    break_table(&app, "sections").await;
+
+    let (status, body) = app.get_text("/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("<title>Page not found | The Daily Masthead</title>"),
+        "the themed 404 page:\n{body}"
+    );
+}
