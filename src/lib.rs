@@ -28,3 +28,4 @@ pub mod backup;
 pub mod checks;
 pub mod health;
 pub mod metrics;
+pub mod outbound;

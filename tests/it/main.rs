@@ -23,6 +23,7 @@ mod imports;
 mod leaks;
 mod media;
 mod newsroom;
+mod outbound;
 mod publishing;
 mod reader;
 mod search;
