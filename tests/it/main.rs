@@ -11,6 +11,7 @@ mod permissions;
 mod newsroom_browser;
 mod stories;
 mod story_images;
+mod story_limits;
 
 mod api;
 mod api_write;
