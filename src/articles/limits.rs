@@ -145,7 +145,11 @@ fn block_depth(line: &[u8]) -> usize {
     let mut i = 0;
     loop {
         while i < line.len() && (line[i] == b' ' || line[i] == b'\t') {
-            indent += if line[i] == b'\t' { 4 } else { 1 };
+            // Only the indentation before the first marker nests lists;
+            // the space after a marker is part of it.
+            if depth == 0 {
+                indent += if line[i] == b'\t' { 4 } else { 1 };
+            }
             i += 1;
         }
         let rest = &line[i..];
@@ -195,6 +199,11 @@ mod tests {
     fn nesting_at_the_limit_passes_and_one_more_is_refused() {
         for marker in ["> ", "- ", "1. ", "* "] {
             assert_eq!(check_body(&marker.repeat(NESTING)), Ok(()), "{marker}");
+            assert_eq!(
+                check_body(&format!("{}deep", marker.repeat(NESTING))),
+                Ok(()),
+                "{marker}"
+            );
             let error = check_body(&marker.repeat(NESTING + 1)).unwrap_err();
             assert!(
                 matches!(
