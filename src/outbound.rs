@@ -180,7 +180,7 @@ fn special_v6(ip: Ipv6Addr) -> Option<&'static str> {
         "a link-local address"
     } else if s[0] & 0xfe00 == 0xfc00 {
         "a private (unique local) address"
-    } else if (s[0] == 0x2001 && s[1] == 0x0db8) || s[0] & 0xfff0 == 0x3fff {
+    } else if (s[0] == 0x2001 && s[1] == 0x0db8) || (s[0] == 0x3fff && s[1] & 0xf000 == 0) {
         "a documentation address"
     } else if s[..4] == [0x100, 0, 0, 0] {
         "a discard address"
