@@ -29,6 +29,8 @@ struct Inner {
     settings: SettingsMemo,
     follower: Follower,
     health: Health,
+    // Every outbound request (WebSub, purge webhook) goes through this one.
+    outbound: crate::outbound::Outbound,
 }
 
 /// The time source: the system clock, or a fixed time set by tests.
@@ -69,6 +71,7 @@ impl App {
         let renderer = Renderer::new(config.theme_dir.clone());
         let page_cache = PageCache::new(config.page_cache, config.page_cache_mb << 20);
         crate::metrics::install();
+        let outbound = crate::outbound::Outbound::new(config.outbound.clone());
         App {
             inner: Arc::new(Inner {
                 store,
@@ -79,6 +82,7 @@ impl App {
                 settings: SettingsMemo::default(),
                 follower: Follower::default(),
                 health: Health::default(),
+                outbound,
             }),
         }
     }
@@ -93,6 +97,11 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The guarded client for everything masthead fetches or calls.
+    pub fn outbound(&self) -> &crate::outbound::Outbound {
+        &self.inner.outbound
     }
 
     pub fn clock(&self) -> &Clock {

@@ -46,6 +46,9 @@ pub struct Config {
     pub body_timeout: Duration,
     /// Connections open at once; `None`: derived from the open-files limit.
     pub max_connections: Option<usize>,
+    /// Which special (loopback, private...) addresses outbound requests
+    /// (WebSub pings, the purge webhook) may reach.
+    pub outbound: crate::outbound::Policy,
 }
 
 /// Which page-cache hits are logged: hits are answered before the request
@@ -143,6 +146,8 @@ pub struct ConfigFile {
     pub page_cache: Option<Switch>,
     pub page_cache_mb: Option<usize>,
     pub purge_webhook: Option<String>,
+    pub outbound_allow_private: Option<bool>,
+    pub outbound_allow: Option<Vec<String>>,
     pub metrics_listen: Option<SocketAddr>,
     pub shutdown_timeout_seconds: Option<u64>,
     pub cache_hit_log: Option<HitLog>,
@@ -185,6 +190,19 @@ pub struct ConfigArgs {
     /// URL (http://...) POSTed {"tags": [...]} after every change, for CDN purges.
     #[arg(long, env = "MASTHEAD_PURGE_WEBHOOK", global = true)]
     pub purge_webhook: Option<String>,
+    /// Let outbound requests (WebSub hub, purge webhook) reach loopback,
+    /// private and other special addresses (a development machine).
+    #[arg(long, env = "MASTHEAD_OUTBOUND_ALLOW_PRIVATE", global = true)]
+    pub outbound_allow_private: bool,
+    /// Hosts, addresses or CIDR ranges outbound requests may reach although
+    /// special (e.g. relay.internal,10.0.0.0/8); comma-separated.
+    #[arg(
+        long,
+        env = "MASTHEAD_OUTBOUND_ALLOW",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub outbound_allow: Vec<String>,
     /// Serve /metrics on this separate address (e.g. 127.0.0.1:9100).
     #[arg(long, env = "MASTHEAD_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<SocketAddr>,
@@ -230,6 +248,8 @@ pub enum ConfigError {
         path: String,
         source: toml::de::Error,
     },
+    #[error("outbound allow list: {0}")]
+    OutboundAllow(String),
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -265,6 +285,15 @@ impl Config {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
         };
+        let outbound = crate::outbound::Policy::parse(
+            args.outbound_allow_private || file.outbound_allow_private == Some(true),
+            if args.outbound_allow.is_empty() {
+                file.outbound_allow.as_deref().unwrap_or_default()
+            } else {
+                &args.outbound_allow
+            },
+        )
+        .map_err(ConfigError::OutboundAllow)?;
         Ok(Config {
             listen: listen
                 .or(file.listen)
@@ -295,6 +324,7 @@ impl Config {
                 .clone()
                 .or(file.purge_webhook)
                 .filter(|u| !u.is_empty()),
+            outbound,
             metrics_listen: args.metrics_listen.or(file.metrics_listen),
             shutdown_timeout: Duration::from_secs(
                 args.shutdown_timeout
@@ -362,6 +392,7 @@ impl Config {
             page_cache: true,
             page_cache_mb: DEFAULT_PAGE_CACHE_MB,
             purge_webhook: None,
+            outbound: crate::outbound::Policy::default(),
             metrics_listen: None,
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
             cache_hit_log: HitLog::None,
@@ -493,5 +524,31 @@ mod tests {
         };
         let error = Config::resolve(&args, None, None).unwrap_err().to_string();
         assert!(error.contains("lisen"), "{error}");
+    }
+
+    #[test]
+    fn the_outbound_allow_list_comes_from_the_file_and_a_bad_range_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("masthead.toml");
+        std::fs::write(
+            &path,
+            "outbound_allow = [\"relay.internal\", \"10.0.0.0/8\"]\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        let config = Config::resolve(&args, None, None).unwrap();
+        assert_eq!(config.outbound.hosts, vec!["relay.internal"]);
+        assert_eq!(config.outbound.nets.len(), 1);
+        assert!(!config.outbound.allow_private);
+        let args = ConfigArgs {
+            config: Some(path),
+            outbound_allow: vec!["10.0.0.0/40".into()],
+            ..Default::default()
+        };
+        let error = Config::resolve(&args, None, None).unwrap_err().to_string();
+        assert!(error.contains("10.0.0.0/40"), "{error}");
     }
 }

@@ -30,4 +30,5 @@ pub mod checks;
 pub mod health;
 pub mod metrics;
 // issue 10: who the client is behind reverse proxies
+pub mod outbound;
 pub mod proxies;

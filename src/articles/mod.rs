@@ -1,6 +1,7 @@
 //! Articles: the story itself, its status and visibility, and saving one as a
 //! full immutable revision with its changes-feed events.
 
+pub mod limits;
 pub mod revisions;
 mod slugs;
 
@@ -107,6 +108,8 @@ pub struct Article {
 pub enum ArticleError {
     #[error("the headline is empty")]
     EmptyHeadline,
+    #[error(transparent)]
+    TooLarge(#[from] limits::LimitError),
     #[error(transparent)]
     InvalidSlug(#[from] InvalidSlug),
     #[error("{0} already exists")]
@@ -232,6 +235,23 @@ impl Article {
     }
 
     /// Renders the body source to sanitized HTML.
+    /// Checks every written field against `limits` (the slug is checked
+    /// where an editor types it).
+    pub fn check_limits(&self) -> Result<(), limits::LimitError> {
+        use limits::*;
+        check_chars("headline", &self.headline, HEADLINE_CHARS)?;
+        check_chars("standfirst", &self.standfirst, STANDFIRST_CHARS)?;
+        check_chars(
+            "teaser",
+            self.teaser.as_deref().unwrap_or_default(),
+            STANDFIRST_CHARS,
+        )?;
+        check_chars("dateline", &self.dateline, DATELINE_CHARS)?;
+        check_chars("bylines", &self.bylines.concat(), LIST_CHARS)?;
+        check_chars("tags", &self.tags.concat(), LIST_CHARS)?;
+        check_body(&self.body_source)
+    }
+
     pub fn render_body(&mut self) {
         self.body_html = match self.body_format {
             BodyFormat::Markdown => markdown::to_html(&self.body_source),
@@ -327,6 +347,9 @@ impl NewArticle {
             revision: 1,
             owner_id: None,
         };
+        // Before rendering: an oversized or too deeply nested body is
+        // refused without being parsed.
+        article.check_limits()?;
         article.render_body();
         Ok(article)
     }

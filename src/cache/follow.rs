@@ -113,7 +113,7 @@ impl Follower {
             let purged = app.page_cache().purge(&tags);
             tracing::debug!(?tags, purged, "purged pages");
             if let Some(url) = &app.config().purge_webhook {
-                super::webhook::call(url.clone(), tags);
+                super::webhook::call(app.outbound().clone(), url.clone(), tags);
             }
         }
         self.seen_commits.store(commits, Ordering::Release);

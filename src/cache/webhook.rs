@@ -1,108 +1,72 @@
 //! The purge webhook: after each batch of changes, `POST <url>` with
 //! `{"tags": [...]}` so a CDN (or a script in front of one) can purge by
-//! surrogate key. Plain HTTP/1.1 over a TCP connection (the hook is usually a
-//! local relay); failures are logged and never block readers.
+//! surrogate key. It goes through the guarded outbound client (http or
+//! https; a relay on loopback or a private network must be allowed with
+//! `--outbound-allow`); failures are logged and never block readers.
 
-use std::time::Duration;
+use crate::outbound::{Outbound, OutboundError};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-const TIMEOUT: Duration = Duration::from_secs(5);
+/// A purge answer is a status line and a short body at most.
+const ANSWER_LIMIT: usize = 64 * 1024;
 
 /// Why a webhook call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
-    #[error("the purge webhook {0:?} is not an http:// URL")]
+    #[error("the purge webhook {0:?} is not an http:// or https:// URL")]
     Url(String),
     #[error("the purge webhook failed: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("the purge webhook timed out")]
-    Timeout,
-    #[error("the purge webhook answered {0:?}")]
-    Status(String),
+    Outbound(#[from] OutboundError),
+    #[error("the purge webhook answered {0}")]
+    Status(reqwest::StatusCode),
 }
 
 /// Calls the webhook in the background.
-pub fn call(url: String, tags: Vec<String>) {
+pub fn call(client: Outbound, url: String, tags: Vec<String>) {
     tokio::spawn(async move {
-        if let Err(error) = post(&url, &tags).await {
+        if let Err(error) = post(&client, &url, &tags).await {
             tracing::warn!(error = %error, "purge webhook");
         }
     });
 }
 
-/// Splits `http://host[:port][/path]` into (host:port, host, path).
-fn parse(url: &str) -> Option<(String, String, String)> {
-    let rest = url.strip_prefix("http://")?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    if authority.is_empty() || authority.contains('@') {
-        return None;
+/// Posts the tags and waits for a 2xx answer.
+pub async fn post(client: &Outbound, url: &str, tags: &[String]) -> Result<(), WebhookError> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(WebhookError::Url(url.to_owned()));
     }
-    let address = if authority
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-    {
-        authority.to_owned()
-    } else {
-        format!("{authority}:80")
-    };
-    Some((address, authority.to_owned(), path.to_owned()))
-}
-
-/// Posts the tags and waits for a 2xx status line.
-pub async fn post(url: &str, tags: &[String]) -> Result<(), WebhookError> {
-    let (address, host, path) = parse(url).ok_or_else(|| WebhookError::Url(url.to_owned()))?;
     let body = serde_json::json!({ "tags": tags }).to_string();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\nUser-Agent: masthead\r\n\r\n{body}",
-        body.len()
-    );
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(&address).await?;
-        stream.write_all(request.as_bytes()).await?;
-        let mut head = [0u8; 64];
-        let n = stream.read(&mut head).await?;
-        Ok::<_, std::io::Error>(String::from_utf8_lossy(&head[..n]).into_owned())
-    };
-    let answer = tokio::time::timeout(TIMEOUT, exchange)
-        .await
-        .map_err(|_| WebhookError::Timeout)??;
-    let status = answer.lines().next().unwrap_or("").to_owned();
-    if status
-        .split(' ')
-        .nth(1)
-        .is_some_and(|code| code.starts_with('2'))
-    {
+    let request = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body);
+    let reply = client.send(request, ANSWER_LIMIT).await?;
+    if reply.status.is_success() {
         Ok(())
     } else {
-        Err(WebhookError::Status(status))
+        Err(WebhookError::Status(reply.status))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    #[test]
-    fn webhook_urls_are_split_into_address_host_and_path() {
-        assert_eq!(
-            parse("http://cdn.local:8081/purge"),
-            Some((
-                "cdn.local:8081".into(),
-                "cdn.local:8081".into(),
-                "/purge".into()
-            ))
+    use super::*;
+    use crate::outbound::Policy;
+
+    fn loopback_allowed() -> Outbound {
+        Outbound::new(Policy::parse(false, &["127.0.0.1".into()]).unwrap())
+    }
+
+    #[tokio::test]
+    async fn only_http_and_https_webhooks_are_called() {
+        let error = post(&loopback_allowed(), "ftp://cdn.example/purge", &[])
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("not an http:// or https://"),
+            "{error}"
         );
-        assert_eq!(
-            parse("http://relay"),
-            Some(("relay:80".into(), "relay".into(), "/".into()))
-        );
-        assert_eq!(parse("https://cdn.example/purge"), None);
-        assert_eq!(parse("http://user:pw@cdn/purge"), None);
     }
 
     #[tokio::test]
@@ -111,22 +75,50 @@ mod tests {
         let url = format!("http://{}/purge", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
             let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
             let mut buf = vec![0u8; 4096];
-            let n = socket.read(&mut buf).await.unwrap();
+            // Reads until the JSON body has arrived (headers and body may
+            // come in separate packets).
+            while !request.ends_with(b"]}") {
+                let n = socket.read(&mut buf).await.unwrap();
+                assert!(n > 0, "the client closed early");
+                request.extend_from_slice(&buf[..n]);
+            }
             socket
                 .write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
                 .await
                 .unwrap();
-            String::from_utf8_lossy(&buf[..n]).into_owned()
+            String::from_utf8_lossy(&request).into_owned()
         });
-        post(&url, &["article:1".into(), "home".into()])
-            .await
-            .unwrap();
+        post(
+            &loopback_allowed(),
+            &url,
+            &["article:1".into(), "home".into()],
+        )
+        .await
+        .unwrap();
         let request = server.await.unwrap();
         assert!(request.starts_with("POST /purge HTTP/1.1\r\n"), "{request}");
         assert!(
             request.ends_with("{\"tags\":[\"article:1\",\"home\"]}"),
             "{request}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_webhook_on_loopback_is_refused_unless_allowed() {
+        let error = post(
+            &Outbound::new(Policy::default()),
+            "http://127.0.0.1:9/purge",
+            &[],
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("127.0.0.1 is a loopback address"),
+            "{error}"
         );
     }
 }

@@ -56,7 +56,11 @@ pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
         crate::feeds::websub::CONSUMER,
         std::time::Duration::from_secs(600),
     );
-    tokio::spawn(crate::feeds::websub::run(store.clone(), websub));
+    tokio::spawn(crate::feeds::websub::run(
+        store.clone(),
+        app.outbound().clone(),
+        websub,
+    ));
     // Publishes due stories every second; its first pass catches up on
     // everything that fell due while the site was down.
     tokio::spawn(crate::publishing::scheduler::run(app.clone()));

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::{Format, feed_path};
+use crate::outbound::{Outbound, OutboundError};
 use crate::site::{Site, SiteError};
 use crate::storage::{EventRow, StorageError, Store};
 
@@ -14,6 +15,8 @@ use crate::storage::{EventRow, StorageError, Store};
 pub const CONSUMER: &str = "websub";
 /// Events read per round.
 const BATCH: i64 = 500;
+/// A hub answers a ping with a status and little else: read at most this.
+const ANSWER_LIMIT: usize = 64 * 1024;
 
 /// Why a round of pings did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -22,8 +25,8 @@ pub enum WebSubError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Site(#[from] SiteError),
-    #[error("the WebSub hub could not be reached: {0}")]
-    Unreachable(#[from] reqwest::Error),
+    #[error("the WebSub hub could not be pinged: {0}")]
+    Unreachable(#[from] OutboundError),
     #[error("the WebSub hub answered {status} to the ping for {feed}")]
     Refused { status: u16, feed: String },
 }
@@ -57,11 +60,7 @@ pub fn feeds_touched(site: &Site, events: &[EventRow]) -> BTreeSet<String> {
 
 /// Handles the events after the cursor: pings the hub for every feed they
 /// change, then moves the cursor. Returns how many events were handled.
-pub async fn run_once(
-    store: &Store,
-    client: &reqwest::Client,
-    now: i64,
-) -> Result<usize, WebSubError> {
+pub async fn run_once(store: &Store, client: &Outbound, now: i64) -> Result<usize, WebSubError> {
     let cursor = store.distribution_cursor(CONSUMER).await?;
     let events = store.events_after(cursor, BATCH).await?;
     let Some(last) = events.last().map(|e| e.id) else {
@@ -70,14 +69,13 @@ pub async fn run_once(
     let site = Site::load(store).await?;
     if let Some(hub) = &site.websub_hub {
         for feed in feeds_touched(&site, &events) {
-            let response = client
+            let ping = client
                 .post(hub)
-                .form(&[("hub.mode", "publish"), ("hub.url", feed.as_str())])
-                .send()
-                .await?;
-            if !response.status().is_success() {
+                .form(&[("hub.mode", "publish"), ("hub.url", feed.as_str())]);
+            let reply = client.send(ping, ANSWER_LIMIT).await?;
+            if !reply.status.is_success() {
                 return Err(WebSubError::Refused {
-                    status: response.status().as_u16(),
+                    status: reply.status.as_u16(),
                     feed,
                 });
             }
@@ -90,17 +88,7 @@ pub async fn run_once(
 /// Follows the changes feed until the process ends, backing off while the
 /// hub fails. It beats `job` every round (a failing hub does not make the
 /// site unready) and reports its cursor.
-pub async fn run(store: Store, job: crate::health::JobHandle) {
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-    {
-        Ok(client) => client,
-        Err(error) => {
-            tracing::error!(%error, "WebSub pings disabled: no HTTP client");
-            return;
-        }
-    };
+pub async fn run(store: Store, client: Outbound, job: crate::health::JobHandle) {
     let mut delay = Duration::from_secs(1);
     loop {
         let round = run_once(&store, &client, jiff::Timestamp::now().as_second()).await;

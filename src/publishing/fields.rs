@@ -6,7 +6,7 @@ use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
 use super::WorkflowError;
-use crate::articles::{Article, NewArticle, SectionRef, Slug};
+use crate::articles::{Article, ArticleError, NewArticle, SectionRef, Slug};
 
 /// The fields an editor writes, as text from the form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -68,6 +68,9 @@ impl StoryFields {
     }
 
     fn slug(&self) -> Result<Option<Slug>, WorkflowError> {
+        use crate::articles::limits;
+        limits::check_chars("address", self.slug.trim(), limits::SLUG_CHARS)
+            .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
         match self.slug.trim() {
             "" => Ok(None),
             text => Slug::parse(text)
@@ -117,6 +120,7 @@ impl StoryFields {
         article.tags = list(&self.tags, &[',', '\n']);
         article.lead_image = optional(&self.lead_image);
         article.embargo_until = self.embargo_until;
+        article.check_limits().map_err(ArticleError::from)?;
         article.render_body();
         Ok(article)
     }

@@ -97,7 +97,9 @@ pub enum WorkflowError {
 impl From<ArticleError> for WorkflowError {
     fn from(error: ArticleError) -> WorkflowError {
         match error {
-            ArticleError::EmptyHeadline => WorkflowError::Invalid(error.to_string()),
+            ArticleError::EmptyHeadline | ArticleError::TooLarge(_) => {
+                WorkflowError::Invalid(error.to_string())
+            }
             ArticleError::InvalidSlug(e) => WorkflowError::Invalid(e.to_string()),
             ArticleError::Taken(what) => {
                 WorkflowError::Invalid(format!("{what} already exists: choose another address"))

@@ -31,6 +31,7 @@ pub async fn create_user(app: &TestApp, email: &str, role: Role) -> User {
 
 /// A client that keeps cookies and does not follow redirects.
 pub fn cookie_client() -> reqwest::Client {
+    masthead::outbound::install_tls_provider();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

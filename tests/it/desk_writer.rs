@@ -43,6 +43,7 @@ pub struct Desk {
 }
 
 fn client() -> reqwest::Client {
+    masthead::outbound::install_tls_provider();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

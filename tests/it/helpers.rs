@@ -35,6 +35,8 @@ fn in_ci() -> bool {
 /// A fresh, migrated store, or `None` (with a loud message) when PostgreSQL
 /// is not reachable on a developer machine. In CI a missing server fails.
 pub async fn store(backend: Backend) -> Option<TestStore> {
+    // Every test starts here; plain reqwest clients need a TLS provider.
+    masthead::outbound::install_tls_provider();
     let dir = tempfile::tempdir().expect("temp dir");
     let (store, database_url) = match backend {
         Backend::Sqlite => (

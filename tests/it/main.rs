@@ -12,6 +12,7 @@ mod sign_in_throttle;
 mod newsroom_browser;
 mod stories;
 mod story_images;
+mod story_limits;
 
 mod api;
 mod api_write;
@@ -29,6 +30,7 @@ mod login_next;
 mod media;
 mod newsroom;
 mod one_way;
+mod outbound;
 mod publishing;
 mod raw_http;
 mod reader;

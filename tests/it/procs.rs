@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 /// The binary, with no `MASTHEAD_*` setting inherited from the environment.
 pub fn masthead() -> Command {
+    // The test's own HTTP clients need a TLS provider (see outbound.rs).
+    masthead::outbound::install_tls_provider();
     let mut command = Command::new(env!("CARGO_BIN_EXE_masthead"));
     for (key, _) in std::env::vars() {
         if key.starts_with("MASTHEAD_") || key == "RUST_LOG" {

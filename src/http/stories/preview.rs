@@ -3,7 +3,7 @@
 
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::Newsroom;
@@ -23,6 +23,30 @@ pub(super) async fn preview(
     _desk: Newsroom,
     Form(form): Form<StoryForm>,
 ) -> Response {
+    // Refused before Markdown parses it (see articles::limits): the
+    // message names only the field and the numbers, never the text.
+    let refusal = articles::limits::check_chars(
+        "headline",
+        form.headline.trim(),
+        articles::limits::HEADLINE_CHARS,
+    )
+    .and_then(|()| articles::limits::check_body(&form.body));
+    if let Err(error) = refusal {
+        let mut response = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(format!(
+                "<!doctype html><title>No preview</title><p>No preview: {error}.</p>"
+            )),
+        )
+            .into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PREVIEW_CSP),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return response;
+    }
     let result = async {
         let site = Site::load(app.store()).await?;
         let sections = crate::sections::list(app.store()).await?;

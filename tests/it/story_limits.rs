@@ -1,0 +1,166 @@
+//! Size and nesting limits on stories: a huge headline or a deeply nested
+//! body is refused with a message that says which limit, by the story desk
+//! (keeping the typed text), its preview and the write API; text at the
+//! limits is accepted.
+
+use masthead::accounts::{self, Role};
+use masthead::articles::limits::{HEADLINE_CHARS, NESTING};
+use masthead::audit::Actor;
+
+use crate::helpers::{Backend, NOW, TestApp, spawn};
+use crate::on_both;
+use crate::stories::{signed_in, story_form, world};
+
+on_both!(
+    a_huge_headline_is_refused_with_the_typed_text_kept,
+    a_deeply_nested_body_is_refused_by_the_desk_the_preview_and_the_api,
+);
+
+async fn a_huge_headline_is_refused_with_the_typed_text_kept(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (eve, _) = signed_in(&app, "eve@example.org", Role::Editor).await;
+    let section = world(&app).await;
+    let headline = "Flood ".repeat(100_000 / 6) + "wall";
+    assert!(headline.chars().count() > 100_000 - 6);
+    let response = eve
+        .post(app.url("/admin/stories"))
+        .form(&story_form(&section, &headline, "The paragraph I typed."))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(&format!(
+            "the headline is {} characters long; the limit is 300",
+            headline.chars().count()
+        )),
+        "the editor says which limit"
+    );
+    assert!(html.contains(&headline), "the typed headline is kept");
+    assert!(html.contains("The paragraph I typed."));
+
+    // At the limit (in characters, not bytes) it is saved.
+    let at_limit = "é".repeat(HEADLINE_CHARS);
+    let response = eve
+        .post(app.url("/admin/stories"))
+        .form(&story_form(&section, &at_limit, "Body."))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "a 300-character headline is saved");
+}
+
+async fn a_deeply_nested_body_is_refused_by_the_desk_the_preview_and_the_api(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (eve, _) = signed_in(&app, "eve@example.org", Role::Editor).await;
+    let section = world(&app).await;
+    // 100 KB of nested quotes, lists and brackets: each once took seconds
+    // of CPU to render.
+    for nested in [
+        "> ".repeat(50_000),
+        "- ".repeat(50_000),
+        "1. ".repeat(33_000),
+        "[".repeat(100_000),
+    ] {
+        let what = if nested.starts_with('[') {
+            "brackets or emphasis"
+        } else {
+            "quotes or lists"
+        };
+        let response = eve
+            .post(app.url("/admin/stories/preview"))
+            .form(&story_form(&section, "Nested", &nested))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "the preview refuses {what}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(&format!("the body nests {what}")), "{text}");
+        assert!(text.contains("the limit is 32 levels"), "{text}");
+
+        let response = eve
+            .post(app.url("/admin/stories"))
+            .form(&story_form(&section, "Nested", &nested))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "the desk refuses {what}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(&format!("the body nests {what}")));
+        assert!(html.contains("role=\"alert\""));
+    }
+
+    // At the limit it renders.
+    let at_limit = format!("{}deep", "> ".repeat(NESTING));
+    let response = eve
+        .post(app.url("/admin/stories/preview"))
+        .form(&story_form(&section, "Nested", &at_limit))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{NESTING} levels are fine");
+    assert!(response.text().await.unwrap().contains("deep"));
+
+    // The write API answers the stable code `invalid` with the same message.
+    let token = api_token(&app).await;
+    let story = serde_json::json!({
+        "section": "world",
+        "headline": "Wire story",
+        "body": "> ".repeat(50_000),
+    });
+    let response = app
+        .client
+        .post(app.url("/api/v1/stories"))
+        .bearer_auth(&token)
+        .json(&story)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the body nests quotes or lists 33 levels deep on line 1"),
+        "{body}"
+    );
+    let story = serde_json::json!({
+        "section": "world",
+        "headline": "x".repeat(HEADLINE_CHARS + 1),
+        "body": "Fine.",
+    });
+    let response = app
+        .client
+        .post(app.url("/api/v1/stories"))
+        .bearer_auth(&token)
+        .json(&story)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "the headline is 301 characters long; the limit is 300"
+    );
+}
+
+async fn api_token(app: &TestApp) -> String {
+    let actor = Actor::anonymous("test", None);
+    let email = "wire@news.example";
+    let (user, _) =
+        accounts::create_user(&app.db.store, &actor, email, email, Role::Editor, None, NOW)
+            .await
+            .unwrap();
+    masthead::api_tokens::create(&app.db.store, &user, "test", NOW)
+        .await
+        .unwrap()
+        .secret
+}
