@@ -203,7 +203,13 @@ async fn screen_with_conflict(
             LeadImagePanel::default()
         }
     };
-    let body_html = markdown::to_html(&form.body);
+    // The preview of a body over the size or nesting limits stays empty: the
+    // form already says why it was refused, and rendering it is the cost the
+    // limit exists to avoid.
+    let body_html = match crate::articles::limits::check_body(&form.body) {
+        Ok(()) => markdown::to_html(&form.body),
+        Err(_) => String::new(),
+    };
     let page = EditorPage {
         title: match story {
             Some(s) => format!("Edit: {}", s.headline),
