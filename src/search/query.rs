@@ -94,9 +94,18 @@ impl Query {
             }
         }
         // Both engines bind AND tighter than OR: `a b OR c` is `(a b) OR c`.
+        // FTS5's NOT is a left-associative binary operator binding tighter
+        // than AND, so the positive part is bracketed once and exclusions
+        // chained after it: `(a b) NOT "c" NOT "d"`. (Bracketing again for
+        // each exclusion nested them as deep as there were, and a reader's
+        // query with a hundred `-words` overflowed FTS5's parser stack.)
         let mut out = positive.join(" ");
-        for n in negative {
-            out = format!("({out}) NOT {n}");
+        if !negative.is_empty() {
+            out = format!("({out})");
+            for n in negative {
+                out.push_str(" NOT ");
+                out.push_str(&n);
+            }
         }
         out
     }
@@ -141,6 +150,19 @@ mod tests {
             "(\"white house\" \"budget\" OR \"tax\") NOT \"trump\""
         );
         assert_eq!(q.to_websearch(), "\"white house\" -trump budget or tax");
+    }
+
+    #[test]
+    fn many_exclusions_chain_without_nesting() {
+        let text: String = std::iter::once("budget".to_owned())
+            .chain((0..500).map(|i| format!(" -w{i}")))
+            .collect();
+        let fts = Query::parse(&text).to_fts5();
+        assert!(
+            fts.starts_with("(\"budget\") NOT \"w0\" NOT \"w1\""),
+            "{fts}"
+        );
+        assert_eq!(fts.matches('(').count(), 1, "{fts}");
     }
 
     #[test]
