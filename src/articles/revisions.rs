@@ -176,6 +176,36 @@ pub fn with_content_of(current: &Article, old: &Article) -> Article {
     restored
 }
 
+/// What restoring `old` over `current` with [`with_content_of`] brings
+/// back: the written fields that differ, named as the editor's form names
+/// them, in its order. Empty when the old content is the current one.
+pub fn restored_fields(current: &Article, old: &Article) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    let mut differs = |name: &'static str, different: bool| {
+        if different {
+            fields.push(name);
+        }
+    };
+    differs("headline", current.headline != old.headline);
+    differs("standfirst", current.standfirst != old.standfirst);
+    differs("teaser", current.teaser != old.teaser);
+    differs(
+        "body",
+        current.body_source != old.body_source || current.body_format != old.body_format,
+    );
+    differs("section", current.section.id != old.section.id);
+    differs("address", current.slug != old.slug);
+    differs("dateline", current.dateline != old.dateline);
+    differs("bylines", current.bylines != old.bylines);
+    differs("tags", current.tags != old.tags);
+    differs(
+        "other sections",
+        current.other_sections != old.other_sections,
+    );
+    differs("lead image", current.lead_image != old.lead_image);
+    fields
+}
+
 /// Why a save did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {

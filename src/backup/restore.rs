@@ -1,10 +1,10 @@
-//! Restoring a backup: the whole archive is unpacked beside the target and
-//! every file checked against the manifest before anything is replaced.
-//! SQLite: the snapshot passes `PRAGMA integrity_check`, then takes the place
-//! of `masthead.db` (stale `-wal`/`-shm` files removed). PostgreSQL: the
-//! schema is built by this binary's migrations up to the backup's version,
-//! the tables are loaded in one transaction, and newer migrations run after.
-//! Media files go to `<data_dir>/media`.
+//! Restoring a backup, all or nothing: the whole archive is unpacked beside
+//! the target and every file checked against the manifest before anything
+//! is replaced. SQLite: the snapshot passes `PRAGMA integrity_check` and is
+//! migrated where it lies, then one rename puts it in place of
+//! `masthead.db`. PostgreSQL: in one transaction the schema is dropped,
+//! rebuilt by this binary's migrations up to the backup's version, loaded,
+//! and migrated on. Media files go to `<data_dir>/media`.
 
 use std::path::Path;
 
@@ -22,10 +22,21 @@ pub struct Target<'a> {
 }
 
 /// Restores `archive` into `target`; returns its manifest.
+///
+/// The restore either completes or leaves the target as it was, whenever it
+/// fails or is killed: everything is checked and prepared beside the live
+/// site first, and one step commits it (SQLite: one `rename` of the
+/// migrated snapshot over `masthead.db`; PostgreSQL: one transaction).
+/// Media files are content-addressed and never change, so the backup's
+/// files are added before the commit (the old site still finds all of its
+/// own) and the old site's other files are removed after it.
 pub async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manifest, BackupError> {
     let data_dir = target.data_dir;
     std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
-    let staging = data_dir.join(format!(".restore-{}", std::process::id()));
+    // A restore killed earlier left its staging folder; the caller holds
+    // the data-folder lock, so no other restore is using one.
+    remove_stale_staging(data_dir)?;
+    let staging = data_dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
     let _cleanup = RemoveOnDrop(staging.clone());
     let manifest = unpack(archive, &staging)?;
     let backend = if target.database_url.is_some() {
@@ -51,23 +62,30 @@ pub async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manifest, Ba
                     data_dir.display()
                 )));
             }
+            // Check and migrate the snapshot where it lies.
             let staged = Store::open_sqlite(&staging.join("database")).await?;
-            let checked = check_staged(&staged, &manifest).await;
-            staged.close().await;
-            checked?;
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let path = data_dir.join(format!("masthead.db{suffix}"));
-                if path.exists() {
-                    std::fs::remove_file(&path).map_err(io(&path))?;
-                }
+            let prepared = async {
+                check_staged(&staged, &manifest).await?;
+                staged.migrate().await?;
+                Ok::<_, BackupError>(())
             }
+            .await;
+            staged.close().await;
+            prepared?;
+            add_media(&staging, &media)?;
+            if db.exists() {
+                settle_sqlite(data_dir).await?;
+            }
+            // The commit: one atomic rename.
             let source = staging.join("database/masthead.db");
             std::fs::rename(&source, &db).map_err(io(&db))?;
-            replace_media(&staging, &media)?;
-            let store = Store::open_sqlite(data_dir).await?;
-            let migrated = store.migrate().await;
-            store.close().await;
-            migrated?;
+            // No write-ahead log exists beside either file (both were closed
+            // cleanly); an index file left by the old one would be rebuilt.
+            let shm = data_dir.join("masthead.db-shm");
+            if shm.exists() && !data_dir.join("masthead.db-wal").exists() {
+                std::fs::remove_file(&shm).map_err(io(&shm))?;
+            }
+            remove_other_media(&manifest, &media)?;
         }
         Some(url) => {
             let store = Store::open(Some(url), data_dir).await?;
@@ -82,13 +100,16 @@ pub async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manifest, Ba
                 if (store.postgres_has_data().await? || media_in_use) && !target.force {
                     return Err(BackupError::NotEmpty("the database".into()));
                 }
-                store.postgres_clear_schema().await?;
-                store.migrate_to(manifest.migration_version).await?;
+                add_media(&staging, &media)?;
+                // The commit: one transaction.
                 store
-                    .import_tables(&staging.join("database/tables"), &manifest.tables)
+                    .postgres_restore(
+                        &staging.join("database/tables"),
+                        &manifest.tables,
+                        manifest.migration_version,
+                    )
                     .await?;
-                store.migrate().await?;
-                replace_media(&staging, &media)
+                remove_other_media(&manifest, &media)
             }
             .await;
             store.close().await;
@@ -96,6 +117,84 @@ pub async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manifest, Ba
         }
     }
     Ok(manifest)
+}
+
+/// Staging folders are `<data_dir>/.restore-<pid>`.
+const STAGING_PREFIX: &str = ".restore-";
+
+fn remove_stale_staging(data_dir: &Path) -> Result<(), BackupError> {
+    for entry in std::fs::read_dir(data_dir).map_err(io(data_dir))? {
+        let entry = entry.map_err(io(data_dir))?;
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX)
+        {
+            let path = entry.path();
+            std::fs::remove_dir_all(&path).map_err(io(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens and closes the live SQLite database so that its write-ahead log is
+/// checkpointed into it and removed: a log left beside `masthead.db` would
+/// otherwise be replayed into the restored file. Refuses while another
+/// process holds the database open.
+async fn settle_sqlite(data_dir: &Path) -> Result<(), BackupError> {
+    let live = Store::open_sqlite(data_dir).await?;
+    let settled = live.checkpoint_sqlite().await;
+    live.close().await;
+    settled?;
+    let wal = data_dir.join("masthead.db-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(BackupError::Invalid(format!(
+            "{} is still in use by another process; stop it and restore again",
+            data_dir.join("masthead.db").display()
+        )));
+    }
+    Ok(())
+}
+
+/// Moves the backup's media files into `media` (each file by one rename,
+/// so a reader never sees half of one); files already there stay.
+fn add_media(staging: &Path, media: &Path) -> Result<(), BackupError> {
+    let staged = staging.join("media");
+    for file in walk(&staged)? {
+        let relative = file.strip_prefix(&staged).expect("walk stays inside");
+        let target = media.join(relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::rename(&file, &target).map_err(io(&target))?;
+    }
+    Ok(())
+}
+
+/// After the commit: removes the media files the restored site does not
+/// have (the replaced site's own), and the folders they leave empty.
+fn remove_other_media(manifest: &Manifest, media: &Path) -> Result<(), BackupError> {
+    let kept: std::collections::HashSet<&str> = manifest
+        .files
+        .iter()
+        .filter_map(|f| f.path.strip_prefix("media/"))
+        .collect();
+    for file in walk(media)? {
+        let relative = file.strip_prefix(media).expect("walk stays inside");
+        let name = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !kept.contains(name.as_str()) {
+            std::fs::remove_file(&file).map_err(io(&file))?;
+            if let Some(parent) = file.parent() {
+                // Only succeeds when the folder is now empty.
+                let _ = std::fs::remove_dir(parent);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Unpacks the archive into `staging` and checks every file against the
@@ -169,17 +268,6 @@ async fn check_staged(store: &Store, manifest: &Manifest) -> Result<(), BackupEr
         return Err(BackupError::Invalid(format!(
             "the database snapshot fails its integrity check: {problem}"
         )));
-    }
-    Ok(())
-}
-
-fn replace_media(staging: &Path, media: &Path) -> Result<(), BackupError> {
-    if media.exists() {
-        std::fs::remove_dir_all(media).map_err(io(media))?;
-    }
-    let staged = staging.join("media");
-    if staged.exists() {
-        std::fs::rename(&staged, media).map_err(io(media))?;
     }
     Ok(())
 }

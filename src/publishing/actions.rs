@@ -339,9 +339,17 @@ pub async fn restore(
     step(store, actor, id, Action::Restore, now, |a| {
         let mut restored = revisions::with_content_of(a, &old.article);
         restored.section = section.unwrap_or_else(|| a.section.clone());
-        if a.status == Status::Published && kind == Some(UpdateKind::Editorial) {
-            restored.last_update_at = Some(now);
-        }
+        // As for a save: on a published story the editor says whether this
+        // is news to readers; only an editorial update moves "Last update".
+        let how = match (a.status, kind) {
+            (Status::Published, None) => return Err(WorkflowError::UpdateKindRequired),
+            (Status::Published, Some(UpdateKind::Editorial)) => {
+                restored.last_update_at = Some(now);
+                " (editorial update)"
+            }
+            (Status::Published, Some(UpdateKind::SilentFix)) => " (silent fix)",
+            _ => "",
+        };
         *a = restored;
         let what = match old.kind {
             revisions::RevisionKind::Saved => format!("revision {}", old.number),
@@ -349,7 +357,7 @@ pub async fn restore(
                 format!("the refused save based on revision {}", old.number)
             }
         };
-        Ok((format!("Restored {what}"), "article.restored"))
+        Ok((format!("Restored {what}{how}"), "article.restored"))
     })
     .await
 }

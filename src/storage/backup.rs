@@ -11,7 +11,7 @@ use std::path::Path;
 use futures_util::TryStreamExt;
 
 use super::ops::quote_ident;
-use super::{Db, Result, StorageError, Store};
+use super::{Db, POSTGRES_MIGRATIONS, Result, StorageError, Store, newer_database};
 
 /// One table written by [`Store::export_tables`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -34,6 +34,18 @@ impl Store {
         };
         sqlx::query("VACUUM INTO $1")
             .bind(target.to_string_lossy().into_owned())
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
+    /// SQLite: moves the write-ahead log into the database file and empties
+    /// it (closing the last connection then removes it).
+    pub async fn checkpoint_sqlite(&self) -> Result<()> {
+        let Db::Sqlite(pool) = &self.db else {
+            return Ok(());
+        };
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(pool)
             .await?;
         Ok(())
@@ -112,141 +124,157 @@ impl Store {
         Ok(false)
     }
 
-    /// PostgreSQL: drops every table, view, sequence, function and type of
-    /// the current schema, so migrations can build it afresh.
-    pub async fn postgres_clear_schema(&self) -> Result<()> {
-        let Db::Postgres(pool) = &self.db else {
-            return Ok(());
-        };
-        sqlx::raw_sql(
-            "DO $$ DECLARE r record; BEGIN
-               FOR r IN SELECT viewname FROM pg_views WHERE schemaname = current_schema() LOOP
-                 EXECUTE format('DROP VIEW IF EXISTS %I CASCADE', r.viewname); END LOOP;
-               FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
-                 EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', r.tablename); END LOOP;
-               FOR r IN SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema() LOOP
-                 EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', r.sequence_name); END LOOP;
-               FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p
-                        WHERE p.pronamespace = current_schema()::regnamespace LOOP
-                 EXECUTE 'DROP ROUTINE IF EXISTS ' || r.f || ' CASCADE'; END LOOP;
-               FOR r IN SELECT t.typname FROM pg_type t WHERE t.typnamespace = current_schema()::regnamespace
-                        AND t.typtype IN ('e', 'd', 'c') AND NOT EXISTS
-                        (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid) LOOP
-                 EXECUTE format('DROP TYPE IF EXISTS %I CASCADE', r.typname); END LOOP;
-             END $$",
-        )
-        .execute(pool)
-        .await?;
-        Ok(())
-    }
-
-    /// PostgreSQL: loads tables written by [`Store::export_tables`] from
-    /// `dir` into a schema at the same migration version, in one
-    /// transaction. Rows the migrations themselves inserted are replaced,
-    /// user triggers are off while loading (the backup already holds what
-    /// they derive), and identity counters continue after the largest id.
-    pub async fn import_tables(&self, dir: &Path, dumps: &[TableDump]) -> Result<()> {
+    /// PostgreSQL: replaces the whole current schema with the tables that
+    /// [`Store::export_tables`] wrote to `dir`, in **one transaction**: every
+    /// object of the schema is dropped, this binary's migrations rebuild it
+    /// up to `version` (the backup's), the rows are loaded, and the newer
+    /// migrations run. PostgreSQL's DDL is transactional, so a failure or a
+    /// killed process at any moment leaves the schema exactly as it was.
+    pub async fn postgres_restore(
+        &self,
+        dir: &Path,
+        dumps: &[TableDump],
+        version: i64,
+    ) -> Result<()> {
         let Db::Postgres(pool) = &self.db else {
             return Err(StorageError::Corrupt(
                 "a table import needs a PostgreSQL database".into(),
             ));
         };
         let mut tx = pool.begin().await?;
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
-             AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations' ORDER BY table_name",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        if let Some(dump) = dumps.iter().find(|d| !tables.contains(&d.table)) {
-            return Err(StorageError::Corrupt(format!(
-                "the backup has a table {} that this schema does not",
-                dump.table
-            )));
-        }
-        if !tables.is_empty() {
-            let all = tables.iter().map(|t| quote_ident(t)).collect::<Vec<_>>();
-            let sql = format!("TRUNCATE {} RESTART IDENTITY CASCADE", all.join(", "));
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut *tx)
-                .await?;
-        }
-        for table in &tables {
-            let sql = format!("ALTER TABLE {} DISABLE TRIGGER USER", quote_ident(table));
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut *tx)
-                .await?;
-        }
-        for table in load_order(&mut tx, &tables).await? {
-            if !dumps.iter().any(|d| d.table == table) {
-                continue;
-            }
-            let columns: Vec<String> = sqlx::query_scalar(
-                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() \
-                 AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position",
-            )
-            .bind(&table)
-            .fetch_all(&mut *tx)
-            .await?;
-            let list = columns
-                .iter()
-                .map(|c| quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "INSERT INTO {t} ({list}) OVERRIDING SYSTEM VALUE \
-                 SELECT {list} FROM json_populate_recordset(NULL::{t}, $1::json)",
-                t = quote_ident(&table)
-            );
-            let file = std::fs::File::open(dir.join(format!("{table}.jsonl")))
-                .map_err(|e| io_error(&table, e))?;
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut lines = std::io::BufReader::new(file).lines();
-            loop {
-                let line = lines.next().transpose().map_err(|e| io_error(&table, e))?;
-                if let Some(line) = &line {
-                    batch.push(line.clone());
-                }
-                if batch.len() == BATCH || (line.is_none() && !batch.is_empty()) {
-                    let json = format!("[{}]", batch.join(","));
-                    sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                        .bind(json)
-                        .execute(&mut *tx)
-                        .await?;
-                    batch.clear();
-                }
-                if line.is_none() {
-                    break;
-                }
-            }
-        }
-        for table in &tables {
-            let sql = format!("ALTER TABLE {} ENABLE TRIGGER USER", quote_ident(table));
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut *tx)
-                .await?;
-        }
-        let identities: Vec<(String, String)> = sqlx::query_as(
-            "SELECT table_name::text, column_name::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND (is_identity = 'YES' OR column_default LIKE 'nextval(%')",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        for (table, column) in identities {
-            let sql = format!(
-                "SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX({c}), 0) + 1, false) FROM {t}",
-                c = quote_ident(&column),
-                t = quote_ident(&table)
-            );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(quote_ident(&table))
-                .bind(&column)
-                .execute(&mut *tx)
-                .await?;
-        }
+        sqlx::raw_sql(CLEAR_SCHEMA).execute(&mut *tx).await?;
+        // Each migration runs in a savepoint of this transaction.
+        POSTGRES_MIGRATIONS
+            .run_to(version, &mut *tx)
+            .await
+            .map_err(newer_database)?;
+        load_tables(&mut tx, dir, dumps).await?;
+        POSTGRES_MIGRATIONS
+            .run(&mut *tx)
+            .await
+            .map_err(newer_database)?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Drops every table, view, sequence, function and type of the current
+/// schema, so migrations can build it afresh.
+const CLEAR_SCHEMA: &str = "DO $$ DECLARE r record; BEGIN
+   FOR r IN SELECT viewname FROM pg_views WHERE schemaname = current_schema() LOOP
+     EXECUTE format('DROP VIEW IF EXISTS %I CASCADE', r.viewname); END LOOP;
+   FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+     EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', r.tablename); END LOOP;
+   FOR r IN SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema() LOOP
+     EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', r.sequence_name); END LOOP;
+   FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p
+            WHERE p.pronamespace = current_schema()::regnamespace LOOP
+     EXECUTE 'DROP ROUTINE IF EXISTS ' || r.f || ' CASCADE'; END LOOP;
+   FOR r IN SELECT t.typname FROM pg_type t WHERE t.typnamespace = current_schema()::regnamespace
+            AND t.typtype IN ('e', 'd', 'c') AND NOT EXISTS
+            (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid) LOOP
+     EXECUTE format('DROP TYPE IF EXISTS %I CASCADE', r.typname); END LOOP;
+ END $$";
+
+/// Loads the tables of `dir` into a schema at the backup's migration
+/// version, inside the caller's transaction. Rows the migrations themselves
+/// inserted are replaced, user triggers are off while loading (the backup
+/// already holds what they derive), and identity counters continue after
+/// the largest id.
+async fn load_tables(tx: &mut sqlx::PgConnection, dir: &Path, dumps: &[TableDump]) -> Result<()> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+         AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations' ORDER BY table_name",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if let Some(dump) = dumps.iter().find(|d| !tables.contains(&d.table)) {
+        return Err(StorageError::Corrupt(format!(
+            "the backup has a table {} that this schema does not",
+            dump.table
+        )));
+    }
+    if !tables.is_empty() {
+        let all = tables.iter().map(|t| quote_ident(t)).collect::<Vec<_>>();
+        let sql = format!("TRUNCATE {} RESTART IDENTITY CASCADE", all.join(", "));
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await?;
+    }
+    for table in &tables {
+        let sql = format!("ALTER TABLE {} DISABLE TRIGGER USER", quote_ident(table));
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await?;
+    }
+    for table in load_order(&mut *tx, &tables).await? {
+        if !dumps.iter().any(|d| d.table == table) {
+            continue;
+        }
+        let columns: Vec<String> = sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() \
+             AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position",
+        )
+        .bind(&table)
+        .fetch_all(&mut *tx)
+        .await?;
+        let list = columns
+            .iter()
+            .map(|c| quote_ident(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO {t} ({list}) OVERRIDING SYSTEM VALUE \
+             SELECT {list} FROM json_populate_recordset(NULL::{t}, $1::json)",
+            t = quote_ident(&table)
+        );
+        let file = std::fs::File::open(dir.join(format!("{table}.jsonl")))
+            .map_err(|e| io_error(&table, e))?;
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut lines = std::io::BufReader::new(file).lines();
+        loop {
+            let line = lines.next().transpose().map_err(|e| io_error(&table, e))?;
+            if let Some(line) = &line {
+                batch.push(line.clone());
+            }
+            if batch.len() == BATCH || (line.is_none() && !batch.is_empty()) {
+                let json = format!("[{}]", batch.join(","));
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(json)
+                    .execute(&mut *tx)
+                    .await?;
+                batch.clear();
+            }
+            if line.is_none() {
+                break;
+            }
+        }
+    }
+    for table in &tables {
+        let sql = format!("ALTER TABLE {} ENABLE TRIGGER USER", quote_ident(table));
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let identities: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND (is_identity = 'YES' OR column_default LIKE 'nextval(%')",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for (table, column) in identities {
+        let sql = format!(
+            "SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX({c}), 0) + 1, false) FROM {t}",
+            c = quote_ident(&column),
+            t = quote_ident(&table)
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(quote_ident(&table))
+            .bind(&column)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Tables ordered so that every table comes after the tables its foreign

@@ -207,16 +207,6 @@ impl Store {
         result.map_err(newer_database)
     }
 
-    /// Applies the embedded migrations up to and including `version` (a
-    /// restore loads a backup into the schema it was taken from).
-    pub async fn migrate_to(&self, version: i64) -> Result<()> {
-        let result = match &self.db {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run_to(version, pool).await,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run_to(version, pool).await,
-        };
-        result.map_err(newer_database)
-    }
-
     /// How many write transactions this process committed so far.
     pub fn commits(&self) -> u64 {
         self.commits.load(std::sync::atomic::Ordering::Acquire)

@@ -1,7 +1,8 @@
 //! Backup and restore with the real binary, on both databases: a backup
 //! taken while the site serves restores to a site serving byte-identical
-//! pages; damaged archives and non-empty targets are refused; `masthead
-//! check` names what is wrong.
+//! pages; damaged archives and non-empty targets are refused; a restore
+//! killed at any moment leaves the old site or the new one, never a mix;
+//! `masthead check` names what is wrong.
 
 use masthead::app::{App, Clock};
 use masthead::config::Config;
@@ -16,6 +17,7 @@ on_both!(
     a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages,
     a_damaged_backup_is_refused_and_leaves_the_target_empty,
     check_names_what_is_wrong_and_exits_non_zero,
+    a_restore_killed_at_any_moment_leaves_the_old_site_or_the_new_one,
 );
 
 /// Where a restore goes: a fresh data folder, and for PostgreSQL a fresh
@@ -237,4 +239,202 @@ async fn tamper(dir: &std::path::Path, url: Option<&str>, id: i64) {
             pool.close().await;
         }
     }
+}
+
+/// What a reader and an operator would notice of a site: its visible
+/// headlines and its last change; and its media files with their bytes.
+async fn fingerprint(dir: &std::path::Path, url: Option<&str>) -> (String, Vec<String>) {
+    let store = Store::open(url, dir).await.expect("the site opens");
+    let mut headlines: Vec<String> =
+        masthead::articles::visible_list(&store, None, NOW, None, None, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.headline)
+            .collect();
+    headlines.sort();
+    let last_event = store.last_event_id().await.unwrap();
+    store.close().await;
+    let mut media = Vec::new();
+    let root = dir.join("media");
+    let mut stack = vec![root.clone()];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                let name = path.strip_prefix(&root).unwrap().display().to_string();
+                media.push(format!("{name}:{}:{}", bytes.len(), bytes[0]));
+            }
+        }
+    }
+    media.sort();
+    let database = format!(
+        "{} stories: {headlines:?}; last event {last_event}",
+        headlines.len()
+    );
+    (database, media)
+}
+
+/// A site with `stories` imported pages and one media file, backed up.
+async fn backed_up_site(backend: Backend, name: &str, stories: usize, out: &std::path::Path) {
+    let source = helpers::spawn(backend, true).await.expect("checked");
+    let store = source.app.store();
+    let site = Site::load(store).await.unwrap();
+    for i in 0..stories {
+        masthead::imports::import_text(
+            store,
+            &site,
+            &format!("{name}-{i}.txt"),
+            &procs::page(&format!("{name} story {i}"), "Business", 1),
+            NOW,
+        )
+        .await
+        .unwrap();
+    }
+    let file = source
+        .db
+        .dir
+        .path()
+        .join(format!("media/{name}/{name}.jpg"));
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, vec![name.as_bytes()[0]; 5000 * stories]).unwrap();
+    let output = procs::run(
+        source.db.dir.path(),
+        source.db.database_url.as_deref(),
+        &["backup", out.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", procs::describe(&output));
+}
+
+async fn a_restore_killed_at_any_moment_leaves_the_old_site_or_the_new_one(backend: Backend) {
+    if helpers::store(backend).await.is_none() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let (old, new) = (work.path().join("old.tar"), work.path().join("new.tar"));
+    backed_up_site(backend, "old", 2, &old).await;
+    backed_up_site(backend, "new", 40, &new).await;
+    let (target_dir, target_url) = empty_target(backend).await;
+    let (dir, url) = (target_dir.path(), target_url.as_deref());
+    let restore = |archive: &std::path::Path| {
+        let output = procs::run(dir, url, &["restore", "--force", archive.to_str().unwrap()]);
+        assert!(output.status.success(), "{}", procs::describe(&output));
+    };
+    restore(&new);
+    let new_site = fingerprint(dir, url).await;
+    let started = std::time::Instant::now();
+    restore(&old);
+    let took = started.elapsed().max(std::time::Duration::from_millis(50));
+    let old_site = fingerprint(dir, url).await;
+    assert_ne!(old_site, new_site);
+
+    let kills = std::env::var("RESTORE_KILLS")
+        .ok()
+        .and_then(|k| k.parse().ok())
+        .unwrap_or(8u64);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("restore kills on {backend:?}: {kills}, seed {seed}, a whole restore {took:?}");
+    let mut random = crate::crash::Random(seed);
+    let (mut kept, mut replaced) = (0, 0);
+    for round in 0..kills {
+        // Anywhere from before the process starts to after it finishes.
+        let delay =
+            std::time::Duration::from_micros(random.below(took.as_micros() as u64 * 13 / 10));
+        let mut command = procs::masthead();
+        command.arg("--data-dir").arg(dir);
+        if let Some(url) = url {
+            command.arg("--database-url").arg(url);
+        }
+        let mut child = command
+            .args(["restore", "--force", new.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        child.wait().unwrap();
+
+        let (database, media) = fingerprint(dir, url).await;
+        let was = if database == old_site.0 {
+            kept += 1;
+            &old_site
+        } else if database == new_site.0 {
+            replaced += 1;
+            &new_site
+        } else {
+            panic!(
+                "round {round}, killed after {delay:?} (seed {seed}): the database is neither \
+                 the old one nor the new one:\n{database}\nold: {}\nnew: {}",
+                old_site.0, new_site.0
+            );
+        };
+        // Every media file of the site it is, unchanged; besides them, only
+        // files of the other site (added before the commit, or not yet
+        // removed after it), never a damaged one.
+        for file in &was.1 {
+            assert!(
+                media.contains(file),
+                "round {round} (seed {seed}): {file} is missing"
+            );
+        }
+        for file in &media {
+            assert!(
+                old_site.1.contains(file) || new_site.1.contains(file),
+                "round {round} (seed {seed}): {file} is from neither site"
+            );
+        }
+        let check = procs::run(dir, url, &["check"]);
+        assert!(
+            check.status.success(),
+            "round {round}: {}",
+            procs::describe(&check)
+        );
+        // The site opens and serves its home page.
+        let store = Store::open(url, dir).await.unwrap();
+        let mut config = Config::for_data_dir(dir);
+        config.database_url = target_url.clone();
+        let app = App::new(store.clone(), config, Clock::fixed(NOW));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(masthead::http::serve(app, listener, async {
+            let _ = stopped.await;
+        }));
+        let home = reqwest::get(format!("http://{address}/")).await.unwrap();
+        assert_eq!(home.status(), 200, "round {round}");
+        let expect = if database == old_site.0 {
+            "old story"
+        } else {
+            "new story"
+        };
+        assert!(home.text().await.unwrap().contains(expect), "round {round}");
+        let _ = stop.send(());
+        let _ = server.await;
+        store.close().await;
+        // Back to the old site for the next round.
+        if database == new_site.0 {
+            restore(&old);
+        }
+    }
+    eprintln!("restore kills on {backend:?}: {kept} left the old site, {replaced} the new one");
+    // A later restore clears what killed ones left behind.
+    restore(&new);
+    assert_eq!(fingerprint(dir, url).await, new_site);
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".restore-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -18,6 +18,7 @@ on_both!(
     a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost,
     a_failed_save_returns_to_the_editor_with_the_text_intact,
     the_preview_renders_the_reader_page_and_can_run_nothing,
+    restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_asked,
 );
 
 /// A client signed in as a new account with `role`, and the account's id.
@@ -494,4 +495,141 @@ async fn the_preview_renders_the_reader_page_and_can_run_nothing(backend: Backen
     assert!(html.contains("<em>emphasis</em>"));
     // It looks like the published page: the section's "More from" block.
     assert!(html.contains("More from World"));
+}
+
+/// The text of the first element matching `css`, spaces collapsed.
+fn text_of(html: &str, css: &str) -> String {
+    let document = scraper::Html::parse_document(html);
+    let found = document
+        .select(&scraper::Selector::parse(css).unwrap())
+        .next()
+        .map(|e| e.text().collect::<String>())
+        .unwrap_or_default();
+    found.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_asked(
+    backend: Backend,
+) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (eve, _) = signed_in(&app, "eve@example.org", Role::Editor).await;
+    let id = create(&app, &eve, "Dam holds after the storm").await;
+    let section = world(&app).await;
+    assert_eq!(
+        post(&eve, &app, &format!("/admin/stories/{id}/publish")).await,
+        303
+    );
+    let published = articles::find(app.app.store(), id).await.unwrap().unwrap();
+    // An hour later a silent fix rewrites the headline and the body.
+    app.app.clock().set(crate::helpers::NOW + 3600);
+    let mut form = story_form(&section, "Dam breaks after the storm", "The dam broke.");
+    form.push(("revision", "2"));
+    form.push(("update_kind", "silent_fix"));
+    let response = eve
+        .post(app.url(&format!("/admin/stories/{id}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+
+    let revision_id = |number: i64| {
+        let store = app.app.store().clone();
+        async move {
+            articles::revisions::list(&store, id)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|r| r.number == number)
+                .unwrap()
+                .id
+        }
+    };
+    let (first, third) = (revision_id(1).await, revision_id(3).await);
+    // Before restoring revision 1, the editor reads what it will do.
+    let (status, html) = app_get(
+        &app,
+        &eve,
+        &format!("/admin/stories/{id}/revisions/{first}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let plan = text_of(&html, "#restore-plan");
+    for said in [
+        "It saves a new revision 4 with this revision\u{2019}s headline, body.",
+        "the story stays published",
+        "the time it was first published,",
+        "unless you choose an editorial update below, which moves it to now",
+        "every revision, this one included, stays",
+    ] {
+        assert!(plan.contains(said), "{said:?} not in {plan:?}");
+    }
+    assert!(!plan.contains("dateline"), "only what differs: {plan}");
+
+    // Without saying which kind of update, nothing is restored.
+    let restore = format!("/admin/stories/{id}/revisions/{first}/restore");
+    let response = eve
+        .post(app.url(&restore))
+        .form(&[("update_kind", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("silent fix"));
+    let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
+    assert_eq!(
+        (story.revision, story.headline.as_str()),
+        (3, "Dam breaks after the storm")
+    );
+
+    // A silent restore brings the text back and keeps status and times.
+    let response = eve
+        .post(app.url(&restore))
+        .form(&[("update_kind", "silent_fix")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
+    assert_eq!(story.revision, 4);
+    assert_eq!(story.headline, "Dam holds after the storm");
+    assert_eq!(story.body_source, "The body.");
+    assert_eq!(story.status, articles::Status::Published);
+    assert_eq!(story.first_published_at, published.first_published_at);
+    assert_eq!(story.last_update_at, published.last_update_at);
+    let page = app.get_text(&story.path()).await.1;
+    assert!(page.contains("Dam holds after the storm"));
+
+    // An editorial restore moves "Last update" to now, for readers too.
+    app.app.clock().set(crate::helpers::NOW + 7200);
+    let response = eve
+        .post(app.url(&format!("/admin/stories/{id}/revisions/{third}/restore")))
+        .form(&[("update_kind", "editorial")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
+    assert_eq!(story.headline, "Dam breaks after the storm");
+    assert_eq!(story.last_update_at, Some(crate::helpers::NOW + 7200));
+    assert_eq!(story.first_published_at, published.first_published_at);
+    let history = articles::revisions::list(app.app.store(), id)
+        .await
+        .unwrap();
+    let messages: Vec<_> = history.iter().map(|r| r.message.as_str()).collect();
+    assert!(
+        messages.contains(&"Restored revision 1 (silent fix)"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"Restored revision 3 (editorial update)"),
+        "{messages:?}"
+    );
+}
+
+async fn app_get(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
 }

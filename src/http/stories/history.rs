@@ -15,6 +15,7 @@ use crate::articles::revisions::{self, FieldDiff, Revision, RevisionKind};
 use crate::articles::{Article, Status};
 use crate::http::Problem;
 use crate::publishing::{self, UpdateKind};
+use crate::sections::Section;
 use crate::site::Site;
 
 #[derive(Debug, Serialize)]
@@ -165,6 +166,47 @@ struct RevisionPage {
     fields: StoryForm,
     can_restore: bool,
     asks_update_kind: bool,
+    plan: RestorePlan,
+}
+
+/// What a restore does, said before the editor confirms it.
+#[derive(Debug, Serialize)]
+struct RestorePlan {
+    /// The number the new revision will have.
+    new_revision: i64,
+    /// The fields that come back (empty: nothing readers see changes).
+    brings_back: Vec<&'static str>,
+    /// The section it names no longer exists: the story stays where it is.
+    section_gone: Option<String>,
+    status: Status,
+    first_published: String,
+    last_update: String,
+    scheduled: String,
+    embargo: String,
+    corrections: usize,
+}
+
+impl RestorePlan {
+    fn of(site: &Site, current: &Article, old: &Revision, sections: &[Section]) -> RestorePlan {
+        let gone = !sections
+            .iter()
+            .any(|s| s.id == old.article.section.id || s.slug == old.article.section.slug);
+        let mut brings_back = revisions::restored_fields(current, &old.article);
+        if gone {
+            brings_back.retain(|f| *f != "section");
+        }
+        RestorePlan {
+            new_revision: current.revision + 1,
+            brings_back,
+            section_gone: gone.then(|| old.article.section.name.clone()),
+            status: current.status,
+            first_published: when(site, current.first_published_at),
+            last_update: when(site, current.last_update_at),
+            scheduled: when(site, current.scheduled_at),
+            embargo: when(site, current.embargo_until),
+            corrections: current.corrections.len(),
+        }
+    }
 }
 
 pub(super) async fn show(
@@ -179,10 +221,15 @@ pub(super) async fn show(
     let Some(found) = list.iter().find(|r| r.id == revision) else {
         return super::super::Error::NotFound.into_page(&app).await;
     };
+    let sections = match crate::sections::list(app.store()).await {
+        Ok(sections) => sections,
+        Err(error) => return Problem::from(error).into_response(),
+    };
     let page = RevisionPage {
         title: format!("Revision {}: {}", found.number, found.article.headline),
         can_restore: publishing::can_edit(&actor, &article),
         asks_update_kind: article.status == Status::Published,
+        plan: RestorePlan::of(&site, &article, found, &sections),
         story: StoryHead::of(&article),
         revision: item(&site, found),
         fields: StoryForm::of(&found.article, &site),
