@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::cache::{Follower, PageCache, SettingsMemo};
 use crate::config::Config;
-use crate::health::Health;
+use crate::ops::health::Health;
 use crate::rendering::Renderer;
 use crate::sections::{Section, SectionError};
 use crate::site::{Site, SiteError};
@@ -70,7 +70,7 @@ impl App {
     pub fn new(store: Store, config: Config, clock: Clock) -> App {
         let renderer = Renderer::new(config.theme_dir.clone());
         let page_cache = PageCache::new(config.page_cache, config.page_cache_mb << 20);
-        crate::metrics::install();
+        crate::ops::metrics::install();
         let outbound = crate::outbound::Outbound::new(config.outbound.clone());
         App {
             inner: Arc::new(Inner {
@@ -146,8 +146,36 @@ impl App {
         self.inner.settings.forget(tags);
     }
 
-    /// Background jobs' heartbeats and cursors (see [`crate::health`]).
+    /// Background jobs' heartbeats and cursors (see [`crate::ops::health`]).
     pub fn health(&self) -> &Health {
         &self.inner.health
+    }
+}
+
+/// The page cache's changes-feed consumer works with these parts only.
+impl crate::cache::follow::Host for App {
+    fn store(&self) -> &Store {
+        App::store(self)
+    }
+
+    fn now(&self) -> i64 {
+        App::now(self)
+    }
+
+    fn page_cache(&self) -> &PageCache {
+        App::page_cache(self)
+    }
+
+    fn forget_settings(&self, tags: &[String]) {
+        App::forget_settings(self, tags)
+    }
+
+    fn purge_webhook(&self) -> Option<(&crate::outbound::Outbound, &str)> {
+        let url = self.config().purge_webhook.as_deref()?;
+        Some((self.outbound(), url))
+    }
+
+    fn health(&self) -> &Health {
+        App::health(self)
     }
 }

@@ -6,7 +6,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use masthead::dates::{self, Language};
+use masthead::text::dates::{self, Language};
 
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {
@@ -53,7 +53,7 @@ fuzz_target!(|input: Input<'_>| {
     let seconds = seconds.rem_euclid(4_102_444_800); // 1970..2100: four-digit years
     let shown = dates::format_php(&format, seconds, &tz, Language::english());
     let parsed = dates::parse_php(&format, &shown)
-        .unwrap_or_else(|| panic!("{shown:?} written with {format:?} does not read back"));
+        .unwrap_or_else(|e| panic!("{shown:?} written with {format:?} does not read back: {e}"));
     let wall = tz.to_datetime(jiff::Timestamp::from_second(seconds).expect("in range"));
     assert_eq!(parsed, wall, "{shown:?} read back as another time");
 });

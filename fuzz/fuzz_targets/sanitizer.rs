@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use masthead::rendering::markdown;
+use masthead::text::markdown;
 
 #[path = "../html_check.rs"]
 mod html_check;

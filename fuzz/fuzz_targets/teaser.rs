@@ -5,7 +5,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use masthead::teasers;
+use masthead::text::teasers;
 
 #[derive(Arbitrary, Debug)]
 struct Input<'a> {

@@ -2,6 +2,7 @@
 //! database-stored sessions, sign-in with back-off and known devices, one-time setup and
 //! set-password links. HTTP and CLI call these; SQL lives in `storage::users`.
 
+pub mod api_tokens;
 mod devices;
 mod passwords;
 mod sessions;

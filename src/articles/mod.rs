@@ -9,8 +9,8 @@ pub use slugs::{InvalidSlug, Slug};
 
 use serde::{Deserialize, Serialize};
 
-use crate::rendering::markdown;
 use crate::storage::{ArticleRow, NewEvent, NewRevision, StorageError, Store, WriteExtras};
+use crate::text::markdown;
 
 /// Where a story is in the editorial workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,7 +147,7 @@ impl Article {
     pub fn teaser_text(&self, max_length: usize) -> String {
         match &self.teaser {
             Some(teaser) if !teaser.trim().is_empty() => teaser.clone(),
-            _ => crate::teasers::from_html(&self.body_html, max_length),
+            _ => crate::text::teasers::from_html(&self.body_html, max_length),
         }
     }
 

@@ -15,8 +15,24 @@ use std::time::Duration;
 
 use tokio::sync::{Mutex, Notify};
 
-use crate::app::App;
+use super::PageCache;
+use crate::ops::health::Health;
+use crate::outbound::Outbound;
 use crate::storage::{StorageError, Store};
+
+/// What the consumer works with, provided by the process (`App`), so that
+/// the cache depends on what it uses and not on the whole application.
+pub trait Host: Send + Sync {
+    fn store(&self) -> &Store;
+    /// Now, in Unix seconds.
+    fn now(&self) -> i64;
+    fn page_cache(&self) -> &PageCache;
+    /// Drops the in-memory site settings and sections these tags touch.
+    fn forget_settings(&self, tags: &[String]);
+    /// Where to call with the purged tags, if anywhere.
+    fn purge_webhook(&self) -> Option<(&Outbound, &str)>;
+    fn health(&self) -> &Health;
+}
 
 /// How often the feed is polled for changes made by other processes.
 pub const POLL: Duration = Duration::from_millis(50);
@@ -63,7 +79,7 @@ impl Follower {
     /// Handles every event not yet handled and every embargo lifted by
     /// `app.now()`. The first call only records where the feed is (the
     /// cache starts empty, so there is nothing to catch up on).
-    pub async fn catch_up(&self, app: &App) -> Result<(), StorageError> {
+    pub async fn catch_up(&self, app: &impl Host) -> Result<(), StorageError> {
         let mut cursor = self.cursor.lock().await;
         let store = app.store();
         let now = app.now();
@@ -112,8 +128,8 @@ impl Follower {
             app.forget_settings(&tags);
             let purged = app.page_cache().purge(&tags);
             tracing::debug!(?tags, purged, "purged pages");
-            if let Some(url) = &app.config().purge_webhook {
-                super::webhook::call(app.outbound().clone(), url.clone(), tags);
+            if let Some((client, url)) = app.purge_webhook() {
+                super::webhook::call(client.clone(), url.to_owned(), tags);
             }
         }
         self.seen_commits.store(commits, Ordering::Release);
@@ -121,7 +137,7 @@ impl Follower {
     }
 
     /// Follows the feed until `shutdown` completes.
-    pub async fn run(&self, app: App, shutdown: impl std::future::Future<Output = ()>) {
+    pub async fn run(&self, app: &impl Host, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         // Polls every 50 ms: silence for seconds means it is stuck.
         let job = app.health().register("page-cache", Duration::from_secs(10));
@@ -151,7 +167,7 @@ impl Follower {
                     }
                 }
             }
-            match self.catch_up(&app).await {
+            match self.catch_up(app).await {
                 Ok(()) => job.set_cursor(self.cursor().await),
                 Err(error) => {
                     tracing::warn!(error = %error, "cannot read the changes feed; retrying");

@@ -121,7 +121,7 @@ impl PageCache {
             };
         }
         if let Some(entry) = self.get(key) {
-            crate::metrics::page_cache_hit(None);
+            crate::ops::metrics::page_cache_hit(None);
             return Ok(entry);
         }
         let flight = {
@@ -134,7 +134,7 @@ impl PageCache {
             .get_or_init(|| async {
                 let started = self.epoch.load(Ordering::Acquire);
                 let render = render.take().expect("the render runs once");
-                crate::metrics::page_cache_miss();
+                crate::ops::metrics::page_cache_miss();
                 match render().await {
                     Rendered::Page(page) => {
                         let entry = Arc::new(Entry::new(page, now, true));
@@ -230,7 +230,7 @@ impl PageCache {
             }
             removed
         };
-        crate::metrics::page_cache_purged(removed as u64);
+        crate::ops::metrics::page_cache_purged(removed as u64);
         // Requests arriving from now on must not join a render that may
         // have read the database before the change.
         self.inflight

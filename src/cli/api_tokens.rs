@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 
-use crate::api_tokens;
+use crate::accounts::api_tokens;
 use crate::config::Config;
 
 #[derive(Debug, Subcommand)]

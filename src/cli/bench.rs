@@ -448,7 +448,7 @@ mod tests {
             let row = story(n, &section, 0);
             assert_eq!(
                 row.body_html,
-                crate::rendering::markdown::to_html(&row.body_source)
+                crate::text::markdown::to_html(&row.body_source)
             );
             assert!(Slug::parse(&row.slug).is_ok(), "{}", row.slug);
         }

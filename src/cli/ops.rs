@@ -4,8 +4,8 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use crate::backup::{self, restore};
 use crate::config::Config;
+use crate::ops::backup::{self, restore};
 use crate::storage::Store;
 
 /// Opens the existing database as it is (no migration: a backup or a check
@@ -66,7 +66,7 @@ pub async fn restore(config: &Config, file: &Path, force: bool) -> anyhow::Resul
 
 pub async fn check(config: &Config) -> anyhow::Result<()> {
     let store = open_existing(config).await?;
-    let result = crate::checks::run(&store, &config.data_dir).await;
+    let result = crate::ops::checks::run(&store, &config.data_dir).await;
     store.close().await;
     let report = result.context("the check could not finish")?;
     for line in &report.checked {

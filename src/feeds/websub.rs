@@ -88,7 +88,7 @@ pub async fn run_once(store: &Store, client: &Outbound, now: i64) -> Result<usiz
 /// Follows the changes feed until the process ends, backing off while the
 /// hub fails. It beats `job` every round (a failing hub does not make the
 /// site unready) and reports its cursor.
-pub async fn run(store: Store, client: Outbound, job: crate::health::JobHandle) {
+pub async fn run(store: Store, client: Outbound, job: crate::ops::health::JobHandle) {
     let mut delay = Duration::from_secs(1);
     loop {
         let round = run_once(&store, &client, jiff::Timestamp::now().as_second()).await;

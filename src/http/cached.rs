@@ -218,7 +218,7 @@ impl<S> FastPath<S> {
         }
         let path_and_query = request.uri().path_and_query()?.as_str();
         let entry = cache.get(path_and_query)?;
-        crate::metrics::page_cache_hit(Some(crate::metrics::RouteFamily::of_path(
+        crate::ops::metrics::page_cache_hit(Some(crate::ops::metrics::RouteFamily::of_path(
             request.uri().path(),
         )));
         let mut response = respond(&entry, request.headers(), head, true);

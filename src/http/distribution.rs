@@ -228,7 +228,10 @@ fn page_link(query: &SearchQuery, page: u32) -> String {
         .flatten()
         .map(|(k, v)| {
             let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-            format!("{k}={}", crate::structured_data::encode_component(&v))
+            format!(
+                "{k}={}",
+                crate::rendering::structured_data::encode_component(&v)
+            )
         })
         .collect();
     format!("/search?{}", pairs.join("&"))

@@ -185,11 +185,7 @@ pub async fn serve(
     app.sync_changes().await;
     let follower = tokio::spawn({
         let app = app.clone();
-        async move {
-            app.follower()
-                .run(app.clone(), std::future::pending())
-                .await
-        }
+        async move { app.follower().run(&app, std::future::pending()).await }
     });
     let drain = app.config().shutdown_timeout;
     let limits = app.config().connection_limits();

@@ -108,7 +108,7 @@ async fn metrics(State(app): State<App>) -> Response {
             ),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        crate::metrics::render(&app).await,
+        crate::ops::metrics::render(app.store(), app.health()).await,
     )
         .into_response()
 }
@@ -161,7 +161,7 @@ pub async fn record(request: Request, next: Next) -> Response {
         .map_or("unmatched", |path| path.as_str())
         .to_owned();
     let response = next.run(request).await;
-    crate::metrics::record_request(
+    crate::ops::metrics::record_request(
         &method,
         &route,
         response.status().as_u16(),

@@ -388,9 +388,9 @@ impl From<crate::publishing::WorkflowError> for Problem {
     }
 }
 
-impl From<crate::story_writes::WriteError> for Problem {
-    fn from(error: crate::story_writes::WriteError) -> Problem {
-        use crate::story_writes::WriteError;
+impl From<crate::publishing::story_writes::WriteError> for Problem {
+    fn from(error: crate::publishing::story_writes::WriteError) -> Problem {
+        use crate::publishing::story_writes::WriteError;
         match error {
             WriteError::UnknownSection(_) => Problem::invalid(error.to_string()),
             WriteError::Workflow(error) => error.into(),
@@ -426,6 +426,6 @@ internal_from!(
     crate::rendering::RenderError,
     crate::media::MediaError,
     crate::accounts::AccountError,
-    crate::api_tokens::TokenError,
+    crate::accounts::api_tokens::TokenError,
     serde_json::Error
 );

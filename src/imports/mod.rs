@@ -6,9 +6,9 @@ pub mod text;
 use std::path::Path;
 
 use crate::articles::{Article, BodyFormat, NewArticle, SectionRef, Slug};
-use crate::rendering::markdown;
 use crate::site::Site;
 use crate::storage::{ImportedArticle, StorageError, Store};
+use crate::text::markdown;
 
 /// What can go wrong importing.
 #[derive(Debug, thiserror::Error)]

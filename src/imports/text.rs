@@ -25,7 +25,9 @@
 //! row and a missing final newline; anything else that does not fit is a
 //! [`ParseError`] naming the 1-based line of the file.
 
-use jiff::civil::{Date, DateTime, Weekday};
+use jiff::civil::DateTime;
+
+use crate::text::dates::{self, DateProblem};
 
 /// One page in the seed's text format, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,19 +173,17 @@ pub fn parse(text: &str, date_format: &str) -> Result<TextPage, ParseError> {
 
     // The date.
     let shown = last_update_line.text[LAST_UPDATE.len()..].trim();
-    let last_update = parse_php_date(shown, date_format).map_err(|problem| {
+    let last_update = dates::parse_php(date_format, shown).map_err(|problem| {
         let message = match problem {
             DateProblem::Unreadable(reason) => format!(
                 "cannot read the date \"{shown}\" after \"{LAST_UPDATE}\": expected the \
                  format \"{date_format}\", as in \"{}\"; {reason}",
-                format_php_date(example_date(), date_format)
+                example(date_format)
             ),
             DateProblem::WrongWeekday { written, date } => format!(
-                "Last update says {written} but {} {} {} is a {}",
-                date.day(),
-                MONTHS[month_index(date.month())],
-                date.year(),
-                WEEKDAYS[date.weekday().to_monday_zero_offset() as usize]
+                "Last update says {written} but {} is a {}",
+                dates::english_date(date),
+                date.strftime("%A")
             ),
         };
         error(last_update_line.number, message)
@@ -330,327 +330,19 @@ fn misplaced(line: &str) -> Option<String> {
     }
 }
 
-const WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// Index into [`MONTHS`] of a month number 1..=12.
-fn month_index(month: i8) -> usize {
-    usize::try_from(month - 1).unwrap_or(0).min(11)
-}
-
-/// The date used to show an editor what the format looks like.
-fn example_date() -> DateTime {
-    jiff::civil::datetime(2016, 7, 11, 23, 9, 5, 0)
-}
-
-/// An English name (full, or its first three letters) of a weekday or
-/// month, looked up case-insensitively; the index into `names`.
-fn english_name(names: &[&str], written: &str) -> Option<usize> {
-    names.iter().position(|name| {
-        name.eq_ignore_ascii_case(written) || name[..3].eq_ignore_ascii_case(written)
-    })
-}
-
-/// Why a displayed date could not be read.
-#[derive(Debug, PartialEq, Eq)]
-enum DateProblem {
-    /// The text does not fit the format, or names a day that does not exist.
-    Unreadable(String),
-    /// An English day name that does not agree with the date.
-    WrongWeekday { written: String, date: Date },
-}
-
-/// What the format's tokens read from the text.
-#[derive(Debug, Default)]
-struct DateFields {
-    year: Option<i16>,
-    month: Option<i8>,
-    day: Option<i8>,
-    hour: Option<i8>,
-    hour12: Option<i8>,
-    pm: Option<bool>,
-    minute: Option<i8>,
-    second: Option<i8>,
-    weekday: Option<(String, Weekday)>,
-}
-
-/// The unread rest of a displayed date.
-struct DateText<'a> {
-    rest: &'a str,
-}
-
-impl<'a> DateText<'a> {
-    /// `expected <what> where it says "<rest>"`.
-    fn expected(&self, what: &str) -> DateProblem {
-        DateProblem::Unreadable(if self.rest.is_empty() {
-            format!("expected {what}, but the date ends before it")
-        } else {
-            format!("expected {what} where it says \"{}\"", self.rest)
-        })
-    }
-
-    /// Between `min` and `max` ASCII digits.
-    fn number(&mut self, min: usize, max: usize, what: &str) -> Result<u16, DateProblem> {
-        let digits = self
-            .rest
-            .bytes()
-            .take(max)
-            .take_while(u8::is_ascii_digit)
-            .count();
-        if digits < min {
-            return Err(self.expected(what));
-        }
-        let (number, rest) = self.rest.split_at(digits);
-        self.rest = rest;
-        number.parse().map_err(|_| self.expected(what))
-    }
-
-    /// A one- or two-digit number.
-    fn small_number(&mut self, what: &str) -> Result<i8, DateProblem> {
-        // At most two digits: always fits.
-        Ok(self.number(1, 2, what)? as i8)
-    }
-
-    /// A run of letters.
-    fn word(&mut self) -> &'a str {
-        let end = self
-            .rest
-            .find(|c: char| !c.is_alphabetic())
-            .unwrap_or(self.rest.len());
-        let (word, rest) = self.rest.split_at(end);
-        self.rest = rest;
-        word
-    }
-
-    /// Exactly the character `c`; whitespace in the format matches any
-    /// run of whitespace.
-    fn literal(&mut self, c: char) -> Result<(), DateProblem> {
-        if c.is_whitespace() {
-            let trimmed = self.rest.trim_start();
-            if trimmed.len() == self.rest.len() {
-                return Err(self.expected("a space"));
-            }
-            self.rest = trimmed;
-        } else {
-            self.rest = self
-                .rest
-                .strip_prefix(c)
-                .ok_or_else(|| self.expected(&format!("\"{c}\"")))?;
-        }
-        Ok(())
-    }
-}
-
-/// Reads a date shown with PHP `date()` format `format`.
-///
-/// Understood tokens: `D` `l` (a day name: skipped, but when it is an
-/// English one it must agree with the date), `d` `j` (day), `m` `n`
-/// (month number), `F` `M` (English month name), `Y` (4-digit year), `y`
-/// (2-digit year: 70-99 are 19xx, else 20xx), `H` `G` (hour), `g` `h` (hour
-/// on a 12-hour clock) with `a` `A` (am/pm), `i` (minute), `s` (second) and
-/// `S` (English ordinal suffix); `\` makes the next character literal. Any
-/// other character must appear as is. Hour, minute and second default to 0.
-fn parse_php_date(text: &str, format: &str) -> Result<DateTime, DateProblem> {
-    let mut input = DateText { rest: text };
-    let mut fields = DateFields::default();
-    let mut tokens = format.chars();
-    while let Some(token) = tokens.next() {
-        match token {
-            'D' | 'l' => {
-                let written = input.word();
-                if written.is_empty() {
-                    return Err(input.expected("a day name"));
-                }
-                if let Some(index) = english_name(&WEEKDAYS, written) {
-                    let weekday =
-                        Weekday::from_monday_zero_offset(index as i8).unwrap_or(Weekday::Monday);
-                    fields.weekday = Some((written.to_owned(), weekday));
-                }
-            }
-            'd' | 'j' => fields.day = Some(input.small_number("a day of the month")?),
-            'm' | 'n' => fields.month = Some(input.small_number("a month number")?),
-            'F' | 'M' => {
-                let before = input.rest;
-                let written = input.word();
-                let Some(index) = english_name(&MONTHS, written) else {
-                    input.rest = before;
-                    return Err(input.expected("an English month name"));
-                };
-                fields.month = Some(index as i8 + 1);
-            }
-            // At most four digits: always fits.
-            'Y' => fields.year = Some(input.number(4, 4, "a 4-digit year")? as i16),
-            'y' => {
-                let year = input.number(2, 2, "a 2-digit year")? as i16;
-                fields.year = Some(if year >= 70 { 1900 + year } else { 2000 + year });
-            }
-            'H' | 'G' => fields.hour = Some(input.small_number("an hour")?),
-            'g' | 'h' => fields.hour12 = Some(input.small_number("an hour")?),
-            'i' => fields.minute = Some(input.small_number("minutes")?),
-            's' => fields.second = Some(input.small_number("seconds")?),
-            'a' | 'A' => {
-                let before = input.rest;
-                let written = input.word();
-                fields.pm = match written.to_ascii_lowercase().as_str() {
-                    "am" => Some(false),
-                    "pm" => Some(true),
-                    _ => {
-                        input.rest = before;
-                        return Err(input.expected("am or pm"));
-                    }
-                };
-            }
-            'S' => {
-                let suffix = input.rest.get(..2).unwrap_or("");
-                if !["st", "nd", "rd", "th"]
-                    .iter()
-                    .any(|s| s.eq_ignore_ascii_case(suffix))
-                {
-                    return Err(input.expected("st, nd, rd or th"));
-                }
-                input.rest = &input.rest[2..];
-            }
-            '\\' => input.literal(tokens.next().unwrap_or('\\'))?,
-            literal => input.literal(literal)?,
-        }
-    }
-    if !input.rest.is_empty() {
-        return Err(DateProblem::Unreadable(format!(
-            "there is unexpected text \"{}\" after the date",
-            input.rest
-        )));
-    }
-    fields.into_datetime()
-}
-
-impl DateFields {
-    fn into_datetime(self) -> Result<DateTime, DateProblem> {
-        let unreadable = DateProblem::Unreadable;
-        let (Some(year), Some(month), Some(day)) = (self.year, self.month, self.day) else {
-            return Err(unreadable(
-                "the format does not show a whole date (it needs a year, a month and a day)"
-                    .to_owned(),
-            ));
-        };
-        if !(1..=12).contains(&month) {
-            return Err(unreadable(format!("there is no month {month}")));
-        }
-        let first_of_month = Date::new(year, month, 1)
-            .map_err(|_| unreadable(format!("the year {year} is out of range")))?;
-        if !(1..=first_of_month.days_in_month()).contains(&day) {
-            return Err(unreadable(format!(
-                "there is no day {day} in {} {year}",
-                MONTHS[month_index(month)]
-            )));
-        }
-        let hour = match (self.hour, self.hour12) {
-            (Some(hour), _) => hour,
-            (None, Some(hour12)) => {
-                if !(1..=12).contains(&hour12) {
-                    return Err(unreadable(format!(
-                        "there is no hour {hour12} on a 12-hour clock"
-                    )));
-                }
-                match self.pm {
-                    Some(true) => hour12 % 12 + 12,
-                    Some(false) => hour12 % 12,
-                    None => hour12,
-                }
-            }
-            (None, None) => 0,
-        };
-        if !(0..=23).contains(&hour) {
-            return Err(unreadable(format!("there is no hour {hour}")));
-        }
-        let minute = self.minute.unwrap_or(0);
-        if !(0..=59).contains(&minute) {
-            return Err(unreadable(format!("there is no minute {minute}")));
-        }
-        let second = self.second.unwrap_or(0);
-        if !(0..=59).contains(&second) {
-            return Err(unreadable(format!("there is no second {second}")));
-        }
-        let datetime = DateTime::new(year, month, day, hour, minute, second, 0)
-            .map_err(|e| unreadable(e.to_string()))?;
-        if let Some((written, weekday)) = self.weekday
-            && datetime.weekday() != weekday
-        {
-            return Err(DateProblem::WrongWeekday {
-                written,
-                date: datetime.date(),
-            });
-        }
-        Ok(datetime)
-    }
-}
-
-/// Shows `datetime` with PHP `date()` format `format`, for the tokens
-/// [`parse_php_date`] understands (others are copied as they are).
-fn format_php_date(datetime: DateTime, format: &str) -> String {
-    let weekday = WEEKDAYS[datetime.weekday().to_monday_zero_offset() as usize];
-    let month = MONTHS[month_index(datetime.month())];
-    let hour12 = match datetime.hour() % 12 {
-        0 => 12,
-        hour => hour,
-    };
-    let pm = datetime.hour() >= 12;
-    let mut shown = String::new();
-    let mut tokens = format.chars();
-    while let Some(token) = tokens.next() {
-        let piece = match token {
-            'D' => weekday[..3].to_owned(),
-            'l' => weekday.to_owned(),
-            'd' => format!("{:02}", datetime.day()),
-            'j' => datetime.day().to_string(),
-            'm' => format!("{:02}", datetime.month()),
-            'n' => datetime.month().to_string(),
-            'F' => month.to_owned(),
-            'M' => month[..3].to_owned(),
-            'Y' => format!("{:04}", datetime.year()),
-            'y' => format!("{:02}", datetime.year().rem_euclid(100)),
-            'H' => format!("{:02}", datetime.hour()),
-            'G' => datetime.hour().to_string(),
-            'h' => format!("{hour12:02}"),
-            'g' => hour12.to_string(),
-            'i' => format!("{:02}", datetime.minute()),
-            's' => format!("{:02}", datetime.second()),
-            'a' => (if pm { "pm" } else { "am" }).to_owned(),
-            'A' => (if pm { "PM" } else { "AM" }).to_owned(),
-            'S' => match datetime.day() {
-                1 | 21 | 31 => "st",
-                2 | 22 => "nd",
-                3 | 23 => "rd",
-                _ => "th",
-            }
-            .to_owned(),
-            '\\' => tokens.next().unwrap_or('\\').to_string(),
-            literal => literal.to_string(),
-        };
-        shown.push_str(&piece);
-    }
-    shown
+/// The seed's date (Mon 11 July 2016, 23:09:05) shown with `format`, to
+/// show an editor what the format looks like.
+fn example(format: &str) -> String {
+    let shown = jiff::tz::TimeZone::UTC
+        .to_timestamp(jiff::civil::datetime(2016, 7, 11, 23, 9, 5, 0))
+        .map(|at| at.as_second())
+        .unwrap_or(0);
+    dates::format_php(
+        format,
+        shown,
+        &jiff::tz::TimeZone::UTC,
+        dates::Language::english(),
+    )
 }
 
 #[cfg(test)]
@@ -1001,7 +693,7 @@ mod tests {
 
     #[test]
     fn dates_read_with_other_php_formats() {
-        let read = |text, format| parse_php_date(text, format);
+        let read = |text, format| dates::parse_php(format, text);
         assert_eq!(
             read("07/11/2016 - 23:09", "m/d/Y - H:i"),
             Ok(datetime(2016, 7, 11, 23, 9, 0, 0))
@@ -1031,7 +723,7 @@ mod tests {
     #[test]
     fn a_format_without_a_whole_date_cannot_read_one() {
         assert!(matches!(
-            parse_php_date("23:09", "H:i"),
+            dates::parse_php("H:i", "23:09"),
             Err(DateProblem::Unreadable(reason)) if reason.contains("whole date")
         ));
     }
@@ -1039,7 +731,7 @@ mod tests {
     #[test]
     fn a_wrong_english_month_name_is_unreadable() {
         assert_eq!(
-            parse_php_date("11 Juli 2016", "j F Y"),
+            dates::parse_php("j F Y", "11 Juli 2016"),
             Err(DateProblem::Unreadable(
                 "expected an English month name where it says \"Juli 2016\"".into()
             ))
@@ -1048,12 +740,9 @@ mod tests {
 
     #[test]
     fn the_format_example_shows_the_seed_date() {
+        assert_eq!(example(SEED_FORMAT), "Mon, 11/07/2016 - 23:09");
         assert_eq!(
-            format_php_date(example_date(), SEED_FORMAT),
-            "Mon, 11/07/2016 - 23:09"
-        );
-        assert_eq!(
-            format_php_date(example_date(), "l jS F y, g:i:s A \\a\\t G"),
+            example("l jS F y, g:i:s A \\a\\t G"),
             "Monday 11th July 16, 11:09:05 PM at 23"
         );
     }

@@ -9,6 +9,7 @@
 mod actions;
 mod fields;
 pub mod scheduler;
+pub mod story_writes;
 
 pub use actions::{
     correct, create, publish, publish_now, restore, save, schedule, submit, unpublish, withdraw,

@@ -2,7 +2,7 @@
 //! file by file from a theme folder without recompiling), Markdown, and the
 //! view models the reader pages are rendered from.
 
-pub mod markdown;
+pub mod structured_data;
 pub mod views;
 
 use std::path::PathBuf;

@@ -58,7 +58,7 @@ pub struct ArticleView<'a> {
     /// schema.org `NewsArticle` JSON-LD, escaped for a script element.
     pub json_ld: String,
     /// Open Graph and Twitter card tags.
-    pub meta: Vec<crate::structured_data::MetaTag>,
+    pub meta: Vec<crate::rendering::structured_data::MetaTag>,
     /// The lead image, when the story has one (set by the caller, which
     /// loads it: see [`image_view`]).
     pub lead_image: Option<ImageView>,
@@ -236,8 +236,8 @@ pub fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
                 note: c.note.clone(),
             })
             .collect(),
-        json_ld: crate::structured_data::page_data(site, article, image.as_deref()).0,
-        meta: crate::structured_data::page_data(site, article, image.as_deref()).1,
+        json_ld: crate::rendering::structured_data::page_data(site, article, image.as_deref()).0,
+        meta: crate::rendering::structured_data::page_data(site, article, image.as_deref()).1,
         lead_image: None,
     }
 }

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::dates::{self, Language};
 use crate::storage::{NewEvent, SiteRow, StorageError, Store};
-use crate::teasers::DEFAULT_TEASER_LENGTH;
+use crate::text::dates::{self, Language};
+use crate::text::teasers::DEFAULT_TEASER_LENGTH;
 
 /// What can go wrong loading or saving settings.
 #[derive(Debug, thiserror::Error)]

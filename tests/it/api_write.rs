@@ -15,7 +15,7 @@ async fn user_with_token(app: &TestApp, email: &str, role: Role) -> (User, Strin
     let (user, _) = accounts::create_user(&app.db.store, &actor, email, email, role, None, NOW)
         .await
         .unwrap();
-    let token = masthead::api_tokens::create(&app.db.store, &user, "test", NOW)
+    let token = masthead::accounts::api_tokens::create(&app.db.store, &user, "test", NOW)
         .await
         .unwrap();
     (user, token.secret)

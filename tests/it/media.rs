@@ -773,7 +773,7 @@ async fn masthead_check_finds_a_damaged_or_missing_media_file(backend: Backend) 
     let image = ingest(&db, encode(&picture(400, 300), "png"), "a.png", "Alt")
         .await
         .unwrap();
-    let report = masthead::checks::run(&db.store, db.dir.path())
+    let report = masthead::ops::checks::run(&db.store, db.dir.path())
         .await
         .unwrap();
     assert!(report.findings.is_empty(), "{:?}", report.findings);
@@ -789,7 +789,7 @@ async fn masthead_check_finds_a_damaged_or_missing_media_file(backend: Backend) 
     let derivative = image.url(&image.derivatives[0]);
     std::fs::remove_file(media_dir.join(derivative.trim_start_matches("/media/"))).unwrap();
 
-    let report = masthead::checks::run(&db.store, db.dir.path())
+    let report = masthead::ops::checks::run(&db.store, db.dir.path())
         .await
         .unwrap();
     let problems: Vec<_> = report.findings.iter().map(|f| f.problem.as_str()).collect();

@@ -99,7 +99,7 @@ async fn publishing_through_the_api_and_the_desk_writes_the_same_audit_entry(bac
     };
     let user = create_user(&app, "editor@example.org", Role::Editor).await;
     let desk = client_for(&app, "editor@example.org").await;
-    let token = masthead::api_tokens::create(app.app.store(), &user, "test", NOW)
+    let token = masthead::accounts::api_tokens::create(app.app.store(), &user, "test", NOW)
         .await
         .unwrap()
         .secret;

@@ -159,7 +159,7 @@ async fn api_token(app: &TestApp) -> String {
         accounts::create_user(&app.db.store, &actor, email, email, Role::Editor, None, NOW)
             .await
             .unwrap();
-    masthead::api_tokens::create(&app.db.store, &user, "test", NOW)
+    masthead::accounts::api_tokens::create(&app.db.store, &user, "test", NOW)
         .await
         .unwrap()
         .secret

@@ -14,7 +14,7 @@ use crate::accounts::User;
 use crate::app::App;
 use crate::articles::Article;
 use crate::http::Problem;
-use crate::story_writes::{self, Fields};
+use crate::publishing::story_writes::{self, Fields};
 
 /// The user a request's API token acts as.
 pub struct ApiUser(pub User);
@@ -34,7 +34,7 @@ impl FromRequestParts<App> for ApiUser {
             .ok_or_else(|| {
                 Problem::unauthorized("the Authorization header must be Bearer <token>")
             })?;
-        match crate::api_tokens::authenticate(app.store(), secret, app.now()).await {
+        match crate::accounts::api_tokens::authenticate(app.store(), secret, app.now()).await {
             Ok(Some(user)) => Ok(ApiUser(user)),
             Ok(None) => Err(Problem::unauthorized(
                 "the API token is unknown, revoked or its user disabled",

@@ -2,12 +2,15 @@
 //! and saving (refused over a newer revision, with both versions shown).
 //! Whatever goes wrong, the editor comes back with the text as it was sent.
 
+use std::collections::HashMap;
+
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::form::StoryForm;
 use super::images::{self, LeadImagePanel};
 use super::{Newsroom, notice, render, status_of, when};
 use crate::app::App;
@@ -15,94 +18,10 @@ use crate::articles::revisions::{self, FieldDiff, SaveError};
 use crate::articles::{self, Article, Status};
 use crate::http::admin::CurrentUser;
 use crate::http::problem::{Problem, Surface};
-use crate::publishing::{
-    self, Action, Actor, StoryFields, UpdateKind, WorkflowError, format_local_time,
-    parse_local_time,
-};
-use crate::rendering::markdown;
+use crate::media::Media;
+use crate::publishing::{self, Action, Actor, UpdateKind, WorkflowError, format_local_time};
 use crate::site::Site;
-
-/// The editor's form as sent: every field as text, so a save that fails for
-/// any reason can show it again exactly.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub(super) struct StoryForm {
-    pub(super) headline: String,
-    standfirst: String,
-    teaser: String,
-    pub(super) body: String,
-    pub(super) section: String,
-    slug: String,
-    dateline: String,
-    bylines: String,
-    tags: String,
-    pub(super) lead_image: String,
-    /// Alt text, caption and credit of the selected lead image as typed in
-    /// the editor; saved onto the image with the story.
-    pub(super) lead_alt: String,
-    pub(super) lead_caption: String,
-    pub(super) lead_credit: String,
-    /// The lead image the three fields above were filled for (hidden), so
-    /// text typed for one image never lands on another one chosen since.
-    pub(super) lead_text_for: String,
-    /// `datetime-local` in the site's time zone.
-    embargo: String,
-    /// The revision the editor opened (hidden).
-    revision: String,
-    message: String,
-    /// `editorial` or `silent_fix` when saving a published story.
-    update_kind: String,
-}
-
-impl StoryForm {
-    pub(super) fn of(article: &Article, site: &Site) -> StoryForm {
-        let fields = StoryFields::of(article);
-        StoryForm {
-            headline: fields.headline,
-            standfirst: fields.standfirst,
-            teaser: fields.teaser,
-            body: fields.body,
-            section: fields.section_id.to_string(),
-            slug: fields.slug,
-            dateline: fields.dateline,
-            bylines: fields.bylines,
-            tags: fields.tags,
-            lead_image: fields.lead_image,
-            lead_alt: String::new(),
-            lead_caption: String::new(),
-            lead_credit: String::new(),
-            lead_text_for: String::new(),
-            embargo: fields
-                .embargo_until
-                .map(|t| format_local_time(t, &site.time_zone))
-                .unwrap_or_default(),
-            revision: article.revision.to_string(),
-            message: String::new(),
-            update_kind: String::new(),
-        }
-    }
-
-    pub(super) fn fields(&self, site: &Site) -> Result<StoryFields, WorkflowError> {
-        Ok(StoryFields {
-            headline: self.headline.clone(),
-            standfirst: self.standfirst.clone(),
-            teaser: self.teaser.clone(),
-            body: self.body.clone(),
-            section_id: self
-                .section
-                .trim()
-                .parse()
-                .map_err(|_| WorkflowError::Invalid("choose a section".into()))?,
-            slug: self.slug.clone(),
-            dateline: self.dateline.clone(),
-            bylines: self.bylines.clone(),
-            tags: self.tags.clone(),
-            lead_image: self.lead_image.clone(),
-            embargo_until: parse_local_time(&self.embargo, &site.time_zone)?,
-            lead_image_text: images::form_text(self),
-        })
-    }
-}
+use crate::text::markdown;
 
 #[derive(Debug, Serialize)]
 struct SectionOption {
@@ -223,7 +142,7 @@ async fn screen_with_conflict(
                 selected: form.section == s.id.to_string(),
             })
             .collect(),
-        auto_teaser: crate::teasers::from_html(&body_html, site.teaser_length),
+        auto_teaser: crate::text::teasers::from_html(&body_html, site.teaser_length),
         can_edit: story.is_none_or(|s| publishing::can_edit(actor, s)),
         asks_update_kind: story.is_some_and(|s| s.status == Status::Published),
         actions: story
@@ -453,4 +372,62 @@ pub(super) async fn save(
         conflict,
     )
     .await)
+}
+
+/// The editor's Content-Security-Policy, also the upload route's: it may
+/// answer with the editor (which frames the preview).
+pub const EDITOR_CSP: &str = super::ADMIN_CSP;
+
+/// The editor after an upload made from it: `fields` are the story form's
+/// fields as posted with the file, `editor` is `new` or the story id. On
+/// success the new image is the selected lead image (not saved yet: the
+/// notice says so); on failure the refusal is shown. Either way the form is
+/// exactly as sent.
+pub async fn after_upload(
+    app: &App,
+    current: &CurrentUser,
+    editor: &str,
+    fields: HashMap<String, String>,
+    result: Result<Media, (StatusCode, String)>,
+) -> Response {
+    let map: serde_json::Map<String, serde_json::Value> = fields
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    let mut form: StoryForm = serde_json::from_value(serde_json::Value::Object(map))
+        .unwrap_or_else(|_| StoryForm::default());
+    let story = match editor.trim().parse::<i64>() {
+        Ok(id) => match articles::find(app.store(), id).await {
+            Ok(Some(article)) => Some(article),
+            Ok(None) => return crate::http::Error::NotFound.into_page(app).await,
+            Err(e) => return crate::http::Problem::from(e).into_response(),
+        },
+        Err(_) => None,
+    };
+    let (status, notice, error) = match result {
+        Ok(media) => {
+            form.lead_image = media.reference();
+            form.lead_text_for.clear();
+            (
+                StatusCode::OK,
+                Some("Image uploaded and chosen as the lead image. Save the story to keep it."),
+                None,
+            )
+        }
+        Err((status, message)) => (status, None, Some(format!("Upload refused: {message}"))),
+    };
+    let actor = super::auth::actor_of(current);
+    screen(
+        app,
+        Screen {
+            actor: &actor,
+            current,
+            story: story.as_ref(),
+            form,
+            status,
+            notice,
+            error,
+        },
+    )
+    .await
 }

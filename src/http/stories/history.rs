@@ -8,7 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::editor::{Screen, StoryForm, load, refusal, screen};
+use super::editor::{Screen, load, refusal, screen};
+use super::form::StoryForm;
 use super::{Newsroom, render, status_of, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, Revision, RevisionKind};

@@ -1,21 +1,14 @@
 //! The lead image in the story editor: the chooser (the selected image with
 //! its thumbnail and editable alt text, caption and credit; recent uploads
-//! from the library as radio buttons), saving that text with the story, the
-//! image in the preview, and the editor shown again after an upload made
-//! from it (`POST /admin/media` with the whole story form, so nothing typed
-//! is lost). Works without JavaScript.
+//! from the library as radio buttons) and the image in the preview. Works
+//! without JavaScript.
 
-use std::collections::HashMap;
-
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::editor::{Screen, StoryForm, screen};
+use super::form::{StoryForm, form_text};
 use crate::app::App;
-use crate::articles;
 use crate::http::admin::CurrentUser;
-use crate::media::{self, DerivativeFormat, Media, MediaError, MediaText};
+use crate::media::{self, DerivativeFormat, Media, MediaError};
 use crate::rendering::views::{self, ImageView};
 
 /// Recent uploads offered in the editor's library.
@@ -120,18 +113,6 @@ pub(super) async fn panel(
     })
 }
 
-/// The image text the form holds for its selected image, if it holds any:
-/// saved onto the image with the story, in the story's transaction, once
-/// the story's checks pass (`publishing::save`).
-pub(super) fn form_text(form: &StoryForm) -> Option<MediaText> {
-    let reference = form.lead_image.trim();
-    (!reference.is_empty() && form.lead_text_for.trim() == reference).then(|| MediaText {
-        caption: form.lead_caption.clone(),
-        credit: form.lead_credit.clone(),
-        alt: form.lead_alt.clone(),
-    })
-}
-
 /// The lead image of the preview: the selected image with the text typed in
 /// the editor, shown as the reader page shows it.
 pub(super) async fn preview_image(
@@ -148,62 +129,4 @@ pub(super) async fn preview_image(
         view.credit = text.credit.trim().to_owned();
     }
     Ok(Some(view))
-}
-
-/// The editor's Content-Security-Policy, also the upload route's: it may
-/// answer with the editor (which frames the preview).
-pub const EDITOR_CSP: &str = super::ADMIN_CSP;
-
-/// The editor after an upload made from it: `fields` are the story form's
-/// fields as posted with the file, `editor` is `new` or the story id. On
-/// success the new image is the selected lead image (not saved yet: the
-/// notice says so); on failure the refusal is shown. Either way the form is
-/// exactly as sent.
-pub async fn after_upload(
-    app: &App,
-    current: &CurrentUser,
-    editor: &str,
-    fields: HashMap<String, String>,
-    result: Result<Media, (StatusCode, String)>,
-) -> Response {
-    let map: serde_json::Map<String, serde_json::Value> = fields
-        .into_iter()
-        .map(|(k, v)| (k, serde_json::Value::String(v)))
-        .collect();
-    let mut form: StoryForm = serde_json::from_value(serde_json::Value::Object(map))
-        .unwrap_or_else(|_| StoryForm::default());
-    let story = match editor.trim().parse::<i64>() {
-        Ok(id) => match articles::find(app.store(), id).await {
-            Ok(Some(article)) => Some(article),
-            Ok(None) => return crate::http::Error::NotFound.into_page(app).await,
-            Err(e) => return crate::http::Problem::from(e).into_response(),
-        },
-        Err(_) => None,
-    };
-    let (status, notice, error) = match result {
-        Ok(media) => {
-            form.lead_image = media.reference();
-            form.lead_text_for.clear();
-            (
-                StatusCode::OK,
-                Some("Image uploaded and chosen as the lead image. Save the story to keep it."),
-                None,
-            )
-        }
-        Err((status, message)) => (status, None, Some(format!("Upload refused: {message}"))),
-    };
-    let actor = super::auth::actor_of(current);
-    screen(
-        app,
-        Screen {
-            actor: &actor,
-            current,
-            story: story.as_ref(),
-            form,
-            status,
-            notice,
-            error,
-        },
-    )
-    .await
 }

@@ -5,6 +5,7 @@
 //! by `publishing`, never here.
 
 mod editor;
+mod form;
 mod history;
 mod images;
 mod list;
@@ -23,7 +24,7 @@ use crate::publishing::WorkflowError;
 use crate::site::Site;
 
 pub use auth::Newsroom;
-pub use images::{EDITOR_CSP, after_upload};
+pub use editor::{EDITOR_CSP, after_upload};
 
 /// Admin pages run one script of our own (the live preview) and frame the
 /// preview from this origin; nothing else.

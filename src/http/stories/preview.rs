@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::Newsroom;
-use super::editor::StoryForm;
+use super::form::StoryForm;
 use super::images;
 use crate::app::App;
 use crate::articles::{self, SectionRef};

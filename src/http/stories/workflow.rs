@@ -7,7 +7,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::editor::{Screen, StoryForm, load, refusal, screen};
+use super::editor::{Screen, load, refusal, screen};
+use super::form::StoryForm;
 use super::{Newsroom, status_of};
 use crate::app::App;
 use crate::articles::Article;

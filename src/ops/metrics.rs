@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::app::App;
+use super::health::Health;
+use crate::storage::Store;
 
 /// Requests by `method`, `route` (the route template) and `status`.
 pub const HTTP_REQUESTS: &str = "masthead_http_requests_total";
@@ -165,20 +166,20 @@ pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
 
 /// The scrape: state gauges read now, then everything in the Prometheus
 /// text format.
-pub async fn render(app: &App) -> String {
+pub async fn render(store: &Store, health: &Health) -> String {
     let Some(handle) = install() else {
         return String::new();
     };
-    let pool = app.store().pool_stats();
+    let pool = store.pool_stats();
     metrics::gauge!("masthead_db_pool_connections", "state" => "in_use")
         .set(f64::from(pool.open.saturating_sub(pool.idle)));
     metrics::gauge!("masthead_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
     metrics::gauge!("masthead_db_pool_max_connections").set(f64::from(pool.max));
-    let last_event = app.store().last_event_id().await.ok();
+    let last_event = store.last_event_id().await.ok();
     if let Some(last) = last_event {
         metrics::gauge!("masthead_changes_feed_last_event_id").set(last as f64);
     }
-    for job in app.health().jobs() {
+    for job in health.jobs() {
         let name = job.name.clone();
         metrics::gauge!("masthead_job_up", "job" => name.clone())
             .set(f64::from(u8::from(job.alive)));

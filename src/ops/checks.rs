@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
-use crate::rendering::markdown;
 use crate::storage::{StorageError, Store};
+use crate::text::markdown;
 
 /// One problem found, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +135,7 @@ async fn check_media(
             "copy {} back from a backup (masthead restore into a spare folder, then take it from its media/)",
             path.display()
         );
-        match crate::backup::checksum(&path) {
+        match crate::ops::backup::checksum(&path) {
             Err(_) => report.findings.push(Finding {
                 problem: format!("the media file {} is missing", path.display()),
                 fix,

@@ -1,0 +1,104 @@
+//! The story editor's form as sent: every field as text, so a save that
+//! fails for any reason can show it again exactly; and what it means for
+//! the domain (the story's fields, the lead image's text).
+
+use serde::{Deserialize, Serialize};
+
+use crate::articles::Article;
+use crate::media::MediaText;
+use crate::publishing::{StoryFields, WorkflowError, format_local_time, parse_local_time};
+use crate::site::Site;
+
+/// The editor's form as sent: every field as text, so a save that fails for
+/// any reason can show it again exactly.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub(super) struct StoryForm {
+    pub(super) headline: String,
+    pub(super) standfirst: String,
+    pub(super) teaser: String,
+    pub(super) body: String,
+    pub(super) section: String,
+    pub(super) slug: String,
+    pub(super) dateline: String,
+    pub(super) bylines: String,
+    pub(super) tags: String,
+    pub(super) lead_image: String,
+    /// Alt text, caption and credit of the selected lead image as typed in
+    /// the editor; saved onto the image with the story.
+    pub(super) lead_alt: String,
+    pub(super) lead_caption: String,
+    pub(super) lead_credit: String,
+    /// The lead image the three fields above were filled for (hidden), so
+    /// text typed for one image never lands on another one chosen since.
+    pub(super) lead_text_for: String,
+    /// `datetime-local` in the site's time zone.
+    pub(super) embargo: String,
+    /// The revision the editor opened (hidden).
+    pub(super) revision: String,
+    pub(super) message: String,
+    /// `editorial` or `silent_fix` when saving a published story.
+    pub(super) update_kind: String,
+}
+
+impl StoryForm {
+    pub(super) fn of(article: &Article, site: &Site) -> StoryForm {
+        let fields = StoryFields::of(article);
+        StoryForm {
+            headline: fields.headline,
+            standfirst: fields.standfirst,
+            teaser: fields.teaser,
+            body: fields.body,
+            section: fields.section_id.to_string(),
+            slug: fields.slug,
+            dateline: fields.dateline,
+            bylines: fields.bylines,
+            tags: fields.tags,
+            lead_image: fields.lead_image,
+            lead_alt: String::new(),
+            lead_caption: String::new(),
+            lead_credit: String::new(),
+            lead_text_for: String::new(),
+            embargo: fields
+                .embargo_until
+                .map(|t| format_local_time(t, &site.time_zone))
+                .unwrap_or_default(),
+            revision: article.revision.to_string(),
+            message: String::new(),
+            update_kind: String::new(),
+        }
+    }
+
+    pub(super) fn fields(&self, site: &Site) -> Result<StoryFields, WorkflowError> {
+        Ok(StoryFields {
+            headline: self.headline.clone(),
+            standfirst: self.standfirst.clone(),
+            teaser: self.teaser.clone(),
+            body: self.body.clone(),
+            section_id: self
+                .section
+                .trim()
+                .parse()
+                .map_err(|_| WorkflowError::Invalid("choose a section".into()))?,
+            slug: self.slug.clone(),
+            dateline: self.dateline.clone(),
+            bylines: self.bylines.clone(),
+            tags: self.tags.clone(),
+            lead_image: self.lead_image.clone(),
+            embargo_until: parse_local_time(&self.embargo, &site.time_zone)?,
+            lead_image_text: form_text(self),
+        })
+    }
+}
+
+/// The image text the form holds for its selected image, if it holds any:
+/// saved onto the image with the story, in the story's transaction, once
+/// the story's checks pass (`publishing::save`).
+pub(super) fn form_text(form: &StoryForm) -> Option<MediaText> {
+    let reference = form.lead_image.trim();
+    (!reference.is_empty() && form.lead_text_for.trim() == reference).then(|| MediaText {
+        caption: form.lead_caption.clone(),
+        credit: form.lead_credit.clone(),
+        alt: form.lead_alt.clone(),
+    })
+}

@@ -1,0 +1,8 @@
+//! Operations: what a site operator runs and watches. Backups and restore,
+//! `masthead check`, the health registry behind `/readyz`, and the
+//! Prometheus metrics behind `/metrics`.
+
+pub mod backup;
+pub mod checks;
+pub mod health;
+pub mod metrics;
