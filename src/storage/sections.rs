@@ -1,6 +1,7 @@
 //! Sections.
 
-use super::events::{NewEvent, insert_events};
+use super::backend::Backend;
+use super::events::NewEvent;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// A section as stored.
@@ -11,41 +12,6 @@ pub struct SectionRow {
     pub name: String,
     pub position: i64,
 }
-
-/// Finds the section by slug or creates it last in order, inside `$tx`;
-/// evaluates to its id.
-macro_rules! ensure_section_in {
-    ($tx:ident, $slug:expr, $name:expr, $now:expr) => {{
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
-            .bind($slug)
-            .fetch_optional(&mut *$tx)
-            .await?;
-        match existing {
-            Some(id) => id,
-            None => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO sections (slug, name, position, created_at, updated_at) \
-                     VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sections), $3, $3) RETURNING id",
-                )
-                .bind($slug)
-                .bind($name)
-                .bind($now)
-                .fetch_one(&mut *$tx)
-                .await?;
-                let event = NewEvent {
-                    kind: "section.created".into(),
-                    subject: format!("section:{}", $slug),
-                    tags: vec!["sections".into(), "home".into()],
-                    payload: serde_json::json!({ "id": id, "slug": $slug, "name": $name }),
-                };
-                insert_events!($tx, $now, [event]);
-                id
-            }
-        }
-    }};
-}
-
-pub(crate) use ensure_section_in;
 
 impl Store {
     /// Every section in display order.
@@ -70,7 +36,7 @@ impl Store {
             if taken.is_some() {
                 return Err(StorageError::Conflict(format!("a section with the address /{slug}")));
             }
-            let id = ensure_section_in!(tx, slug, name, now);
+            let id = Backend::ensure_section(&mut tx, slug, name, now).await?;
             let section: SectionRow = sqlx::query_as("SELECT id, slug, name, position FROM sections WHERE id = $1")
                 .bind(id).fetch_one(&mut *tx).await?;
             Ok::<SectionRow, StorageError>(section)
@@ -97,7 +63,7 @@ impl Store {
                     tags: vec!["sections".into(), "home".into(), format!("section:{}", s.slug)],
                     payload: serde_json::json!({ "id": s.id, "slug": s.slug, "name": s.name }),
                 };
-                insert_events!(tx, now, [event]);
+                Backend::insert_events(&mut tx, now, &[event]).await?;
             }
             Ok::<Option<SectionRow>, StorageError>(section)
         })
@@ -130,7 +96,7 @@ impl Store {
                 tags: vec!["sections".into(), "home".into()],
                 payload: serde_json::json!({ "order": ids }),
             };
-            insert_events!(tx, now, [event]);
+            Backend::insert_events(&mut tx, now, &[event]).await?;
             Ok::<bool, StorageError>(true)
         })
     }

@@ -7,7 +7,8 @@
 //! both backends (SQLite `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so
 //! two attempts never both see a key as free.
 
-use super::audit::{NewAuditEntry, insert_audit};
+use super::audit::NewAuditEntry;
+use super::backend::Backend;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// How long a key must wait after `failures` failures (seconds; 0: none).
@@ -106,7 +107,7 @@ impl Store {
             for key in keys {
                 count_failure_in!(tx, key.as_str(), forget_before, now, wait);
             }
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }

@@ -2,7 +2,8 @@
 //! hashed). Sessions live in the database so they hold across app nodes;
 //! sign-in throttling is in `storage::sign_in`.
 
-use super::audit::{NewAuditEntry, insert_audit};
+use super::audit::NewAuditEntry;
+use super::backend::Backend;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// A user as stored; `role` is `admin`, `editor` or `writer`.
@@ -140,7 +141,7 @@ impl Store {
             }
             let mut audit = audit.clone();
             audit.subject = format!("user:{}", row.id);
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(&audit)).await?;
             Ok::<UserRow, StorageError>(row)
         })
     }
@@ -207,7 +208,7 @@ impl Store {
             let mut audit = audit.clone();
             audit.actor_id = Some(row.id);
             audit.subject = format!("user:{}", row.id);
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(&audit)).await?;
             Ok::<Option<UserRow>, StorageError>(Some(row))
         })
     }
@@ -234,7 +235,7 @@ impl Store {
             audit.actor_id = Some(row.id);
             audit.actor = format!("{} <{}>", row.name, row.email);
             audit.subject = format!("user:{}", row.id);
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(&audit)).await?;
             Ok::<Option<UserRow>, StorageError>(Some(row))
         })
     }
@@ -251,7 +252,7 @@ impl Store {
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                 .bind(password_hash).bind(now).bind(user_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }
@@ -267,7 +268,7 @@ impl Store {
         in_transaction!(self, tx => {
             sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
                 .bind(role).bind(now).bind(user_id).execute(&mut *tx).await?;
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }
@@ -286,7 +287,7 @@ impl Store {
             if disabled {
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             }
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }
@@ -307,7 +308,7 @@ impl Store {
             }
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *tx).await?;
             insert_session_in!(tx, session, user_id, now);
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }
