@@ -1,5 +1,7 @@
-//! Sections.
+//! Sections. Every change writes its audit entry in its own transaction, so
+//! a change and its record commit together or not at all.
 
+use super::audit::NewAuditEntry;
 use super::backend::Backend;
 use super::events::NewEvent;
 use super::{Result, StorageError, Store, in_transaction, with_db};
@@ -28,8 +30,15 @@ impl Store {
             .bind(slug).fetch_optional(pool).await?))
     }
 
-    /// Creates a section last in order; a taken slug is a conflict.
-    pub async fn create_section(&self, slug: &str, name: &str, now: i64) -> Result<SectionRow> {
+    /// Creates a section last in order, with the audit entry `audit` makes
+    /// of the new row, in one transaction; a taken slug is a conflict.
+    pub async fn create_section(
+        &self,
+        slug: &str,
+        name: &str,
+        now: i64,
+        audit: impl FnOnce(&SectionRow) -> NewAuditEntry,
+    ) -> Result<SectionRow> {
         in_transaction!(self, tx => {
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
                 .bind(slug).fetch_optional(&mut *tx).await?;
@@ -39,18 +48,22 @@ impl Store {
             let id = Backend::ensure_section(&mut tx, slug, name, now).await?;
             let section: SectionRow = sqlx::query_as("SELECT id, slug, name, position FROM sections WHERE id = $1")
                 .bind(id).fetch_one(&mut *tx).await?;
+            Backend::insert_audit(&mut tx, now, &[audit(&section)]).await?;
             Ok::<SectionRow, StorageError>(section)
         })
     }
 }
 
 impl Store {
-    /// Renames a section (its address stays); `None` when it does not exist.
+    /// Renames a section (its address stays), with the audit entry `audit`
+    /// makes of the renamed row, in one transaction; `None` (and no entry)
+    /// when it does not exist.
     pub async fn rename_section(
         &self,
         id: i64,
         name: &str,
         now: i64,
+        audit: impl FnOnce(&SectionRow) -> NewAuditEntry,
     ) -> Result<Option<SectionRow>> {
         in_transaction!(self, tx => {
             let section: Option<SectionRow> = sqlx::query_as(
@@ -64,14 +77,22 @@ impl Store {
                     payload: serde_json::json!({ "id": s.id, "slug": s.slug, "name": s.name }),
                 };
                 Backend::insert_events(&mut tx, now, &[event]).await?;
+                Backend::insert_audit(&mut tx, now, &[audit(s)]).await?;
             }
             Ok::<Option<SectionRow>, StorageError>(section)
         })
     }
 
     /// Swaps a section with its neighbour before (`up`) or after it in
-    /// display order; `false` when it does not exist or is already at that end.
-    pub async fn move_section(&self, id: i64, up: bool, now: i64) -> Result<bool> {
+    /// display order, with the audit entry `audit`, in one transaction;
+    /// `false` (and no entry) when it does not exist or is already at that end.
+    pub async fn move_section(
+        &self,
+        id: i64,
+        up: bool,
+        now: i64,
+        audit: &NewAuditEntry,
+    ) -> Result<bool> {
         in_transaction!(self, tx => {
             let order: Vec<(i64, i64)> = sqlx::query_as("SELECT id, position FROM sections ORDER BY position, id")
                 .fetch_all(&mut *tx).await?;
@@ -97,6 +118,7 @@ impl Store {
                 payload: serde_json::json!({ "order": ids }),
             };
             Backend::insert_events(&mut tx, now, &[event]).await?;
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<bool, StorageError>(true)
         })
     }
