@@ -1,5 +1,6 @@
 //! `Backend`: the statements several writes share (events, audit entries,
-//! sections made on the fly, article saves), written once as default methods
+//! sections made on the fly, article saves, sign-in throttles, sessions and
+//! one-time tokens), written once as default methods
 //! that run on `sqlx::Sqlite` and `sqlx::Postgres` alike. `with_db!` and
 //! `in_transaction!` pick the backend; inside the transaction a write calls
 //! `Backend::insert_events(&mut tx, ...)` and the compiler picks the
@@ -22,6 +23,8 @@ use super::articles::{ArticleRow, FIELDS, NewRevision, WriteExtras, unique_to_co
 use super::audit::NewAuditEntry;
 use super::events::NewEvent;
 use super::search::{SearchFilter, byline_pattern};
+use super::sign_in::WaitRule;
+use super::users::NewSession;
 
 /// A database masthead runs its shared statements on (SQLite and
 /// PostgreSQL): the bounds sqlx needs to run one SQL text with `$n`
@@ -287,6 +290,95 @@ where
             .bind(filter.byline.as_deref().map(byline_pattern))
             .bind(limit)
             .bind(offset)
+    }
+
+    /// A sign-in key's (failures, blocked_until), counting failures older
+    /// than `forget_before` as none.
+    async fn login_throttle(
+        tx: &mut Transaction<'_, Self>,
+        key: &str,
+        forget_before: i64,
+    ) -> Result<(i64, i64)> {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT failures, last_failure_at, blocked_until FROM login_throttles WHERE key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        Ok(match row {
+            Some((failures, last, blocked_until)) if last >= forget_before => {
+                (failures, blocked_until)
+            }
+            Some((_, _, blocked_until)) => (0, blocked_until),
+            None => (0, 0),
+        })
+    }
+
+    /// Counts one more failed sign-in against `key`, blocking it for what
+    /// `wait` says; returns the count.
+    async fn count_login_failure(
+        tx: &mut Transaction<'_, Self>,
+        key: &str,
+        forget_before: i64,
+        now: i64,
+        wait: WaitRule,
+    ) -> Result<i64> {
+        let (failures, _) = Self::login_throttle(tx, key, forget_before).await?;
+        let failures = failures + 1;
+        let blocked_until = now + wait(key, failures);
+        sqlx::query(
+            "INSERT INTO login_throttles (key, failures, last_failure_at, blocked_until) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
+             last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until",
+        )
+        .bind(key)
+        .bind(failures)
+        .bind(now)
+        .bind(blocked_until)
+        .execute(&mut **tx)
+        .await?;
+        Ok(failures)
+    }
+
+    /// Stores a session of `user_id`.
+    async fn insert_session(
+        tx: &mut Transaction<'_, Self>,
+        session: &NewSession<'_>,
+        user_id: i64,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, address) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(session.id_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(session.expires_at)
+        .bind(session.address)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Consumes a valid one-time token of `purpose`: `None` when it is
+    /// unknown, used, expired or for another purpose, else the user it
+    /// belongs to (none for the setup token).
+    async fn take_token(
+        tx: &mut Transaction<'_, Self>,
+        token_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> Result<Option<Option<i64>>> {
+        Ok(sqlx::query_scalar(
+            "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
+             AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .bind(purpose)
+        .fetch_optional(&mut **tx)
+        .await?)
     }
 }
 
