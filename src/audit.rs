@@ -4,7 +4,7 @@
 //!
 //! To record an action in the same transaction as the change itself, build
 //! the entry with [`entry`] and pass it to the storage method, which appends
-//! it with `storage::audit::insert_audit!`; otherwise call [`record`].
+//! it inside the change's transaction; otherwise call [`record`].
 
 use crate::storage::{AuditRow, NewAuditEntry, StorageError, Store};
 

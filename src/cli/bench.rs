@@ -290,7 +290,10 @@ pub async fn generate(config: &Config, stories: usize) -> anyhow::Result<()> {
     for (slug, name) in SECTIONS {
         let section = match crate::sections::find(&store, slug).await? {
             Some(s) => s,
-            None => crate::sections::create(&store, name, Some(slug), 0).await?,
+            None => {
+                let actor = crate::actor::Actor::command_line();
+                crate::sections::create(&store, &actor, name, Some(slug), 0).await?
+            }
         };
         sections.push(SectionRef {
             id: section.id,

@@ -1,8 +1,13 @@
 //! Sections: the site's departments (World, Business...), in display order.
+//! Creating, renaming and moving a section records who did it in the audit
+//! log, in the same transaction as the change: a change whose entry cannot
+//! be written does not happen.
 
 pub use crate::storage::SectionRow as Section;
 
+use crate::actor::Actor;
 use crate::articles::Slug;
+use crate::audit;
 use crate::storage::{StorageError, Store};
 
 /// What can go wrong with a section.
@@ -37,9 +42,10 @@ pub async fn find(store: &Store, slug: &str) -> Result<Option<Section>, SectionE
     Ok(store.section_by_slug(slug).await?)
 }
 
-/// Creates a section, its slug made from the name unless given.
+/// Creates a section for `actor`, its slug made from the name unless given.
 pub async fn create(
     store: &Store,
+    actor: &Actor,
     name: &str,
     slug: Option<&str>,
     now: i64,
@@ -52,12 +58,20 @@ pub async fn create(
         Some(s) => Slug::parse(s)?,
         None => Slug::from_title(name),
     };
-    Ok(store.create_section(slug.as_str(), name, now).await?)
+    let entry = |section: &Section| {
+        let details = serde_json::json!({ "slug": section.slug, "name": section.name });
+        audit::entry(actor, "section.created", &subject(section.id), details)
+    };
+    Ok(store
+        .create_section(slug.as_str(), name, now, entry)
+        .await?)
 }
 
-/// Renames a section; its address (slug) stays, so links keep working.
+/// Renames a section for `actor`; its address (slug) stays, so links keep
+/// working.
 pub async fn rename(
     store: &Store,
+    actor: &Actor,
     id: i64,
     name: &str,
     now: i64,
@@ -66,11 +80,29 @@ pub async fn rename(
     if name.is_empty() {
         return Err(SectionError::EmptyName);
     }
-    Ok(store.rename_section(id, name, now).await?)
+    let entry = |section: &Section| {
+        let details = serde_json::json!({ "slug": section.slug, "name": section.name });
+        audit::entry(actor, "section.renamed", &subject(section.id), details)
+    };
+    Ok(store.rename_section(id, name, now, entry).await?)
 }
 
-/// Moves a section one place earlier (`up`) or later in display order;
-/// `false` when it is already first or last (or does not exist).
-pub async fn move_by_one(store: &Store, id: i64, up: bool, now: i64) -> Result<bool, SectionError> {
-    Ok(store.move_section(id, up, now).await?)
+/// Moves a section one place earlier (`up`) or later in display order for
+/// `actor`; `false` when it is already first or last (or does not exist).
+pub async fn move_by_one(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    up: bool,
+    now: i64,
+) -> Result<bool, SectionError> {
+    let direction = if up { "up" } else { "down" };
+    let details = serde_json::json!({ "direction": direction });
+    let entry = audit::entry(actor, "section.moved", &subject(id), details);
+    Ok(store.move_section(id, up, now, &entry).await?)
+}
+
+/// How the audit log names a section.
+fn subject(id: i64) -> String {
+    format!("section:{id}")
 }

@@ -1,7 +1,8 @@
 //! Personal API tokens, stored by the hash of their secret. Creating and
 //! revoking one is written to the audit log in the same transaction.
 
-use super::audit::{NewAuditEntry, insert_audit};
+use super::audit::NewAuditEntry;
+use super::backend::Backend;
 use super::users::UserRow;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
@@ -31,7 +32,7 @@ impl Store {
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(user_id).bind(name).bind(token_hash).bind(now)
                 .fetch_one(&mut *tx).await?;
-            insert_audit!(tx, now, [audit.clone()]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<i64, StorageError>(id)
         })
     }
@@ -71,7 +72,7 @@ impl Store {
             let done = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
                 .bind(id).bind(user_id).bind(now).execute(&mut *tx).await?.rows_affected() == 1;
             if done {
-                insert_audit!(tx, now, [audit.clone()]);
+                Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             }
             Ok::<bool, StorageError>(done)
         })

@@ -1,8 +1,8 @@
 //! Articles, their revisions and the queries the reader pages make.
 
-use super::audit::{NewAuditEntry, insert_audit};
-use super::events::{NewEvent, insert_events};
-use super::sections::ensure_section_in;
+use super::audit::NewAuditEntry;
+use super::backend::Backend;
+use super::events::NewEvent;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// An article as stored, with its primary section's slug and name joined in.
@@ -80,127 +80,9 @@ pub(super) const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_sl
 pub(super) const VISIBLE: &str =
     "a.status = 'published' AND (a.embargo_until IS NULL OR a.embargo_until <= $1)";
 
-macro_rules! bind_fields {
-    ($query:expr, $row:expr) => {
-        $query
-            .bind($row.section_id)
-            .bind(&$row.slug)
-            .bind(&$row.headline)
-            .bind(&$row.standfirst)
-            .bind(&$row.teaser)
-            .bind(&$row.body_source)
-            .bind(&$row.body_format)
-            .bind(&$row.body_html)
-            .bind(&$row.dateline)
-            .bind(&$row.bylines)
-            .bind(&$row.tags)
-            .bind(&$row.other_sections)
-            .bind(&$row.lead_image)
-            .bind(&$row.corrections)
-            .bind(&$row.status)
-            .bind($row.scheduled_at)
-            .bind($row.embargo_until)
-            .bind($row.first_published_at)
-            .bind($row.last_update_at)
-            .bind($row.modified_at)
-            .bind($row.owner_id)
-    };
-}
-pub(crate) use bind_fields;
-
 pub(super) const FIELDS: &str = "section_id, slug, headline, standfirst, teaser, body_source, body_format, body_html, \
      dateline, bylines, tags, other_sections, lead_image, corrections, status, scheduled_at, \
      embargo_until, first_published_at, last_update_at, modified_at, owner_id";
-
-/// Inserts one article with its first revision and events inside an open
-/// transaction `$tx`; evaluates to the new id.
-macro_rules! insert_article_in {
-    ($tx:ident, $row:expr, $revision:expr, $events:expr) => {{
-        let row: &ArticleRow = $row;
-        let sql = format!(
-            "INSERT INTO articles ({FIELDS}, created_at, revision) VALUES \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$20,1) RETURNING id"
-        );
-        let id: i64 = bind_fields!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), row)
-            .fetch_one(&mut *$tx)
-            .await
-            .map_err(|e| unique_to_conflict(e, row))?;
-        sqlx::query(
-            "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
-             VALUES ($1, 1, $2, $3, $4, $5)",
-        )
-        .bind(id)
-        .bind($revision.author)
-        .bind($revision.message)
-        .bind(row.modified_at)
-        .bind(&$revision.snapshot)
-        .execute(&mut *$tx)
-        .await?;
-        insert_events!($tx, row.modified_at, &with_subject($events, id));
-        id
-    }};
-}
-
-/// Saves a new state of an article over `expected_revision` inside an open
-/// transaction `$tx` (see [`Store::update_article`]); evaluates to whether the
-/// stored revision was still `expected_revision` and the save happened.
-macro_rules! update_article_in {
-    ($tx:ident, $row:expr, $expected:expr, $revision:expr, $events:expr, $old_path:expr) => {{
-        let row: &ArticleRow = $row;
-        let expected_revision: i64 = $expected;
-        let revision: &NewRevision<'_> = &$revision;
-        let old_path: Option<&str> = $old_path;
-        let sql = format!(
-            "UPDATE articles SET ({FIELDS}, revision) = \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22 + 1) \
-             WHERE id = $23 AND revision = $22"
-        );
-        let updated = bind_fields!(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
-            .bind(expected_revision)
-            .bind(row.id)
-            .execute(&mut *$tx)
-            .await
-            .map_err(|e| unique_to_conflict(e, row))?
-            .rows_affected();
-        if updated == 1 {
-            sqlx::query(
-                "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(row.id)
-            .bind(expected_revision + 1)
-            .bind(revision.author)
-            .bind(revision.message)
-            .bind(row.modified_at)
-            .bind(&revision.snapshot)
-            .execute(&mut *$tx)
-            .await?;
-            if let Some(old_path) = old_path {
-                sqlx::query(
-                    "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id",
-                )
-                .bind(old_path)
-                .bind(row.id)
-                .bind(row.modified_at)
-                .execute(&mut *$tx)
-                .await?;
-            }
-            // The current path of an article is never a redirect.
-            sqlx::query(
-                "DELETE FROM redirects WHERE old_path = \
-                 '/' || (SELECT slug FROM sections WHERE id = $1) || '/' || $2",
-            )
-            .bind(row.section_id)
-            .bind(&row.slug)
-            .execute(&mut *$tx)
-            .await?;
-            insert_events!($tx, row.modified_at, $events);
-        }
-        updated == 1
-    }};
-}
-pub(crate) use update_article_in;
 
 /// What else a story write records in its transaction, so that a refused
 /// or failed write records none of it.
@@ -223,27 +105,6 @@ pub struct MediaTextUpdate {
     pub alt: String,
 }
 
-/// Records `$extras` (a `&WriteExtras`) inside an open transaction.
-macro_rules! write_extras_in {
-    ($tx:ident, $now:expr, $extras:expr) => {{
-        let extras: &WriteExtras = $extras;
-        if let Some(text) = &extras.media_text {
-            sqlx::query(
-                "UPDATE media SET caption = $1, credit = $2, alt = $3, updated_at = $4 WHERE id = $5",
-            )
-            .bind(&text.caption)
-            .bind(&text.credit)
-            .bind(&text.alt)
-            .bind($now)
-            .bind(text.id)
-            .execute(&mut *$tx)
-            .await?;
-        }
-        insert_events!($tx, $now, extras.events);
-        insert_audit!($tx, $now, extras.audit);
-    }};
-}
-
 /// One article of an import, with its first revision and events.
 pub struct ImportedArticle<'a> {
     pub row: ArticleRow,
@@ -262,12 +123,12 @@ impl Store {
         articles: Vec<ImportedArticle<'_>>,
     ) -> Result<Vec<i64>> {
         in_transaction!(self, tx => {
-            let section_id = ensure_section_in!(tx, section_slug, section_name, now);
+            let section_id = Backend::ensure_section(&mut tx, section_slug, section_name, now).await?;
             let mut ids = Vec::with_capacity(articles.len());
             for mut article in articles {
                 article.row.section_id = section_id;
                 article.row.section_slug = section_slug.to_owned();
-                let id = insert_article_in!(tx, &article.row, article.revision, &article.events);
+                let id = Backend::insert_article(&mut tx, &article.row, &article.revision, &article.events).await?;
                 ids.push(id);
             }
             Ok::<Vec<i64>, StorageError>(ids)
@@ -297,8 +158,8 @@ impl Store {
         extras: &WriteExtras,
     ) -> Result<i64> {
         in_transaction!(self, tx => {
-            let id = insert_article_in!(tx, row, revision, events);
-            write_extras_in!(tx, row.modified_at, extras);
+            let id = Backend::insert_article(&mut tx, row, &revision, events).await?;
+            Backend::write_extras(&mut tx, row.modified_at, extras).await?;
             Ok::<i64, StorageError>(id)
         })
     }
@@ -332,9 +193,10 @@ impl Store {
         extras: &WriteExtras,
     ) -> Result<bool> {
         in_transaction!(self, tx => {
-            let updated = update_article_in!(tx, row, expected_revision, revision, events, old_path);
+            let updated =
+                Backend::update_article(&mut tx, row, expected_revision, &revision, events, old_path).await?;
             if updated {
-                write_extras_in!(tx, row.modified_at, extras);
+                Backend::write_extras(&mut tx, row.modified_at, extras).await?;
             }
             Ok::<bool, StorageError>(updated)
         })
@@ -415,21 +277,6 @@ impl Store {
             .bind(old_path).fetch_optional(pool).await?),
         )
     }
-}
-
-fn with_subject(events: &[NewEvent], id: i64) -> Vec<NewEvent> {
-    events
-        .iter()
-        .map(|e| NewEvent {
-            subject: e.subject.replace("{id}", &id.to_string()),
-            tags: e
-                .tags
-                .iter()
-                .map(|t| t.replace("{id}", &id.to_string()))
-                .collect(),
-            ..e.clone()
-        })
-        .collect()
 }
 
 pub(super) fn unique_to_conflict(error: sqlx::Error, row: &ArticleRow) -> StorageError {

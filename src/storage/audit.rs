@@ -1,6 +1,7 @@
 //! The audit log: who did what and when (sign-ins, role changes, publishing),
 //! append-only, read by administrators newest first.
 
+use super::backend::Backend;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// An entry to append. `actor` is the acting user's name and email as they
@@ -29,35 +30,11 @@ pub struct AuditRow {
     pub address: Option<String>,
 }
 
-/// Appends audit entries inside an open transaction `$tx` (either backend),
-/// so an action and its record commit together.
-macro_rules! insert_audit {
-    ($tx:ident, $now:expr, $entries:expr) => {
-        for entry in $entries.iter() {
-            let entry: &$crate::storage::NewAuditEntry = entry;
-            sqlx::query(
-                "INSERT INTO audit_log (created_at, actor_id, actor, action, subject, details, address) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind($now)
-            .bind(entry.actor_id)
-            .bind(&entry.actor)
-            .bind(&entry.action)
-            .bind(&entry.subject)
-            .bind(entry.details.to_string())
-            .bind(&entry.address)
-            .execute(&mut *$tx)
-            .await?;
-        }
-    };
-}
-pub(crate) use insert_audit;
-
 impl Store {
     /// Appends one entry on its own (for actions that write nothing else).
     pub async fn record_audit(&self, entry: &NewAuditEntry, now: i64) -> Result<()> {
         in_transaction!(self, tx => {
-            insert_audit!(tx, now, [entry]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(entry)).await?;
             Ok::<(), StorageError>(())
         })
     }

@@ -2,11 +2,9 @@
 //! revisions, single revisions, and the scheduler's claims (due scheduled
 //! stories, lifted embargoes), which run exactly once across nodes.
 
-use super::articles::{
-    ArticleRow, FIELDS, NewRevision, RevisionRow, SELECT, bind_fields, unique_to_conflict,
-    update_article_in,
-};
-use super::events::{NewEvent, insert_events};
+use super::articles::{ArticleRow, NewRevision, RevisionRow, SELECT};
+use super::backend::Backend;
+use super::events::NewEvent;
 use super::{Db, Result, StorageError, Store, in_transaction, with_db};
 
 /// Which stories the admin list shows. `None` means any.
@@ -141,7 +139,7 @@ impl Store {
                     message: &due.message,
                     snapshot: due.snapshot.clone(),
                 };
-                if update_article_in!(tx, &due.row, expected, revision, &due.events, None) {
+                if Backend::update_article(&mut tx, &due.row, expected, &revision, &due.events, None).await? {
                     published.push(due.row.id);
                 }
             }
@@ -181,7 +179,7 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
             for row in &lifted {
-                insert_events!(tx, now, events(row));
+                Backend::insert_events(&mut tx, now, &events(row)).await?;
             }
             sqlx::query("UPDATE scheduler_state SET embargo_checked_until = $1 WHERE id = 1")
                 .bind(now)

@@ -33,23 +33,6 @@ impl EventRow {
     }
 }
 
-/// Appends events inside an open transaction `$tx` (either backend).
-macro_rules! insert_events {
-    ($tx:ident, $now:expr, $events:expr) => {
-        for event in $events.iter() {
-            sqlx::query("INSERT INTO events (created_at, kind, subject, tags, payload) VALUES ($1, $2, $3, $4, $5)")
-                .bind($now)
-                .bind(&event.kind)
-                .bind(&event.subject)
-                .bind(serde_json::to_string(&event.tags).expect("tags serialize"))
-                .bind(event.payload.to_string())
-                .execute(&mut *$tx)
-                .await?;
-        }
-    };
-}
-pub(crate) use insert_events;
-
 impl Store {
     /// Events after `after_id`, oldest first, at most `limit`.
     pub async fn events_after(&self, after_id: i64, limit: i64) -> Result<Vec<EventRow>> {

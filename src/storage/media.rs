@@ -1,6 +1,7 @@
 //! Uploaded images (`media` rows); their files live in the data folder.
 
-use super::events::{NewEvent, insert_events};
+use super::backend::Backend;
+use super::events::NewEvent;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// A media row as stored; `derivatives` is JSON text.
@@ -63,7 +64,7 @@ impl Store {
             .bind(row.created_at)
             .fetch_one(&mut *tx)
             .await?;
-            insert_events!(tx, row.created_at, &with_id(events, id));
+            Backend::insert_events(&mut tx, row.created_at, &with_id(events, id)).await?;
             Ok::<i64, StorageError>(id)
         })
     }
@@ -92,7 +93,7 @@ impl Store {
             .await?
             .rows_affected();
             if updated == 1 {
-                insert_events!(tx, now, events);
+                Backend::insert_events(&mut tx, now, events).await?;
             }
             Ok::<bool, StorageError>(updated == 1)
         })

@@ -7,6 +7,7 @@
 mod api_tokens;
 mod articles;
 mod audit;
+mod backend;
 mod backup;
 #[cfg(feature = "bench")]
 mod bench;

@@ -4,6 +4,7 @@
 //! the same `VISIBLE` condition as the reader pages.
 
 use super::articles::VISIBLE;
+use super::backend::Backend;
 use super::{Db, Result, Store};
 
 /// What to search for and where. `fts5` and `websearch` are the same query
@@ -44,25 +45,13 @@ fn conditions(first: usize) -> String {
 }
 
 /// `LIKE` pattern matching one exact name inside the JSON list of bylines.
-fn byline_pattern(name: &str) -> String {
+pub(super) fn byline_pattern(name: &str) -> String {
     let json = serde_json::to_string(name).expect("a string serializes");
     let escaped = json
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
-}
-
-macro_rules! bind_filters {
-    ($query:expr, $filter:expr, $limit:expr, $offset:expr) => {
-        $query
-            .bind($filter.section_id)
-            .bind($filter.from)
-            .bind($filter.until)
-            .bind($filter.byline.as_deref().map(byline_pattern))
-            .bind($limit)
-            .bind($offset)
-    };
 }
 
 impl Store {
@@ -88,7 +77,7 @@ impl Store {
                 let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                     .bind(now)
                     .bind(text);
-                bind_filters!(query, filter, limit, offset)
+                Backend::bind_filters(query, filter, limit, offset)
                     .fetch_all(pool)
                     .await?
             }
@@ -105,7 +94,7 @@ impl Store {
                 let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                     .bind(now)
                     .bind(text);
-                bind_filters!(query, filter, limit, offset)
+                Backend::bind_filters(query, filter, limit, offset)
                     .fetch_all(pool)
                     .await?
             }
@@ -120,13 +109,13 @@ impl Store {
                 match db {
                     Db::Sqlite(pool) => {
                         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now);
-                        bind_filters!(query, filter, limit, offset)
+                        Backend::bind_filters(query, filter, limit, offset)
                             .fetch_all(pool)
                             .await?
                     }
                     Db::Postgres(pool) => {
                         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now);
-                        bind_filters!(query, filter, limit, offset)
+                        Backend::bind_filters(query, filter, limit, offset)
                             .fetch_all(pool)
                             .await?
                     }

@@ -1,6 +1,9 @@
-//! Sections.
+//! Sections. Every change writes its audit entry in its own transaction, so
+//! a change and its record commit together or not at all.
 
-use super::events::{NewEvent, insert_events};
+use super::audit::NewAuditEntry;
+use super::backend::Backend;
+use super::events::NewEvent;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// A section as stored.
@@ -11,41 +14,6 @@ pub struct SectionRow {
     pub name: String,
     pub position: i64,
 }
-
-/// Finds the section by slug or creates it last in order, inside `$tx`;
-/// evaluates to its id.
-macro_rules! ensure_section_in {
-    ($tx:ident, $slug:expr, $name:expr, $now:expr) => {{
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
-            .bind($slug)
-            .fetch_optional(&mut *$tx)
-            .await?;
-        match existing {
-            Some(id) => id,
-            None => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO sections (slug, name, position, created_at, updated_at) \
-                     VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sections), $3, $3) RETURNING id",
-                )
-                .bind($slug)
-                .bind($name)
-                .bind($now)
-                .fetch_one(&mut *$tx)
-                .await?;
-                let event = NewEvent {
-                    kind: "section.created".into(),
-                    subject: format!("section:{}", $slug),
-                    tags: vec!["sections".into(), "home".into()],
-                    payload: serde_json::json!({ "id": id, "slug": $slug, "name": $name }),
-                };
-                insert_events!($tx, $now, [event]);
-                id
-            }
-        }
-    }};
-}
-
-pub(crate) use ensure_section_in;
 
 impl Store {
     /// Every section in display order.
@@ -62,29 +30,40 @@ impl Store {
             .bind(slug).fetch_optional(pool).await?))
     }
 
-    /// Creates a section last in order; a taken slug is a conflict.
-    pub async fn create_section(&self, slug: &str, name: &str, now: i64) -> Result<SectionRow> {
+    /// Creates a section last in order, with the audit entry `audit` makes
+    /// of the new row, in one transaction; a taken slug is a conflict.
+    pub async fn create_section(
+        &self,
+        slug: &str,
+        name: &str,
+        now: i64,
+        audit: impl FnOnce(&SectionRow) -> NewAuditEntry,
+    ) -> Result<SectionRow> {
         in_transaction!(self, tx => {
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
                 .bind(slug).fetch_optional(&mut *tx).await?;
             if taken.is_some() {
                 return Err(StorageError::Conflict(format!("a section with the address /{slug}")));
             }
-            let id = ensure_section_in!(tx, slug, name, now);
+            let id = Backend::ensure_section(&mut tx, slug, name, now).await?;
             let section: SectionRow = sqlx::query_as("SELECT id, slug, name, position FROM sections WHERE id = $1")
                 .bind(id).fetch_one(&mut *tx).await?;
+            Backend::insert_audit(&mut tx, now, &[audit(&section)]).await?;
             Ok::<SectionRow, StorageError>(section)
         })
     }
 }
 
 impl Store {
-    /// Renames a section (its address stays); `None` when it does not exist.
+    /// Renames a section (its address stays), with the audit entry `audit`
+    /// makes of the renamed row, in one transaction; `None` (and no entry)
+    /// when it does not exist.
     pub async fn rename_section(
         &self,
         id: i64,
         name: &str,
         now: i64,
+        audit: impl FnOnce(&SectionRow) -> NewAuditEntry,
     ) -> Result<Option<SectionRow>> {
         in_transaction!(self, tx => {
             let section: Option<SectionRow> = sqlx::query_as(
@@ -97,15 +76,23 @@ impl Store {
                     tags: vec!["sections".into(), "home".into(), format!("section:{}", s.slug)],
                     payload: serde_json::json!({ "id": s.id, "slug": s.slug, "name": s.name }),
                 };
-                insert_events!(tx, now, [event]);
+                Backend::insert_events(&mut tx, now, &[event]).await?;
+                Backend::insert_audit(&mut tx, now, &[audit(s)]).await?;
             }
             Ok::<Option<SectionRow>, StorageError>(section)
         })
     }
 
     /// Swaps a section with its neighbour before (`up`) or after it in
-    /// display order; `false` when it does not exist or is already at that end.
-    pub async fn move_section(&self, id: i64, up: bool, now: i64) -> Result<bool> {
+    /// display order, with the audit entry `audit`, in one transaction;
+    /// `false` (and no entry) when it does not exist or is already at that end.
+    pub async fn move_section(
+        &self,
+        id: i64,
+        up: bool,
+        now: i64,
+        audit: &NewAuditEntry,
+    ) -> Result<bool> {
         in_transaction!(self, tx => {
             let order: Vec<(i64, i64)> = sqlx::query_as("SELECT id, position FROM sections ORDER BY position, id")
                 .fetch_all(&mut *tx).await?;
@@ -130,7 +117,8 @@ impl Store {
                 tags: vec!["sections".into(), "home".into()],
                 payload: serde_json::json!({ "order": ids }),
             };
-            insert_events!(tx, now, [event]);
+            Backend::insert_events(&mut tx, now, &[event]).await?;
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<bool, StorageError>(true)
         })
     }

@@ -7,7 +7,8 @@
 //! both backends (SQLite `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so
 //! two attempts never both see a key as free.
 
-use super::audit::{NewAuditEntry, insert_audit};
+use super::audit::NewAuditEntry;
+use super::backend::Backend;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// How long a key must wait after `failures` failures (seconds; 0: none).
@@ -21,47 +22,6 @@ pub enum Claim {
     Allowed { failures: i64 },
     /// Some key waits until this Unix second; nothing was counted.
     Blocked { until: i64 },
-}
-
-/// Reads a key's (failures, blocked_until) inside `$tx`, counting failures
-/// older than `$forget_before` as none.
-macro_rules! throttle_in {
-    ($tx:ident, $key:expr, $forget_before:expr) => {{
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT failures, last_failure_at, blocked_until FROM login_throttles WHERE key = $1",
-        )
-        .bind($key)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        match row {
-            Some((failures, last, blocked_until)) if last >= $forget_before => {
-                (failures, blocked_until)
-            }
-            Some((_, _, blocked_until)) => (0, blocked_until),
-            None => (0, 0),
-        }
-    }};
-}
-
-/// Counts one more failure for `$key` inside `$tx`; evaluates to the count.
-macro_rules! count_failure_in {
-    ($tx:ident, $key:expr, $forget_before:expr, $now:expr, $wait:expr) => {{
-        let (failures, _) = throttle_in!($tx, $key, $forget_before);
-        let failures = failures + 1;
-        let blocked_until = $now + ($wait)($key, failures);
-        sqlx::query(
-            "INSERT INTO login_throttles (key, failures, last_failure_at, blocked_until) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
-             last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until",
-        )
-        .bind($key)
-        .bind(failures)
-        .bind($now)
-        .bind(blocked_until)
-        .execute(&mut *$tx)
-        .await?;
-        failures
-    }};
 }
 
 impl Store {
@@ -79,13 +39,13 @@ impl Store {
         in_transaction!(self, tx => {
             let mut until = 0;
             for key in check.iter().map(String::as_str).chain([claim]) {
-                let (_, blocked_until) = throttle_in!(tx, key, forget_before);
+                let (_, blocked_until) = Backend::login_throttle(&mut tx, key, forget_before).await?;
                 until = until.max(blocked_until);
             }
             if until > now {
                 return Ok(Claim::Blocked { until });
             }
-            let failures = count_failure_in!(tx, claim, forget_before, now, wait);
+            let failures = Backend::count_login_failure(&mut tx, claim, forget_before, now, wait).await?;
             Ok::<Claim, StorageError>(Claim::Allowed { failures })
         })
     }
@@ -104,9 +64,9 @@ impl Store {
             sqlx::query("DELETE FROM login_throttles WHERE last_failure_at < $1 AND blocked_until <= $2")
                 .bind(forget_before).bind(now).execute(&mut *tx).await?;
             for key in keys {
-                count_failure_in!(tx, key.as_str(), forget_before, now, wait);
+                Backend::count_login_failure(&mut tx, key, forget_before, now, wait).await?;
             }
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }

@@ -1,6 +1,7 @@
 //! The site's settings row.
 
-use super::events::{NewEvent, insert_events};
+use super::backend::Backend;
+use super::events::NewEvent;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// The site's settings as stored; `date_formats` is a JSON object of named
@@ -53,7 +54,7 @@ impl Store {
             .bind(&site.websub_hub)
             .execute(&mut *tx)
             .await?;
-            insert_events!(tx, site.updated_at, events);
+            Backend::insert_events(&mut tx, site.updated_at, events).await?;
             Ok::<(), StorageError>(())
         })
     }

@@ -2,7 +2,8 @@
 //! hashed). Sessions live in the database so they hold across app nodes;
 //! sign-in throttling is in `storage::sign_in`.
 
-use super::audit::{NewAuditEntry, insert_audit};
+use super::audit::NewAuditEntry;
+use super::backend::Backend;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// A user as stored; `role` is `admin`, `editor` or `writer`.
@@ -48,40 +49,6 @@ macro_rules! user_columns {
     () => {
         "id, email, name, role, password_hash, disabled_at, created_at, updated_at"
     };
-}
-
-/// Inserts a session for `$user_id` inside `$tx`.
-macro_rules! insert_session_in {
-    ($tx:ident, $session:expr, $user_id:expr, $now:expr) => {
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, address) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind($session.id_hash)
-        .bind($user_id)
-        .bind($now)
-        .bind($session.expires_at)
-        .bind($session.address)
-        .execute(&mut *$tx)
-        .await?;
-    };
-}
-
-/// Consumes a valid one-time token inside `$tx`; evaluates to
-/// `Option<Option<i64>>`: `None` when the token is unknown, used, expired or
-/// for another purpose, else the user it belongs to.
-macro_rules! take_token_in {
-    ($tx:ident, $hash:expr, $purpose:expr, $now:expr) => {{
-        let user: Option<Option<i64>> = sqlx::query_scalar(
-            "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
-             AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
-        )
-        .bind($now)
-        .bind($hash)
-        .bind($purpose)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        user
-    }};
 }
 
 impl Store {
@@ -140,7 +107,7 @@ impl Store {
             }
             let mut audit = audit.clone();
             audit.subject = format!("user:{}", row.id);
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(&audit)).await?;
             Ok::<UserRow, StorageError>(row)
         })
     }
@@ -192,7 +159,7 @@ impl Store {
         in_transaction!(self, tx => {
             let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
                 .fetch_one(&mut *tx).await?;
-            if admins > 0 || take_token_in!(tx, token_hash, "setup", now).is_none() {
+            if admins > 0 || Backend::take_token(&mut tx, token_hash, "setup", now).await?.is_none() {
                 return Ok(None);
             }
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
@@ -203,11 +170,11 @@ impl Store {
             let row: UserRow = sqlx::query_as(sql)
                 .bind(user.email).bind(user.name).bind(user.password_hash).bind(now)
                 .fetch_one(&mut *tx).await?;
-            insert_session_in!(tx, session, row.id, now);
+            Backend::insert_session(&mut tx, session, row.id, now).await?;
             let mut audit = audit.clone();
             audit.actor_id = Some(row.id);
             audit.subject = format!("user:{}", row.id);
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(&audit)).await?;
             Ok::<Option<UserRow>, StorageError>(Some(row))
         })
     }
@@ -223,7 +190,7 @@ impl Store {
     ) -> Result<Option<UserRow>> {
         let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
         in_transaction!(self, tx => {
-            let Some(Some(user_id)) = take_token_in!(tx, token_hash, "password", now) else {
+            let Some(Some(user_id)) = Backend::take_token(&mut tx, token_hash, "password", now).await? else {
                 return Ok(None);
             };
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
@@ -234,7 +201,7 @@ impl Store {
             audit.actor_id = Some(row.id);
             audit.actor = format!("{} <{}>", row.name, row.email);
             audit.subject = format!("user:{}", row.id);
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(&audit)).await?;
             Ok::<Option<UserRow>, StorageError>(Some(row))
         })
     }
@@ -251,7 +218,7 @@ impl Store {
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                 .bind(password_hash).bind(now).bind(user_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }
@@ -267,7 +234,7 @@ impl Store {
         in_transaction!(self, tx => {
             sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
                 .bind(role).bind(now).bind(user_id).execute(&mut *tx).await?;
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }
@@ -286,7 +253,7 @@ impl Store {
             if disabled {
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             }
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }
@@ -306,8 +273,8 @@ impl Store {
                 sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(old).execute(&mut *tx).await?;
             }
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *tx).await?;
-            insert_session_in!(tx, session, user_id, now);
-            insert_audit!(tx, now, [audit]);
+            Backend::insert_session(&mut tx, session, user_id, now).await?;
+            Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
             Ok::<(), StorageError>(())
         })
     }

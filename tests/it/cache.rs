@@ -23,9 +23,15 @@ const STORY: &str = "/world/us-to-send-560-additional-troops-to-iraq";
 async fn section(store: &Store, slug: &str) -> SectionRef {
     let section = match masthead::sections::find(store, slug).await.unwrap() {
         Some(section) => section,
-        None => masthead::sections::create(store, slug, Some(slug), NOW)
-            .await
-            .unwrap(),
+        None => masthead::sections::create(
+            store,
+            &masthead::actor::Actor::command_line(),
+            slug,
+            Some(slug),
+            NOW,
+        )
+        .await
+        .unwrap(),
     };
     SectionRef {
         id: section.id,

@@ -93,9 +93,15 @@ async fn scenario(backend: Backend, steps: Vec<Step>) {
     demo_site(&db.store).await;
     let mut sections = Vec::new();
     for slug in ["world", "sport"] {
-        let s = masthead::sections::create(&db.store, slug, Some(slug), NOW)
-            .await
-            .unwrap();
+        let s = masthead::sections::create(
+            &db.store,
+            &masthead::actor::Actor::command_line(),
+            slug,
+            Some(slug),
+            NOW,
+        )
+        .await
+        .unwrap();
         sections.push(SectionRef {
             id: s.id,
             slug: s.slug,

@@ -811,9 +811,15 @@ async fn the_workflow_refuses_to_publish_a_lead_image_without_alt_text(backend: 
     let Some(db) = store(backend).await else {
         return;
     };
-    let world = masthead::sections::create(&db.store, "World", None, NOW)
-        .await
-        .unwrap();
+    let world = masthead::sections::create(
+        &db.store,
+        &masthead::actor::Actor::command_line(),
+        "World",
+        None,
+        NOW,
+    )
+    .await
+    .unwrap();
     let no_alt = ingest(&db, encode(&picture(100, 80), "png"), "a.png", "")
         .await
         .unwrap();

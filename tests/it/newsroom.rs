@@ -12,7 +12,15 @@ pub async fn section(store: &Store, name: &str) -> Section {
     let slug = name.to_lowercase();
     match sections::find(store, &slug).await.unwrap() {
         Some(s) => s,
-        None => sections::create(store, name, None, NOW).await.unwrap(),
+        None => sections::create(
+            store,
+            &masthead::actor::Actor::command_line(),
+            name,
+            None,
+            NOW,
+        )
+        .await
+        .unwrap(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Issue 9, "one way through the code", as users notice it: a failure of
 //! ours shows a request id and never the database's words; publishing
 //! through the API and through the desk leaves the same audit entry; a
-//! refused save changes no image; an error page needs no settings query.
+//! refused save changes no image; an error page needs no settings query; a
+//! section change whose audit entry cannot be written does not happen.
 
 use masthead::accounts::Role;
 
@@ -16,32 +17,63 @@ on_both!(
     publishing_through_the_api_and_the_desk_writes_the_same_audit_entry,
     a_refused_story_save_leaves_the_image_text_unchanged,
     an_error_page_needs_no_settings_query,
+    a_section_change_whose_audit_entry_fails_does_not_happen,
 );
 
-/// Renames `table` behind the app's back, through a connection of its own,
-/// so every query the app makes on it fails.
-async fn break_table(app: &TestApp, table: &str) {
-    let sql = format!("ALTER TABLE {table} RENAME TO {table}_gone");
+/// Runs `statements` behind the app's back, through a connection of its own.
+async fn behind_the_apps_back(app: &TestApp, statements: &[&str]) {
     match &app.db.database_url {
         Some(url) => {
             let pool = sqlx::PgPool::connect(url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&pool)
-                .await
-                .unwrap();
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(*sql))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
             pool.close().await;
         }
         None => {
             let path = app.db.dir.path().join("masthead.db");
             let url = format!("sqlite://{}", path.display());
             let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&pool)
-                .await
-                .unwrap();
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(*sql))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
             pool.close().await;
         }
     }
+}
+
+/// Renames `table` behind the app's back, so every query the app makes on
+/// it fails.
+async fn break_table(app: &TestApp, table: &str) {
+    let sql = format!("ALTER TABLE {table} RENAME TO {table}_gone");
+    behind_the_apps_back(app, &[&sql]).await;
+}
+
+/// Makes every insert into the audit log fail (a trigger), or lets them
+/// through again.
+async fn refuse_audit_entries(app: &TestApp, refuse: bool) {
+    let statements: &[&str] = match (app.db.database_url.is_some(), refuse) {
+        (true, true) => &[
+            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'audit_log refuses entries'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log \
+             FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+        ],
+        (true, false) => &[
+            "DROP TRIGGER refuse_audit ON audit_log",
+            "DROP FUNCTION refuse_audit()",
+        ],
+        (false, true) => &["CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log \
+             BEGIN SELECT RAISE(ABORT, 'audit_log refuses entries'); END"],
+        (false, false) => &["DROP TRIGGER refuse_audit"],
+    };
+    behind_the_apps_back(app, statements).await;
 }
 
 /// Words of the database's own messages on either backend.
@@ -52,6 +84,8 @@ const DATABASE_WORDS: &[&str] = &[
     "database",
     "sqlx",
     "site_gone",
+    "audit_log",
+    "refuses",
 ];
 
 async fn a_database_failure_during_an_editor_save_shows_a_request_id_and_no_database_text(
@@ -247,4 +281,93 @@ async fn an_error_page_needs_no_settings_query(backend: Backend) {
         body.contains("<title>Page not found | The Daily Masthead</title>"),
         "the themed 404 page:\n{body}"
     );
+}
+
+/// What an administrator sees of the sections, in display order.
+async fn section_names(app: &TestApp) -> Vec<(String, String)> {
+    masthead::sections::list(app.app.store())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.slug, s.name))
+        .collect()
+}
+
+async fn a_section_change_whose_audit_entry_fails_does_not_happen(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let user = create_user(&app, "editor@example.org", Role::Editor).await;
+    let editor = client_for(&app, "editor@example.org").await;
+    let second = editor
+        .post(app.url("/admin/sections"))
+        .form(&[("name", "Sport"), ("slug", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 303, "two sections, so the first can move");
+    let first = masthead::sections::list(app.app.store()).await.unwrap()[0].id;
+    let before = section_names(&app).await;
+    let last_event = app.app.store().last_event_id().await.unwrap();
+    refuse_audit_entries(&app, true).await;
+
+    // Each change fails as a whole: a 500 page with the request id and no
+    // database words, and the sections as they were.
+    let create = editor
+        .post(app.url("/admin/sections"))
+        .form(&[("name", "Local News"), ("slug", "")]);
+    let rename = editor
+        .post(app.url(&format!("/admin/sections/{first}")))
+        .form(&[("name", "Elsewhere")]);
+    let move_down = editor
+        .post(app.url(&format!("/admin/sections/{first}/move")))
+        .form(&[("direction", "down")]);
+    for (what, request) in [("create", create), ("rename", rename), ("move", move_down)] {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 500, "{what}");
+        let request_id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = response.text().await.unwrap();
+        assert!(
+            body.contains(&request_id),
+            "{what} shows the request id:\n{body}"
+        );
+        let lower = body.to_lowercase();
+        for words in DATABASE_WORDS {
+            assert!(!lower.contains(words), "{what} shows {words:?}:\n{body}");
+        }
+        assert_eq!(section_names(&app).await, before, "{what} changed nothing");
+    }
+    assert_eq!(
+        app.app.store().last_event_id().await.unwrap(),
+        last_event,
+        "no event of a change that did not happen"
+    );
+
+    // With the audit log writable again, the same change commits with its
+    // entry, named after the editor.
+    refuse_audit_entries(&app, false).await;
+    let created = editor
+        .post(app.url("/admin/sections"))
+        .form(&[("name", "Local News"), ("slug", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    let local = masthead::sections::find(app.app.store(), "local-news")
+        .await
+        .unwrap()
+        .expect("the section is created");
+    let entries = masthead::audit::list(app.app.store(), None, 100)
+        .await
+        .unwrap();
+    let subject = format!("section:{}", local.id);
+    let created_entries: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "section.created" && e.subject == subject)
+        .collect();
+    assert_eq!(created_entries.len(), 1, "one entry: {entries:?}");
+    assert_eq!(created_entries[0].actor_id, Some(user.id));
 }

@@ -46,10 +46,16 @@ fn editor() -> Actor {
 }
 
 async fn section(store: &Store, name: &str) -> i64 {
-    masthead::sections::create(store, name, None, NOW)
-        .await
-        .unwrap()
-        .id
+    masthead::sections::create(
+        store,
+        &masthead::actor::Actor::command_line(),
+        name,
+        None,
+        NOW,
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 fn fields(section_id: i64, headline: &str) -> StoryFields {

@@ -19,9 +19,15 @@ on_both!(
 );
 
 async fn section(store: &Store, name: &str) -> SectionRef {
-    let s = masthead::sections::create(store, name, None, NOW)
-        .await
-        .unwrap();
+    let s = masthead::sections::create(
+        store,
+        &masthead::actor::Actor::command_line(),
+        name,
+        None,
+        NOW,
+    )
+    .await
+    .unwrap();
     SectionRef {
         id: s.id,
         slug: s.slug,
@@ -84,10 +90,16 @@ async fn sections_are_created_in_order_and_slugs_are_unique(backend: Backend) {
     let all = masthead::sections::list(&db.store).await.unwrap();
     let slugs: Vec<_> = all.iter().map(|s| s.slug.as_str()).collect();
     assert_eq!(slugs, ["world", "business-economy"]);
-    let error = masthead::sections::create(&db.store, "World", None, NOW)
-        .await
-        .unwrap_err()
-        .to_string();
+    let error = masthead::sections::create(
+        &db.store,
+        &masthead::actor::Actor::command_line(),
+        "World",
+        None,
+        NOW,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(
         error.contains("/world") && error.contains("already exists"),
         "{error}"

@@ -1,5 +1,6 @@
 //! `/admin/sections` (editors and administrators): create, rename and
-//! reorder the site's sections. Changes are audit-logged.
+//! reorder the site's sections. The domain (`sections`) audit-logs each
+//! change in the change's own transaction.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,7 +12,6 @@ use serde::Deserialize;
 use super::auth::SectionManager;
 use super::{AdminError, Page, respond};
 use crate::app::App;
-use crate::audit;
 use crate::sections::{self, SectionError};
 
 pub fn routes() -> Router<App> {
@@ -95,20 +95,8 @@ async fn create(
 ) -> Response {
     let result = async {
         let slug = Some(form.slug.trim()).filter(|s| !s.is_empty());
-        match sections::create(app.store(), &form.name, slug, app.now()).await {
-            Ok(section) => {
-                let details = serde_json::json!({ "slug": section.slug, "name": section.name });
-                audit::record(
-                    app.store(),
-                    &user.actor(),
-                    "section.created",
-                    &format!("section:{}", section.id),
-                    details,
-                    app.now(),
-                )
-                .await?;
-                Ok(Redirect::to("/admin/sections?notice=created").into_response())
-            }
+        match sections::create(app.store(), &user.actor(), &form.name, slug, app.now()).await {
+            Ok(_) => Ok(Redirect::to("/admin/sections?notice=created").into_response()),
             Err(e) => {
                 let (status, message) = refusal(e)?;
                 page(&app, &user, status, &form, None, Some(message)).await
@@ -131,20 +119,8 @@ async fn rename(
     Form(form): Form<RenameForm>,
 ) -> Response {
     let result = async {
-        match sections::rename(app.store(), id, &form.name, app.now()).await {
-            Ok(Some(section)) => {
-                let details = serde_json::json!({ "slug": section.slug, "name": section.name });
-                audit::record(
-                    app.store(),
-                    &user.actor(),
-                    "section.renamed",
-                    &format!("section:{id}"),
-                    details,
-                    app.now(),
-                )
-                .await?;
-                Ok(Redirect::to("/admin/sections?notice=renamed").into_response())
-            }
+        match sections::rename(app.store(), &user.actor(), id, &form.name, app.now()).await {
+            Ok(Some(_)) => Ok(Redirect::to("/admin/sections?notice=renamed").into_response()),
             Ok(None) => Err(AdminError::NotFound),
             Err(e) => {
                 let (status, message) = refusal(e)?;
@@ -191,17 +167,7 @@ async fn move_section(
                 .await;
             }
         };
-        if sections::move_by_one(app.store(), id, up, app.now()).await? {
-            audit::record(
-                app.store(),
-                &user.actor(),
-                "section.moved",
-                &format!("section:{id}"),
-                serde_json::json!({ "direction": form.direction }),
-                app.now(),
-            )
-            .await?;
-        }
+        sections::move_by_one(app.store(), &user.actor(), id, up, app.now()).await?;
         Ok(Redirect::to("/admin/sections?notice=moved").into_response())
     };
     let result = result.await;

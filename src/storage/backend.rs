@@ -1,0 +1,411 @@
+//! `Backend`: the statements several writes share (events, audit entries,
+//! sections made on the fly, article saves, sign-in throttles, sessions and
+//! one-time tokens), written once as default methods
+//! that run on `sqlx::Sqlite` and `sqlx::Postgres` alike. `with_db!` and
+//! `in_transaction!` pick the backend; inside the transaction a write calls
+//! `Backend::insert_events(&mut tx, ...)` and the compiler picks the
+//! implementation from the transaction's type.
+//!
+//! Why a trait with default methods and not free functions
+//! `fn f<DB: Backend>(...)`: the bounds sqlx needs (an executor for
+//! `&mut DB::Connection`, `i64: Encode<DB>`...) are not about `DB` itself,
+//! and Rust does not carry such bounds of a trait to its users, so every free
+//! function would repeat them all. Inside the trait they hold for every
+//! method, and the two `impl`s prove them once per backend.
+
+use sqlx::query::{Query, QueryAs};
+use sqlx::{
+    ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Transaction, Type,
+};
+
+use super::Result;
+use super::articles::{ArticleRow, FIELDS, NewRevision, WriteExtras, unique_to_conflict};
+use super::audit::NewAuditEntry;
+use super::events::NewEvent;
+use super::search::{SearchFilter, byline_pattern};
+use super::sign_in::WaitRule;
+use super::users::NewSession;
+
+/// A database masthead runs its shared statements on (SQLite and
+/// PostgreSQL): the bounds sqlx needs to run one SQL text with `$n`
+/// placeholders, and the statements as methods that hold them.
+pub(crate) trait Backend: Database<Arguments: IntoArguments<Self>>
+where
+    for<'c> &'c mut Self::Connection: Executor<'c, Database = Self>,
+    i64: Type<Self> + for<'q> Encode<'q, Self> + for<'r> Decode<'r, Self>,
+    Option<i64>: for<'q> Encode<'q, Self>,
+    String: Type<Self> + for<'q> Encode<'q, Self>,
+    Option<String>: for<'q> Encode<'q, Self>,
+    str: Type<Self>,
+    for<'s, 'q> &'s str: Encode<'q, Self>,
+    usize: ColumnIndex<Self::Row>,
+{
+    /// How many rows a statement changed (sqlx has no common method for it).
+    fn rows_affected(done: &Self::QueryResult) -> u64;
+
+    /// Appends `events` to the changes feed inside an open transaction, so
+    /// they commit (or roll back) with the change they describe.
+    async fn insert_events(
+        tx: &mut Transaction<'_, Self>,
+        now: i64,
+        events: &[NewEvent],
+    ) -> Result<()> {
+        for event in events {
+            sqlx::query(
+                "INSERT INTO events (created_at, kind, subject, tags, payload) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(now)
+            .bind(&event.kind)
+            .bind(&event.subject)
+            .bind(serde_json::to_string(&event.tags).expect("tags serialize"))
+            .bind(event.payload.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Appends audit entries inside an open transaction, so an action and
+    /// its record commit together.
+    async fn insert_audit(
+        tx: &mut Transaction<'_, Self>,
+        now: i64,
+        entries: &[NewAuditEntry],
+    ) -> Result<()> {
+        for entry in entries {
+            sqlx::query(
+                "INSERT INTO audit_log (created_at, actor_id, actor, action, subject, details, address) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(now)
+            .bind(entry.actor_id)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.subject)
+            .bind(entry.details.to_string())
+            .bind(&entry.address)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The id of the section `slug`, creating it last in order (with its
+    /// `section.created` event) when it does not exist yet.
+    async fn ensure_section(
+        tx: &mut Transaction<'_, Self>,
+        slug: &str,
+        name: &str,
+        now: i64,
+    ) -> Result<i64> {
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM sections WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sections (slug, name, position, created_at, updated_at) \
+             VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sections), $3, $3) RETURNING id",
+        )
+        .bind(slug)
+        .bind(name)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        let event = NewEvent {
+            kind: "section.created".into(),
+            subject: format!("section:{slug}"),
+            tags: vec!["sections".into(), "home".into()],
+            payload: serde_json::json!({ "id": id, "slug": slug, "name": name }),
+        };
+        Self::insert_events(tx, now, &[event]).await?;
+        Ok(id)
+    }
+
+    /// Binds the stored fields of `row` as `$1`..`$21`, in the order of
+    /// [`FIELDS`].
+    fn bind_fields<'q>(
+        query: Query<'q, Self, Self::Arguments>,
+        row: &ArticleRow,
+    ) -> Query<'q, Self, Self::Arguments> {
+        query
+            .bind(row.section_id)
+            .bind(&row.slug)
+            .bind(&row.headline)
+            .bind(&row.standfirst)
+            .bind(&row.teaser)
+            .bind(&row.body_source)
+            .bind(&row.body_format)
+            .bind(&row.body_html)
+            .bind(&row.dateline)
+            .bind(&row.bylines)
+            .bind(&row.tags)
+            .bind(&row.other_sections)
+            .bind(&row.lead_image)
+            .bind(&row.corrections)
+            .bind(&row.status)
+            .bind(row.scheduled_at)
+            .bind(row.embargo_until)
+            .bind(row.first_published_at)
+            .bind(row.last_update_at)
+            .bind(row.modified_at)
+            .bind(row.owner_id)
+    }
+
+    /// Inserts one article as revision 1, with that revision and its events
+    /// (`{id}` in their subject and tags becomes the new id), inside an open
+    /// transaction; returns the new id. A taken address is a conflict.
+    async fn insert_article(
+        tx: &mut Transaction<'_, Self>,
+        row: &ArticleRow,
+        revision: &NewRevision<'_>,
+        events: &[NewEvent],
+    ) -> Result<i64> {
+        let sql = format!(
+            "INSERT INTO articles ({FIELDS}, created_at, revision) VALUES \
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$20,1) RETURNING id"
+        );
+        let id: i64 = Self::bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(|e| unique_to_conflict(e, row))?
+            .try_get(0)?;
+        sqlx::query(
+            "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
+             VALUES ($1, 1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(revision.author)
+        .bind(revision.message)
+        .bind(row.modified_at)
+        .bind(&revision.snapshot)
+        .execute(&mut **tx)
+        .await?;
+        Self::insert_events(tx, row.modified_at, &with_subject(events, id)).await?;
+        Ok(id)
+    }
+
+    /// Saves a new state of article `row.id` over `expected_revision` inside
+    /// an open transaction (see `Store::update_article`): the next revision,
+    /// a redirect from `old_path`, the events. Returns whether the stored
+    /// revision was still `expected_revision` and the save happened; when it
+    /// was not, nothing is written.
+    async fn update_article(
+        tx: &mut Transaction<'_, Self>,
+        row: &ArticleRow,
+        expected_revision: i64,
+        revision: &NewRevision<'_>,
+        events: &[NewEvent],
+        old_path: Option<&str>,
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE articles SET ({FIELDS}, revision) = \
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22 + 1) \
+             WHERE id = $23 AND revision = $22"
+        );
+        let done = Self::bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
+            .bind(expected_revision)
+            .bind(row.id)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| unique_to_conflict(e, row))?;
+        if Self::rows_affected(&done) != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(row.id)
+        .bind(expected_revision + 1)
+        .bind(revision.author)
+        .bind(revision.message)
+        .bind(row.modified_at)
+        .bind(&revision.snapshot)
+        .execute(&mut **tx)
+        .await?;
+        if let Some(old_path) = old_path {
+            sqlx::query(
+                "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id",
+            )
+            .bind(old_path)
+            .bind(row.id)
+            .bind(row.modified_at)
+            .execute(&mut **tx)
+            .await?;
+        }
+        // The current path of an article is never a redirect.
+        sqlx::query(
+            "DELETE FROM redirects WHERE old_path = \
+             '/' || (SELECT slug FROM sections WHERE id = $1) || '/' || $2",
+        )
+        .bind(row.section_id)
+        .bind(&row.slug)
+        .execute(&mut **tx)
+        .await?;
+        Self::insert_events(tx, row.modified_at, events).await?;
+        Ok(true)
+    }
+
+    /// Records what a story write carries besides the story (the lead
+    /// image's text, its events, audit entries) inside an open transaction.
+    async fn write_extras(
+        tx: &mut Transaction<'_, Self>,
+        now: i64,
+        extras: &WriteExtras,
+    ) -> Result<()> {
+        if let Some(text) = &extras.media_text {
+            sqlx::query(
+                "UPDATE media SET caption = $1, credit = $2, alt = $3, updated_at = $4 WHERE id = $5",
+            )
+            .bind(&text.caption)
+            .bind(&text.credit)
+            .bind(&text.alt)
+            .bind(now)
+            .bind(text.id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Self::insert_events(tx, now, &extras.events).await?;
+        Self::insert_audit(tx, now, &extras.audit).await?;
+        Ok(())
+    }
+
+    /// Binds a search's filters, limit and offset as the next six parameters
+    /// (the order of `search::conditions`, then `LIMIT` and `OFFSET`).
+    fn bind_filters<'q, O>(
+        query: QueryAs<'q, Self, O, Self::Arguments>,
+        filter: &SearchFilter,
+        limit: i64,
+        offset: i64,
+    ) -> QueryAs<'q, Self, O, Self::Arguments> {
+        query
+            .bind(filter.section_id)
+            .bind(filter.from)
+            .bind(filter.until)
+            .bind(filter.byline.as_deref().map(byline_pattern))
+            .bind(limit)
+            .bind(offset)
+    }
+
+    /// A sign-in key's (failures, blocked_until), counting failures older
+    /// than `forget_before` as none.
+    async fn login_throttle(
+        tx: &mut Transaction<'_, Self>,
+        key: &str,
+        forget_before: i64,
+    ) -> Result<(i64, i64)> {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT failures, last_failure_at, blocked_until FROM login_throttles WHERE key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        Ok(match row {
+            Some((failures, last, blocked_until)) if last >= forget_before => {
+                (failures, blocked_until)
+            }
+            Some((_, _, blocked_until)) => (0, blocked_until),
+            None => (0, 0),
+        })
+    }
+
+    /// Counts one more failed sign-in against `key`, blocking it for what
+    /// `wait` says; returns the count.
+    async fn count_login_failure(
+        tx: &mut Transaction<'_, Self>,
+        key: &str,
+        forget_before: i64,
+        now: i64,
+        wait: WaitRule,
+    ) -> Result<i64> {
+        let (failures, _) = Self::login_throttle(tx, key, forget_before).await?;
+        let failures = failures + 1;
+        let blocked_until = now + wait(key, failures);
+        sqlx::query(
+            "INSERT INTO login_throttles (key, failures, last_failure_at, blocked_until) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
+             last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until",
+        )
+        .bind(key)
+        .bind(failures)
+        .bind(now)
+        .bind(blocked_until)
+        .execute(&mut **tx)
+        .await?;
+        Ok(failures)
+    }
+
+    /// Stores a session of `user_id`.
+    async fn insert_session(
+        tx: &mut Transaction<'_, Self>,
+        session: &NewSession<'_>,
+        user_id: i64,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, address) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(session.id_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(session.expires_at)
+        .bind(session.address)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Consumes a valid one-time token of `purpose`: `None` when it is
+    /// unknown, used, expired or for another purpose, else the user it
+    /// belongs to (none for the setup token).
+    async fn take_token(
+        tx: &mut Transaction<'_, Self>,
+        token_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> Result<Option<Option<i64>>> {
+        Ok(sqlx::query_scalar(
+            "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 \
+             AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .bind(purpose)
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+}
+
+impl Backend for sqlx::Sqlite {
+    fn rows_affected(done: &sqlx::sqlite::SqliteQueryResult) -> u64 {
+        done.rows_affected()
+    }
+}
+
+impl Backend for sqlx::Postgres {
+    fn rows_affected(done: &sqlx::postgres::PgQueryResult) -> u64 {
+        done.rows_affected()
+    }
+}
+
+/// `events` with `{id}` in their subject and tags replaced by `id`.
+fn with_subject(events: &[NewEvent], id: i64) -> Vec<NewEvent> {
+    events
+        .iter()
+        .map(|e| NewEvent {
+            subject: e.subject.replace("{id}", &id.to_string()),
+            tags: e
+                .tags
+                .iter()
+                .map(|t| t.replace("{id}", &id.to_string()))
+                .collect(),
+            ..e.clone()
+        })
+        .collect()
+}
