@@ -146,7 +146,7 @@ impl App {
         self.inner.settings.forget(tags);
     }
 
-    /// Background jobs' heartbeats and cursors (see [`crate::ops::health`]).
+    /// Background jobs' heartbeats and cursors (see `ops::health`).
     pub fn health(&self) -> &Health {
         &self.inner.health
     }

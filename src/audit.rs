@@ -8,7 +8,7 @@
 
 use crate::storage::{AuditRow, NewAuditEntry, StorageError, Store};
 
-/// Who acts (the crate's one [`Actor`](crate::actor::Actor)).
+/// Who acts (the crate's one [`Actor`](crate::actor)).
 pub use crate::actor::Actor;
 
 /// An audit entry for `actor` doing `action` (e.g. `article.published`) to

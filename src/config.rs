@@ -364,7 +364,7 @@ impl Config {
     /// The connection timeouts and cap `serve` enforces.
     pub fn connection_limits(&self) -> crate::http::connections::Limits {
         use crate::http::connections;
-        crate::http::connections::Limits {
+        connections::Limits {
             header_read: self.header_read_timeout,
             idle: self.keep_alive_timeout,
             max_connections: self.max_connections.unwrap_or_else(|| {

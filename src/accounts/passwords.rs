@@ -17,7 +17,7 @@ const MAX_PASSWORD_CHARS: usize = 1024;
 const DECOY_PASSWORD: &str = "masthead decoy password";
 
 /// Checks the length rules.
-pub fn check_password(password: &str) -> Result<(), AccountError> {
+pub(super) fn check_password(password: &str) -> Result<(), AccountError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(AccountError::PasswordTooShort);

@@ -64,7 +64,7 @@ pub(super) struct Keys {
 impl Keys {
     /// `device`: the hash of the known-device token this browser holds for
     /// the account, if any.
-    pub fn new(account: &str, address: &str, device: Option<&str>) -> Keys {
+    pub(super) fn new(account: &str, address: &str, device: Option<&str>) -> Keys {
         let account = hash_token(account);
         // Addresses are IPs or "unknown": never a '|'.
         let pair = format!("pair:{address}|{account}");
@@ -86,7 +86,7 @@ impl Keys {
 }
 
 /// A wait as people read it: `45 seconds`, `1 minute`, `4 minutes 16 seconds`.
-pub fn wait_text(secs: i64) -> String {
+pub(super) fn wait_text(secs: i64) -> String {
     let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
     let (minutes, seconds) = (secs / 60, secs % 60);
     match (minutes, seconds) {
@@ -97,7 +97,7 @@ pub fn wait_text(secs: i64) -> String {
 }
 
 /// A Unix time as `HH:MM:SS UTC`, to say when to try again.
-pub fn clock_text(unix_seconds: i64) -> String {
+pub(super) fn clock_text(unix_seconds: i64) -> String {
     jiff::Timestamp::from_second(unix_seconds)
         .map(|t| t.strftime("%H:%M:%S UTC").to_string())
         .unwrap_or_else(|_| format!("Unix time {unix_seconds}"))

@@ -2,7 +2,7 @@
 //! link), inviting users with a one-time set-password link, roles, disabling,
 //! password resets. Every change is audit-logged in its own transaction.
 
-use super::passwords::{self, hash_password};
+use super::passwords::hash_password;
 use super::sessions::{SESSION_LIFETIME_SECS, Session};
 use super::tokens::{Token, hash_token};
 use super::{AccountError, Role, User, parse_email, parse_name};
@@ -292,7 +292,7 @@ pub async fn set_password(
     password: &str,
     now: i64,
 ) -> Result<(), AccountError> {
-    let hash = passwords::hash_password(password).await?;
+    let hash = hash_password(password).await?;
     let entry = audit::entry(
         actor,
         "user.password_set",

@@ -464,7 +464,7 @@ pub async fn visible_list(
         .collect()
 }
 
-/// The "More from <Section>" block: the five newest other stories readers
+/// The "More from `<Section>`" block: the five newest other stories readers
 /// may see in the story's primary section, newest first.
 pub async fn more_from(
     store: &Store,

@@ -171,7 +171,7 @@ fn brotli(data: &[u8]) -> Bytes {
 }
 
 /// An IMF-fixdate (`Tue, 24 Nov 2026 12:00:00 GMT`).
-pub fn http_date(unix_seconds: i64) -> HeaderValue {
+pub(super) fn http_date(unix_seconds: i64) -> HeaderValue {
     let text = jiff::Timestamp::from_second(unix_seconds)
         .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
         .unwrap_or_else(|_| "Thu, 01 Jan 1970 00:00:00 GMT".into());
@@ -179,7 +179,7 @@ pub fn http_date(unix_seconds: i64) -> HeaderValue {
 }
 
 /// Parses an IMF-fixdate into Unix seconds.
-pub fn parse_http_date(text: &str) -> Option<i64> {
+pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
     jiff::fmt::strtime::parse("%a, %d %b %Y %H:%M:%S GMT", text.trim())
         .ok()?
         .to_datetime()

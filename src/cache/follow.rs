@@ -35,7 +35,7 @@ pub trait Host: Send + Sync {
 }
 
 /// How often the feed is polled for changes made by other processes.
-pub const POLL: Duration = Duration::from_millis(50);
+pub(crate) const POLL: Duration = Duration::from_millis(50);
 /// Events read per query.
 const BATCH: i64 = 500;
 
@@ -137,7 +137,7 @@ impl Follower {
     }
 
     /// Follows the feed until `shutdown` completes.
-    pub async fn run(&self, app: &impl Host, shutdown: impl std::future::Future<Output = ()>) {
+    pub async fn run(&self, app: &impl Host, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         // Polls every 50 ms: silence for seconds means it is stuck.
         let job = app.health().register("page-cache", Duration::from_secs(10));

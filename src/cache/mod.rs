@@ -8,13 +8,13 @@
 //! purges when an embargo lifts, a change no event announces.
 
 mod entry;
-pub mod follow;
+pub(crate) mod follow;
 mod settings;
-pub mod webhook;
+pub(crate) mod webhook;
 
-pub use entry::{Coding, Entry, Page, Variant, http_date, parse_http_date};
-pub use follow::Follower;
-pub use settings::SettingsMemo;
+pub(crate) use entry::{Coding, Entry, Page, parse_http_date};
+pub(crate) use follow::Follower;
+pub(crate) use settings::SettingsMemo;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;

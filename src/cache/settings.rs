@@ -13,7 +13,7 @@ use crate::storage::Store;
 
 /// The in-memory copies.
 #[derive(Debug, Default)]
-pub struct SettingsMemo {
+pub(crate) struct SettingsMemo {
     site: Slot<Site>,
     sections: Slot<Vec<Section>>,
 }
@@ -37,7 +37,7 @@ impl<T> Default for Slot<T> {
 impl<T> Slot<T> {
     async fn get<E, F>(&self, load: F) -> Result<Arc<T>, E>
     where
-        F: std::future::Future<Output = Result<T, E>>,
+        F: Future<Output = Result<T, E>>,
     {
         if let Some(value) = &*self.value.read().unwrap_or_else(|e| e.into_inner()) {
             return Ok(value.clone());
@@ -60,17 +60,17 @@ impl<T> Slot<T> {
 
 impl SettingsMemo {
     /// The site's settings.
-    pub async fn site(&self, store: &Store) -> Result<Arc<Site>, SiteError> {
+    pub(crate) async fn site(&self, store: &Store) -> Result<Arc<Site>, SiteError> {
         self.site.get(Site::load(store)).await
     }
 
     /// Every section in display order.
-    pub async fn sections(&self, store: &Store) -> Result<Arc<Vec<Section>>, SectionError> {
+    pub(crate) async fn sections(&self, store: &Store) -> Result<Arc<Vec<Section>>, SectionError> {
         self.sections.get(sections::list(store)).await
     }
 
     /// Forgets what a change with these tags may have changed.
-    pub fn forget<S: AsRef<str>>(&self, tags: &[S]) {
+    pub(crate) fn forget<S: AsRef<str>>(&self, tags: &[S]) {
         for tag in tags {
             match tag.as_ref() {
                 "site" => self.site.forget(),

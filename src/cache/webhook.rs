@@ -11,7 +11,7 @@ const ANSWER_LIMIT: usize = 64 * 1024;
 
 /// Why a webhook call failed.
 #[derive(Debug, thiserror::Error)]
-pub enum WebhookError {
+pub(crate) enum WebhookError {
     #[error("the purge webhook {0:?} is not an http:// or https:// URL")]
     Url(String),
     #[error("the purge webhook failed: {0}")]
@@ -21,7 +21,7 @@ pub enum WebhookError {
 }
 
 /// Calls the webhook in the background.
-pub fn call(client: Outbound, url: String, tags: Vec<String>) {
+pub(crate) fn call(client: Outbound, url: String, tags: Vec<String>) {
     tokio::spawn(async move {
         if let Err(error) = post(&client, &url, &tags).await {
             tracing::warn!(error = %error, "purge webhook");
@@ -30,7 +30,11 @@ pub fn call(client: Outbound, url: String, tags: Vec<String>) {
 }
 
 /// Posts the tags and waits for a 2xx answer.
-pub async fn post(client: &Outbound, url: &str, tags: &[String]) -> Result<(), WebhookError> {
+pub(crate) async fn post(
+    client: &Outbound,
+    url: &str,
+    tags: &[String],
+) -> Result<(), WebhookError> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(WebhookError::Url(url.to_owned()));
     }

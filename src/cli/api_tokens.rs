@@ -23,7 +23,7 @@ pub enum ApiTokenCommand {
     Revoke { email: String, id: i64 },
 }
 
-pub async fn run(config: &Config, command: ApiTokenCommand) -> anyhow::Result<()> {
+pub(super) async fn run(config: &Config, command: ApiTokenCommand) -> anyhow::Result<()> {
     let store = super::open(config).await?;
     let now = jiff::Timestamp::now().as_second();
     let user = |email: String| {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::site::{Settings, Site};
 
-pub async fn text(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
+pub(super) async fn text(config: &Config, files: &[PathBuf]) -> anyhow::Result<()> {
     let store = super::open(config).await?;
     let now = jiff::Timestamp::now().as_second();
     let site = match store.site().await? {

@@ -11,13 +11,13 @@ use anyhow::{Context, bail};
 
 /// Holds the lock until dropped.
 #[derive(Debug)]
-pub struct DataDirLock {
+pub(super) struct DataDirLock {
     _file: File,
 }
 
 /// Takes the lock on `data_dir` for `what` (e.g. "serving"), or explains
 /// who holds it.
-pub fn lock(data_dir: &Path, what: &str) -> anyhow::Result<DataDirLock> {
+pub(super) fn lock(data_dir: &Path, what: &str) -> anyhow::Result<DataDirLock> {
     let path = data_dir.join("masthead.lock");
     let mut file = OpenOptions::new()
         .read(true)

@@ -90,7 +90,7 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080]
     #[arg(long, env = "MASTHEAD_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// Public base URL of the site (for canonical links) [default: http://<listen>]
+    /// Public base URL of the site (for canonical links) [default: http://LISTEN]
     #[arg(long, env = "MASTHEAD_BASE_URL")]
     pub base_url: Option<String>,
     /// Start with an empty site instead of the demo newsroom.
@@ -113,7 +113,7 @@ pub struct InitArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// Import pages in the seed's text format (headline, body, "Last update:", "More from <Section>").
+    /// Import pages in the seed's text format (headline, body, "Last update:", "More from SECTION").
     Text {
         /// Files to import; all are checked before anything is stored.
         #[arg(required = true)]

@@ -22,7 +22,7 @@ async fn open_existing(config: &Config) -> anyhow::Result<Store> {
         .context("cannot open the database")
 }
 
-pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
+pub(super) async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     let store = open_existing(config).await?;
     let now = jiff::Timestamp::now().as_second();
     let result = backup::create(&store, &config.data_dir, file, now).await;
@@ -39,7 +39,7 @@ pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn restore(config: &Config, file: &Path, force: bool) -> anyhow::Result<()> {
+pub(super) async fn restore(config: &Config, file: &Path, force: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     // A server on this folder would keep the old database open.
@@ -64,7 +64,7 @@ pub async fn restore(config: &Config, file: &Path, force: bool) -> anyhow::Resul
     Ok(())
 }
 
-pub async fn check(config: &Config) -> anyhow::Result<()> {
+pub(super) async fn check(config: &Config) -> anyhow::Result<()> {
     let store = open_existing(config).await?;
     let result = crate::ops::checks::run(&store, &config.data_dir).await;
     store.close().await;

@@ -9,9 +9,9 @@ use crate::site::{self, Settings, Site};
 use crate::storage::Store;
 
 /// The seed page the demo newsroom starts with.
-pub const DEMO_PAGE: &str = include_str!("../../fixtures/seed-page.txt");
+pub(super) const DEMO_PAGE: &str = include_str!("../../fixtures/seed-page.txt");
 
-pub async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
+pub(super) async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
     // One server per SQLite data folder; PostgreSQL nodes share a database.
     let _lock = if config.database_url.is_none() {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
@@ -105,7 +105,7 @@ fn local_url(address: std::io::Result<std::net::SocketAddr>) -> String {
 
 /// Creates the site's settings on first start, and the demo content with
 /// them when `demo` is set. A site that exists is left as it is.
-pub async fn ensure_site(store: &Store, config: &Config, demo: bool) -> anyhow::Result<()> {
+pub(super) async fn ensure_site(store: &Store, config: &Config, demo: bool) -> anyhow::Result<()> {
     if store.site().await?.is_some() {
         return Ok(());
     }
@@ -121,7 +121,7 @@ pub async fn ensure_site(store: &Store, config: &Config, demo: bool) -> anyhow::
 }
 
 /// Imports the seed page as the demo newsroom.
-pub async fn import_demo(store: &Store, site: &Site, now: i64) -> anyhow::Result<()> {
+pub(super) async fn import_demo(store: &Store, site: &Site, now: i64) -> anyhow::Result<()> {
     crate::imports::import_text(store, site, "seed-page.txt", DEMO_PAGE, now)
         .await
         .context("cannot import the demo newsroom")?;

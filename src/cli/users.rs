@@ -63,7 +63,7 @@ async fn base_url(store: &Store, config: &Config) -> anyhow::Result<String> {
     })
 }
 
-pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+pub(super) async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
     let store = super::open(config).await?;
     let now = jiff::Timestamp::now().as_second();
     let actor = Actor::command_line();
@@ -154,7 +154,11 @@ pub async fn run(config: &Config, command: UserCommand) -> anyhow::Result<()> {
 
 /// While no administrator exists, makes a new one-time setup link and
 /// prints it (log and standard output). `base` is the public address.
-pub async fn announce_setup(store: &Store, base: &str, now: i64) -> anyhow::Result<Option<String>> {
+pub(super) async fn announce_setup(
+    store: &Store,
+    base: &str,
+    now: i64,
+) -> anyhow::Result<Option<String>> {
     if !accounts::needs_setup(store).await? {
         return Ok(None);
     }

@@ -1,4 +1,4 @@
-//! JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).
+//! JSON Feed 1.1 (<https://www.jsonfeed.org/version/1.1/>).
 
 use serde::Serialize;
 
@@ -49,7 +49,7 @@ struct Item<'a> {
     tags: Vec<&'a str>,
 }
 
-pub fn render(feed: &Feed) -> Vec<u8> {
+pub(crate) fn render(feed: &Feed) -> Vec<u8> {
     let document = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
         title: &feed.title,

@@ -4,9 +4,9 @@
 //! pings on publish. Every list comes from the reader queries, so only
 //! stories readers may see appear.
 
-pub mod atom;
-pub mod json_feed;
-pub mod rss;
+pub(crate) mod atom;
+pub(crate) mod json_feed;
+pub(crate) mod rss;
 pub mod sitemaps;
 pub mod websub;
 mod xml;

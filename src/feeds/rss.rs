@@ -7,7 +7,7 @@ use quick_xml::events::BytesText;
 use super::xml::{self, Xml, clean, text_element};
 use super::{Feed, FeedError, Format};
 
-pub fn render(feed: &Feed) -> Result<Vec<u8>, FeedError> {
+pub(crate) fn render(feed: &Feed) -> Result<Vec<u8>, FeedError> {
     let mut w = xml::document()?;
     w.create_element("rss")
         .with_attribute(("version", "2.0"))

@@ -56,7 +56,12 @@ where
 }
 
 /// The response for `entry` to a request with these headers.
-pub fn respond(entry: &Entry, request: &HeaderMap, head: bool, precompressed: bool) -> Response {
+pub(super) fn respond(
+    entry: &Entry,
+    request: &HeaderMap,
+    head: bool,
+    precompressed: bool,
+) -> Response {
     let (variant, coding) = entry.variant(accepted_coding(request));
     let not_modified = match request.get(header::IF_NONE_MATCH) {
         Some(list) => etag_matches(entry, list.as_bytes()),
@@ -118,7 +123,7 @@ fn etag_matches(entry: &Entry, list: &[u8]) -> bool {
 
 /// The best coding the client accepts: brotli, then gzip, then identity.
 /// Allocation-free parse of `Accept-Encoding` with q-values.
-pub fn accepted_coding(request: &HeaderMap) -> Coding {
+pub(super) fn accepted_coding(request: &HeaderMap) -> Coding {
     let Some(value) = request
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())

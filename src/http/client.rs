@@ -12,7 +12,7 @@ use crate::proxies::{TrustedProxies, client_ip};
 
 /// The client's IP, or `None` when the connection's peer is unknown (a
 /// request built in a test without `ConnectInfo`).
-pub fn request_client_ip(
+pub(crate) fn request_client_ip(
     extensions: &Extensions,
     headers: &HeaderMap,
     trusted: &TrustedProxies,
@@ -26,7 +26,7 @@ pub fn request_client_ip(
 }
 
 /// The client's address as the audit log and throttling store it.
-pub fn request_client_address(
+pub(crate) fn request_client_address(
     extensions: &Extensions,
     headers: &HeaderMap,
     trusted: &TrustedProxies,

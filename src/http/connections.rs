@@ -29,15 +29,15 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 /// The gauge of connections open now.
-pub const CONNECTIONS_OPEN: &str = "masthead_http_connections_open";
+pub(crate) const CONNECTIONS_OPEN: &str = "masthead_http_connections_open";
 /// Connections closed to make room under the cap.
-pub const CONNECTIONS_SHED: &str = "masthead_http_connections_shed_total";
+pub(crate) const CONNECTIONS_SHED: &str = "masthead_http_connections_shed_total";
 
 /// Open files kept free under the limit for the database, media files,
 /// logs and the metrics listener when the connection cap is derived from it.
-pub const RESERVED_FILES: u64 = 256;
+pub(crate) const RESERVED_FILES: u64 = 256;
 /// The connection cap when the open-files limit allows more.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 
 /// How long connections may wait, and how many may be open.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ pub struct Limits {
 /// Raises the soft open-files limit to the hard limit (each connection is a
 /// file; distributions default the soft limit to 1,024) and returns the soft
 /// limit now in force, or `None` where it cannot be read.
-pub fn raise_open_files_limit() -> Option<u64> {
+pub(crate) fn raise_open_files_limit() -> Option<u64> {
     use rustix::process::{Resource, getrlimit, setrlimit};
     let mut limit = getrlimit(Resource::Nofile);
     // `None` is "unlimited".
@@ -83,7 +83,7 @@ const LISTEN_BACKLOG: u32 = 4096;
 
 /// A listener on `address` with a backlog for bursts ([`LISTEN_BACKLOG`];
 /// the kernel caps it at `net.core.somaxconn`).
-pub fn listen(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+pub(crate) fn listen(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     let socket = if address.is_ipv4() {
         tokio::net::TcpSocket::new_v4()?
     } else {
@@ -96,13 +96,13 @@ pub fn listen(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 }
 
 /// The soft open-files limit in force (`None`: unlimited or unknown).
-pub fn open_files_limit() -> Option<u64> {
+pub(crate) fn open_files_limit() -> Option<u64> {
     rustix::process::getrlimit(rustix::process::Resource::Nofile).current
 }
 
 /// The cap when none is configured: [`DEFAULT_MAX_CONNECTIONS`], or fewer
 /// when the open-files limit would run out first.
-pub fn default_max_connections(open_files: Option<u64>) -> usize {
+pub(crate) fn default_max_connections(open_files: Option<u64>) -> usize {
     match open_files {
         Some(files) => {
             (files.saturating_sub(RESERVED_FILES).max(16) as usize).min(DEFAULT_MAX_CONNECTIONS)
@@ -248,11 +248,11 @@ impl Drop for Busy {
 /// Serves `service` on `listener` until `shutdown` completes, then stops
 /// accepting, lets requests in flight finish for at most `drain` and
 /// abandons the rest. Handlers see the peer as `ConnectInfo<SocketAddr>`.
-pub async fn serve<S>(
+pub(crate) async fn serve<S>(
     listener: tokio::net::TcpListener,
     service: S,
     limits: Limits,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = ()> + Send + 'static,
     drain: Duration,
 ) -> std::io::Result<()>
 where

@@ -20,7 +20,7 @@ use crate::search::{self, SearchError, SearchParams};
 use crate::sections;
 use crate::site::Site;
 
-pub fn routes() -> Router<App> {
+pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/feeds/{file}", get(site_feed))
         .route("/feeds/{section}/{file}", get(section_feed))
@@ -48,17 +48,6 @@ impl From<feeds::FeedError> for Error {
     fn from(error: feeds::FeedError) -> Error {
         Error::Internal(crate::http::Problem::internal(error))
     }
-}
-
-/// A feed as bytes and content type; `None` when the section or file
-/// does not exist.
-pub async fn feed(app: &App, section: Option<&str>, file: &str) -> Result<Response, Error> {
-    let format = Format::from_file_name(file).ok_or(Error::NotFound)?;
-    let site = Site::load(app.store()).await?;
-    let feed = feeds::feed_bytes(app.store(), &site, section, format, app.now())
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok(bytes(feed.content_type, feed.body))
 }
 
 /// A feed as a page for the page cache: it shows the newest visible
@@ -182,7 +171,7 @@ async fn robots(State(app): State<App>) -> Response {
 
 /// The search page's query string.
 #[derive(Debug, Default, Deserialize, Serialize)]
-pub struct SearchQuery {
+pub(crate) struct SearchQuery {
     #[serde(default)]
     pub q: String,
     pub section: Option<String>,

@@ -57,7 +57,7 @@ impl From<Error> for Problem {
 
 impl Error {
     /// The error as the themed reader page (rendered by
-    /// [`problem::render`](super::problem::render) from the settings kept in
+    /// `problem::render` from the settings kept in
     /// memory).
     pub async fn into_page(self, _app: &App) -> Response {
         Problem::from(self).on(Surface::Reader).into_response()

@@ -1,16 +1,16 @@
 //! HTTP: the router, the middleware every response goes through, and serving
 //! with graceful shutdown. Handlers parse, call the domain, render.
 
-pub mod admin;
-pub mod api;
+pub(crate) mod admin;
+pub(crate) mod api;
 mod cached;
-pub mod client;
-pub mod connections;
-pub mod distribution;
+pub(crate) mod client;
+pub(crate) mod connections;
+pub(crate) mod distribution;
 mod errors;
 mod media;
-pub mod ops;
-pub mod problem;
+pub(crate) mod ops;
+pub(crate) mod problem;
 mod site;
 mod stories;
 
@@ -195,7 +195,7 @@ pub async fn serve(
 }
 
 /// Serves `service` until `shutdown`, then drains for at most `drain`
-/// (see [`connections::serve`]).
+/// (see `connections::serve`).
 pub async fn serve_bounded<S>(
     listener: tokio::net::TcpListener,
     service: S,

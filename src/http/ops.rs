@@ -24,7 +24,7 @@ const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The health routes and, unless a separate metrics address is configured,
 /// the loopback-only `/metrics`.
-pub fn routes(app: &App) -> Router<App> {
+pub(crate) fn routes(app: &App) -> Router<App> {
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
@@ -37,7 +37,7 @@ pub fn routes(app: &App) -> Router<App> {
 
 /// The router of the separate metrics address: `/metrics` for anyone who
 /// can reach it, and the health routes.
-pub fn metrics_router(app: App) -> Router {
+pub(crate) fn metrics_router(app: App) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
@@ -152,7 +152,7 @@ fn proxied(headers: &HeaderMap) -> bool {
 }
 
 /// Counts and times every request by method, route template and status.
-pub async fn record(request: Request, next: Next) -> Response {
+pub(crate) async fn record(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
     let route = request

@@ -196,7 +196,7 @@ impl StdError for Problem {
 struct Carried(Arc<Problem>);
 
 impl IntoResponse for Problem {
-    /// A plain-text placeholder; [`render`] replaces it with the surface's
+    /// A plain-text placeholder; `render` replaces it with the surface's
     /// page. The placeholder never holds a cause either.
     fn into_response(self) -> Response {
         let mut response = (self.status, format!("{}\n", self.message)).into_response();
@@ -207,7 +207,7 @@ impl IntoResponse for Problem {
 
 /// The middleware that renders every [`Problem`] a handler answered, on its
 /// surface, with the request id (set by the router's request-id layer).
-pub async fn render(State(app): State<App>, request: Request, next: Next) -> Response {
+pub(crate) async fn render(State(app): State<App>, request: Request, next: Next) -> Response {
     let request_id = request
         .headers()
         .get("x-request-id")

@@ -21,7 +21,7 @@ const FRONT_PAGE_SIZE: i64 = 20;
 /// Stories per section on the home page.
 const HOME_PER_SECTION: i64 = 5;
 
-pub fn routes() -> Router<App> {
+pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/", get(home))
         .route("/static/site.css", get(stylesheet))
@@ -287,7 +287,7 @@ async fn stylesheet() -> Response {
 }
 
 /// Any other address: a retired story path answers 301, the rest 404.
-pub async fn fallback(State(app): State<App>, uri: Uri) -> Response {
+pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Response {
     let result = async {
         match articles::redirect_target(app.store(), uri.path(), app.now()).await? {
             Some(target) => Ok(Redirect::permanent(&target).into_response()),

@@ -80,7 +80,7 @@ pub fn check_dimensions(width: u32, height: u32) -> Result<(), MediaError> {
 
 /// An encoded file ready to store.
 #[derive(Debug, Clone)]
-pub struct Encoded {
+pub(super) struct Encoded {
     pub width: u32,
     pub height: u32,
     /// `jpg`, `webp` or `png`.
@@ -90,7 +90,7 @@ pub struct Encoded {
 
 /// What the pipeline made of one upload.
 #[derive(Debug, Clone)]
-pub struct Processed {
+pub(super) struct Processed {
     /// SHA-256 of the normalized original, lowercase hex.
     pub hash: String,
     pub width: u32,
@@ -100,7 +100,7 @@ pub struct Processed {
 }
 
 /// Runs the whole pipeline on an upload.
-pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
+pub(super) fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(MediaError::TooLarge { size: bytes.len() });
     }
@@ -174,7 +174,7 @@ pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
 /// The derivative widths for an image `width` pixels wide: the standard
 /// widths narrower than it, plus its own width when it is narrower than the
 /// widest standard one (so a small image still gets one full-size copy).
-pub fn derivative_widths(width: u32) -> Vec<u32> {
+pub(super) fn derivative_widths(width: u32) -> Vec<u32> {
     let mut widths: Vec<u32> = DERIVATIVE_WIDTHS
         .iter()
         .copied()

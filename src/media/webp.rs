@@ -10,7 +10,7 @@ use std::ffi::c_int;
 
 /// Why libwebp could not encode an image.
 #[derive(Debug, thiserror::Error)]
-pub enum WebpError {
+pub(super) enum WebpError {
     #[error("image of {width}x{height} is too large for WebP (at most 16383 pixels a side)")]
     TooLarge { width: u32, height: u32 },
     #[error("pixel buffer holds {actual} bytes, expected {expected}")]
@@ -21,7 +21,7 @@ pub enum WebpError {
 
 /// Encodes 8-bit RGB (`channels` = 3) or RGBA (`channels` = 4) pixels, rows
 /// packed without padding, as lossy WebP at `quality` (0-100).
-pub fn encode_lossy(
+pub(super) fn encode_lossy(
     pixels: &[u8],
     width: u32,
     height: u32,

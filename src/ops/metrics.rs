@@ -11,17 +11,17 @@ use super::health::Health;
 use crate::storage::Store;
 
 /// Requests by `method`, `route` (the route template) and `status`.
-pub const HTTP_REQUESTS: &str = "masthead_http_requests_total";
+pub(crate) const HTTP_REQUESTS: &str = "masthead_http_requests_total";
 /// Request latency by `method` and `route`, in seconds.
-pub const HTTP_DURATION: &str = "masthead_http_request_duration_seconds";
+pub(crate) const HTTP_DURATION: &str = "masthead_http_request_duration_seconds";
 /// Page-cache lookups answered from the cache.
-pub const PAGE_CACHE_HITS: &str = "masthead_page_cache_hits_total";
+pub(crate) const PAGE_CACHE_HITS: &str = "masthead_page_cache_hits_total";
 /// Page-cache hits answered before routing, by `family` (see [`RouteFamily`]).
-pub const PAGE_CACHE_HITS_BY_FAMILY: &str = "masthead_page_cache_route_hits_total";
+pub(crate) const PAGE_CACHE_HITS_BY_FAMILY: &str = "masthead_page_cache_route_hits_total";
 /// Page-cache lookups that had to render.
-pub const PAGE_CACHE_MISSES: &str = "masthead_page_cache_misses_total";
+pub(crate) const PAGE_CACHE_MISSES: &str = "masthead_page_cache_misses_total";
 /// Cached pages dropped because something they show changed.
-pub const PAGE_CACHE_PURGES: &str = "masthead_page_cache_purges_total";
+pub(crate) const PAGE_CACHE_PURGES: &str = "masthead_page_cache_purges_total";
 
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -41,7 +41,7 @@ struct Hits {
 /// What kind of public address a cache hit answered, read off the path
 /// without allocating: the families an operator tells apart on a dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RouteFamily {
+pub(crate) enum RouteFamily {
     Home,
     Section,
     Article,
@@ -54,7 +54,7 @@ pub enum RouteFamily {
 
 impl RouteFamily {
     /// Every family, in the order of their counters.
-    pub const ALL: [RouteFamily; 8] = [
+    pub(crate) const ALL: [RouteFamily; 8] = [
         RouteFamily::Home,
         RouteFamily::Section,
         RouteFamily::Article,
@@ -66,7 +66,7 @@ impl RouteFamily {
     ];
 
     /// The family of a request path (the query is ignored).
-    pub fn of_path(path: &str) -> RouteFamily {
+    pub(crate) fn of_path(path: &str) -> RouteFamily {
         let path = path.split('?').next().unwrap_or(path);
         if path == "/" {
             return RouteFamily::Home;
@@ -87,7 +87,7 @@ impl RouteFamily {
     }
 
     /// The `family` label.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RouteFamily::Home => "home",
             RouteFamily::Section => "section",
@@ -103,7 +103,7 @@ impl RouteFamily {
 
 /// Installs the Prometheus recorder once per process (later calls reuse
 /// it). `None` when another recorder was installed first.
-pub fn install() -> Option<&'static PrometheusHandle> {
+pub(crate) fn install() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
             let handle = PrometheusBuilder::new()
@@ -133,7 +133,7 @@ pub fn install() -> Option<&'static PrometheusHandle> {
 /// A page was served from the page cache, by the fast path in front of
 /// routing (`family` known) or by a handler (`None`: the route's own request
 /// metrics count it already).
-pub fn page_cache_hit(family: Option<RouteFamily>) {
+pub(crate) fn page_cache_hit(family: Option<RouteFamily>) {
     match HITS.get() {
         Some(hits) => {
             hits.total.increment(1);
@@ -146,17 +146,17 @@ pub fn page_cache_hit(family: Option<RouteFamily>) {
 }
 
 /// A page had to be rendered.
-pub fn page_cache_miss() {
+pub(crate) fn page_cache_miss() {
     metrics::counter!(PAGE_CACHE_MISSES).increment(1);
 }
 
 /// `count` cached pages were purged.
-pub fn page_cache_purged(count: u64) {
+pub(crate) fn page_cache_purged(count: u64) {
     metrics::counter!(PAGE_CACHE_PURGES).increment(count);
 }
 
 /// Records one answered request.
-pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
+pub(crate) fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
     metrics::counter!(HTTP_REQUESTS, "method" => method.to_owned(), "route" => route.to_owned(),
         "status" => status.to_string())
     .increment(1);
@@ -166,7 +166,7 @@ pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
 
 /// The scrape: state gauges read now, then everything in the Prometheus
 /// text format.
-pub async fn render(store: &Store, health: &Health) -> String {
+pub(crate) async fn render(store: &Store, health: &Health) -> String {
     let Some(handle) = install() else {
         return String::new();
     };

@@ -2,7 +2,7 @@
 //! `masthead check`, the health registry behind `/readyz`, and the
 //! Prometheus metrics behind `/metrics`.
 
-pub mod backup;
+pub(crate) mod backup;
 pub mod checks;
-pub mod health;
-pub mod metrics;
+pub(crate) mod health;
+pub(crate) mod metrics;

@@ -9,7 +9,7 @@
 mod actions;
 mod fields;
 pub mod scheduler;
-pub mod story_writes;
+pub(crate) mod story_writes;
 
 pub use actions::{
     correct, create, publish, publish_now, restore, save, schedule, submit, unpublish, withdraw,
@@ -24,7 +24,7 @@ use crate::articles::{Article, ArticleError, Status};
 /// The newsroom roles are the accounts' roles.
 pub use crate::accounts::Role;
 
-/// Who is acting (the crate's one [`Actor`](crate::actor::Actor)).
+/// Who is acting (the crate's one [`Actor`](crate::actor)).
 pub use crate::actor::Actor;
 
 /// Something done to a story.

@@ -78,9 +78,7 @@ fn due(row: crate::storage::ArticleRow, now: i64) -> Option<DuePublication> {
 /// stories that fell due while the site was down are published on start.
 pub async fn run(app: App) {
     // Ready while passes succeed; /readyz fails after 30 s without one.
-    let job = app
-        .health()
-        .register("scheduler", std::time::Duration::from_secs(30));
+    let job = app.health().register("scheduler", Duration::from_secs(30));
     let mut interval = tokio::time::interval(INTERVAL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -22,7 +22,7 @@ pub enum WriteError {
 
 /// The fields of a story a client sends; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
-pub struct Fields {
+pub(crate) struct Fields {
     pub section: Option<String>,
     pub slug: Option<String>,
     pub headline: Option<String>,
@@ -37,7 +37,7 @@ pub struct Fields {
 }
 
 /// The workflow actor a token's user is.
-pub fn actor(user: &User) -> Actor {
+pub(crate) fn actor(user: &User) -> Actor {
     Actor::from(user)
 }
 
@@ -86,7 +86,7 @@ impl Fields {
 }
 
 /// Creates a draft owned by `user`.
-pub async fn create(
+pub(crate) async fn create(
     store: &Store,
     user: &User,
     fields: Fields,
@@ -98,7 +98,7 @@ pub async fn create(
 
 /// Updates story `id` over revision `expected`. On a published story,
 /// `editorial_update` moves "Last update"; otherwise it is a silent fix.
-pub async fn update(
+pub(crate) async fn update(
     store: &Store,
     user: &User,
     id: i64,
@@ -131,12 +131,17 @@ pub async fn update(
 }
 
 /// Publishes story `id` now.
-pub async fn publish(store: &Store, user: &User, id: i64, now: i64) -> Result<Article, WriteError> {
+pub(crate) async fn publish(
+    store: &Store,
+    user: &User,
+    id: i64,
+    now: i64,
+) -> Result<Article, WriteError> {
     Ok(publishing::publish(store, &actor(user), id, now).await?)
 }
 
 /// Takes story `id` off every public surface.
-pub async fn unpublish(
+pub(crate) async fn unpublish(
     store: &Store,
     user: &User,
     id: i64,

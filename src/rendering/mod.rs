@@ -2,8 +2,8 @@
 //! file by file from a theme folder without recompiling), Markdown, and the
 //! view models the reader pages are rendered from.
 
-pub mod structured_data;
-pub mod views;
+pub(crate) mod structured_data;
+pub(crate) mod views;
 
 use std::path::PathBuf;
 
@@ -88,11 +88,11 @@ const EMBEDDED: &[(&str, &str)] = &[
 ];
 
 /// Stylesheet of the default theme, served at `/static/site.css`.
-pub const SITE_CSS: &str = include_str!("../../static/site.css");
+pub(crate) const SITE_CSS: &str = include_str!("../../static/site.css");
 
 /// Writes `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML text and
 /// attribute values.
-fn write_html_escaped(out: &mut minijinja::Output, text: &str) -> std::fmt::Result {
+fn write_html_escaped(out: &mut minijinja::Output<'_>, text: &str) -> std::fmt::Result {
     let mut last = 0;
     for (i, b) in text.bytes().enumerate() {
         let entity = match b {

@@ -11,7 +11,7 @@ use crate::articles::Article;
 use crate::site::Site;
 
 /// Percent-encodes a URL query value.
-pub fn encode_component(text: &str) -> String {
+pub(crate) fn encode_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {
@@ -33,13 +33,13 @@ fn rfc3339(unix_seconds: i64) -> String {
 
 /// The page listing an author's stories (the search filtered by byline):
 /// the `url` that identifies an author to search engines.
-pub fn author_url(site: &Site, name: &str) -> String {
+pub(crate) fn author_url(site: &Site, name: &str) -> String {
     format!("{}/search?by={}", site.base_url, encode_component(name))
 }
 
 /// The schema.org `NewsArticle` of a story; `image` is the lead image's
 /// absolute URL.
-pub fn news_article(site: &Site, article: &Article, image: Option<&str>) -> Value {
+pub(crate) fn news_article(site: &Site, article: &Article, image: Option<&str>) -> Value {
     let url = format!("{}{}", site.base_url, article.path());
     let published = article.first_published_at.unwrap_or(article.created_at);
     let modified = article.last_update_at.unwrap_or(published).max(published);
@@ -100,7 +100,11 @@ pub fn news_article(site: &Site, article: &Article, image: Option<&str>) -> Valu
 
 /// The JSON-LD script text and the social tags of a story, as the article
 /// page carries them.
-pub fn page_data(site: &Site, article: &Article, image: Option<&str>) -> (String, Vec<MetaTag>) {
+pub(crate) fn page_data(
+    site: &Site,
+    article: &Article,
+    image: Option<&str>,
+) -> (String, Vec<MetaTag>) {
     (
         script_json(&news_article(site, article, image)),
         social_tags(site, article, image),
@@ -109,7 +113,7 @@ pub fn page_data(site: &Site, article: &Article, image: Option<&str>) -> (String
 
 /// JSON for a `<script type="application/ld+json">` block: `<`, `>` and `&`
 /// are written as JSON escapes, so no text can close the script element.
-pub fn script_json(value: &Value) -> String {
+pub(crate) fn script_json(value: &Value) -> String {
     serde_json::to_string(value)
         .expect("JSON serializes")
         .replace('<', "\\u003c")
@@ -119,7 +123,7 @@ pub fn script_json(value: &Value) -> String {
 
 /// One `<meta>` tag: `property` for Open Graph, `name` for Twitter.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct MetaTag {
+pub(crate) struct MetaTag {
     pub attribute: &'static str,
     pub key: String,
     pub content: String,
@@ -127,7 +131,7 @@ pub struct MetaTag {
 
 /// Open Graph and Twitter card tags for a story; `image` is the lead
 /// image's absolute URL.
-pub fn social_tags(site: &Site, article: &Article, image: Option<&str>) -> Vec<MetaTag> {
+pub(crate) fn social_tags(site: &Site, article: &Article, image: Option<&str>) -> Vec<MetaTag> {
     let og = |key: &str, content: String| MetaTag {
         attribute: "property",
         key: key.to_owned(),

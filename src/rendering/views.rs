@@ -10,7 +10,7 @@ use crate::storage::SectionRow;
 
 /// Site-wide values every page shows.
 #[derive(Debug, Serialize)]
-pub struct SiteView<'a> {
+pub(crate) struct SiteView<'a> {
     pub name: &'a str,
     pub language: &'a str,
     pub base_url: &'a str,
@@ -18,7 +18,7 @@ pub struct SiteView<'a> {
 
 /// One entry of the section navigation.
 #[derive(Debug, Serialize)]
-pub struct NavItem<'a> {
+pub(crate) struct NavItem<'a> {
     pub slug: &'a str,
     pub name: &'a str,
     pub current: bool,
@@ -26,7 +26,7 @@ pub struct NavItem<'a> {
 
 /// A story in a list: linked title and teaser.
 #[derive(Debug, Serialize)]
-pub struct StoryItem {
+pub(crate) struct StoryItem {
     pub headline: String,
     pub path: String,
     pub teaser: String,
@@ -36,7 +36,7 @@ pub struct StoryItem {
 
 /// A correction as readers see it.
 #[derive(Debug, Serialize)]
-pub struct CorrectionView {
+pub(crate) struct CorrectionView {
     pub date: String,
     pub iso: String,
     pub note: String,
@@ -44,7 +44,7 @@ pub struct CorrectionView {
 
 /// The article page's story.
 #[derive(Debug, Serialize)]
-pub struct ArticleView<'a> {
+pub(crate) struct ArticleView<'a> {
     pub headline: &'a str,
     pub standfirst: &'a str,
     pub body_html: &'a str,
@@ -67,7 +67,7 @@ pub struct ArticleView<'a> {
 /// An image as a responsive `<picture>`: WebP and JPEG `srcset`s over the
 /// derivative widths, intrinsic size, alt text, caption and credit.
 #[derive(Debug, Serialize)]
-pub struct ImageView {
+pub(crate) struct ImageView {
     pub src: String,
     pub srcset: String,
     pub webp_srcset: String,
@@ -81,10 +81,10 @@ pub struct ImageView {
 
 /// How wide an article image is shown: the text column (44rem less padding)
 /// on wide screens, the viewport less padding otherwise.
-pub const ARTICLE_IMAGE_SIZES: &str = "(min-width: 44rem) 42rem, calc(100vw - 2rem)";
+pub(crate) const ARTICLE_IMAGE_SIZES: &str = "(min-width: 44rem) 42rem, calc(100vw - 2rem)";
 
 /// The lead image view of an uploaded image.
-pub fn image_view(media: &Media) -> ImageView {
+pub(crate) fn image_view(media: &Media) -> ImageView {
     let srcset = |format| {
         media
             .derivatives_of(format)
@@ -119,7 +119,7 @@ pub fn image_view(media: &Media) -> ImageView {
 
 /// The context of the article page.
 #[derive(Debug, Serialize)]
-pub struct ArticlePage<'a> {
+pub(crate) struct ArticlePage<'a> {
     pub site: SiteView<'a>,
     pub nav: Vec<NavItem<'a>>,
     pub article: ArticleView<'a>,
@@ -130,14 +130,14 @@ pub struct ArticlePage<'a> {
 
 /// A section's block on the home page.
 #[derive(Debug, Serialize)]
-pub struct SectionGroup<'a> {
+pub(crate) struct SectionGroup<'a> {
     pub section: &'a SectionRow,
     pub stories: Vec<StoryItem>,
 }
 
 /// The context of the home page.
 #[derive(Debug, Serialize)]
-pub struct HomePage<'a> {
+pub(crate) struct HomePage<'a> {
     pub site: SiteView<'a>,
     pub nav: Vec<NavItem<'a>>,
     pub url: String,
@@ -147,7 +147,7 @@ pub struct HomePage<'a> {
 
 /// The context of a section front.
 #[derive(Debug, Serialize)]
-pub struct SectionPage<'a> {
+pub(crate) struct SectionPage<'a> {
     pub site: SiteView<'a>,
     pub nav: Vec<NavItem<'a>>,
     pub section: &'a SectionRow,
@@ -161,7 +161,7 @@ pub struct SectionPage<'a> {
 
 /// The context of an error page.
 #[derive(Debug, Serialize)]
-pub struct ErrorPage<'a> {
+pub(crate) struct ErrorPage<'a> {
     pub site: SiteView<'a>,
     pub nav: Vec<NavItem<'a>>,
     pub title: &'a str,
@@ -171,7 +171,7 @@ pub struct ErrorPage<'a> {
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(site: &'a Site) -> SiteView<'a> {
+    pub(crate) fn new(site: &'a Site) -> SiteView<'a> {
         SiteView {
             name: &site.name,
             language: &site.language,
@@ -181,7 +181,7 @@ impl<'a> SiteView<'a> {
 }
 
 /// The navigation, marking `current` (a section slug) as the current page.
-pub fn nav<'a>(sections: &'a [SectionRow], current: Option<&str>) -> Vec<NavItem<'a>> {
+pub(crate) fn nav<'a>(sections: &'a [SectionRow], current: Option<&str>) -> Vec<NavItem<'a>> {
     sections
         .iter()
         .map(|s| NavItem {
@@ -193,12 +193,12 @@ pub fn nav<'a>(sections: &'a [SectionRow], current: Option<&str>) -> Vec<NavItem
 }
 
 /// An ISO 8601 time in the site's zone, for `<time datetime>`.
-pub fn iso(site: &Site, unix_seconds: i64) -> String {
+pub(crate) fn iso(site: &Site, unix_seconds: i64) -> String {
     site.format_date(unix_seconds, "c")
 }
 
 /// A story as a list item.
-pub fn story_item(site: &Site, article: &Article) -> StoryItem {
+pub(crate) fn story_item(site: &Site, article: &Article) -> StoryItem {
     let published = article.first_published_at.unwrap_or(article.created_at);
     StoryItem {
         headline: article.headline.clone(),
@@ -210,7 +210,7 @@ pub fn story_item(site: &Site, article: &Article) -> StoryItem {
 }
 
 /// The article page's story.
-pub fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
+pub(crate) fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
     // An uploaded lead image is resolved by the caller (see `structured_data::page_data`).
     let image = crate::feeds::direct_image_url(site, article.lead_image.as_deref());
     let updated = article

@@ -8,9 +8,9 @@ use sqlx::postgres::PgListener;
 use super::{Db, Result, Store};
 
 /// The channel writers notify.
-pub const CHANNEL: &str = "masthead_changes";
+pub(super) const CHANNEL: &str = "masthead_changes";
 
-/// A connection listening for commits on [`CHANNEL`].
+/// A connection listening for commits on `CHANNEL`.
 pub struct ChangeListener {
     listener: PgListener,
 }

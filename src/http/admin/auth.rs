@@ -35,12 +35,12 @@ impl std::ops::Deref for CurrentUser {
 }
 
 /// The value of the session cookie the request carries.
-pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<&str> {
     cookie(headers, SESSION_COOKIE)
 }
 
 /// The value of the cookie `name` the request carries, if not empty.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -54,7 +54,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The `Set-Cookie` value of the known-device cookie: HttpOnly, sent back
 /// only to the sign-in form, kept for [`DEVICE_LIFETIME_SECS`].
-pub fn device_set_cookie(value: &str, secure: bool) -> HeaderValue {
+pub(crate) fn device_set_cookie(value: &str, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{DEVICE_COOKIE}={value}; Path=/admin/login; HttpOnly; SameSite=Strict; Max-Age={DEVICE_LIFETIME_SECS}{secure}"
@@ -64,7 +64,7 @@ pub fn device_set_cookie(value: &str, secure: bool) -> HeaderValue {
 
 /// Whether the browser reached us over HTTPS: the configured base URL says
 /// so, or the reverse proxy in front does (`X-Forwarded-Proto: https`).
-pub fn is_https(app: &App, headers: &HeaderMap) -> bool {
+pub(crate) fn is_https(app: &App, headers: &HeaderMap) -> bool {
     app.config()
         .base_url
         .as_deref()
@@ -76,7 +76,7 @@ pub fn is_https(app: &App, headers: &HeaderMap) -> bool {
 }
 
 /// The `Set-Cookie` value that stores a session id (`None`: clears it).
-pub fn session_set_cookie(token: Option<&str>, max_age: i64, secure: bool) -> HeaderValue {
+pub(crate) fn session_set_cookie(token: Option<&str>, max_age: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     let value = match token {
         Some(token) => format!(
@@ -89,7 +89,7 @@ pub fn session_set_cookie(token: Option<&str>, max_age: i64, secure: bool) -> He
 
 /// The client's address: the TCP peer, or the client behind a trusted proxy
 /// (`--trusted-proxies`); never an `X-Forwarded-For` an untrusted peer sent.
-pub fn client_address(parts: &Parts, app: &App) -> String {
+pub(crate) fn client_address(parts: &Parts, app: &App) -> String {
     crate::http::client::request_client_address(
         &parts.extensions,
         &parts.headers,
@@ -99,7 +99,7 @@ pub fn client_address(parts: &Parts, app: &App) -> String {
 
 /// The client's address as an extractor.
 #[derive(Debug, Clone)]
-pub struct ClientAddress(pub String);
+pub(crate) struct ClientAddress(pub String);
 
 impl FromRequestParts<App> for ClientAddress {
     type Rejection = std::convert::Infallible;
@@ -114,7 +114,7 @@ fn is_api(parts: &Parts) -> bool {
 }
 
 /// A JSON error for the API: `{"error": {"code": ..., "message": ...}}`.
-pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         axum::Json(serde_json::json!({ "error": { "code": code, "message": message } })),
@@ -193,7 +193,7 @@ impl FromRequestParts<App> for CurrentUser {
 
 /// The signed-in user, if any (pages that also serve anonymous visitors).
 #[derive(Debug, Clone)]
-pub struct MaybeUser(pub Option<CurrentUser>);
+pub(crate) struct MaybeUser(pub Option<CurrentUser>);
 
 impl FromRequestParts<App> for MaybeUser {
     type Rejection = std::convert::Infallible;
@@ -205,7 +205,7 @@ impl FromRequestParts<App> for MaybeUser {
 }
 
 /// Answers 403: a page for HTML, JSON for the API.
-pub async fn forbidden(app: &App, parts_path: &str, user: &CurrentUser) -> Response {
+pub(crate) async fn forbidden(app: &App, parts_path: &str, user: &CurrentUser) -> Response {
     if parts_path == "/api" || parts_path.starts_with("/api/") {
         return api_error(
             StatusCode::FORBIDDEN,
@@ -222,7 +222,7 @@ macro_rules! role_extractor {
     ($(#[$doc:meta])* $name:ident, $allowed:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
-        pub struct $name(pub CurrentUser);
+        pub(crate) struct $name(pub(crate) CurrentUser);
 
         impl FromRequestParts<App> for $name {
             type Rejection = Response;
@@ -249,17 +249,12 @@ macro_rules! role_extractor {
 role_extractor!(
     /// A signed-in administrator (else 403).
     AdminUser,
-    |role| role == crate::accounts::Role::Admin
-);
-role_extractor!(
-    /// A signed-in editor or administrator: may publish (else 403).
-    EditorUser,
-    crate::accounts::Role::can_publish
+    |role| role == accounts::Role::Admin
 );
 role_extractor!(
     /// A signed-in user who may manage sections (else 403).
     SectionManager,
-    crate::accounts::Role::can_manage_sections
+    accounts::Role::can_manage_sections
 );
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use super::{AdminError, Page, respond};
 use crate::accounts::{self, AccountError, Login, SESSION_LIFETIME_SECS, Session};
 use crate::app::App;
 
-pub fn routes() -> Router<App> {
+pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/admin/login", get(login_page).post(login))
         .route("/admin/logout", post(logout))

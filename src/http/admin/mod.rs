@@ -4,14 +4,14 @@
 //! inline script or style). Role checks happen here, on the server, through
 //! the extractors in [`auth`].
 
-pub mod auth;
+pub(crate) mod auth;
 mod login;
 mod records;
 mod sections;
 mod settings;
 mod users;
 
-pub use auth::{AdminUser, ClientAddress, CurrentUser, EditorUser, MaybeUser, SectionManager};
+pub(crate) use auth::{CurrentUser, MaybeUser};
 
 use axum::Router;
 use axum::extract::State;
@@ -26,14 +26,14 @@ use crate::http::problem::{Problem, Surface};
 use crate::site::Site;
 
 /// Admin pages load only their own stylesheet, script and images.
-pub const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+pub(crate) const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The admin stylesheet, served at `/static/admin.css`.
-pub const ADMIN_CSS: &str = include_str!("../../../static/admin.css");
+pub(crate) const ADMIN_CSS: &str = include_str!("../../../static/admin.css");
 
 /// Every admin route, with the admin response headers.
-pub fn routes() -> Router<App> {
+pub(crate) fn routes() -> Router<App> {
     with_admin_headers(
         Router::new()
             .route("/admin", get(dashboard))
@@ -50,7 +50,7 @@ pub fn routes() -> Router<App> {
 /// The headers every newsroom response carries: its Content-Security-Policy,
 /// `private, no-store` (never kept by a browser or CDN cache) and no framing
 /// by other sites.
-pub fn with_admin_headers(router: Router<App>, csp: &'static str) -> Router<App> {
+pub(crate) fn with_admin_headers(router: Router<App>, csp: &'static str) -> Router<App> {
     router
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -129,7 +129,7 @@ impl AdminError {
 }
 
 /// Turns a handler's result into a response, rendering errors as admin pages.
-pub async fn respond(
+pub(crate) async fn respond(
     app: &App,
     user: Option<&CurrentUser>,
     result: Result<Response, AdminError>,
@@ -142,7 +142,7 @@ pub async fn respond(
 
 /// One link of the admin navigation.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct NavItem {
+pub(crate) struct NavItem {
     pub key: &'static str,
     pub href: &'static str,
     pub label: &'static str,
@@ -150,7 +150,7 @@ pub struct NavItem {
 }
 
 /// The admin navigation a user sees (only what their role allows).
-pub fn nav(user: &User, current: &str) -> Vec<NavItem> {
+pub(crate) fn nav(user: &User, current: &str) -> Vec<NavItem> {
     let role = user.role;
     [
         ("dashboard", "/admin", "Dashboard", true),
@@ -185,7 +185,7 @@ pub fn nav(user: &User, current: &str) -> Vec<NavItem> {
 /// An admin page being rendered: every admin template extends
 /// `admin/base.html` and gets a `layout` (site name, user, navigation,
 /// notice, error) besides its own context.
-pub struct Page<'a> {
+pub(crate) struct Page<'a> {
     app: &'a App,
     user: Option<&'a User>,
     current: &'a str,
@@ -197,7 +197,7 @@ pub struct Page<'a> {
 impl<'a> Page<'a> {
     /// A page for `user` (none on sign-in and setup pages); `current` is the
     /// navigation key to mark (`users`, `sections`...).
-    pub fn new(app: &'a App, user: Option<&'a User>, current: &'a str) -> Page<'a> {
+    pub(crate) fn new(app: &'a App, user: Option<&'a User>, current: &'a str) -> Page<'a> {
         Page {
             app,
             user,
@@ -209,24 +209,24 @@ impl<'a> Page<'a> {
     }
 
     /// A confirmation shown at the top of the page.
-    pub fn notice(mut self, notice: Option<impl Into<String>>) -> Self {
+    pub(crate) fn notice(mut self, notice: Option<impl Into<String>>) -> Self {
         self.notice = notice.map(Into::into);
         self
     }
 
     /// An error shown at the top of the page.
-    pub fn error(mut self, error: Option<impl Into<String>>) -> Self {
+    pub(crate) fn error(mut self, error: Option<impl Into<String>>) -> Self {
         self.error = error.map(Into::into);
         self
     }
 
-    pub fn status(mut self, status: StatusCode) -> Self {
+    pub(crate) fn status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self
     }
 
     /// Renders `template` with `context` (a JSON object) plus `layout`.
-    pub async fn render(
+    pub(crate) async fn render(
         self,
         template: &str,
         context: serde_json::Value,

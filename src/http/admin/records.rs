@@ -15,7 +15,7 @@ use crate::site::Site;
 
 const PAGE_SIZE: i64 = 50;
 
-pub fn routes() -> Router<App> {
+pub(super) fn routes() -> Router<App> {
     Router::new().route("/admin/audit", get(log))
 }
 

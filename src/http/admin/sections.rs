@@ -14,7 +14,7 @@ use super::{AdminError, Page, respond};
 use crate::app::App;
 use crate::sections::{self, SectionError};
 
-pub fn routes() -> Router<App> {
+pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/admin/sections", get(list).post(create))
         .route("/admin/sections/{id}", post(rename))

@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::audit;
 use crate::site::{self, Settings, Site, SiteError};
 
-pub fn routes() -> Router<App> {
+pub(super) fn routes() -> Router<App> {
     Router::new().route("/admin/settings", get(show).post(save))
 }
 

@@ -14,7 +14,7 @@ use super::{AdminError, Page, respond};
 use crate::accounts::{self, AccountError, Role, Token};
 use crate::app::App;
 
-pub fn routes() -> Router<App> {
+pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/admin/users", get(list).post(invite))
         .route("/admin/users/{id}/role", post(change_role))

@@ -18,9 +18,9 @@ use crate::app::App;
 use crate::http::problem::{Problem, Surface};
 
 /// The OpenAPI 3.1 document of the API.
-pub const OPENAPI: &str = include_str!("openapi.json");
+pub(crate) const OPENAPI: &str = include_str!("openapi.json");
 
-pub fn routes() -> Router<App> {
+pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/v1/openapi.json", get(openapi))
         .route("/v1/stories", get(read::stories).post(write::create))
@@ -98,7 +98,11 @@ via_problem!(
 
 /// A JSON body with a strong ETag (a hash of the bytes); answers 304 when
 /// the client already holds this version.
-pub fn with_etag(request: &HeaderMap, content_type: &'static str, body: Vec<u8>) -> Response {
+pub(crate) fn with_etag(
+    request: &HeaderMap,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> Response {
     let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&body));
     let matches = request
         .get(header::IF_NONE_MATCH)
@@ -119,7 +123,7 @@ pub fn with_etag(request: &HeaderMap, content_type: &'static str, body: Vec<u8>)
 }
 
 /// Serializes `value` as a JSON response with an ETag.
-pub fn json_with_etag<T: Serialize>(request: &HeaderMap, value: &T) -> Response {
+pub(crate) fn json_with_etag<T: Serialize>(request: &HeaderMap, value: &T) -> Response {
     let body = serde_json::to_vec(value).expect("API values serialize");
     with_etag(request, "application/json", body)
 }

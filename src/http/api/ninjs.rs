@@ -1,4 +1,4 @@
-//! A story as an IPTC ninjs 2.2 news item (https://iptc.org/std/ninjs/).
+//! A story as an IPTC ninjs 2.2 news item (<https://iptc.org/std/ninjs/>).
 
 use serde_json::{Value, json};
 
@@ -15,7 +15,7 @@ fn rfc3339(unix_seconds: i64) -> String {
 
 /// The ninjs item of a story readers may see; `image` is its lead image's
 /// absolute URL.
-pub fn item(site: &Site, article: &Article, image: Option<&str>) -> Value {
+pub(super) fn item(site: &Site, article: &Article, image: Option<&str>) -> Value {
     let url = format!("{}{}", site.base_url, article.path());
     let published = article.first_published_at.unwrap_or(article.created_at);
     let summary = if article.standfirst.trim().is_empty() {

@@ -20,7 +20,7 @@ const MAX_LIMIT: i64 = 100;
 
 /// A story as the API shows it.
 #[derive(Debug, Serialize)]
-pub struct StoryJson {
+pub(super) struct StoryJson {
     pub id: i64,
     pub url: String,
     pub path: String,
@@ -40,13 +40,13 @@ pub struct StoryJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct SectionJson {
+pub(super) struct SectionJson {
     pub slug: String,
     pub name: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct CorrectionJson {
+pub(super) struct CorrectionJson {
     pub at: String,
     pub note: String,
 }
@@ -59,7 +59,7 @@ fn rfc3339(unix_seconds: i64) -> String {
 }
 
 /// A story as JSON; `image` is its lead image's resolved absolute URL.
-pub fn story_json(site: &Site, a: &Article, image: Option<String>) -> StoryJson {
+pub(super) fn story_json(site: &Site, a: &Article, image: Option<String>) -> StoryJson {
     let published = a.first_published_at.unwrap_or(a.created_at);
     StoryJson {
         id: a.id,
@@ -100,7 +100,7 @@ async fn image(app: &App, site: &Site, article: &Article) -> Result<Option<Strin
 
 /// A page of a list.
 #[derive(Debug, Serialize)]
-pub struct Page<T> {
+pub(super) struct Page<T> {
     pub data: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
@@ -122,14 +122,14 @@ fn limit(value: Option<i64>) -> Result<i64, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StoriesQuery {
+pub(super) struct StoriesQuery {
     section: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
 
 /// `GET /api/v1/stories`: published stories, newest first.
-pub async fn stories(
+pub(super) async fn stories(
     State(app): State<App>,
     headers: HeaderMap,
     query: Result<Query<StoriesQuery>, QueryRejection>,
@@ -188,7 +188,7 @@ async fn visible_story(app: &App, id: &str) -> Result<(Site, Article), ApiError>
 }
 
 /// `GET /api/v1/stories/{id}`.
-pub async fn story(
+pub(super) async fn story(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -202,7 +202,7 @@ pub async fn story(
 }
 
 /// `GET /api/v1/stories/{id}/ninjs`.
-pub async fn story_ninjs(
+pub(super) async fn story_ninjs(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -216,7 +216,10 @@ pub async fn story_ninjs(
 }
 
 /// `GET /api/v1/sections`.
-pub async fn sections(State(app): State<App>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(super) async fn sections(
+    State(app): State<App>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let list = sections::list(app.store()).await?;
     let data: Vec<SectionJson> = list
         .into_iter()
@@ -236,7 +239,7 @@ pub async fn sections(State(app): State<App>, headers: HeaderMap) -> Result<Resp
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SearchQuery {
+pub(super) struct SearchQuery {
     q: Option<String>,
     section: Option<String>,
     from: Option<String>,
@@ -248,7 +251,7 @@ pub struct SearchQuery {
 
 /// A search hit.
 #[derive(Debug, Serialize)]
-pub struct HitJson {
+pub(super) struct HitJson {
     pub score: f64,
     /// The headline as HTML: text escaped, matches in `<mark>`.
     pub headline_html: String,
@@ -258,7 +261,7 @@ pub struct HitJson {
 }
 
 /// `GET /api/v1/search`.
-pub async fn search(
+pub(super) async fn search(
     State(app): State<App>,
     headers: HeaderMap,
     query: Result<Query<SearchQuery>, QueryRejection>,

@@ -17,7 +17,7 @@ use crate::http::Problem;
 use crate::publishing::story_writes::{self, Fields};
 
 /// The user a request's API token acts as.
-pub struct ApiUser(pub User);
+pub(super) struct ApiUser(pub User);
 
 impl FromRequestParts<App> for ApiUser {
     type Rejection = Problem;
@@ -67,7 +67,7 @@ fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<
 /// A new story.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewStory {
+pub(super) struct NewStory {
     section: String,
     headline: String,
     slug: Option<String>,
@@ -86,7 +86,7 @@ pub struct NewStory {
 /// Changes to a story over the revision the client last read.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StoryChanges {
+pub(super) struct StoryChanges {
     revision: i64,
     section: Option<String>,
     slug: Option<String>,
@@ -106,7 +106,7 @@ pub struct StoryChanges {
 
 /// A story as its writers see it after a write.
 #[derive(Debug, Serialize)]
-pub struct WrittenStory {
+pub(super) struct WrittenStory {
     id: i64,
     status: &'static str,
     revision: i64,
@@ -130,7 +130,7 @@ fn written(status: StatusCode, a: &Article) -> Response {
 }
 
 /// `POST /api/v1/stories`: a new draft.
-pub async fn create(
+pub(super) async fn create(
     State(app): State<App>,
     ApiUser(user): ApiUser,
     headers: HeaderMap,
@@ -160,7 +160,7 @@ fn id(text: &str) -> Result<i64, Problem> {
 }
 
 /// `PATCH /api/v1/stories/{id}`.
-pub async fn update(
+pub(super) async fn update(
     State(app): State<App>,
     ApiUser(user): ApiUser,
     Path(story): Path<String>,
@@ -196,7 +196,7 @@ pub async fn update(
 }
 
 /// `POST /api/v1/stories/{id}/publish`.
-pub async fn publish(
+pub(super) async fn publish(
     State(app): State<App>,
     ApiUser(user): ApiUser,
     Path(story): Path<String>,
@@ -206,7 +206,7 @@ pub async fn publish(
 }
 
 /// `POST /api/v1/stories/{id}/unpublish`.
-pub async fn unpublish(
+pub(super) async fn unpublish(
     State(app): State<App>,
     ApiUser(user): ApiUser,
     Path(story): Path<String>,

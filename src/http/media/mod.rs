@@ -21,26 +21,26 @@ use crate::media::{self, FileName, MAX_UPLOAD_BYTES, MediaError, MediaFiles, Med
 /// Largest request body of an upload: the file limit plus room for the
 /// form's other fields and multipart framing. The file itself is held to
 /// [`MAX_UPLOAD_BYTES`] with a clear message.
-pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 5 * 1024 * 1024;
+pub(super) const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 5 * 1024 * 1024;
 
 /// Images shown on the list page.
 const LIST_PAGE: i64 = 50;
 
 /// Reader routes: the image files.
-pub fn reader_routes() -> Router<App> {
+pub(super) fn reader_routes() -> Router<App> {
     Router::new().route("/media/{file}", get(file))
 }
 
 /// Newsroom routes, with the admin response headers and their own body
 /// limit: merge them outside the site-wide 2 MiB limit.
-pub fn upload_routes() -> Router<App> {
+pub(super) fn upload_routes() -> Router<App> {
     let routes = Router::new()
         .route("/admin/media", get(list_page).post(upload::upload))
         .route("/admin/media/{id}", post(update_text))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
         .layer(axum::middleware::from_fn(upload::refuse_oversized));
     // The story editor's CSP: an upload from the editor answers with it.
-    super::admin::with_admin_headers(routes, super::stories::EDITOR_CSP)
+    admin::with_admin_headers(routes, super::stories::EDITOR_CSP)
 }
 
 /// Serves a stored image file. Names are content hashes, so a name always

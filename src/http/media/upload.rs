@@ -48,7 +48,7 @@ pub(super) async fn refuse_oversized(
 
 /// An upload as JSON.
 #[derive(Debug, Serialize)]
-pub struct MediaJson<'a> {
+pub(super) struct MediaJson<'a> {
     pub id: i64,
     /// What to put in a story's lead image field.
     pub reference: String,
@@ -66,7 +66,7 @@ pub struct MediaJson<'a> {
 
 /// A derivative as JSON.
 #[derive(Debug, Serialize)]
-pub struct DerivativeJson {
+pub(super) struct DerivativeJson {
     pub url: String,
     pub format: media::DerivativeFormat,
     pub width: u32,
@@ -75,7 +75,7 @@ pub struct DerivativeJson {
 }
 
 impl<'a> MediaJson<'a> {
-    pub fn new(media: &'a Media) -> MediaJson<'a> {
+    pub(super) fn new(media: &'a Media) -> MediaJson<'a> {
         MediaJson {
             id: media.id,
             reference: media.reference(),

@@ -13,7 +13,7 @@ use crate::publishing::Actor;
 /// The signed-in newsroom member: as the workflow rules see them, and as the
 /// admin shell and the audit log do. Anonymous visitors are sent to sign in.
 #[derive(Debug, Clone)]
-pub struct Newsroom(pub Actor, pub CurrentUser);
+pub(crate) struct Newsroom(pub Actor, pub CurrentUser);
 
 impl FromRequestParts<App> for Newsroom {
     type Rejection = Response;
@@ -25,6 +25,6 @@ impl FromRequestParts<App> for Newsroom {
 }
 
 /// The account as the workflow rules see it.
-pub fn actor_of(current: &CurrentUser) -> Actor {
+pub(super) fn actor_of(current: &CurrentUser) -> Actor {
     current.actor()
 }

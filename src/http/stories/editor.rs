@@ -125,7 +125,7 @@ async fn screen_with_conflict(
     // The preview of a body over the size or nesting limits stays empty: the
     // form already says why it was refused, and rendering it is the cost the
     // limit exists to avoid.
-    let body_html = match crate::articles::limits::check_body(&form.body) {
+    let body_html = match articles::limits::check_body(&form.body) {
         Ok(()) => markdown::to_html(&form.body),
         Err(_) => String::new(),
     };
@@ -376,14 +376,14 @@ pub(super) async fn save(
 
 /// The editor's Content-Security-Policy, also the upload route's: it may
 /// answer with the editor (which frames the preview).
-pub const EDITOR_CSP: &str = super::ADMIN_CSP;
+pub(crate) const EDITOR_CSP: &str = super::ADMIN_CSP;
 
 /// The editor after an upload made from it: `fields` are the story form's
 /// fields as posted with the file, `editor` is `new` or the story id. On
 /// success the new image is the selected lead image (not saved yet: the
 /// notice says so); on failure the refusal is shown. Either way the form is
 /// exactly as sent.
-pub async fn after_upload(
+pub(crate) async fn after_upload(
     app: &App,
     current: &CurrentUser,
     editor: &str,
@@ -400,7 +400,7 @@ pub async fn after_upload(
         Ok(id) => match articles::find(app.store(), id).await {
             Ok(Some(article)) => Some(article),
             Ok(None) => return crate::http::Error::NotFound.into_page(app).await,
-            Err(e) => return crate::http::Problem::from(e).into_response(),
+            Err(e) => return Problem::from(e).into_response(),
         },
         Err(_) => None,
     };

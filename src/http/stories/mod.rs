@@ -23,8 +23,8 @@ use crate::http::admin::{self, AdminError, CurrentUser, Page};
 use crate::publishing::WorkflowError;
 use crate::site::Site;
 
-pub use auth::Newsroom;
-pub use editor::{EDITOR_CSP, after_upload};
+pub(super) use auth::Newsroom;
+pub(super) use editor::{EDITOR_CSP, after_upload};
 
 /// Admin pages run one script of our own (the live preview) and frame the
 /// preview from this origin; nothing else.
@@ -38,7 +38,7 @@ const PREVIEW_JS: &str = include_str!("../../../static/admin-preview.js");
 const STORIES_CSS: &str = include_str!("../../../static/admin-stories.css");
 
 /// The story desk's routes.
-pub fn routes() -> Router<App> {
+pub(super) fn routes() -> Router<App> {
     let pages = admin::with_admin_headers(
         Router::new()
             .route("/admin/stories", get(list::page).post(editor::create))

@@ -12,7 +12,7 @@
 //!   refers to is there);
 //! - `manifest.json`, last.
 
-pub mod restore;
+pub(crate) mod restore;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -23,12 +23,12 @@ use sha2::{Digest, Sha256};
 use crate::storage::{StorageError, Store, TableDump};
 
 /// What the archive says it holds.
-pub const FORMAT: &str = "masthead-backup";
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT: &str = "masthead-backup";
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub format: String,
     pub format_version: u32,
     pub masthead_version: String,
@@ -45,7 +45,7 @@ pub struct Manifest {
 
 /// One file of the archive and its checksum.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     pub path: String,
     pub size: u64,
     pub sha256: String,
@@ -55,7 +55,7 @@ pub struct FileEntry {
 /// backup is written under a temporary name and renamed when complete; a
 /// restore checks the whole archive before touching the target.
 #[derive(Debug, thiserror::Error)]
-pub enum BackupError {
+pub(crate) enum BackupError {
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -90,7 +90,7 @@ pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_
 
 /// Writes a backup of `store` and `<data_dir>/media` to `target`, while the
 /// site keeps serving. Returns the manifest written.
-pub async fn create(
+pub(crate) async fn create(
     store: &Store,
     data_dir: &Path,
     target: &Path,
@@ -193,7 +193,7 @@ fn append(
 }
 
 /// Size and SHA-256 (lowercase hex) of a file.
-pub fn checksum(path: &Path) -> Result<(u64, String), BackupError> {
+pub(crate) fn checksum(path: &Path) -> Result<(u64, String), BackupError> {
     let mut file = std::fs::File::open(path).map_err(io(path))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 64 * 1024];
@@ -210,12 +210,12 @@ pub fn checksum(path: &Path) -> Result<(u64, String), BackupError> {
 }
 
 /// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Every regular file under `dir` (none when it does not exist), sorted.
-pub fn walk(dir: &Path) -> Result<Vec<PathBuf>, BackupError> {
+pub(crate) fn walk(dir: &Path) -> Result<Vec<PathBuf>, BackupError> {
     let mut out = Vec::new();
     if !dir.exists() {
         return Ok(out);

@@ -13,7 +13,7 @@ use crate::storage::Store;
 
 /// Where a backup goes.
 #[derive(Debug, Clone)]
-pub struct Target<'a> {
+pub(crate) struct Target<'a> {
     pub data_dir: &'a Path,
     /// `postgres://...`, or `None` for SQLite in `data_dir`.
     pub database_url: Option<&'a str>,
@@ -30,7 +30,7 @@ pub struct Target<'a> {
 /// Media files are content-addressed and never change, so the backup's
 /// files are added before the commit (the old site still finds all of its
 /// own) and the old site's other files are removed after it.
-pub async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manifest, BackupError> {
+pub(crate) async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manifest, BackupError> {
     let data_dir = target.data_dir;
     std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
     // A restore killed earlier left its staging folder; the caller holds
