@@ -63,7 +63,18 @@ pub(super) async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
     ));
     // Publishes due stories every second; its first pass catches up on
     // everything that fell due while the site was down.
-    tokio::spawn(crate::publishing::scheduler::run(app.clone()));
+    tokio::spawn({
+        let app = app.clone();
+        async move {
+            let clock = app.clone();
+            crate::publishing::scheduler::run(
+                app.store().clone(),
+                move || clock.now(),
+                app.health(),
+            )
+            .await;
+        }
+    });
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

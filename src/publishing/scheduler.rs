@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
-use crate::app::App;
 use crate::articles::revisions::change_event;
 use crate::articles::{Article, Status};
+use crate::ops::health::Health;
 use crate::storage::{DuePublication, StorageError, Store};
 
 /// How often the scheduler looks for due stories.
@@ -65,7 +65,14 @@ fn due(row: crate::storage::ArticleRow, now: i64) -> Option<DuePublication> {
     after.modified_at = now;
     after.revision = before.revision + 1;
     let event = change_event(&before, &after, "article.published");
+    let audit = crate::audit::entry(
+        &crate::audit::Actor::system(AUTHOR),
+        "story.published",
+        &format!("article:{}", after.id),
+        serde_json::json!({ "as": "scheduled" }),
+    );
     Some(DuePublication {
+        audit: vec![audit],
         snapshot: after.snapshot(),
         row: after.to_row(),
         author: AUTHOR.into(),
@@ -76,31 +83,18 @@ fn due(row: crate::storage::ArticleRow, now: i64) -> Option<DuePublication> {
 
 /// Runs passes forever, one every [`INTERVAL`]; the first runs at once, so
 /// stories that fell due while the site was down are published on start.
-pub async fn run(app: App) {
+/// `now` is the process's clock; the job reports to `health`.
+pub async fn run(store: Store, now: impl Fn() -> i64, health: &Health) {
     // Ready while passes succeed; /readyz fails after 30 s without one.
-    let job = app.health().register("scheduler", Duration::from_secs(30));
+    let job = health.register("scheduler", Duration::from_secs(30));
     let mut interval = tokio::time::interval(INTERVAL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        match tick(app.store(), app.now()).await {
+        match tick(&store, now()).await {
             Ok(report) => {
                 job.beat();
                 job.set_lag(0.0);
-                for id in &report.published {
-                    let recorded = crate::audit::record(
-                        app.store(),
-                        &crate::audit::Actor::system(AUTHOR),
-                        "story.published",
-                        &format!("article:{id}"),
-                        serde_json::json!({ "as": "scheduled" }),
-                        app.now(),
-                    )
-                    .await;
-                    if let Err(error) = recorded {
-                        tracing::error!(%error, story = id, "cannot write the audit log");
-                    }
-                }
                 if !report.published.is_empty() || !report.embargoes_lifted.is_empty() {
                     tracing::info!(
                         published = ?report.published,

@@ -2,7 +2,8 @@
 //! revisions, single revisions, and the scheduler's claims (due scheduled
 //! stories, lifted embargoes), which run exactly once across nodes.
 
-use super::articles::{ArticleRow, NewRevision, RevisionRow, SELECT};
+use super::articles::{ArticleRow, NewRevision, RevisionRow, SELECT, WriteExtras};
+use super::audit::NewAuditEntry;
 use super::backend::Backend;
 use super::events::NewEvent;
 use super::{Db, Result, StorageError, Store, in_transaction, with_db};
@@ -25,6 +26,8 @@ pub struct DuePublication {
     pub message: String,
     pub snapshot: String,
     pub events: Vec<NewEvent>,
+    /// Written in the publication's own transaction.
+    pub audit: Vec<NewAuditEntry>,
 }
 
 const REVISION: &str =
@@ -140,6 +143,11 @@ impl Store {
                     snapshot: due.snapshot.clone(),
                 };
                 if Backend::update_article(&mut tx, &due.row, expected, &revision, &due.events, None).await? {
+                    let extras = WriteExtras {
+                        audit: due.audit,
+                        ..WriteExtras::default()
+                    };
+                    Backend::write_extras(&mut tx, now, &extras).await?;
                     published.push(due.row.id);
                 }
             }
