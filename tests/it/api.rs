@@ -2,7 +2,7 @@
 
 use masthead::articles::Status;
 
-use crate::helpers::{Backend, NOW, spawn};
+use crate::support::{Backend, NOW, spawn};
 use crate::newsroom::{Story, section, story};
 use crate::on_both;
 

@@ -4,7 +4,7 @@
 use masthead::accounts::{self, Role, User};
 use masthead::audit::Actor;
 
-use crate::helpers::{Backend, NOW, TestApp, spawn};
+use crate::support::{Backend, NOW, TestApp, spawn};
 use crate::newsroom::section;
 use crate::on_both;
 

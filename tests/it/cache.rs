@@ -6,7 +6,7 @@ use std::io::Read;
 use masthead::articles::{self, Article, BodyFormat, NewArticle, SectionRef};
 use masthead::storage::Store;
 
-use crate::helpers::{Backend, NOW, spawn};
+use crate::support::{Backend, NOW, spawn};
 use crate::on_both;
 
 on_both!(

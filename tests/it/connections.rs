@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::procs::free_port;
+use crate::support::procs::free_port;
 use crate::raw_http::Connection;
 
 /// `masthead serve` under an open-files limit of 1,024 (soft and hard, so

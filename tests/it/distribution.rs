@@ -5,7 +5,7 @@ use masthead::articles::Correction;
 use masthead::feeds::sitemaps;
 use masthead::site::Site;
 
-use crate::helpers::{Backend, NOW, TestApp, spawn};
+use crate::support::{Backend, NOW, TestApp, spawn};
 use crate::newsroom::{Story, section, story};
 use crate::on_both;
 use crate::validators;

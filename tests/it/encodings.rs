@@ -5,7 +5,7 @@
 
 use std::io::Read;
 
-use crate::helpers::{Backend, spawn};
+use crate::support::{Backend, spawn};
 use crate::on_both;
 use crate::raw_http::{Connection, RawResponse};
 

@@ -2,7 +2,7 @@
 
 use masthead::articles;
 
-use crate::helpers::{Backend, NOW, SEED, demo_site, store};
+use crate::support::{Backend, NOW, SEED, demo_site, store};
 use crate::on_both;
 
 on_both!(

@@ -4,7 +4,7 @@
 
 use masthead::articles::{Article, Status};
 
-use crate::helpers::{Backend, NOW, TestApp, spawn};
+use crate::support::{Backend, NOW, TestApp, spawn};
 use crate::newsroom::{Story, publish, section, story};
 use crate::on_both;
 

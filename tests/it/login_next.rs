@@ -5,8 +5,8 @@
 
 use masthead::accounts::Role;
 
-use crate::auth_helpers::{PASSWORD, cookie_client, create_user};
-use crate::helpers::{Backend, spawn};
+use crate::support::{PASSWORD, cookie_client, create_user};
+use crate::support::{Backend, spawn};
 
 /// `next` values as an attacker sends them (already percent-decoded where
 /// the query string carries them encoded).

@@ -1,10 +1,9 @@
 //! The integration test binary: storage contract suite on both backends,
 //! reader pages over real HTTP, imports and the command line.
 
-mod helpers;
+mod support;
 // accounts
 mod accounts;
-mod auth_helpers;
 mod browser;
 mod permissions;
 mod sign_in_throttle;
@@ -43,4 +42,3 @@ mod backup;
 mod crash;
 mod desk_writer;
 mod ops;
-mod procs;

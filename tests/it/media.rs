@@ -9,7 +9,7 @@ use masthead::accounts::Role;
 use masthead::media::{self, DerivativeFormat, Media, MediaError, MediaFiles, MediaText};
 use masthead::storage::{NewRevision, Store};
 
-use crate::helpers::{Backend, NOW, TestStore, spawn, store};
+use crate::support::{Backend, NOW, TestStore, spawn, store};
 use crate::on_both;
 
 on_both!(
@@ -391,8 +391,8 @@ async fn a_lead_image_without_alt_text_cannot_be_published(backend: Backend) {
     let Some(db) = store(backend).await else {
         return;
     };
-    let site = crate::helpers::demo_site(&db.store).await;
-    masthead::imports::import_text(&db.store, &site, "seed-page.txt", crate::helpers::SEED, NOW)
+    let site = crate::support::demo_site(&db.store).await;
+    masthead::imports::import_text(&db.store, &site, "seed-page.txt", crate::support::SEED, NOW)
         .await
         .unwrap();
     let path = ("world", "us-to-send-560-additional-troops-to-iraq");
@@ -552,7 +552,7 @@ pub fn multipart(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (Str
 }
 
 async fn post_upload(
-    app: &crate::helpers::TestApp,
+    app: &crate::support::TestApp,
     client: &reqwest::Client,
     json: bool,
     file_name: &str,
@@ -580,7 +580,7 @@ async fn uploads_need_a_signed_in_user_and_answer_json_or_the_form(backend: Back
     };
     let png = encode(&picture(500, 300), "png");
 
-    let anonymous = crate::auth_helpers::cookie_client();
+    let anonymous = crate::support::cookie_client();
     let response = post_upload(&app, &anonymous, true, "a.png", &png, "Alt").await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/admin/login");
@@ -592,7 +592,7 @@ async fn uploads_need_a_signed_in_user_and_answer_json_or_the_form(backend: Back
             .is_empty()
     );
 
-    let (writer, client) = crate::auth_helpers::client_as(&app, Role::Writer).await;
+    let (writer, client) = crate::support::client_as(&app, Role::Writer).await;
     let response = post_upload(&app, &client, true, "a.png", &png, "Boats in a harbour").await;
     assert_eq!(response.status(), 201);
     let json: serde_json::Value = response.json().await.unwrap();
@@ -649,7 +649,7 @@ async fn bad_uploads_get_a_clear_error_and_store_nothing(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
-    let (_, client) = crate::auth_helpers::client_as(&app, Role::Editor).await;
+    let (_, client) = crate::support::client_as(&app, Role::Editor).await;
 
     let response = post_upload(
         &app,
@@ -724,8 +724,8 @@ async fn writers_edit_the_text_of_their_own_images_only(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
-    let (_, writer) = crate::auth_helpers::client_as(&app, Role::Writer).await;
-    let (_, editor) = crate::auth_helpers::client_as(&app, Role::Editor).await;
+    let (_, writer) = crate::support::client_as(&app, Role::Writer).await;
+    let (_, editor) = crate::support::client_as(&app, Role::Editor).await;
     let png = encode(&picture(100, 100), "png");
     let upload = |client| {
         let app = &app;

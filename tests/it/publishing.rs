@@ -8,7 +8,7 @@ use masthead::articles::{self, Article, Status};
 use masthead::publishing::{self, Actor, Role, StoryFields, UpdateKind, WorkflowError, scheduler};
 use masthead::storage::{Store, StoryFilter};
 
-use crate::helpers::{Backend, NOW, demo_site, store};
+use crate::support::{Backend, NOW, demo_site, store};
 use crate::on_both;
 
 on_both!(

@@ -1,6 +1,6 @@
 //! Reader pages over real HTTP.
 
-use crate::helpers::{Backend, SEED, spawn, text_blocks};
+use crate::support::{Backend, SEED, spawn, text_blocks};
 use crate::on_both;
 
 on_both!(

@@ -6,7 +6,7 @@ use masthead::search::{self, SearchParams};
 use masthead::site::Site;
 use masthead::storage::Store;
 
-use crate::helpers::{Backend, NOW, demo_site, spawn, store};
+use crate::support::{Backend, NOW, demo_site, spawn, store};
 use crate::newsroom::{Story, section, story};
 use crate::on_both;
 

@@ -3,7 +3,7 @@
 use masthead::articles::{self, Article, BodyFormat, NewArticle, SectionRef, Status};
 use masthead::storage::Store;
 
-use crate::helpers::{Backend, NOW, demo_site, store};
+use crate::support::{Backend, NOW, demo_site, store};
 use crate::on_both;
 
 on_both!(

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use axum::http::StatusCode;
 use masthead::feeds::websub;
 
-use crate::helpers::{Backend, NOW, demo_site, store};
+use crate::support::{Backend, NOW, demo_site, store};
 use crate::newsroom::{Story, publish, section, story};
 use crate::on_both;
 
