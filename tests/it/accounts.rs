@@ -220,11 +220,17 @@ async fn an_invited_writer_sets_a_password_and_role_changes_are_audited(backend:
     );
     assert_eq!(wanda.get(&path).await.status(), 200);
     let short = wanda
-        .post_form(&path, &[("password", "short"), ("password_confirm", "short")])
+        .post_form(
+            &path,
+            &[("password", "short"), ("password_confirm", "short")],
+        )
         .await;
     assert_eq!(short.status(), 400);
     let set = wanda
-        .post_form(&path, &[("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .post_form(
+            &path,
+            &[("password", PASSWORD), ("password_confirm", PASSWORD)],
+        )
         .await;
     assert_eq!(set.status(), 303);
     assert_eq!(wanda.get(&path).await.status(), 404, "the link works once");
@@ -271,10 +277,7 @@ async fn a_disabled_account_is_signed_out_and_cannot_sign_in(backend: Backend) {
         .await;
     assert_eq!(response.status(), 303);
     assert_eq!(writer_session.get("/admin").await.status(), 303);
-    let refused = app
-        .session()
-        .sign_in("writer@news.example", PASSWORD)
-        .await;
+    let refused = app.session().sign_in("writer@news.example", PASSWORD).await;
     assert_eq!(refused.status(), 401);
     assert!(refused.text().contains("this account is disabled"));
     admin
@@ -306,7 +309,10 @@ async fn the_last_administrator_keeps_the_role(backend: Backend) {
     ));
     // Nobody changes their own role from the admin, either.
     let own = session
-        .post_form(&format!("/admin/users/{}/role", admin.id), &[("role", "writer")])
+        .post_form(
+            &format!("/admin/users/{}/role", admin.id),
+            &[("role", "writer")],
+        )
         .await;
     assert_eq!(own.status(), 409);
     let second = create_user(&app, "second@news.example", Role::Admin).await;

@@ -4,9 +4,9 @@
 use masthead::accounts::{self, Role, User};
 use masthead::audit::Actor;
 
-use crate::support::{Backend, NOW, TestApp, spawn};
 use crate::newsroom::section;
 use crate::on_both;
+use crate::support::{Backend, NOW, TestApp, spawn};
 
 on_both!(tokens_follow_roles_and_bad_bodies_name_the_field);
 

@@ -9,9 +9,9 @@ use masthead::config::Config;
 use masthead::site::Site;
 use masthead::storage::Store;
 
-use crate::support::{self, Backend, NOW};
 use crate::on_both;
 use crate::support::procs;
+use crate::support::{self, Backend, NOW};
 
 on_both!(
     a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages,

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use crate::support::{self, Backend};
 use crate::support::procs::Server;
+use crate::support::{self, Backend};
 
 /// The value of `masthead_page_cache_route_hits_total{family=...}`.
 fn route_hits(scrape: &str, family: &str) -> f64 {

@@ -23,8 +23,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::desk_writer::{self, Desk};
-use crate::support::{self, Backend};
 use crate::support::procs::{self, Server};
+use crate::support::{self, Backend};
 
 /// Related stories per imported page: a page is 1 + RELATED stories.
 const RELATED: usize = 2;

@@ -5,8 +5,8 @@
 
 use masthead::accounts::Role;
 
-use crate::support::{PASSWORD, cookie_client, create_user};
 use crate::support::{Backend, spawn};
+use crate::support::{PASSWORD, cookie_client, create_user};
 
 /// `next` values as an attacker sends them (already percent-decoded where
 /// the query string carries them encoded).

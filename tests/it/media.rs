@@ -9,8 +9,8 @@ use masthead::accounts::Role;
 use masthead::media::{self, DerivativeFormat, Media, MediaError, MediaFiles, MediaText};
 use masthead::storage::{NewRevision, Store};
 
-use crate::support::{Backend, NOW, TestStore, spawn, store};
 use crate::on_both;
+use crate::support::{Backend, NOW, TestStore, spawn, store};
 
 on_both!(
     every_accepted_format_gets_derivatives_of_the_right_sizes,

@@ -11,10 +11,10 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use masthead::accounts::Role;
 
-use crate::support::create_user;
 use crate::browser::{
     browser, click, driver, fill, image_loaded, navigate, press, sign_in, text, value,
 };
+use crate::support::create_user;
 use crate::support::{Backend, NOW, TestApp, spawn};
 
 /// Nothing planted in a field ran in the current document.

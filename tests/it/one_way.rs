@@ -6,11 +6,11 @@
 
 use masthead::accounts::Role;
 
-use crate::support::create_user;
-use crate::support::{Backend, NOW, TestApp, spawn};
 use crate::media::{encode, multipart, picture};
 use crate::on_both;
 use crate::stories::{story_form, world};
+use crate::support::create_user;
+use crate::support::{Backend, NOW, TestApp, spawn};
 
 on_both!(
     a_database_failure_during_an_editor_save_shows_a_request_id_and_no_database_text,
@@ -102,16 +102,14 @@ async fn a_database_failure_during_an_editor_save_shows_a_request_id_and_no_data
     form.push(("update_kind", "silent_fix"));
     break_table(&app, "site").await;
 
-    let response = editor
-        .post_form("/admin/stories/1", &form)
-        .await;
+    let response = editor.post_form("/admin/stories/1", &form).await;
     assert_eq!(response.status(), 500);
     let request_id = response
         .header("x-request-id")
         .expect("every response carries its request id");
     let body = response.text();
     assert!(
-        body.contains(&request_id),
+        body.contains(request_id),
         "the page shows the request id {request_id}:\n{body}"
     );
     let lower = body.to_lowercase();
@@ -145,7 +143,9 @@ async fn publishing_through_the_api_and_the_desk_writes_the_same_audit_entry(bac
             .unwrap();
         ids.push(created["id"].as_i64().expect("a new story's id"));
     }
-    let desk_publish = desk.post(&format!("/admin/stories/{}/publish", ids[0])).await;
+    let desk_publish = desk
+        .post(&format!("/admin/stories/{}/publish", ids[0]))
+        .await;
     assert_eq!(desk_publish.status(), 303);
     let api_publish = app
         .client
@@ -216,9 +216,7 @@ async fn a_refused_story_save_leaves_the_image_text_unchanged(backend: Backend) 
     let mut form = story_form(&section, "Harbour reopens", "Boats returned at dawn.");
     form.retain(|(k, _)| *k != "lead_image");
     form.push(("lead_image", &reference));
-    let created = editor
-        .post_form("/admin/stories", &form)
-        .await;
+    let created = editor.post_form("/admin/stories", &form).await;
     assert_eq!(created.status(), 303);
     let story = created
         .location()
@@ -293,9 +291,21 @@ async fn a_section_change_whose_audit_entry_fails_does_not_happen(backend: Backe
     // Each change fails as a whole: a 500 page with the request id and no
     // database words, and the sections as they were.
     let changes = [
-        ("create", "/admin/sections".to_owned(), [("name", "Local News"), ("slug", "")].as_slice()),
-        ("rename", format!("/admin/sections/{first}"), &[("name", "Elsewhere")]),
-        ("move", format!("/admin/sections/{first}/move"), &[("direction", "down")]),
+        (
+            "create",
+            "/admin/sections".to_owned(),
+            [("name", "Local News"), ("slug", "")].as_slice(),
+        ),
+        (
+            "rename",
+            format!("/admin/sections/{first}"),
+            &[("name", "Elsewhere")],
+        ),
+        (
+            "move",
+            format!("/admin/sections/{first}/move"),
+            &[("direction", "down")],
+        ),
     ];
     for (what, path, form) in changes {
         let response = editor.post_form(&path, form).await;
@@ -303,7 +313,7 @@ async fn a_section_change_whose_audit_entry_fails_does_not_happen(backend: Backe
         let request_id = response.header("x-request-id").unwrap();
         let body = response.text();
         assert!(
-            body.contains(&request_id),
+            body.contains(request_id),
             "{what} shows the request id:\n{body}"
         );
         let lower = body.to_lowercase();

@@ -11,8 +11,8 @@ use masthead::storage::Store;
 use openmetrics_parser::{PrometheusType, PrometheusValue};
 use tokio::net::TcpListener;
 
-use crate::support::{self, Backend, NOW};
 use crate::support::procs::{self, Server};
+use crate::support::{self, Backend, NOW};
 
 #[tokio::test]
 async fn metrics_are_prometheus_text_with_requests_by_route_template() {

@@ -8,8 +8,8 @@ use masthead::articles::{self, Article, Status};
 use masthead::publishing::{self, Actor, Role, StoryFields, UpdateKind, WorkflowError, scheduler};
 use masthead::storage::{Store, StoryFilter};
 
-use crate::support::{Backend, NOW, demo_site, store};
 use crate::on_both;
+use crate::support::{Backend, NOW, demo_site, store};
 
 on_both!(
     a_writer_submits_and_an_editor_publishes,

@@ -3,8 +3,8 @@
 use masthead::articles::{self, Article, BodyFormat, NewArticle, SectionRef, Status};
 use masthead::storage::Store;
 
-use crate::support::{Backend, NOW, demo_site, store};
 use crate::on_both;
+use crate::support::{Backend, NOW, demo_site, store};
 
 on_both!(
     site_settings_round_trip,

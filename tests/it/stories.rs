@@ -195,7 +195,10 @@ pub fn story_form<'a>(
 async fn create(app: &TestApp, session: &Session, headline: &str) -> i64 {
     let section = world(app).await;
     let response = session
-        .post_form("/admin/stories", &story_form(&section, headline, "The body."))
+        .post_form(
+            "/admin/stories",
+            &story_form(&section, headline, "The body."),
+        )
         .await;
     assert_eq!(response.status(), 303, "create");
     response
@@ -220,7 +223,10 @@ pub async fn world(app: &TestApp) -> String {
 
 async fn post(session: &Session, path: &str) -> u16 {
     session
-        .post_form(path, &[("at", "2030-01-01T10:00"), ("note", "A correction.")])
+        .post_form(
+            path,
+            &[("at", "2030-01-01T10:00"), ("note", "A correction.")],
+        )
         .await
         .status()
 }
@@ -376,7 +382,10 @@ async fn a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost(
         vec!["Max's long paragraph."]
     );
     assert_eq!(response.select(".their-body"), vec!["Eve's paragraph."]);
-    assert!(response.text().contains("eve"), "names who saved in between");
+    assert!(
+        response.text().contains("eve"),
+        "names who saved in between"
+    );
     // The story is Eve's; Max's version is a refused revision.
     let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
     assert_eq!(story.body_source, "Eve's paragraph.");

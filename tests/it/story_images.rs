@@ -7,10 +7,10 @@
 
 use masthead::accounts::Role;
 
-use crate::support::{Backend, Page, Session, TestApp, spawn};
 use crate::media::{encode, multipart, picture};
 use crate::on_both;
 use crate::stories::{signed_in, story_form, world};
+use crate::support::{Backend, Page, Session, TestApp, spawn};
 
 on_both!(
     an_image_uploaded_from_the_editor_is_chosen_and_the_text_kept,
@@ -174,7 +174,13 @@ async fn a_story_is_published_with_its_image_only_once_the_image_has_alt_text(ba
     ]);
     let created = writer.post_form("/admin/stories", &form).await;
     assert_eq!(created.status(), 303);
-    let path = created.location().unwrap().split('?').next().unwrap().to_owned();
+    let path = created
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
     let submitted = writer.post(&format!("{path}/submit")).await;
     assert_eq!(submitted.status(), 303);
 

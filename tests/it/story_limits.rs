@@ -7,9 +7,9 @@ use masthead::accounts::{self, Role};
 use masthead::articles::limits::{HEADLINE_CHARS, NESTING};
 use masthead::audit::Actor;
 
-use crate::support::{Backend, NOW, TestApp, spawn};
 use crate::on_both;
 use crate::stories::{signed_in, story_form, world};
+use crate::support::{Backend, NOW, TestApp, spawn};
 
 on_both!(
     a_huge_headline_is_refused_with_the_typed_text_kept,
@@ -25,7 +25,10 @@ async fn a_huge_headline_is_refused_with_the_typed_text_kept(backend: Backend) {
     let headline = "Flood ".repeat(100_000 / 6) + "wall";
     assert!(headline.chars().count() > 100_000 - 6);
     let response = eve
-        .post_form("/admin/stories", &story_form(&section, &headline, "The paragraph I typed."))
+        .post_form(
+            "/admin/stories",
+            &story_form(&section, &headline, "The paragraph I typed."),
+        )
         .await;
     assert_eq!(response.status(), 422);
     let html = response.text();
@@ -67,16 +70,19 @@ async fn a_deeply_nested_body_is_refused_by_the_desk_the_preview_and_the_api(bac
             "quotes or lists"
         };
         let response = eve
-        .post_form("/admin/stories/preview", &story_form(&section, "Nested", &nested))
-        .await;
+            .post_form(
+                "/admin/stories/preview",
+                &story_form(&section, "Nested", &nested),
+            )
+            .await;
         assert_eq!(response.status(), 422, "the preview refuses {what}");
         let text = response.text();
         assert!(text.contains(&format!("the body nests {what}")), "{text}");
         assert!(text.contains("the limit is 32 levels"), "{text}");
 
         let response = eve
-        .post_form("/admin/stories", &story_form(&section, "Nested", &nested))
-        .await;
+            .post_form("/admin/stories", &story_form(&section, "Nested", &nested))
+            .await;
         assert_eq!(response.status(), 422, "the desk refuses {what}");
         let html = response.text();
         assert!(html.contains(&format!("the body nests {what}")));
@@ -86,7 +92,10 @@ async fn a_deeply_nested_body_is_refused_by_the_desk_the_preview_and_the_api(bac
     // At the limit it renders.
     let at_limit = format!("{}deep", "> ".repeat(NESTING));
     let response = eve
-        .post_form("/admin/stories/preview", &story_form(&section, "Nested", &at_limit))
+        .post_form(
+            "/admin/stories/preview",
+            &story_form(&section, "Nested", &at_limit),
+        )
         .await;
     assert_eq!(response.status(), 200, "{NESTING} levels are fine");
     assert!(response.text().contains("deep"));

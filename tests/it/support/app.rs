@@ -59,7 +59,12 @@ impl TestApp {
     pub async fn signed_in(&self, email: &str) -> Session {
         let session = self.session();
         let page = session.sign_in(email, session::PASSWORD).await;
-        assert_eq!(page.status(), 303, "sign-in as {email} failed: {}", page.text());
+        assert_eq!(
+            page.status(),
+            303,
+            "sign-in as {email} failed: {}",
+            page.text()
+        );
         session
     }
 
@@ -135,4 +140,3 @@ pub async fn spawn_with(
         shutdown: Some(tx),
     })
 }
-

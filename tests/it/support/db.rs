@@ -143,7 +143,10 @@ async fn create_template() -> Result<String, String> {
             .await
             .map_err(|e| e.to_string())?;
     for schema in stale {
-        let created = schema.rsplit('_').next().and_then(|s| s.parse::<u64>().ok());
+        let created = schema
+            .rsplit('_')
+            .next()
+            .and_then(|s| s.parse::<u64>().ok());
         if created.is_some_and(|created| created + 86_400 < secs) {
             let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                 "DROP SCHEMA IF EXISTS {schema} CASCADE"
@@ -184,7 +187,8 @@ async fn create_template() -> Result<String, String> {
 /// round trip on a connection of its own.
 async fn clone_template(schema: &str) -> Result<(), String> {
     let template = template()?;
-    let mut script = format!("BEGIN;\nCREATE SCHEMA {schema};\nSET LOCAL search_path TO {schema};\n");
+    let mut script =
+        format!("BEGIN;\nCREATE SCHEMA {schema};\nSET LOCAL search_path TO {schema};\n");
     for migration in POSTGRES_MIGRATIONS.iter() {
         script.push_str(migration.sql.as_str());
         script.push_str("\n;\n");
