@@ -132,6 +132,11 @@ impl Page {
         self.text
     }
 
+    /// The text parsed as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
     /// The raw `Set-Cookie` header of the session cookie, if any.
     pub fn set_cookie(&self) -> Option<&str> {
         self.headers
