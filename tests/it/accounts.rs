@@ -6,12 +6,8 @@
 use masthead::accounts::{self, AccountError, Role};
 use masthead::audit::Actor;
 
-use crate::auth_helpers::{
-    PASSWORD, client_as, client_for, cookie_client, create_user, get_with_cookie, link_path,
-    log_in, session_cookie, set_cookie_header,
-};
-use crate::helpers::{Backend, NOW, spawn};
 use crate::on_both;
+use crate::support::{Backend, NOW, PASSWORD, create_user, get_with_cookie, link_path, spawn};
 
 on_both!(
     the_setup_link_creates_the_first_administrator_once,
@@ -29,10 +25,11 @@ async fn the_setup_link_creates_the_first_administrator_once(backend: Backend) {
         return;
     };
     let store = app.app.store();
+    let visitor = app.session();
     assert!(accounts::needs_setup(store).await.unwrap());
     let token = accounts::create_setup_token(store, NOW).await.unwrap();
     let path = format!("/admin/setup/{}", token.plain);
-    let (status, body) = app.get_text(&path).await;
+    let (status, body) = visitor.get_text(&path).await;
     assert_eq!(status, 200);
     assert!(body.contains("Create the first administrator"), "{body}");
 
@@ -42,15 +39,9 @@ async fn the_setup_link_creates_the_first_administrator_once(backend: Backend) {
         ("password", PASSWORD),
         ("password_confirm", "other password"),
     ];
-    let response = app
-        .client
-        .post(app.url(&path))
-        .form(&mismatch)
-        .send()
-        .await
-        .unwrap();
+    let response = visitor.post_form(&path, &mismatch).await;
     assert_eq!(response.status(), 400);
-    let body = response.text().await.unwrap();
+    let body = response.text();
     assert!(
         body.contains("the two passwords differ") && body.contains("ada@news.example"),
         "{body}"
@@ -62,16 +53,10 @@ async fn the_setup_link_creates_the_first_administrator_once(backend: Backend) {
         ("password", PASSWORD),
         ("password_confirm", PASSWORD),
     ];
-    let response = app
-        .client
-        .post(app.url(&path))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.session().post_form(&path, &form).await;
     assert_eq!(response.status(), 303);
-    assert_eq!(response.headers()["location"], "/admin");
-    let cookie = session_cookie(&response).expect("signed in at once");
+    assert_eq!(response.location(), Some("/admin"));
+    let cookie = response.session_cookie().expect("signed in at once");
     let (status, body) = {
         let r = get_with_cookie(&app, "/admin", &cookie).await;
         (r.status().as_u16(), r.text().await.unwrap())
@@ -83,27 +68,20 @@ async fn the_setup_link_creates_the_first_administrator_once(backend: Backend) {
     );
 
     // The link is spent: neither the page nor a second post works.
-    assert_eq!(app.get(&path).await.status(), 404);
+    let visitor = app.session();
+    assert_eq!(visitor.get(&path).await.status(), 404);
     let again = [
         ("name", "Eve"),
         ("email", "eve@news.example"),
         ("password", PASSWORD),
         ("password_confirm", PASSWORD),
     ];
-    assert_eq!(
-        app.client
-            .post(app.url(&path))
-            .form(&again)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(visitor.post_form(&path, &again).await.status(), 404);
     // A fresh setup link is refused too, now that an administrator exists.
     let late = accounts::create_setup_token(store, NOW).await.unwrap();
     assert_eq!(
-        app.get(&format!("/admin/setup/{}", late.plain))
+        visitor
+            .get(&format!("/admin/setup/{}", late.plain))
             .await
             .status(),
         404
@@ -122,10 +100,10 @@ async fn signing_in_issues_a_new_session_id_with_safe_cookie_flags(backend: Back
         return;
     };
     create_user(&app, "wes@news.example", Role::Writer).await;
-    let client = cookie_client();
-    let first = log_in(&app, &client, "wes@news.example", PASSWORD).await;
+    let browser = app.session();
+    let first = browser.sign_in("wes@news.example", PASSWORD).await;
     assert_eq!(first.status(), 303);
-    let header = set_cookie_header(&first).unwrap();
+    let header = first.set_cookie().unwrap();
     assert!(
         header.contains("HttpOnly") && header.contains("SameSite=Lax") && header.contains("Path=/"),
         "{header}"
@@ -134,11 +112,11 @@ async fn signing_in_issues_a_new_session_id_with_safe_cookie_flags(backend: Back
         !header.contains("Secure"),
         "plain HTTP must not set Secure: {header}"
     );
-    let first = session_cookie(&first).unwrap();
+    let first = first.session_cookie().unwrap();
 
     // Signing in again from the same browser replaces the session id.
-    let second = log_in(&app, &client, "wes@news.example", PASSWORD).await;
-    let second = session_cookie(&second).unwrap();
+    let second = browser.sign_in("wes@news.example", PASSWORD).await;
+    let second = second.session_cookie().unwrap();
     assert_ne!(first, second);
     assert_eq!(
         get_with_cookie(&app, "/admin", &first).await.status(),
@@ -148,15 +126,17 @@ async fn signing_in_issues_a_new_session_id_with_safe_cookie_flags(backend: Back
     assert_eq!(get_with_cookie(&app, "/admin", &second).await.status(), 200);
 
     // Behind an HTTPS proxy the cookie is Secure.
-    let https = app
-        .client
-        .post(app.url("/admin/login"))
-        .header("x-forwarded-proto", "https")
-        .form(&[("email", "wes@news.example"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert!(set_cookie_header(&https).unwrap().contains("; Secure"));
+    let visitor = app.session();
+    let https = visitor
+        .send(
+            visitor
+                .client()
+                .post(visitor.url("/admin/login"))
+                .header("x-forwarded-proto", "https")
+                .form(&[("email", "wes@news.example"), ("password", PASSWORD)]),
+        )
+        .await;
+    assert!(https.set_cookie().unwrap().contains("; Secure"));
 
     // Admin pages are private and locked down.
     let page = get_with_cookie(&app, "/admin", &second).await;
@@ -169,11 +149,11 @@ async fn signing_in_issues_a_new_session_id_with_safe_cookie_flags(backend: Back
         "{csp}"
     );
     // Anonymous visitors are sent to sign in, keeping where they were going.
-    let anonymous = app.get("/admin/users?x=1").await;
+    let anonymous = app.session().get("/admin/users?x=1").await;
     assert_eq!(anonymous.status(), 303);
     assert_eq!(
-        anonymous.headers()["location"],
-        "/admin/login?next=/admin/users%3Fx%3D1"
+        anonymous.location(),
+        Some("/admin/login?next=/admin/users%3Fx%3D1")
     );
 }
 
@@ -182,171 +162,96 @@ async fn logging_out_everywhere_ends_the_other_sessions(backend: Backend) {
         return;
     };
     create_user(&app, "ed@news.example", Role::Editor).await;
-    let laptop = client_for(&app, "ed@news.example").await;
-    let phone = client_for(&app, "ed@news.example").await;
-    assert_eq!(
-        phone.get(app.url("/admin")).send().await.unwrap().status(),
-        200
-    );
-    let body = laptop
-        .get(app.url("/admin"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let laptop = app.signed_in("ed@news.example").await;
+    let phone = app.signed_in("ed@news.example").await;
+    assert_eq!(phone.get("/admin").await.status(), 200);
+    let body = laptop.get("/admin").await.into_text();
     assert!(body.contains("signed in on 2 devices"), "{body}");
 
-    let out = laptop
-        .post(app.url("/admin/logout-everywhere"))
-        .send()
-        .await
-        .unwrap();
+    let out = laptop.post("/admin/logout-everywhere").await;
     assert_eq!(out.status(), 303);
     assert_eq!(
-        out.headers()["location"],
-        "/admin/login?notice=logged_out_everywhere"
+        out.location(),
+        Some("/admin/login?notice=logged_out_everywhere")
     );
-    for client in [&laptop, &phone] {
-        let response = client.get(app.url("/admin")).send().await.unwrap();
+    for session in [&laptop, &phone] {
+        let response = session.get("/admin").await;
         assert_eq!(response.status(), 303);
-        assert!(
-            response.headers()["location"]
-                .to_str()
-                .unwrap()
-                .starts_with("/admin/login")
-        );
+        assert!(response.location().unwrap().starts_with("/admin/login"));
     }
     // A plain logout ends only that session.
-    let a = client_for(&app, "ed@news.example").await;
-    let b = client_for(&app, "ed@news.example").await;
-    assert_eq!(
-        a.post(app.url("/admin/logout"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        303
-    );
-    assert_eq!(a.get(app.url("/admin")).send().await.unwrap().status(), 303);
-    assert_eq!(b.get(app.url("/admin")).send().await.unwrap().status(), 200);
+    let a = app.signed_in("ed@news.example").await;
+    let b = app.signed_in("ed@news.example").await;
+    assert_eq!(a.post("/admin/logout").await.status(), 303);
+    assert_eq!(a.get("/admin").await.status(), 303);
+    assert_eq!(b.get("/admin").await.status(), 200);
 }
 
 async fn an_invited_writer_sets_a_password_and_role_changes_are_audited(backend: Backend) {
     let Some(app) = spawn(backend, false).await else {
         return;
     };
-    let (_, admin) = client_as(&app, Role::Admin).await;
+    let (_, admin) = app.session_as(Role::Admin).await;
     let form = [
         ("name", "Wanda Writer"),
         ("email", "wanda@news.example"),
         ("role", "writer"),
     ];
-    let response = admin
-        .post(app.url("/admin/users"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = admin.post_form("/admin/users", &form).await;
     assert_eq!(response.status(), 200);
-    let body = response.text().await.unwrap();
-    let path = link_path(&body, "/admin/password/").expect("the page shows the invitation link");
+    let body = response.text();
+    let path = link_path(body, "/admin/password/").expect("the page shows the invitation link");
     assert!(body.contains("Wanda Writer is invited as Writer"), "{body}");
 
     // Inviting the same email again is refused, with the form kept.
-    let again = admin
-        .post(app.url("/admin/users"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let again = admin.post_form("/admin/users", &form).await;
     assert_eq!(again.status(), 409);
     assert!(
         again
             .text()
-            .await
-            .unwrap()
             .contains("an account for wanda@news.example already exists")
     );
 
-    let wanda = cookie_client();
+    let wanda = app.session();
     assert_eq!(
-        log_in(&app, &wanda, "wanda@news.example", PASSWORD)
-            .await
-            .status(),
+        wanda.sign_in("wanda@news.example", PASSWORD).await.status(),
         401,
         "no password yet"
     );
-    assert_eq!(
-        wanda.get(app.url(&path)).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(wanda.get(&path).await.status(), 200);
     let short = wanda
-        .post(app.url(&path))
-        .form(&[("password", "short"), ("password_confirm", "short")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &path,
+            &[("password", "short"), ("password_confirm", "short")],
+        )
+        .await;
     assert_eq!(short.status(), 400);
     let set = wanda
-        .post(app.url(&path))
-        .form(&[("password", PASSWORD), ("password_confirm", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &path,
+            &[("password", PASSWORD), ("password_confirm", PASSWORD)],
+        )
+        .await;
     assert_eq!(set.status(), 303);
+    assert_eq!(wanda.get(&path).await.status(), 404, "the link works once");
     assert_eq!(
-        wanda.get(app.url(&path)).send().await.unwrap().status(),
-        404,
-        "the link works once"
-    );
-    assert_eq!(
-        log_in(&app, &wanda, "wanda@news.example", PASSWORD)
-            .await
-            .status(),
+        wanda.sign_in("wanda@news.example", PASSWORD).await.status(),
         303
     );
-    assert_eq!(
-        wanda
-            .get(app.url("/admin/users"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(wanda.get("/admin/users").await.status(), 403);
 
     let id = accounts::find_by_email(app.app.store(), "wanda@news.example")
         .await
         .unwrap()
         .id;
     let changed = admin
-        .post(app.url(&format!("/admin/users/{id}/role")))
-        .form(&[("role", "editor")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&format!("/admin/users/{id}/role"), &[("role", "editor")])
+        .await;
     assert_eq!(changed.status(), 303);
     // The new role applies to the session she already has.
-    assert_eq!(
-        wanda
-            .get(app.url("/admin/sections"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(wanda.get("/admin/sections").await.status(), 200);
 
-    let log = admin
-        .get(app.url("/admin/audit"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let log = admin.get("/admin/audit").await.into_text();
     let role_change = log.find("user.role_changed").expect("role change logged");
     let created = log.find("user.created").expect("creation logged");
     assert!(role_change < created, "newest first");
@@ -365,39 +270,22 @@ async fn a_disabled_account_is_signed_out_and_cannot_sign_in(backend: Backend) {
     let Some(app) = spawn(backend, false).await else {
         return;
     };
-    let (_, admin) = client_as(&app, Role::Admin).await;
-    let (writer, writer_client) = client_as(&app, Role::Writer).await;
+    let (_, admin) = app.session_as(Role::Admin).await;
+    let (writer, writer_session) = app.session_as(Role::Writer).await;
     let response = admin
-        .post(app.url(&format!("/admin/users/{}/disable", writer.id)))
-        .send()
-        .await
-        .unwrap();
+        .post(&format!("/admin/users/{}/disable", writer.id))
+        .await;
     assert_eq!(response.status(), 303);
-    assert_eq!(
-        writer_client
-            .get(app.url("/admin"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        303
-    );
-    let refused = log_in(&app, &cookie_client(), "writer@news.example", PASSWORD).await;
+    assert_eq!(writer_session.get("/admin").await.status(), 303);
+    let refused = app.session().sign_in("writer@news.example", PASSWORD).await;
     assert_eq!(refused.status(), 401);
-    assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("this account is disabled")
-    );
+    assert!(refused.text().contains("this account is disabled"));
     admin
-        .post(app.url(&format!("/admin/users/{}/enable", writer.id)))
-        .send()
-        .await
-        .unwrap();
+        .post(&format!("/admin/users/{}/enable", writer.id))
+        .await;
     assert_eq!(
-        log_in(&app, &cookie_client(), "writer@news.example", PASSWORD)
+        app.session()
+            .sign_in("writer@news.example", PASSWORD)
             .await
             .status(),
         303
@@ -409,7 +297,7 @@ async fn the_last_administrator_keeps_the_role(backend: Backend) {
         return;
     };
     let store = app.app.store();
-    let (admin, client) = client_as(&app, Role::Admin).await;
+    let (admin, session) = app.session_as(Role::Admin).await;
     let cli = Actor::command_line();
     assert!(matches!(
         accounts::set_role(store, &cli, admin.id, Role::Editor, NOW).await,
@@ -420,12 +308,12 @@ async fn the_last_administrator_keeps_the_role(backend: Backend) {
         Err(AccountError::LastAdmin)
     ));
     // Nobody changes their own role from the admin, either.
-    let own = client
-        .post(app.url(&format!("/admin/users/{}/role", admin.id)))
-        .form(&[("role", "writer")])
-        .send()
-        .await
-        .unwrap();
+    let own = session
+        .post_form(
+            &format!("/admin/users/{}/role", admin.id),
+            &[("role", "writer")],
+        )
+        .await;
     assert_eq!(own.status(), 409);
     let second = create_user(&app, "second@news.example", Role::Admin).await;
     accounts::set_role(store, &cli, admin.id, Role::Editor, NOW)
@@ -461,15 +349,15 @@ async fn rejected_settings_come_back_with_the_entered_values(backend: Backend) {
     let Some(app) = spawn(backend, false).await else {
         return;
     };
-    let (_, admin) = client_as(&app, Role::Admin).await;
+    let (_, admin) = app.session_as(Role::Admin).await;
     let bad = admin
-        .post(app.url("/admin/settings"))
-        .form(&settings_form("The Evening Post", "Mars/Olympus"))
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/admin/settings",
+            &settings_form("The Evening Post", "Mars/Olympus"),
+        )
+        .await;
     assert_eq!(bad.status(), 400);
-    let body = bad.text().await.unwrap();
+    let body = bad.text();
     assert!(
         body.contains("Mars/Olympus")
             && body.contains("value=\"The Evening Post\"")
@@ -481,11 +369,11 @@ async fn rejected_settings_come_back_with_the_entered_values(backend: Backend) {
     assert_eq!(site.name, "The Daily Masthead", "nothing saved");
 
     let good = admin
-        .post(app.url("/admin/settings"))
-        .form(&settings_form("The Evening Post", "America/New_York"))
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/admin/settings",
+            &settings_form("The Evening Post", "America/New_York"),
+        )
+        .await;
     assert_eq!(good.status(), 303);
     let site = masthead::site::Site::load(app.app.store()).await.unwrap();
     assert_eq!(
@@ -505,20 +393,14 @@ async fn sections_are_created_renamed_and_reordered(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
-    let (_, editor) = client_as(&app, Role::Editor).await;
+    let (_, editor) = app.session_as(Role::Editor).await;
     let created = editor
-        .post(app.url("/admin/sections"))
-        .form(&[("name", "Local News"), ("slug", "")])
-        .send()
-        .await
-        .unwrap();
+        .post_form("/admin/sections", &[("name", "Local News"), ("slug", "")])
+        .await;
     assert_eq!(created.status(), 303);
     let taken = editor
-        .post(app.url("/admin/sections"))
-        .form(&[("name", "Local News"), ("slug", "")])
-        .send()
-        .await
-        .unwrap();
+        .post_form("/admin/sections", &[("name", "Local News"), ("slug", "")])
+        .await;
     assert_eq!(taken.status(), 409);
     let names = |store: masthead::storage::Store| async move {
         masthead::sections::list(&store)
@@ -539,17 +421,14 @@ async fn sections_are_created_renamed_and_reordered(backend: Backend) {
         .unwrap()
         .id;
     editor
-        .post(app.url(&format!("/admin/sections/{id}")))
-        .form(&[("name", "City")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&format!("/admin/sections/{id}"), &[("name", "City")])
+        .await;
     let moved = editor
-        .post(app.url(&format!("/admin/sections/{id}/move")))
-        .form(&[("direction", "up")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &format!("/admin/sections/{id}/move"),
+            &[("direction", "up")],
+        )
+        .await;
     assert_eq!(moved.status(), 303);
     let after = names(app.app.store().clone()).await;
     let n = after.len();

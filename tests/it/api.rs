@@ -2,9 +2,9 @@
 
 use masthead::articles::Status;
 
-use crate::helpers::{Backend, NOW, spawn};
 use crate::newsroom::{Story, section, story};
 use crate::on_both;
+use crate::support::{Backend, NOW, spawn};
 
 on_both!(the_read_api_pages_with_cursors_and_etags_and_explains_errors);
 

@@ -4,9 +4,9 @@
 use masthead::accounts::{self, Role, User};
 use masthead::audit::Actor;
 
-use crate::helpers::{Backend, NOW, TestApp, spawn};
 use crate::newsroom::section;
 use crate::on_both;
+use crate::support::{Backend, NOW, TestApp, spawn};
 
 on_both!(tokens_follow_roles_and_bad_bodies_name_the_field);
 
@@ -15,7 +15,7 @@ async fn user_with_token(app: &TestApp, email: &str, role: Role) -> (User, Strin
     let (user, _) = accounts::create_user(&app.db.store, &actor, email, email, role, None, NOW)
         .await
         .unwrap();
-    let token = masthead::accounts::api_tokens::create(&app.db.store, &user, "test", NOW)
+    let token = accounts::api_tokens::create(&app.db.store, &user, "test", NOW)
         .await
         .unwrap();
     (user, token.secret)

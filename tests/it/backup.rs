@@ -9,9 +9,9 @@ use masthead::config::Config;
 use masthead::site::Site;
 use masthead::storage::Store;
 
-use crate::helpers::{self, Backend, NOW};
 use crate::on_both;
-use crate::procs;
+use crate::support::procs;
+use crate::support::{self, Backend, NOW};
 
 on_both!(
     a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages,
@@ -26,7 +26,7 @@ async fn empty_target(backend: Backend) -> (tempfile::TempDir, Option<String>) {
     match backend {
         Backend::Sqlite => (tempfile::tempdir().unwrap(), None),
         Backend::Postgres => {
-            let db = helpers::store(backend).await.expect("postgres");
+            let db = support::store(backend).await.expect("postgres");
             db.store.close().await;
             let url = db.database_url.clone();
             (db.dir, url)
@@ -60,7 +60,7 @@ async fn pages(base: &str, paths: &[String]) -> Vec<(String, u16, String, Vec<u8
 }
 
 async fn a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages(backend: Backend) {
-    let Some(source) = helpers::spawn(backend, true).await else {
+    let Some(source) = support::spawn(backend, true).await else {
         return;
     };
     let store = source.app.store();
@@ -159,7 +159,7 @@ async fn a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages
 }
 
 async fn a_damaged_backup_is_refused_and_leaves_the_target_empty(backend: Backend) {
-    let Some(source) = helpers::spawn(backend, true).await else {
+    let Some(source) = support::spawn(backend, true).await else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -192,7 +192,7 @@ async fn a_damaged_backup_is_refused_and_leaves_the_target_empty(backend: Backen
 }
 
 async fn check_names_what_is_wrong_and_exits_non_zero(backend: Backend) {
-    let Some(source) = helpers::spawn(backend, true).await else {
+    let Some(source) = support::spawn(backend, true).await else {
         return;
     };
     let (dir, url) = (source.db.dir.path(), source.db.database_url.as_deref());
@@ -283,7 +283,7 @@ async fn fingerprint(dir: &std::path::Path, url: Option<&str>) -> (String, Vec<S
 
 /// A site with `stories` imported pages and one media file, backed up.
 async fn backed_up_site(backend: Backend, name: &str, stories: usize, out: &std::path::Path) {
-    let source = helpers::spawn(backend, true).await.expect("checked");
+    let source = support::spawn(backend, true).await.expect("checked");
     let store = source.app.store();
     let site = Site::load(store).await.unwrap();
     for i in 0..stories {
@@ -313,7 +313,7 @@ async fn backed_up_site(backend: Backend, name: &str, stories: usize, out: &std:
 }
 
 async fn a_restore_killed_at_any_moment_leaves_the_old_site_or_the_new_one(backend: Backend) {
-    if helpers::store(backend).await.is_none() {
+    if support::store(backend).await.is_none() {
         return;
     }
     let work = tempfile::tempdir().unwrap();

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use crate::auth_helpers::PASSWORD;
-use crate::helpers::TestApp;
+use crate::support::PASSWORD;
+use crate::support::TestApp;
 
 /// A chromedriver this test started; stopped (by its own handle) on drop.
 pub struct Driver {

@@ -6,8 +6,8 @@ use std::io::Read;
 use masthead::articles::{self, Article, BodyFormat, NewArticle, SectionRef};
 use masthead::storage::Store;
 
-use crate::helpers::{Backend, NOW, spawn};
 use crate::on_both;
+use crate::support::{Backend, NOW, spawn};
 
 on_both!(
     public_pages_carry_validators_cache_control_and_surrogate_keys,

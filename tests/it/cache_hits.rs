@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use crate::helpers::{self, Backend};
-use crate::procs::Server;
+use crate::support::procs::Server;
+use crate::support::{self, Backend};
 
 /// The value of `masthead_page_cache_route_hits_total{family=...}`.
 fn route_hits(scrape: &str, family: &str) -> f64 {
@@ -26,7 +26,7 @@ fn route_hits(scrape: &str, family: &str) -> f64 {
 
 #[tokio::test]
 async fn cache_hits_count_per_kind_of_page_in_metrics() {
-    let Some(app) = helpers::spawn(Backend::Sqlite, true).await else {
+    let Some(app) = support::spawn(Backend::Sqlite, true).await else {
         return;
     };
     let article = "/world/us-to-send-560-additional-troops-to-iraq";

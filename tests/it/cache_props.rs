@@ -16,7 +16,7 @@ use masthead::storage::{NewEvent, NewRevision, Store};
 use proptest::prelude::*;
 use tower::ServiceExt;
 
-use crate::helpers::{Backend, NOW, demo_site, store};
+use crate::support::{Backend, NOW, demo_site, store};
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -178,7 +178,7 @@ fn without_empty_feed_date(path: &str, (status, body): (u16, String)) -> (u16, S
 }
 
 /// One small photo in the media library, with its text.
-async fn upload_image(db: &crate::helpers::TestStore) -> i64 {
+async fn upload_image(db: &crate::support::TestStore) -> i64 {
     let photo = image::RgbImage::from_fn(400, 300, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
     });

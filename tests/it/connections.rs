@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::procs::free_port;
 use crate::raw_http::Connection;
+use crate::support::procs::free_port;
 
 /// `masthead serve` under an open-files limit of 1,024 (soft and hard, so
 /// raising the soft limit at start cannot escape it).

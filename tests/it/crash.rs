@@ -24,8 +24,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::desk_writer::{self, Desk};
-use crate::helpers::{self, Backend};
-use crate::procs::{self, Server};
+use crate::support::procs::{self, Server};
+use crate::support::{self, Backend};
 
 /// Related stories per imported page: a page is 1 + RELATED stories.
 const RELATED: usize = 2;
@@ -111,7 +111,7 @@ async fn crash_run(backend: Backend, kills: u64) {
     let (dir, url) = match backend {
         Backend::Sqlite => (tempfile::tempdir().unwrap(), None),
         Backend::Postgres => {
-            let Some(db) = helpers::store(backend).await else {
+            let Some(db) = support::store(backend).await else {
                 return;
             };
             db.store.close().await;

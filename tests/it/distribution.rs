@@ -5,9 +5,9 @@ use masthead::articles::Correction;
 use masthead::feeds::sitemaps;
 use masthead::site::Site;
 
-use crate::helpers::{Backend, NOW, TestApp, spawn};
 use crate::newsroom::{Story, section, story};
 use crate::on_both;
+use crate::support::{Backend, NOW, TestApp, spawn};
 use crate::validators;
 
 on_both!(

@@ -5,9 +5,9 @@
 
 use std::io::Read;
 
-use crate::helpers::{Backend, spawn};
 use crate::on_both;
 use crate::raw_http::{Connection, RawResponse};
+use crate::support::{Backend, spawn};
 
 on_both!(every_public_surface_decodes_and_parses_in_every_coding);
 

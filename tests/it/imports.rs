@@ -2,8 +2,8 @@
 
 use masthead::articles;
 
-use crate::helpers::{Backend, NOW, SEED, demo_site, store};
 use crate::on_both;
+use crate::support::{Backend, NOW, SEED, demo_site, store};
 
 on_both!(
     the_seed_becomes_a_section_a_story_and_its_related_stories,

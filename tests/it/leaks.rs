@@ -4,9 +4,9 @@
 
 use masthead::articles::{Article, Status};
 
-use crate::helpers::{Backend, NOW, TestApp, spawn};
 use crate::newsroom::{Story, publish, section, story};
 use crate::on_both;
+use crate::support::{Backend, NOW, TestApp, spawn};
 
 on_both!(non_public_stories_appear_nowhere_until_published);
 
@@ -58,7 +58,7 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
         },
     )
     .await;
-    let states: [(&str, Story); 5] = [
+    let states: [(&str, Story<'_>); 5] = [
         (
             "draft",
             Story {

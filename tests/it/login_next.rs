@@ -5,8 +5,8 @@
 
 use masthead::accounts::Role;
 
-use crate::auth_helpers::{PASSWORD, cookie_client, create_user};
-use crate::helpers::{Backend, spawn};
+use crate::support::{Backend, spawn};
+use crate::support::{PASSWORD, create_user};
 
 /// `next` values as an attacker sends them (already percent-decoded where
 /// the query string carries them encoded).
@@ -31,37 +31,36 @@ async fn an_unsafe_next_after_sign_in_goes_to_the_dashboard() {
 
     for (encoded, decoded) in UNSAFE {
         // Signing in with the form.
-        let client = cookie_client();
-        let response = client
-            .post(app.url("/admin/login"))
-            .form(&[
-                ("email", "ed@news.example"),
-                ("password", PASSWORD),
-                ("next", decoded),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let browser = app.session();
+        let response = browser
+            .post_form(
+                "/admin/login",
+                &[
+                    ("email", "ed@news.example"),
+                    ("password", PASSWORD),
+                    ("next", decoded),
+                ],
+            )
+            .await;
         assert_eq!(response.status(), 303, "sign-in with next={encoded:?}");
-        assert_eq!(response.headers()["location"], "/admin", "next={encoded:?}");
+        assert_eq!(response.location(), Some("/admin"), "next={encoded:?}");
 
         // Already signed in: the login page redirects at once.
-        let again = client
-            .get(app.url(&format!("/admin/login?next={encoded}")))
-            .send()
-            .await
-            .unwrap();
+        let again = browser.get(&format!("/admin/login?next={encoded}")).await;
         assert_eq!(
             again.status(),
             303,
             "signed-in login page, next={encoded:?}"
         );
-        assert_eq!(again.headers()["location"], "/admin", "next={encoded:?}");
+        assert_eq!(again.location(), Some("/admin"), "next={encoded:?}");
 
         // Signed out: the form carries the safe default, not the value.
-        let page = app.get(&format!("/admin/login?next={encoded}")).await;
+        let page = app
+            .session()
+            .get(&format!("/admin/login?next={encoded}"))
+            .await;
         assert_eq!(page.status(), 200, "login page, next={encoded:?}");
-        let html = page.text().await.unwrap();
+        let html = page.text();
         assert!(
             !html.contains("evil") && !html.contains("X-Evil") && !html.contains("Set-Cookie"),
             "the login form must not carry next={encoded:?}"
@@ -69,16 +68,16 @@ async fn an_unsafe_next_after_sign_in_goes_to_the_dashboard() {
     }
 
     // A real admin page still comes back after signing in.
-    let client = cookie_client();
-    let response = client
-        .post(app.url("/admin/login"))
-        .form(&[
-            ("email", "ed@news.example"),
-            ("password", PASSWORD),
-            ("next", "/admin/users?x=1"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.headers()["location"], "/admin/users?x=1");
+    let response = app
+        .session()
+        .post_form(
+            "/admin/login",
+            &[
+                ("email", "ed@news.example"),
+                ("password", PASSWORD),
+                ("next", "/admin/users?x=1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.location(), Some("/admin/users?x=1"));
 }

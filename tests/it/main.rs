@@ -3,13 +3,10 @@
 
 // One binary: `pub` in its modules only shares helpers between them.
 #![allow(unreachable_pub)]
-// TODO(issue 9): drop these two once the test support module has landed.
-#![allow(unused_qualifications, elided_lifetimes_in_paths)]
 
-mod helpers;
+mod support;
 // accounts
 mod accounts;
-mod auth_helpers;
 mod browser;
 mod permissions;
 mod sign_in_throttle;
@@ -48,4 +45,3 @@ mod backup;
 mod crash;
 mod desk_writer;
 mod ops;
-mod procs;

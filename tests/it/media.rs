@@ -9,8 +9,8 @@ use masthead::accounts::Role;
 use masthead::media::{self, DerivativeFormat, Media, MediaError, MediaFiles, MediaText};
 use masthead::storage::{NewRevision, Store};
 
-use crate::helpers::{Backend, NOW, TestStore, spawn, store};
 use crate::on_both;
+use crate::support::{Backend, NOW, Page, Session, TestStore, spawn, store};
 
 on_both!(
     every_accepted_format_gets_derivatives_of_the_right_sizes,
@@ -391,8 +391,8 @@ async fn a_lead_image_without_alt_text_cannot_be_published(backend: Backend) {
     let Some(db) = store(backend).await else {
         return;
     };
-    let site = crate::helpers::demo_site(&db.store).await;
-    masthead::imports::import_text(&db.store, &site, "seed-page.txt", crate::helpers::SEED, NOW)
+    let site = crate::support::demo_site(&db.store).await;
+    masthead::imports::import_text(&db.store, &site, "seed-page.txt", crate::support::SEED, NOW)
         .await
         .unwrap();
     let path = ("world", "us-to-send-560-additional-troops-to-iraq");
@@ -552,26 +552,26 @@ pub fn multipart(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (Str
 }
 
 async fn post_upload(
-    app: &crate::helpers::TestApp,
-    client: &reqwest::Client,
+    session: &Session,
     json: bool,
     file_name: &str,
     bytes: &[u8],
     alt: &str,
-) -> reqwest::Response {
+) -> Page {
     let (content_type, body) = multipart(
         file_name,
         bytes,
         &[("alt", alt), ("caption", "A caption"), ("credit", "Staff")],
     );
-    let mut request = client
-        .post(app.url("/admin/media"))
+    let mut request = session
+        .client()
+        .post(session.url("/admin/media"))
         .header("content-type", content_type)
         .body(body);
     if json {
         request = request.header("accept", "application/json");
     }
-    request.send().await.expect("upload request")
+    session.send(request).await
 }
 
 async fn uploads_need_a_signed_in_user_and_answer_json_or_the_form(backend: Backend) {
@@ -580,11 +580,11 @@ async fn uploads_need_a_signed_in_user_and_answer_json_or_the_form(backend: Back
     };
     let png = encode(&picture(500, 300), "png");
 
-    let anonymous = crate::auth_helpers::cookie_client();
-    let response = post_upload(&app, &anonymous, true, "a.png", &png, "Alt").await;
+    let anonymous = app.session();
+    let response = post_upload(&anonymous, true, "a.png", &png, "Alt").await;
     assert_eq!(response.status(), 303);
-    assert_eq!(response.headers()["location"], "/admin/login");
-    assert_eq!(app.get("/admin/media").await.status(), 303);
+    assert_eq!(response.location(), Some("/admin/login"));
+    assert_eq!(app.session().get("/admin/media").await.status(), 303);
     assert!(
         MediaFiles::new(app.db.dir.path())
             .list()
@@ -592,10 +592,10 @@ async fn uploads_need_a_signed_in_user_and_answer_json_or_the_form(backend: Back
             .is_empty()
     );
 
-    let (writer, client) = crate::auth_helpers::client_as(&app, Role::Writer).await;
-    let response = post_upload(&app, &client, true, "a.png", &png, "Boats in a harbour").await;
+    let (writer, session) = app.session_as(Role::Writer).await;
+    let response = post_upload(&session, true, "a.png", &png, "Boats in a harbour").await;
     assert_eq!(response.status(), 201);
-    let json: serde_json::Value = response.json().await.unwrap();
+    let json = response.json();
     let id = json["id"].as_i64().unwrap();
     assert_eq!(json["reference"], format!("media:{id}"));
     assert_eq!(
@@ -618,8 +618,7 @@ async fn uploads_need_a_signed_in_user_and_answer_json_or_the_form(backend: Back
 
     // The HTML form: redirected to the list, which shows the reference.
     let response = post_upload(
-        &app,
-        &client,
+        &session,
         false,
         "b.png",
         &encode(&picture(90, 60), "gif"),
@@ -627,12 +626,12 @@ async fn uploads_need_a_signed_in_user_and_answer_json_or_the_form(backend: Back
     )
     .await;
     assert_eq!(response.status(), 303);
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let location = response.location().unwrap().to_owned();
     assert!(location.starts_with("/admin/media?uploaded="), "{location}");
-    let response = client.get(app.url(&location)).send().await.unwrap();
+    let response = session.get(&location).await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["cache-control"], "private, no-store");
-    let html = response.text().await.unwrap();
+    assert_eq!(response.header("cache-control"), Some("private, no-store"));
+    let html = response.text();
     let second = location.rsplit('=').next().unwrap();
     assert!(
         html.contains(&format!("Use media:{second} as a story")),
@@ -649,19 +648,11 @@ async fn bad_uploads_get_a_clear_error_and_store_nothing(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
-    let (_, client) = crate::auth_helpers::client_as(&app, Role::Editor).await;
+    let (_, session) = app.session_as(Role::Editor).await;
 
-    let response = post_upload(
-        &app,
-        &client,
-        true,
-        "cat.jpg",
-        b"just some text, honestly",
-        "x",
-    )
-    .await;
+    let response = post_upload(&session, true, "cat.jpg", b"just some text, honestly", "x").await;
     assert_eq!(response.status(), 415);
-    let json: serde_json::Value = response.json().await.unwrap();
+    let json = response.json();
     assert_eq!(json["error"]["code"], "not_an_image");
     assert!(
         json["error"]["message"]
@@ -670,9 +661,9 @@ async fn bad_uploads_get_a_clear_error_and_store_nothing(backend: Backend) {
             .contains("not a JPEG, PNG, WebP or GIF")
     );
 
-    let response = post_upload(&app, &client, true, "bomb.png", &png_bomb(), "x").await;
+    let response = post_upload(&session, true, "bomb.png", &png_bomb(), "x").await;
     assert_eq!(response.status(), 422);
-    let json: serde_json::Value = response.json().await.unwrap();
+    let json = response.json();
     assert_eq!(json["error"]["code"], "too_many_pixels");
     assert!(
         json["error"]["message"]
@@ -684,9 +675,9 @@ async fn bad_uploads_get_a_clear_error_and_store_nothing(backend: Backend) {
     // Over 20 MiB (but within the request limit): refused with the limit named.
     let mut big = encode(&picture(64, 64), "jpeg");
     big.resize(media::MAX_UPLOAD_BYTES + 1024 * 1024, 0);
-    let response = post_upload(&app, &client, true, "huge.jpg", &big, "x").await;
+    let response = post_upload(&session, true, "huge.jpg", &big, "x").await;
     assert_eq!(response.status(), 413);
-    let json: serde_json::Value = response.json().await.unwrap();
+    let json = response.json();
     assert_eq!(json["error"]["code"], "too_large");
     assert!(
         json["error"]["message"]
@@ -696,9 +687,9 @@ async fn bad_uploads_get_a_clear_error_and_store_nothing(backend: Backend) {
     );
 
     // The HTML form shows the message on the page.
-    let response = post_upload(&app, &client, false, "huge.jpg", &big, "x").await;
+    let response = post_upload(&session, false, "huge.jpg", &big, "x").await;
     assert_eq!(response.status(), 413);
-    let html = response.text().await.unwrap();
+    let html = response.text();
     assert!(html.contains("Upload refused: the file is"), "{html}");
     assert!(html.contains("limited to 20 MiB"));
 
@@ -710,13 +701,15 @@ async fn bad_uploads_get_a_clear_error_and_store_nothing(backend: Backend) {
     );
     assert_eq!(media_rows(&app.db.store).await, 0);
     // Other routes keep the site-wide 2 MiB limit.
-    let response = client
-        .post(app.url("/admin/sections"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(vec![b'a'; 3 * 1024 * 1024])
-        .send()
-        .await
-        .unwrap();
+    let response = session
+        .send(
+            session
+                .client()
+                .post(session.url("/admin/sections"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(vec![b'a'; 3 * 1024 * 1024]),
+        )
+        .await;
     assert_eq!(response.status(), 413);
 }
 
@@ -724,36 +717,36 @@ async fn writers_edit_the_text_of_their_own_images_only(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
-    let (_, writer) = crate::auth_helpers::client_as(&app, Role::Writer).await;
-    let (_, editor) = crate::auth_helpers::client_as(&app, Role::Editor).await;
+    let (_, writer) = app.session_as(Role::Writer).await;
+    let (_, editor) = app.session_as(Role::Editor).await;
     let png = encode(&picture(100, 100), "png");
-    let upload = |client| {
-        let app = &app;
+    let upload = |session| {
         let png = png.clone();
         async move {
-            let response = post_upload(app, client, true, "a.png", &png, "").await;
+            let response = post_upload(session, true, "a.png", &png, "").await;
             assert_eq!(response.status(), 201);
-            response.json::<serde_json::Value>().await.unwrap()["id"]
-                .as_i64()
-                .unwrap()
+            response.json()["id"].as_i64().unwrap()
         }
     };
     let own = upload(&writer).await;
     let editors = upload(&editor).await;
-    let edit = |client: &reqwest::Client, id: i64| {
-        client
-            .post(app.url(&format!("/admin/media/{id}")))
-            .form(&[
-                ("alt", "A lighthouse at night"),
-                ("caption", "Cap"),
-                ("credit", "Cred"),
-            ])
-            .send()
+    let edit = async |session: &Session, id: i64| {
+        session
+            .post_form(
+                &format!("/admin/media/{id}"),
+                &[
+                    ("alt", "A lighthouse at night"),
+                    ("caption", "Cap"),
+                    ("credit", "Cred"),
+                ],
+            )
+            .await
+            .status()
     };
-    assert_eq!(edit(&writer, own).await.unwrap().status(), 303);
-    assert_eq!(edit(&writer, editors).await.unwrap().status(), 403);
-    assert_eq!(edit(&editor, own).await.unwrap().status(), 303);
-    assert_eq!(edit(&editor, 9999).await.unwrap().status(), 404);
+    assert_eq!(edit(&writer, own).await, 303);
+    assert_eq!(edit(&writer, editors).await, 403);
+    assert_eq!(edit(&editor, own).await, 303);
+    assert_eq!(edit(&editor, 9999).await, 404);
     let stored = media::find(&app.db.store, own).await.unwrap().unwrap();
     assert_eq!(stored.alt, "A lighthouse at night");
     assert_eq!(
@@ -811,15 +804,9 @@ async fn the_workflow_refuses_to_publish_a_lead_image_without_alt_text(backend: 
     let Some(db) = store(backend).await else {
         return;
     };
-    let world = masthead::sections::create(
-        &db.store,
-        &masthead::actor::Actor::command_line(),
-        "World",
-        None,
-        NOW,
-    )
-    .await
-    .unwrap();
+    let world = masthead::sections::create(&db.store, &Actor::command_line(), "World", None, NOW)
+        .await
+        .unwrap();
     let no_alt = ingest(&db, encode(&picture(100, 80), "png"), "a.png", "")
         .await
         .unwrap();

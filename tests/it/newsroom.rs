@@ -5,7 +5,7 @@ use masthead::articles::{self, Article, BodyFormat, Correction, NewArticle, Sect
 use masthead::sections::{self, Section};
 use masthead::storage::{NewRevision, Store};
 
-use crate::helpers::NOW;
+use crate::support::NOW;
 
 /// The section with this name, created when missing.
 pub async fn section(store: &Store, name: &str) -> Section {

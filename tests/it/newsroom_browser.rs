@@ -11,11 +11,11 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use masthead::accounts::Role;
 
-use crate::auth_helpers::create_user;
 use crate::browser::{
     browser, click, driver, fill, image_loaded, navigate, press, sign_in, text, value,
 };
-use crate::helpers::{Backend, NOW, TestApp, spawn};
+use crate::support::create_user;
+use crate::support::{Backend, NOW, TestApp, spawn};
 
 /// Nothing planted in a field ran in the current document.
 async fn nothing_ran(browser: &Client, page: &str) {

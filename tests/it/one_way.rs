@@ -6,11 +6,11 @@
 
 use masthead::accounts::Role;
 
-use crate::auth_helpers::{client_for, create_user};
-use crate::helpers::{Backend, NOW, TestApp, spawn};
 use crate::media::{encode, multipart, picture};
 use crate::on_both;
 use crate::stories::{story_form, world};
+use crate::support::create_user;
+use crate::support::{Backend, NOW, TestApp, spawn};
 
 on_both!(
     a_database_failure_during_an_editor_save_shows_a_request_id_and_no_database_text,
@@ -95,30 +95,21 @@ async fn a_database_failure_during_an_editor_save_shows_a_request_id_and_no_data
         return;
     };
     create_user(&app, "editor@example.org", Role::Editor).await;
-    let editor = client_for(&app, "editor@example.org").await;
+    let editor = app.signed_in("editor@example.org").await;
     let section = world(&app).await;
     let mut form = story_form(&section, "Harbour reopens", "Boats returned at dawn.");
     form.push(("revision", "1"));
     form.push(("update_kind", "silent_fix"));
     break_table(&app, "site").await;
 
-    let response = editor
-        .post(app.url("/admin/stories/1"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = editor.post_form("/admin/stories/1", &form).await;
     assert_eq!(response.status(), 500);
     let request_id = response
-        .headers()
-        .get("x-request-id")
-        .expect("every response carries its request id")
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let body = response.text().await.unwrap();
+        .header("x-request-id")
+        .expect("every response carries its request id");
+    let body = response.text();
     assert!(
-        body.contains(&request_id),
+        body.contains(request_id),
         "the page shows the request id {request_id}:\n{body}"
     );
     let lower = body.to_lowercase();
@@ -132,7 +123,7 @@ async fn publishing_through_the_api_and_the_desk_writes_the_same_audit_entry(bac
         return;
     };
     let user = create_user(&app, "editor@example.org", Role::Editor).await;
-    let desk = client_for(&app, "editor@example.org").await;
+    let desk = app.signed_in("editor@example.org").await;
     let token = masthead::accounts::api_tokens::create(app.app.store(), &user, "test", NOW)
         .await
         .unwrap()
@@ -153,10 +144,8 @@ async fn publishing_through_the_api_and_the_desk_writes_the_same_audit_entry(bac
         ids.push(created["id"].as_i64().expect("a new story's id"));
     }
     let desk_publish = desk
-        .post(app.url(&format!("/admin/stories/{}/publish", ids[0])))
-        .send()
-        .await
-        .unwrap();
+        .post(&format!("/admin/stories/{}/publish", ids[0]))
+        .await;
     assert_eq!(desk_publish.status(), 303);
     let api_publish = app
         .client
@@ -167,9 +156,7 @@ async fn publishing_through_the_api_and_the_desk_writes_the_same_audit_entry(bac
         .unwrap();
     assert_eq!(api_publish.status(), 200);
 
-    let entries = masthead::audit::list(app.app.store(), None, 100)
-        .await
-        .unwrap();
+    let entries = app.audit_log().await;
     let entry_for = |id: i64| {
         let subject = format!("article:{id}");
         let found: Vec<_> = entries
@@ -199,7 +186,7 @@ async fn a_refused_story_save_leaves_the_image_text_unchanged(backend: Backend) 
         return;
     };
     create_user(&app, "editor@example.org", Role::Editor).await;
-    let editor = client_for(&app, "editor@example.org").await;
+    let editor = app.signed_in("editor@example.org").await;
     let png = encode(&picture(480, 320), "png");
     let (content_type, body) = multipart(
         "harbour.png",
@@ -210,17 +197,17 @@ async fn a_refused_story_save_leaves_the_image_text_unchanged(backend: Backend) 
             ("alt", "Old alt"),
         ],
     );
-    let uploaded: serde_json::Value = editor
-        .post(app.url("/admin/media"))
-        .header("content-type", content_type)
-        .header("accept", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let uploaded = editor
+        .send(
+            editor
+                .client()
+                .post(editor.url("/admin/media"))
+                .header("content-type", content_type)
+                .header("accept", "application/json")
+                .body(body),
+        )
+        .await;
+    let uploaded: serde_json::Value = serde_json::from_str(uploaded.text()).unwrap();
     let media_id = uploaded["id"].as_i64().expect("the upload's id");
     let reference = format!("media:{media_id}");
     let section = world(&app).await;
@@ -229,15 +216,11 @@ async fn a_refused_story_save_leaves_the_image_text_unchanged(backend: Backend) 
     let mut form = story_form(&section, "Harbour reopens", "Boats returned at dawn.");
     form.retain(|(k, _)| *k != "lead_image");
     form.push(("lead_image", &reference));
-    let created = editor
-        .post(app.url("/admin/stories"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let created = editor.post_form("/admin/stories", &form).await;
     assert_eq!(created.status(), 303);
-    let location = created.headers()["location"].to_str().unwrap().to_owned();
-    let story = location
+    let story = created
+        .location()
+        .unwrap()
         .trim_start_matches("/admin/stories/")
         .split('?')
         .next()
@@ -251,11 +234,8 @@ async fn a_refused_story_save_leaves_the_image_text_unchanged(backend: Backend) 
         ("revision", "0"),
     ]);
     let refused = editor
-        .post(app.url(&format!("/admin/stories/{story}")))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+        .post_form(&format!("/admin/stories/{story}"), &form)
+        .await;
     assert_eq!(refused.status(), 409);
 
     let media = masthead::media::find(app.app.store(), media_id)
@@ -298,13 +278,10 @@ async fn a_section_change_whose_audit_entry_fails_does_not_happen(backend: Backe
         return;
     };
     let user = create_user(&app, "editor@example.org", Role::Editor).await;
-    let editor = client_for(&app, "editor@example.org").await;
+    let editor = app.signed_in("editor@example.org").await;
     let second = editor
-        .post(app.url("/admin/sections"))
-        .form(&[("name", "Sport"), ("slug", "")])
-        .send()
-        .await
-        .unwrap();
+        .post_form("/admin/sections", &[("name", "Sport"), ("slug", "")])
+        .await;
     assert_eq!(second.status(), 303, "two sections, so the first can move");
     let first = masthead::sections::list(app.app.store()).await.unwrap()[0].id;
     let before = section_names(&app).await;
@@ -313,25 +290,30 @@ async fn a_section_change_whose_audit_entry_fails_does_not_happen(backend: Backe
 
     // Each change fails as a whole: a 500 page with the request id and no
     // database words, and the sections as they were.
-    let create = editor
-        .post(app.url("/admin/sections"))
-        .form(&[("name", "Local News"), ("slug", "")]);
-    let rename = editor
-        .post(app.url(&format!("/admin/sections/{first}")))
-        .form(&[("name", "Elsewhere")]);
-    let move_down = editor
-        .post(app.url(&format!("/admin/sections/{first}/move")))
-        .form(&[("direction", "down")]);
-    for (what, request) in [("create", create), ("rename", rename), ("move", move_down)] {
-        let response = request.send().await.unwrap();
+    let changes = [
+        (
+            "create",
+            "/admin/sections".to_owned(),
+            [("name", "Local News"), ("slug", "")].as_slice(),
+        ),
+        (
+            "rename",
+            format!("/admin/sections/{first}"),
+            &[("name", "Elsewhere")],
+        ),
+        (
+            "move",
+            format!("/admin/sections/{first}/move"),
+            &[("direction", "down")],
+        ),
+    ];
+    for (what, path, form) in changes {
+        let response = editor.post_form(&path, form).await;
         assert_eq!(response.status(), 500, "{what}");
-        let request_id = response.headers()["x-request-id"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        let body = response.text().await.unwrap();
+        let request_id = response.header("x-request-id").unwrap();
+        let body = response.text();
         assert!(
-            body.contains(&request_id),
+            body.contains(request_id),
             "{what} shows the request id:\n{body}"
         );
         let lower = body.to_lowercase();
@@ -350,19 +332,14 @@ async fn a_section_change_whose_audit_entry_fails_does_not_happen(backend: Backe
     // entry, named after the editor.
     refuse_audit_entries(&app, false).await;
     let created = editor
-        .post(app.url("/admin/sections"))
-        .form(&[("name", "Local News"), ("slug", "")])
-        .send()
-        .await
-        .unwrap();
+        .post_form("/admin/sections", &[("name", "Local News"), ("slug", "")])
+        .await;
     assert_eq!(created.status(), 303);
     let local = masthead::sections::find(app.app.store(), "local-news")
         .await
         .unwrap()
         .expect("the section is created");
-    let entries = masthead::audit::list(app.app.store(), None, 100)
-        .await
-        .unwrap();
+    let entries = app.audit_log().await;
     let subject = format!("section:{}", local.id);
     let created_entries: Vec<_> = entries
         .iter()

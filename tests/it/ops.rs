@@ -11,12 +11,12 @@ use masthead::storage::Store;
 use openmetrics_parser::{PrometheusType, PrometheusValue};
 use tokio::net::TcpListener;
 
-use crate::helpers::{self, Backend, NOW};
-use crate::procs::{self, Server};
+use crate::support::procs::{self, Server};
+use crate::support::{self, Backend, NOW};
 
 #[tokio::test]
 async fn metrics_are_prometheus_text_with_requests_by_route_template() {
-    let Some(app) = helpers::spawn(Backend::Sqlite, true).await else {
+    let Some(app) = support::spawn(Backend::Sqlite, true).await else {
         return;
     };
     for path in [
@@ -83,7 +83,7 @@ async fn metrics_are_prometheus_text_with_requests_by_route_template() {
 
 #[tokio::test]
 async fn feed_consumer_lag_and_a_silent_job_show_in_metrics_and_readiness() {
-    let Some(app) = helpers::spawn(Backend::Sqlite, true).await else {
+    let Some(app) = support::spawn(Backend::Sqlite, true).await else {
         return;
     };
     let (status, body) = app.get_text("/readyz").await;
@@ -127,10 +127,10 @@ async fn relay(listener: TcpListener, upstream: String) {
 
 #[tokio::test]
 async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
-    let Some(db) = helpers::store(Backend::Postgres).await else {
+    let Some(db) = support::store(Backend::Postgres).await else {
         return;
     };
-    helpers::demo_site(&db.store).await;
+    support::demo_site(&db.store).await;
     let url = db.database_url.clone().unwrap();
     let rest = url.split_once('@').map_or(url.as_str(), |(_, r)| r);
     let host_port = rest.split('/').next().unwrap();
@@ -426,7 +426,7 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
 
 #[tokio::test]
 async fn sigterm_lets_a_request_in_flight_finish_then_exits_zero() {
-    let Some(db) = helpers::store(Backend::Postgres).await else {
+    let Some(db) = support::store(Backend::Postgres).await else {
         return;
     };
     let url = db.database_url.clone().unwrap();

@@ -5,9 +5,8 @@
 
 use masthead::accounts::Role;
 
-use crate::auth_helpers::{client_as, create_user};
-use crate::helpers::{Backend, TestApp, spawn};
 use crate::on_both;
+use crate::support::{Backend, PASSWORD, Session, TestApp, create_user, spawn};
 
 /// One route and the status each kind of visitor gets:
 /// `[anonymous, writer, editor, admin]`. In `path` and form values,
@@ -171,33 +170,37 @@ pub struct Fixture {
 /// an editor and an administrator (each signed in afresh), and asserts
 /// every status; reports all mismatches at once.
 pub async fn check(app: &TestApp, routes: &[Route], fixture: &Fixture) {
-    let mut visitors: Vec<(&str, reqwest::Client)> =
-        vec![("anonymous", crate::auth_helpers::cookie_client())];
+    let mut visitors: Vec<(&str, Session)> = vec![("anonymous", app.session())];
     for role in [Role::Writer, Role::Editor, Role::Admin] {
-        visitors.push((role.as_str(), client_as(app, role).await.1));
+        visitors.push((role.as_str(), app.session_as(role).await.1));
     }
     let mut wrong = Vec::new();
-    for (column, (who, client)) in visitors.iter().enumerate() {
+    for (column, (who, session)) in visitors.iter().enumerate() {
         for route in routes {
             let fill = |text: &str| {
                 text.replace("{user}", &fixture.user.to_string())
                     .replace("{section}", &fixture.section.to_string())
                     .replace("{role}", who)
             };
-            let url = app.url(&fill(route.path));
-            let request = match route.method {
-                "GET" => client.get(url),
+            let path = fill(route.path);
+            let status = match route.method {
+                "GET" => session.get(&path).await,
                 "POST" => {
                     let form: Vec<(String, String)> = route
                         .form
                         .iter()
                         .map(|(k, v)| ((*k).to_owned(), fill(v)))
                         .collect();
-                    client.post(url).form(&form)
+                    session.post_form(&path, &form).await
                 }
-                other => client.request(other.parse().expect("method"), url),
-            };
-            let status = request.send().await.expect("request").status().as_u16();
+                other => {
+                    let method = other.parse().expect("method");
+                    session
+                        .send(session.client().request(method, session.url(&path)))
+                        .await
+                }
+            }
+            .status();
             if status != route.expect[column] {
                 wrong.push(format!(
                     "{} {} as {who}: got {status}, expected {}",
@@ -247,40 +250,28 @@ async fn cross_site_state_changes_are_refused(backend: Backend) {
     let Some((app, fixture)) = matrix_app(backend).await else {
         return;
     };
-    let (_, admin) = client_as(&app, Role::Admin).await;
-    let disable = app.url(&format!("/admin/users/{}/disable", fixture.user));
+    let (_, admin) = app.session_as(Role::Admin).await;
+    let disable = admin.url(&format!("/admin/users/{}/disable", fixture.user));
+    let post = || admin.client().post(&disable);
     let cross_site = admin
-        .post(&disable)
-        .header("sec-fetch-site", "cross-site")
-        .send()
-        .await
-        .unwrap();
+        .send(post().header("sec-fetch-site", "cross-site"))
+        .await;
     assert_eq!(cross_site.status(), 403);
-    assert!(
-        cross_site
-            .text()
-            .await
-            .unwrap()
-            .contains("came from another site")
-    );
+    assert!(cross_site.text().contains("came from another site"));
     let foreign = admin
-        .post(&disable)
-        .header("origin", "http://evil.example")
-        .send()
-        .await
-        .unwrap();
+        .send(post().header("origin", "http://evil.example"))
+        .await;
     assert_eq!(foreign.status(), 403);
-    let login = app
-        .client
-        .post(app.url("/admin/login"))
-        .header("sec-fetch-site", "cross-site")
-        .form(&[
-            ("email", "admin@news.example"),
-            ("password", crate::auth_helpers::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let visitor = app.session();
+    let login = visitor
+        .send(
+            visitor
+                .client()
+                .post(visitor.url("/admin/login"))
+                .header("sec-fetch-site", "cross-site")
+                .form(&[("email", "admin@news.example"), ("password", PASSWORD)]),
+        )
+        .await;
     assert_eq!(
         login.status(),
         403,
@@ -293,22 +284,17 @@ async fn cross_site_state_changes_are_refused(backend: Backend) {
 
     // The same request from this site's own pages goes through.
     let same_origin = admin
-        .post(&disable)
-        .header("sec-fetch-site", "same-origin")
-        .header("origin", format!("http://{}", app.address))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            post()
+                .header("sec-fetch-site", "same-origin")
+                .header("origin", format!("http://{}", app.address)),
+        )
+        .await;
     assert_eq!(same_origin.status(), 303);
     // Reading is never refused.
-    assert_eq!(
-        admin
-            .get(app.url("/admin"))
-            .header("sec-fetch-site", "cross-site")
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    let read = admin
+        .client()
+        .get(admin.url("/admin"))
+        .header("sec-fetch-site", "cross-site");
+    assert_eq!(admin.send(read).await.status(), 200);
 }

@@ -8,8 +8,8 @@ use masthead::articles::{self, Article, Status};
 use masthead::publishing::{self, Actor, Role, StoryFields, UpdateKind, WorkflowError, scheduler};
 use masthead::storage::{Store, StoryFilter};
 
-use crate::helpers::{Backend, NOW, demo_site, store};
 use crate::on_both;
+use crate::support::{Backend, NOW, demo_site, store};
 
 on_both!(
     a_writer_submits_and_an_editor_publishes,
@@ -46,16 +46,10 @@ fn editor() -> Actor {
 }
 
 async fn section(store: &Store, name: &str) -> i64 {
-    masthead::sections::create(
-        store,
-        &masthead::actor::Actor::command_line(),
-        name,
-        None,
-        NOW,
-    )
-    .await
-    .unwrap()
-    .id
+    masthead::sections::create(store, &Actor::command_line(), name, None, NOW)
+        .await
+        .unwrap()
+        .id
 }
 
 fn fields(section_id: i64, headline: &str) -> StoryFields {

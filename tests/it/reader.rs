@@ -1,7 +1,7 @@
 //! Reader pages over real HTTP.
 
-use crate::helpers::{Backend, SEED, spawn, text_blocks};
 use crate::on_both;
+use crate::support::{Backend, SEED, spawn, text_blocks};
 
 on_both!(
     the_article_page_shows_every_line_of_the_seed_in_order,

@@ -6,9 +6,9 @@ use masthead::search::{self, SearchParams};
 use masthead::site::Site;
 use masthead::storage::Store;
 
-use crate::helpers::{Backend, NOW, demo_site, spawn, store};
 use crate::newsroom::{Story, section, story};
 use crate::on_both;
+use crate::support::{Backend, NOW, demo_site, spawn, store};
 
 on_both!(the_search_page_and_api_rank_filter_highlight_and_paginate);
 

@@ -9,9 +9,9 @@ use masthead::accounts::{
 };
 use masthead::config::Config;
 
-use crate::auth_helpers::{PASSWORD, cookie_client, create_user};
-use crate::helpers::{Backend, NOW, TestApp, spawn, spawn_with};
 use crate::on_both;
+use crate::support::{Backend, NOW, TestApp, spawn, spawn_with};
+use crate::support::{PASSWORD, cookie_client, create_user};
 
 on_both!(
     a_forged_forwarded_for_neither_bypasses_the_throttle_nor_reaches_the_audit_log,
@@ -57,9 +57,8 @@ fn retry_after(response: &reqwest::Response) -> Option<i64> {
 
 /// The addresses of the audit log's `action` entries, newest first.
 async fn audit_addresses(app: &TestApp, action: &str) -> Vec<String> {
-    masthead::audit::list(app.app.store(), None, 500)
+    app.audit_log()
         .await
-        .unwrap()
         .into_iter()
         .filter(|e| e.action == action)
         .map(|e| e.address.unwrap_or_default())

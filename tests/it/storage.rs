@@ -3,8 +3,8 @@
 use masthead::articles::{self, Article, BodyFormat, NewArticle, SectionRef, Status};
 use masthead::storage::Store;
 
-use crate::helpers::{Backend, NOW, demo_site, store};
 use crate::on_both;
+use crate::support::{Backend, NOW, demo_site, store};
 
 on_both!(
     site_settings_round_trip,
@@ -197,7 +197,7 @@ async fn a_slug_change_keeps_the_old_address_as_a_redirect(backend: Backend) {
     let article = published(&db.store, &world, "Old headline", NOW).await;
     let old_path = article.path();
     let mut renamed = article.clone();
-    renamed.slug = masthead::articles::Slug::parse("new-headline").unwrap();
+    renamed.slug = articles::Slug::parse("new-headline").unwrap();
     let (revision, events) = renamed.creation_records("a", "rename");
     assert!(
         db.store

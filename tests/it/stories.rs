@@ -6,10 +6,9 @@
 use masthead::accounts::Role;
 use masthead::articles;
 
-use crate::auth_helpers::{client_for, create_user};
-use crate::helpers::{Backend, TestApp, spawn};
 use crate::on_both;
 use crate::permissions::{Route, check, matrix_app};
+use crate::support::{Backend, Session, TestApp, spawn, text_of};
 
 on_both!(
     every_story_desk_route_answers_what_each_role_allows,
@@ -21,10 +20,10 @@ on_both!(
     restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_asked,
 );
 
-/// A client signed in as a new account with `role`, and the account's id.
-pub async fn signed_in(app: &TestApp, email: &str, role: Role) -> (reqwest::Client, i64) {
-    let user = create_user(app, email, role).await;
-    (client_for(app, email).await, user.id)
+/// A session signed in as a new account with `role`, and the account's id.
+pub async fn signed_in(app: &TestApp, email: &str, role: Role) -> (Session, i64) {
+    let (user, session) = app.new_account(email, role).await;
+    (session, user.id)
 }
 
 const SEE_OTHER: u16 = 303;
@@ -193,17 +192,18 @@ pub fn story_form<'a>(
 }
 
 /// Creates a story through the desk; returns its id.
-async fn create(app: &TestApp, client: &reqwest::Client, headline: &str) -> i64 {
+async fn create(app: &TestApp, session: &Session, headline: &str) -> i64 {
     let section = world(app).await;
-    let response = client
-        .post(app.url("/admin/stories"))
-        .form(&story_form(&section, headline, "The body."))
-        .send()
-        .await
-        .unwrap();
+    let response = session
+        .post_form(
+            "/admin/stories",
+            &story_form(&section, headline, "The body."),
+        )
+        .await;
     assert_eq!(response.status(), 303, "create");
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    location
+    response
+        .location()
+        .unwrap()
         .trim_start_matches("/admin/stories/")
         .split('?')
         .next()
@@ -221,15 +221,14 @@ pub async fn world(app: &TestApp) -> String {
         .to_string()
 }
 
-async fn post(client: &reqwest::Client, app: &TestApp, path: &str) -> u16 {
-    client
-        .post(app.url(path))
-        .form(&[("at", "2030-01-01T10:00"), ("note", "A correction.")])
-        .send()
+async fn post(session: &Session, path: &str) -> u16 {
+    session
+        .post_form(
+            path,
+            &[("at", "2030-01-01T10:00"), ("note", "A correction.")],
+        )
         .await
-        .unwrap()
         .status()
-        .as_u16()
 }
 
 async fn every_story_desk_route_needs_a_signed_in_account(backend: Backend) {
@@ -244,9 +243,10 @@ async fn every_story_desk_route_needs_a_signed_in_account(backend: Backend) {
         "/admin/stories/1/revisions/diff",
         "/admin/stories/1/revisions/1",
     ] {
-        let status = app.get(path).await.status().as_u16();
+        let status = app.session().get(path).await.status();
         assert!(matches!(status, 302 | 303 | 401), "GET {path}: {status}");
     }
+    let visitor = app.session();
     for path in [
         "/admin/stories",
         "/admin/stories/1",
@@ -258,16 +258,16 @@ async fn every_story_desk_route_needs_a_signed_in_account(backend: Backend) {
         "/admin/stories/1/corrections",
         "/admin/stories/1/revisions/1/restore",
     ] {
-        let status = app
-            .client
-            .post(app.url(path))
-            .header("origin", format!("http://{}", app.address))
-            .form(&[("headline", "x")])
-            .send()
+        let status = visitor
+            .send(
+                visitor
+                    .client()
+                    .post(visitor.url(path))
+                    .header("origin", format!("http://{}", app.address))
+                    .form(&[("headline", "x")]),
+            )
             .await
-            .unwrap()
-            .status()
-            .as_u16();
+            .status();
         assert!(matches!(status, 302 | 303 | 401), "POST {path}: {status}");
     }
     let story = articles::find(app.app.store(), 1).await.unwrap().unwrap();
@@ -285,73 +285,64 @@ async fn writers_cannot_publish_or_touch_another_writers_story_over_http(backend
     let section = world(&app).await;
     // Bob may not save, submit or restore Ann's story.
     let response = bob
-        .post(app.url(&format!("/admin/stories/{id}")))
-        .form(
+        .post_form(
+            &format!("/admin/stories/{id}"),
             &[
                 story_form(&section, "Bob was here", "Bob's text").as_slice(),
                 &[("revision", "1")],
             ]
             .concat(),
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(response.status(), 403);
-    let html = response.text().await.unwrap();
+    let html = response.text();
     assert!(
         html.contains("Bob&#39;s text"),
         "the refused text is still in the form"
     );
     assert_eq!(
-        post(&bob, &app, &format!("/admin/stories/{id}/submit")).await,
+        post(&bob, &format!("/admin/stories/{id}/submit")).await,
         403
     );
     // Ann (a writer) may not publish, schedule, unpublish or correct.
     for step in ["publish", "schedule"] {
         assert_eq!(
-            post(&ann, &app, &format!("/admin/stories/{id}/{step}")).await,
+            post(&ann, &format!("/admin/stories/{id}/{step}")).await,
             403,
             "{step}"
         );
     }
     assert_eq!(
-        post(&ann, &app, &format!("/admin/stories/{id}/submit")).await,
+        post(&ann, &format!("/admin/stories/{id}/submit")).await,
         303
     );
     // An editor publishes; the writer can neither unpublish nor correct it.
     assert_eq!(
-        post(&eve, &app, &format!("/admin/stories/{id}/publish")).await,
+        post(&eve, &format!("/admin/stories/{id}/publish")).await,
         303
     );
     for step in ["unpublish", "corrections"] {
         assert_eq!(
-            post(&ann, &app, &format!("/admin/stories/{id}/{step}")).await,
+            post(&ann, &format!("/admin/stories/{id}/{step}")).await,
             403,
             "{step}"
         );
     }
     // Seeded stories have no owner: only editors may change them.
-    assert_eq!(post(&ann, &app, "/admin/stories/1/unpublish").await, 403);
+    assert_eq!(post(&ann, "/admin/stories/1/unpublish").await, 403);
     let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
     assert_eq!(story.headline, "Ann's story");
     assert_eq!(story.status, articles::Status::Published);
     assert_eq!(
-        post(&eve, &app, &format!("/admin/stories/{id}/corrections")).await,
+        post(&eve, &format!("/admin/stories/{id}/corrections")).await,
         303
     );
     assert_eq!(
-        post(&eve, &app, &format!("/admin/stories/{id}/unpublish")).await,
+        post(&eve, &format!("/admin/stories/{id}/unpublish")).await,
         303
     );
     // Writers see only their own stories with "Me".
-    let list = ann
-        .get(app.url("/admin/stories?author=me"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = ann.get("/admin/stories?author=me").await.into_text();
     assert!(list.contains("Ann&#39;s story"));
     assert!(!list.contains("US to send 560"));
 }
@@ -371,7 +362,7 @@ async fn a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost(
         &[("revision", "1")],
     ]
     .concat();
-    let response = eve.post(app.url(&path)).form(&first).send().await.unwrap();
+    let response = eve.post_form(&path, &first).await;
     assert_eq!(response.status(), 303);
     let second = [
         story_form(
@@ -383,20 +374,18 @@ async fn a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost(
         &[("revision", "1")],
     ]
     .concat();
-    let response = max.post(app.url(&path)).form(&second).send().await.unwrap();
+    let response = max.post_form(&path, &second).await;
     assert_eq!(response.status(), 409);
-    let html = response.text().await.unwrap();
-    let document = scraper::Html::parse_document(&html);
-    let select = |css: &str| {
-        document
-            .select(&scraper::Selector::parse(css).unwrap())
-            .map(|e| e.text().collect::<String>())
-            .collect::<Vec<_>>()
-    };
     // Max's text is still in the form, Eve's is shown beside it.
-    assert_eq!(select("textarea#body"), vec!["Max's long paragraph."]);
-    assert_eq!(select(".their-body"), vec!["Eve's paragraph."]);
-    assert!(html.contains("eve"), "names who saved in between");
+    assert_eq!(
+        response.select("textarea#body"),
+        vec!["Max's long paragraph."]
+    );
+    assert_eq!(response.select(".their-body"), vec!["Eve's paragraph."]);
+    assert!(
+        response.text().contains("eve"),
+        "names who saved in between"
+    );
     // The story is Eve's; Max's version is a refused revision.
     let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
     assert_eq!(story.body_source, "Eve's paragraph.");
@@ -409,14 +398,8 @@ async fn a_second_browser_saving_an_older_revision_is_refused_with_nothing_lost(
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].article.body_source, "Max's long paragraph.");
     // The form now carries Eve's revision: saving again is a knowing overwrite.
-    let revision = document
-        .select(&scraper::Selector::parse("input[name=revision]").unwrap())
-        .next()
-        .unwrap()
-        .attr("value")
-        .unwrap()
-        .to_owned();
-    assert_eq!(revision, "2");
+    let revision = response.attrs("input[name=revision]", "value");
+    assert_eq!(revision[0], "2");
 }
 
 async fn a_failed_save_returns_to_the_editor_with_the_text_intact(backend: Backend) {
@@ -430,39 +413,23 @@ async fn a_failed_save_returns_to_the_editor_with_the_text_intact(backend: Backe
     form.retain(|(k, _)| *k != "embargo");
     form.push(("embargo", "next tuesday"));
     form.push(("revision", "1"));
-    let response = eve
-        .post(app.url(&format!("/admin/stories/{id}")))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = eve.post_form(&format!("/admin/stories/{id}"), &form).await;
     assert_eq!(response.status(), 422);
-    let html = response.text().await.unwrap();
+    let html = response.text();
     assert!(html.contains("A paragraph I spent an hour on."));
     assert!(html.contains("next tuesday"));
     assert!(html.contains("role=\"alert\""));
     // A published story asks editorial update or silent fix.
     articles::find(app.app.store(), id).await.unwrap().unwrap();
     assert_eq!(
-        post(&eve, &app, &format!("/admin/stories/{id}/publish")).await,
+        post(&eve, &format!("/admin/stories/{id}/publish")).await,
         303
     );
     let mut form = story_form(&section, "Story", "An updated paragraph.");
     form.push(("revision", "3"));
-    let response = eve
-        .post(app.url(&format!("/admin/stories/{id}")))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = eve.post_form(&format!("/admin/stories/{id}"), &form).await;
     assert_eq!(response.status(), 422);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("An updated paragraph.")
-    );
+    assert!(response.text().contains("An updated paragraph."));
 }
 
 async fn the_preview_renders_the_reader_page_and_can_run_nothing(backend: Backend) {
@@ -472,40 +439,26 @@ async fn the_preview_renders_the_reader_page_and_can_run_nothing(backend: Backen
     let (ann, _) = signed_in(&app, "ann@example.org", Role::Writer).await;
     let section = world(&app).await;
     let response = ann
-        .post(app.url("/admin/stories/preview"))
-        .form(&story_form(
-            &section,
-            "<script>alert(1)</script> Headline",
-            "Body with <img src=x onerror=alert(2)> and *emphasis*.",
-        ))
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/admin/stories/preview",
+            &story_form(
+                &section,
+                "<script>alert(1)</script> Headline",
+                "Body with <img src=x onerror=alert(2)> and *emphasis*.",
+            ),
+        )
+        .await;
     assert_eq!(response.status(), 200);
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let csp = response.header("content-security-policy").unwrap();
     assert!(csp.starts_with("sandbox;"), "{csp}");
     assert!(!csp.contains("script-src"), "{csp}");
-    let html = response.text().await.unwrap();
+    let html = response.text();
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Headline"));
     assert!(!html.contains("<script"));
     assert!(!html.contains("onerror"));
     assert!(html.contains("<em>emphasis</em>"));
     // It looks like the published page: the section's "More from" block.
     assert!(html.contains("More from World"));
-}
-
-/// The text of the first element matching `css`, spaces collapsed.
-fn text_of(html: &str, css: &str) -> String {
-    let document = scraper::Html::parse_document(html);
-    let found = document
-        .select(&scraper::Selector::parse(css).unwrap())
-        .next()
-        .map(|e| e.text().collect::<String>())
-        .unwrap_or_default();
-    found.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 async fn restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_asked(
@@ -518,21 +471,16 @@ async fn restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_
     let id = create(&app, &eve, "Dam holds after the storm").await;
     let section = world(&app).await;
     assert_eq!(
-        post(&eve, &app, &format!("/admin/stories/{id}/publish")).await,
+        post(&eve, &format!("/admin/stories/{id}/publish")).await,
         303
     );
     let published = articles::find(app.app.store(), id).await.unwrap().unwrap();
     // An hour later a silent fix rewrites the headline and the body.
-    app.app.clock().set(crate::helpers::NOW + 3600);
+    app.app.clock().set(crate::support::NOW + 3600);
     let mut form = story_form(&section, "Dam breaks after the storm", "The dam broke.");
     form.push(("revision", "2"));
     form.push(("update_kind", "silent_fix"));
-    let response = eve
-        .post(app.url(&format!("/admin/stories/{id}")))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = eve.post_form(&format!("/admin/stories/{id}"), &form).await;
     assert_eq!(response.status(), 303);
 
     let revision_id = |number: i64| {
@@ -549,12 +497,9 @@ async fn restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_
     };
     let (first, third) = (revision_id(1).await, revision_id(3).await);
     // Before restoring revision 1, the editor reads what it will do.
-    let (status, html) = app_get(
-        &app,
-        &eve,
-        &format!("/admin/stories/{id}/revisions/{first}"),
-    )
-    .await;
+    let (status, html): (u16, String) = eve
+        .get_text(&format!("/admin/stories/{id}/revisions/{first}"))
+        .await;
     assert_eq!(status, 200);
     let plan = text_of(&html, "#restore-plan");
     for said in [
@@ -570,14 +515,9 @@ async fn restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_
 
     // Without saying which kind of update, nothing is restored.
     let restore = format!("/admin/stories/{id}/revisions/{first}/restore");
-    let response = eve
-        .post(app.url(&restore))
-        .form(&[("update_kind", "")])
-        .send()
-        .await
-        .unwrap();
+    let response = eve.post_form(&restore, &[("update_kind", "")]).await;
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("silent fix"));
+    assert!(response.text().contains("silent fix"));
     let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
     assert_eq!(
         (story.revision, story.headline.as_str()),
@@ -586,11 +526,8 @@ async fn restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_
 
     // A silent restore brings the text back and keeps status and times.
     let response = eve
-        .post(app.url(&restore))
-        .form(&[("update_kind", "silent_fix")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(&restore, &[("update_kind", "silent_fix")])
+        .await;
     assert_eq!(response.status(), 303);
     let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
     assert_eq!(story.revision, 4);
@@ -603,17 +540,17 @@ async fn restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_
     assert!(page.contains("Dam holds after the storm"));
 
     // An editorial restore moves "Last update" to now, for readers too.
-    app.app.clock().set(crate::helpers::NOW + 7200);
+    app.app.clock().set(crate::support::NOW + 7200);
     let response = eve
-        .post(app.url(&format!("/admin/stories/{id}/revisions/{third}/restore")))
-        .form(&[("update_kind", "editorial")])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &format!("/admin/stories/{id}/revisions/{third}/restore"),
+            &[("update_kind", "editorial")],
+        )
+        .await;
     assert_eq!(response.status(), 303);
     let story = articles::find(app.app.store(), id).await.unwrap().unwrap();
     assert_eq!(story.headline, "Dam breaks after the storm");
-    assert_eq!(story.last_update_at, Some(crate::helpers::NOW + 7200));
+    assert_eq!(story.last_update_at, Some(crate::support::NOW + 7200));
     assert_eq!(story.first_published_at, published.first_published_at);
     let history = articles::revisions::list(app.app.store(), id)
         .await
@@ -627,9 +564,4 @@ async fn restoring_a_revision_says_what_it_does_and_moves_last_update_only_when_
         messages.contains(&"Restored revision 3 (editorial update)"),
         "{messages:?}"
     );
-}
-
-async fn app_get(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
-    let response = client.get(app.url(path)).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
 }

@@ -7,9 +7,9 @@ use masthead::accounts::{self, Role};
 use masthead::articles::limits::{HEADLINE_CHARS, NESTING};
 use masthead::audit::Actor;
 
-use crate::helpers::{Backend, NOW, TestApp, spawn};
 use crate::on_both;
 use crate::stories::{signed_in, story_form, world};
+use crate::support::{Backend, NOW, TestApp, spawn};
 
 on_both!(
     a_huge_headline_is_refused_with_the_typed_text_kept,
@@ -25,13 +25,13 @@ async fn a_huge_headline_is_refused_with_the_typed_text_kept(backend: Backend) {
     let headline = "Flood ".repeat(100_000 / 6) + "wall";
     assert!(headline.chars().count() > 100_000 - 6);
     let response = eve
-        .post(app.url("/admin/stories"))
-        .form(&story_form(&section, &headline, "The paragraph I typed."))
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/admin/stories",
+            &story_form(&section, &headline, "The paragraph I typed."),
+        )
+        .await;
     assert_eq!(response.status(), 422);
-    let html = response.text().await.unwrap();
+    let html = response.text();
     assert!(
         html.contains(&format!(
             "the headline is {} characters long; the limit is 300",
@@ -45,11 +45,8 @@ async fn a_huge_headline_is_refused_with_the_typed_text_kept(backend: Backend) {
     // At the limit (in characters, not bytes) it is saved.
     let at_limit = "é".repeat(HEADLINE_CHARS);
     let response = eve
-        .post(app.url("/admin/stories"))
-        .form(&story_form(&section, &at_limit, "Body."))
-        .send()
-        .await
-        .unwrap();
+        .post_form("/admin/stories", &story_form(&section, &at_limit, "Body."))
+        .await;
     assert_eq!(response.status(), 303, "a 300-character headline is saved");
 }
 
@@ -73,24 +70,21 @@ async fn a_deeply_nested_body_is_refused_by_the_desk_the_preview_and_the_api(bac
             "quotes or lists"
         };
         let response = eve
-            .post(app.url("/admin/stories/preview"))
-            .form(&story_form(&section, "Nested", &nested))
-            .send()
-            .await
-            .unwrap();
+            .post_form(
+                "/admin/stories/preview",
+                &story_form(&section, "Nested", &nested),
+            )
+            .await;
         assert_eq!(response.status(), 422, "the preview refuses {what}");
-        let text = response.text().await.unwrap();
+        let text = response.text();
         assert!(text.contains(&format!("the body nests {what}")), "{text}");
         assert!(text.contains("the limit is 32 levels"), "{text}");
 
         let response = eve
-            .post(app.url("/admin/stories"))
-            .form(&story_form(&section, "Nested", &nested))
-            .send()
-            .await
-            .unwrap();
+            .post_form("/admin/stories", &story_form(&section, "Nested", &nested))
+            .await;
         assert_eq!(response.status(), 422, "the desk refuses {what}");
-        let html = response.text().await.unwrap();
+        let html = response.text();
         assert!(html.contains(&format!("the body nests {what}")));
         assert!(html.contains("role=\"alert\""));
     }
@@ -98,13 +92,13 @@ async fn a_deeply_nested_body_is_refused_by_the_desk_the_preview_and_the_api(bac
     // At the limit it renders.
     let at_limit = format!("{}deep", "> ".repeat(NESTING));
     let response = eve
-        .post(app.url("/admin/stories/preview"))
-        .form(&story_form(&section, "Nested", &at_limit))
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/admin/stories/preview",
+            &story_form(&section, "Nested", &at_limit),
+        )
+        .await;
     assert_eq!(response.status(), 200, "{NESTING} levels are fine");
-    assert!(response.text().await.unwrap().contains("deep"));
+    assert!(response.text().contains("deep"));
 
     // The write API answers the stable code `invalid` with the same message.
     let token = api_token(&app).await;
@@ -159,7 +153,7 @@ async fn api_token(app: &TestApp) -> String {
         accounts::create_user(&app.db.store, &actor, email, email, Role::Editor, None, NOW)
             .await
             .unwrap();
-    masthead::accounts::api_tokens::create(&app.db.store, &user, "test", NOW)
+    accounts::api_tokens::create(&app.db.store, &user, "test", NOW)
         .await
         .unwrap()
         .secret

@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 use axum::http::StatusCode;
 use masthead::feeds::websub;
 
-use crate::helpers::{Backend, NOW, demo_site, store};
 use crate::newsroom::{Story, publish, section, story};
 use crate::on_both;
+use crate::support::{Backend, NOW, demo_site, store};
 
 on_both!(publishing_pings_the_hub_and_a_refused_ping_is_retried);
 

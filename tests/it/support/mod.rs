@@ -1,0 +1,51 @@
+//! The integration tests' support: a fresh database per test ([`db`]: SQLite
+//! in a temp folder or a PostgreSQL schema cloned from a template migrated
+//! once per run), the app served over HTTP ([`app`]), typed visitors
+//! ([`session`]: `get`, `post_form`, `sign_in`, `audit_log` answering a
+//! [`Page`]), page selections ([`html`]) and the real binary ([`procs`]).
+//!
+//! Tests import from here: `use crate::support::{Backend, spawn, ...}`.
+
+#![allow(
+    dead_code,
+    unused_imports,
+    reason = "shared support; not every suite uses each piece"
+)]
+
+pub mod app;
+pub mod db;
+pub mod html;
+pub mod procs;
+pub mod session;
+
+pub use app::{TestApp, spawn, spawn_with};
+pub use db::{Backend, TestStore, demo_site, postgres_url, store};
+pub use html::{select, text_blocks, text_of};
+pub use session::{
+    PASSWORD, Page, Session, client_as, client_for, cookie_client, create_user, get_with_cookie,
+    link_path, log_in, session_cookie, set_cookie_header,
+};
+
+/// The seed page, as shipped in the repository.
+pub const SEED: &str = include_str!("../../../fixtures/seed-page.txt");
+
+/// 2026-11-24T12:00:00Z: "now" in tests with a fixed clock.
+pub const NOW: i64 = 1_795_521_600;
+
+/// Runs one async test body on both backends: `both!(name, body_fn)` makes
+/// `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::support::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$name($crate::support::Backend::Postgres).await
+            }
+        }
+    )*};
+}
