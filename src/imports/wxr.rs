@@ -90,7 +90,6 @@ pub struct WxrReader<R> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
-    Start,
     Prolog,
     InRss { channel_seen: bool },
     InChannel,
@@ -193,7 +192,7 @@ impl<R: BufRead> WxrReader<R> {
             buf: Vec::new(),
             chunk: String::new(),
             limits,
-            state: State::Start,
+            state: State::Prolog,
             mark: Mark::default(),
             depth: 0,
             end_due: false,
@@ -224,12 +223,6 @@ impl<R: BufRead> WxrReader<R> {
         loop {
             match self.state {
                 State::Done => return Ok(None),
-                State::Start => {
-                    if let Err(e) = self.xml.get_mut().skip_bom() {
-                        return Err(self.error(self.frontier(), WxrErrorKind::Io(e.into())));
-                    }
-                    self.state = State::Prolog;
-                }
                 State::Prolog => match self.next_raw()? {
                     Raw::Start(tag) if tag.is(Ns::None, "rss") => {
                         self.state = State::InRss {

@@ -91,17 +91,6 @@ impl<R: BufRead> Source<R> {
     pub(super) fn mark(&mut self) {
         self.since_mark = 0;
     }
-
-    /// Drops a UTF-8 byte order mark at the very start without counting a
-    /// column for it.
-    pub(super) fn skip_bom(&mut self) -> io::Result<()> {
-        const BOM: &[u8] = b"\xEF\xBB\xBF";
-        if self.inner.fill_buf()?.starts_with(BOM) {
-            self.inner.consume(BOM.len());
-            self.consumed += BOM.len() as u64;
-        }
-        Ok(())
-    }
 }
 
 impl<R: BufRead> Read for Source<R> {
@@ -133,7 +122,12 @@ impl<R: BufRead> BufRead for Source<R> {
         // `fill_buf` on a buffer that still holds data does no I/O and hands
         // back the bytes the caller just looked at: count them.
         if let Ok(bytes) = self.inner.fill_buf() {
-            self.counter.advance(&bytes[..amount.min(bytes.len())]);
+            let bytes = &bytes[..amount.min(bytes.len())];
+            // The XML reader drops a byte order mark at the start; it takes
+            // no column.
+            if !(self.consumed == 0 && bytes == b"\xEF\xBB\xBF") {
+                self.counter.advance(bytes);
+            }
         }
         self.inner.consume(amount);
         self.consumed += amount as u64;

@@ -984,6 +984,12 @@ fn line_ends_and_a_byte_order_mark_are_handled() {
     let item = &export.items[0];
     assert_eq!(item.content, s("one\ntwo\nthree\nfour"));
     assert_eq!(item.position, at(4, 1));
+    // The mark takes no column, also for a place inside the first event.
+    let error = error_of("\u{FEFF}<!-- a -- b --><rss/>");
+    assert_eq!(error.position, at(1, 8));
+    // A second one is text before the root.
+    let error = error_of("\u{FEFF}\u{FEFF}<rss/>");
+    assert!(matches!(error.kind, WxrErrorKind::Xml(_)), "{error}");
     // A lone \r is a line end too.
     let error = error_of("<rss>\r<channel>\r\r<x></y>");
     assert_eq!(error.position, at(4, 4));
