@@ -1002,12 +1002,29 @@ fn an_empty_element_reads_as_an_empty_value() {
                </wp:post_id><unknown><deep><deeper>x</deeper></deep></unknown>\
                <wp:comment><wp:comment_id>1</wp:comment_id><wp:commentmeta>\
                <wp:meta_key>k</wp:meta_key><wp:meta_value>v</wp:meta_value></wp:commentmeta>\
-               </wp:comment><guid>g</guid></item></channel></rss>";
+               </wp:comment><guid>g</guid><category domain=\"category\" nicename=\"a&amp;b&#233;\"/>\
+               <category domain=\"post_tag\">no slug</category></item></channel></rss>";
     let export = read(xml.as_bytes()).unwrap();
     let item = &export.items[0];
     assert_eq!(item.post_name, s(""));
     assert_eq!(item.post_id, s("7"), "values are verbatim, never trimmed");
     assert_eq!(item.comments[0].meta, meta(&[("k", "v")]));
+    assert_eq!(
+        item.categories,
+        [
+            ItemCategory {
+                domain: s("category"),
+                nicename: s("a&bé"),
+                name: String::new(),
+            },
+            ItemCategory {
+                domain: s("post_tag"),
+                nicename: None,
+                name: "no slug".to_owned(),
+            },
+        ]
+    );
+    assert_eq!(item.terms().count(), 1);
     assert_eq!(
         item.guid,
         Some(Guid {
@@ -1144,4 +1161,25 @@ fn invalid_utf8_is_refused_where_it_is() {
     let error = read(&xml).unwrap_err();
     assert!(matches!(error.kind, WxrErrorKind::Xml(_)), "{error}");
     assert_eq!(error.position, at(5, 16));
+}
+
+#[test]
+fn the_room_of_a_huge_value_is_given_back() {
+    let xml = format!(
+        "{HEADER}<item><content:encoded>{}</content:encoded></item>{}</channel></rss>",
+        "a".repeat(1 << 20),
+        synthetic_item(2)
+    );
+    let mut reader = WxrReader::new(xml.as_bytes());
+    let mut lengths = Vec::new();
+    let mut rooms = Vec::new();
+    while let Some(event) = reader.next_event().unwrap() {
+        if let WxrEvent::Item(item) = event {
+            lengths.push(item.content.map_or(0, |c| c.len()));
+            rooms.push(reader.buf.capacity());
+        }
+    }
+    assert_eq!(lengths, [1 << 20, 36]);
+    // Once the value is read, the next event gives its room back.
+    assert!(rooms.iter().all(|&room| room <= 64 << 10), "{rooms:?}");
 }

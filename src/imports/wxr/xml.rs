@@ -17,6 +17,9 @@ use super::{Mark, Ns, Position, Raw, Tag, TextRef, WxrError, WxrErrorKind, WxrRe
 /// empty elements are not free.
 const VALUE_OVERHEAD: usize = 64;
 
+/// The room the event buffer keeps between events.
+const KEPT_BUFFER: usize = 64 << 10;
+
 /// An XML event, owned, before the reader acts on it.
 enum Step {
     Start(Tag),
@@ -49,6 +52,9 @@ impl<R: BufRead> WxrReader<R> {
         loop {
             self.set_mark();
             self.buf.clear();
+            // After one huge value, do not keep its room for the rest of the
+            // file.
+            self.buf.shrink_to(KEPT_BUFFER);
             let position = self.mark_position();
             let step = match self.xml.read_resolved_event_into(&mut self.buf) {
                 Err(e) => Step::Failed(e),
@@ -152,9 +158,10 @@ impl<R: BufRead> WxrReader<R> {
     fn append(&self, text: TextRef, value: &mut String) {
         let piece = match text {
             TextRef::Buf(start, end) => {
-                // quick-xml checked these bytes are UTF-8 when it made the
-                // event; a failure here would be a bug, so nothing is lost.
-                std::str::from_utf8(&self.buf[start..end]).unwrap_or_default()
+                // quick-xml made the event from these bytes, as UTF-8.
+                let piece = self.buf.get(start..end).map(std::str::from_utf8);
+                debug_assert!(matches!(piece, Some(Ok(_))), "text outside the buffer");
+                piece.and_then(Result::ok).unwrap_or_default()
             }
             TextRef::Chunk => &self.chunk,
         };
@@ -169,7 +176,7 @@ impl<R: BufRead> WxrReader<R> {
     /// Whether a piece of text is only XML white space.
     pub(super) fn is_blank(&self, text: TextRef) -> bool {
         let bytes = match text {
-            TextRef::Buf(start, end) => &self.buf[start..end],
+            TextRef::Buf(start, end) => self.buf.get(start..end).unwrap_or_default(),
             TextRef::Chunk => self.chunk.as_bytes(),
         };
         bytes
