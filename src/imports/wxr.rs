@@ -177,6 +177,7 @@ impl<R: BufRead> WxrReader<R> {
         Self::with_limits(reader, Limits::default())
     }
 
+    /// A reader that refuses values, tags, items or nesting over `limits`.
     pub fn with_limits(reader: R, limits: Limits) -> Self {
         // A tag's name and attributes may take some room besides the value.
         let event_limit = limits.value_bytes.saturating_add(64 << 10);
@@ -266,7 +267,13 @@ impl<R: BufRead> WxrReader<R> {
                             }
                             return self.read_entity(entity, tag).map(Some);
                         }
-                        self.read_header_field(&tag)?;
+                        if self.site_sent {
+                            // The header went out: a late header element
+                            // changes nothing.
+                            self.skip(&tag)?;
+                        } else {
+                            self.read_header_field(&tag)?;
+                        }
                     }
                     Raw::Text(_) => {}
                     Raw::End => {

@@ -15,9 +15,9 @@ pub struct WxrError {
     pub kind: WxrErrorKind,
     /// The item whose `<item>` the reader was inside, with what it had read
     /// of it so far.
-    pub in_item: Option<ItemRef>,
+    pub in_item: Option<Box<ItemRef>>,
     /// The last item read completely before the problem.
-    pub after_item: Option<ItemRef>,
+    pub after_item: Option<Box<ItemRef>>,
 }
 
 /// What went wrong.
@@ -112,7 +112,7 @@ impl fmt::Display for ItemRef {
 }
 
 /// The error message's tail: ` in <item>`, ` after <item>`, both or nothing.
-struct Context<'a>(&'a Option<ItemRef>, &'a Option<ItemRef>);
+struct Context<'a>(&'a Option<Box<ItemRef>>, &'a Option<Box<ItemRef>>);
 
 impl fmt::Display for Context<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1183,3 +1183,24 @@ fn the_room_of_a_huge_value_is_given_back() {
     // Once the value is read, the next event gives its room back.
     assert!(rooms.iter().all(|&room| room <= 64 << 10), "{rooms:?}");
 }
+
+#[test]
+fn header_elements_after_the_header_went_out_are_skipped() {
+    let xml = format!(
+        "{HEADER}<title>Site</title>{}<title>Late</title><wp:wxr_version>9.9</wp:wxr_version>\
+         </channel></rss>",
+        synthetic_item(1)
+    );
+    let mut reader = WxrReader::new(xml.as_bytes());
+    let mut titles = Vec::new();
+    while let Some(event) = reader.next_event().unwrap() {
+        match event {
+            WxrEvent::Site(site) => titles.push(site.title),
+            WxrEvent::Item(item) => titles.push(item.title),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(titles, [s("Site"), s("Story 1 & more")]);
+    assert_eq!(reader.site, SiteInfo::default(), "nothing kept");
+    assert_eq!(reader.version, None);
+}

@@ -271,8 +271,8 @@ impl<R: BufRead> WxrReader<R> {
         WxrError {
             position,
             kind,
-            in_item: self.in_item.clone(),
-            after_item: self.last_item.clone(),
+            in_item: self.in_item.clone().map(Box::new),
+            after_item: self.last_item.clone().map(Box::new),
         }
     }
 
