@@ -1,7 +1,10 @@
 //! Imports: pages in the seed's text format (see [`text`]) become a section,
-//! a published story and its related stories, all in one transaction.
+//! a published story and its related stories, all in one transaction. The
+//! WordPress importer starts with [`wxr`], a streaming reader of WordPress
+//! exports.
 
 pub mod text;
+pub mod wxr;
 
 use std::path::Path;
 
