@@ -37,9 +37,10 @@ fn reader(problem: Problem) -> Problem {
     problem.on(Surface::Reader)
 }
 
-/// Turns a render's result into a page to cache, or an error page.
-fn page(result: Result<Page, Problem>) -> Result<Page, Response> {
-    result.map_err(|problem| reader(problem).into_response())
+/// A reader page's problem as the response the page cache serves once,
+/// uncached.
+fn reader_response(problem: Problem) -> Response {
+    reader(problem).into_response()
 }
 
 /// The tags every reader page carries: it shows the site's name and the
@@ -52,7 +53,7 @@ fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
 
 async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
     cached(&app, &headers, "/", || async {
-        page(home_page(&app).await)
+        home_page(&app).await.map_err(reader_response)
     })
     .await
 }
@@ -134,7 +135,9 @@ async fn section_front(
         None => format!("/{slug}"),
     };
     Ok(cached(&app, &headers, &key, || async {
-        page(front_page(&app, &slug, cursor, page_number).await)
+        front_page(&app, &slug, cursor, page_number)
+            .await
+            .map_err(reader_response)
     })
     .await)
 }
@@ -213,7 +216,7 @@ async fn article(
     cached(&app, &headers, &key, || async {
         match article_page(&app, &section, &slug, &uri).await {
             Ok(outcome) => outcome,
-            Err(problem) => Err(reader(problem).into_response()),
+            Err(problem) => Err(reader_response(problem)),
         }
     })
     .await
