@@ -283,7 +283,7 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
 
 /// Loads `stories` generated stories and prints (JSON) the load time and
 /// the addresses to benchmark.
-pub async fn generate(config: &Config, stories: usize) -> anyhow::Result<()> {
+pub(crate) async fn generate(config: &Config, stories: usize) -> anyhow::Result<()> {
     let store = super::open(config).await?;
     super::serve::ensure_site(&store, config, false).await?;
     let mut sections = Vec::new();
@@ -366,7 +366,7 @@ async fn get(address: &str, path: &str) -> anyhow::Result<(u16, String)> {
 /// node or process would) and prints how long each took to show on the
 /// story's page, the World front and a sibling's "More from" block, served
 /// by the masthead at `target`.
-pub async fn publish(config: &Config, target: &str, runs: usize) -> anyhow::Result<()> {
+pub(crate) async fn publish(config: &Config, target: &str, runs: usize) -> anyhow::Result<()> {
     let store = super::open(config).await?;
     let world = crate::sections::find(&store, "world")
         .await?

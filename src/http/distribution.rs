@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
-use super::{Error, cached};
+use super::{Problem, cached};
 use crate::app::App;
 use crate::cache::Page;
 use crate::feeds::{self, Format, sitemaps};
@@ -37,30 +37,17 @@ fn bytes(content_type: &'static str, body: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-async fn respond(app: &App, result: Result<Response, Error>) -> Response {
-    match result {
-        Ok(response) => response,
-        Err(error) => error.into_page(app).await,
-    }
-}
-
-impl From<feeds::FeedError> for Error {
-    fn from(error: feeds::FeedError) -> Error {
-        Error::Internal(crate::http::Problem::internal(error))
-    }
-}
-
 /// A feed as a page for the page cache: it shows the newest visible
 /// stories (`feed`; a section's also `section:<slug>`), site settings and
 /// the text of each uploaded lead image it carries (`media:<id>`).
-async fn feed_page(app: &App, section: Option<&str>, file: &str) -> Result<Page, Error> {
-    let format = Format::from_file_name(file).ok_or(Error::NotFound)?;
+async fn feed_page(app: &App, section: Option<&str>, file: &str) -> Result<Page, Problem> {
+    let format = Format::from_file_name(file).ok_or_else(Problem::no_page)?;
     let site = app.site().await?;
     let feed = feeds::feed_bytes(app.store(), &site, section, format, app.now())
         .await?
-        .ok_or(Error::NotFound)?;
+        .ok_or_else(Problem::no_page)?;
     let body = String::from_utf8(feed.body)
-        .map_err(|e| Error::internal(format!("the feed is not UTF-8: {e}")))?;
+        .map_err(|e| Problem::internal(format!("the feed is not UTF-8: {e}")))?;
     let mut tags = vec!["feed".to_owned(), "site".to_owned(), "sections".to_owned()];
     tags.extend(section.map(|s| format!("section:{s}")));
     tags.extend(feed.media.iter().map(|id| format!("media:{id}")));
@@ -78,10 +65,9 @@ async fn site_feed(
 ) -> Response {
     let key = format!("/feeds/{file}");
     cached(&app, &headers, &key, || async {
-        match feed_page(&app, None, &file).await {
-            Ok(page) => Ok(page),
-            Err(error) => Err(error.into_page(&app).await),
-        }
+        feed_page(&app, None, &file)
+            .await
+            .map_err(IntoResponse::into_response)
     })
     .await
 }
@@ -93,80 +79,67 @@ async fn section_feed(
 ) -> Response {
     let key = format!("/feeds/{section}/{file}");
     cached(&app, &headers, &key, || async {
-        match feed_page(&app, Some(&section), &file).await {
-            Ok(page) => Ok(page),
-            Err(error) => Err(error.into_page(&app).await),
-        }
+        feed_page(&app, Some(&section), &file)
+            .await
+            .map_err(IntoResponse::into_response)
     })
     .await
 }
 
-async fn sitemap_index(State(app): State<App>) -> Response {
-    let result = async {
-        let site = Site::load(app.store()).await?;
-        let body = sitemaps::index(app.store(), &site, app.now(), sitemaps::SITEMAP_SIZE).await?;
-        Ok(bytes(sitemaps::CONTENT_TYPE, body))
-    };
-    respond(&app, result.await).await
+async fn sitemap_index(State(app): State<App>) -> Result<Response, Problem> {
+    let site = Site::load(app.store()).await?;
+    let body = sitemaps::index(app.store(), &site, app.now(), sitemaps::SITEMAP_SIZE).await?;
+    Ok(bytes(sitemaps::CONTENT_TYPE, body))
 }
 
-async fn sitemap_sections(State(app): State<App>) -> Response {
-    let result = async {
-        let site = Site::load(app.store()).await?;
-        Ok(bytes(
-            sitemaps::CONTENT_TYPE,
-            sitemaps::sections(app.store(), &site).await?,
-        ))
-    };
-    respond(&app, result.await).await
+async fn sitemap_sections(State(app): State<App>) -> Result<Response, Problem> {
+    let site = Site::load(app.store()).await?;
+    Ok(bytes(
+        sitemaps::CONTENT_TYPE,
+        sitemaps::sections(app.store(), &site).await?,
+    ))
 }
 
-async fn sitemap_news(State(app): State<App>) -> Response {
-    let result = async {
-        let site = Site::load(app.store()).await?;
-        Ok(bytes(
-            sitemaps::CONTENT_TYPE,
-            sitemaps::news(app.store(), &site, app.now()).await?,
-        ))
-    };
-    respond(&app, result.await).await
+async fn sitemap_news(State(app): State<App>) -> Result<Response, Problem> {
+    let site = Site::load(app.store()).await?;
+    Ok(bytes(
+        sitemaps::CONTENT_TYPE,
+        sitemaps::news(app.store(), &site, app.now()).await?,
+    ))
 }
 
-async fn sitemap_articles(State(app): State<App>, Path(file): Path<String>) -> Response {
-    let result = async {
-        let number: i64 = file
-            .strip_prefix("articles-")
-            .and_then(|f| f.strip_suffix(".xml"))
-            .and_then(|n| n.parse().ok())
-            .ok_or(Error::NotFound)?;
-        let site = Site::load(app.store()).await?;
-        let stream = sitemaps::articles(
-            app.store(),
-            &site,
-            number,
-            app.now(),
-            sitemaps::SITEMAP_SIZE,
-        )
-        .await?
-        .ok_or(Error::NotFound)?;
-        Ok((
-            [(header::CONTENT_TYPE, sitemaps::CONTENT_TYPE)],
-            Body::from_stream(stream),
-        )
-            .into_response())
-    };
-    respond(&app, result.await).await
+async fn sitemap_articles(
+    State(app): State<App>,
+    Path(file): Path<String>,
+) -> Result<Response, Problem> {
+    let number: i64 = file
+        .strip_prefix("articles-")
+        .and_then(|f| f.strip_suffix(".xml"))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(Problem::no_page)?;
+    let site = Site::load(app.store()).await?;
+    let stream = sitemaps::articles(
+        app.store(),
+        &site,
+        number,
+        app.now(),
+        sitemaps::SITEMAP_SIZE,
+    )
+    .await?
+    .ok_or_else(Problem::no_page)?;
+    Ok((
+        [(header::CONTENT_TYPE, sitemaps::CONTENT_TYPE)],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
-async fn robots(State(app): State<App>) -> Response {
-    let result = async {
-        let site = Site::load(app.store()).await?;
-        Ok(bytes(
-            "text/plain; charset=utf-8",
-            sitemaps::robots(&site).into_bytes(),
-        ))
-    };
-    respond(&app, result.await).await
+async fn robots(State(app): State<App>) -> Result<Response, Problem> {
+    let site = Site::load(app.store()).await?;
+    Ok(bytes(
+        "text/plain; charset=utf-8",
+        sitemaps::robots(&site).into_bytes(),
+    ))
 }
 
 /// The search page's query string.
@@ -226,60 +199,59 @@ fn page_link(query: &SearchQuery, page: u32) -> String {
     format!("/search?{}", pairs.join("&"))
 }
 
-async fn search_page(State(app): State<App>, Query(query): Query<SearchQuery>) -> Response {
-    let result = async {
-        let site = Site::load(app.store()).await?;
-        let all_sections = sections::list(app.store()).await?;
-        let page = query.page.unwrap_or(1).max(1);
-        let params = SearchParams {
-            text: query.q.clone(),
-            section: query.section.clone(),
-            from: query.from.clone(),
-            to: query.to.clone(),
-            byline: query.by.clone(),
-            offset: i64::from(page - 1) * search::PAGE_SIZE,
-            limit: search::PAGE_SIZE,
-        };
-        let searched = !query.q.trim().is_empty() || query.by.is_some() || query.section.is_some();
-        let (hits, more, error) = match search::search(app.store(), &site, &params, app.now()).await
-        {
-            Ok(results) => (results.hits, results.more, None),
-            Err(e @ (SearchError::UnknownSection(_) | SearchError::InvalidDate { .. })) => {
-                (Vec::new(), false, Some(e.to_string()))
-            }
-            Err(SearchError::Article(e)) => return Err(e.into()),
-            Err(SearchError::Storage(e)) => return Err(e.into()),
-        };
-        let hits = hits
-            .into_iter()
-            .map(|hit| {
-                let published = hit
-                    .article
-                    .first_published_at
-                    .unwrap_or(hit.article.created_at);
-                HitView {
-                    path: hit.article.path(),
-                    published: site.format_date(published, "medium"),
-                    published_iso: views::iso(&site, published),
-                    section: hit.article.section.name.clone(),
-                    headline_html: hit.headline_html,
-                    snippet_html: hit.snippet_html,
-                }
-            })
-            .collect();
-        let context = SearchPage {
-            site: views::SiteView::new(&site),
-            nav: views::nav(&all_sections, None),
-            sections: &all_sections,
-            query: &query,
-            searched,
-            error,
-            hits,
-            page,
-            newer: (page > 1).then(|| page_link(&query, page - 1)),
-            older: more.then(|| page_link(&query, page + 1)),
-        };
-        Ok(Html(app.renderer().render("search.html", &context)?).into_response())
+async fn search_page(
+    State(app): State<App>,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, Problem> {
+    let site = Site::load(app.store()).await?;
+    let all_sections = sections::list(app.store()).await?;
+    let page = query.page.unwrap_or(1).max(1);
+    let params = SearchParams {
+        text: query.q.clone(),
+        section: query.section.clone(),
+        from: query.from.clone(),
+        to: query.to.clone(),
+        byline: query.by.clone(),
+        offset: i64::from(page - 1) * search::PAGE_SIZE,
+        limit: search::PAGE_SIZE,
     };
-    respond(&app, result.await).await
+    let searched = !query.q.trim().is_empty() || query.by.is_some() || query.section.is_some();
+    let (hits, more, error) = match search::search(app.store(), &site, &params, app.now()).await {
+        Ok(results) => (results.hits, results.more, None),
+        Err(e @ (SearchError::UnknownSection(_) | SearchError::InvalidDate { .. })) => {
+            (Vec::new(), false, Some(e.to_string()))
+        }
+        Err(SearchError::Article(e)) => return Err(e.into()),
+        Err(SearchError::Storage(e)) => return Err(e.into()),
+    };
+    let hits = hits
+        .into_iter()
+        .map(|hit| {
+            let published = hit
+                .article
+                .first_published_at
+                .unwrap_or(hit.article.created_at);
+            HitView {
+                path: hit.article.path(),
+                published: site.format_date(published, "medium"),
+                published_iso: views::iso(&site, published),
+                section: hit.article.section.name.clone(),
+                headline_html: hit.headline_html,
+                snippet_html: hit.snippet_html,
+            }
+        })
+        .collect();
+    let context = SearchPage {
+        site: views::SiteView::new(&site),
+        nav: views::nav(&all_sections, None),
+        sections: &all_sections,
+        query: &query,
+        searched,
+        error,
+        hits,
+        page,
+        newer: (page > 1).then(|| page_link(&query, page - 1)),
+        older: more.then(|| page_link(&query, page + 1)),
+    };
+    Ok(Html(app.renderer().render("search.html", &context)?).into_response())
 }

@@ -7,7 +7,6 @@ mod cached;
 pub(crate) mod client;
 pub(crate) mod connections;
 pub(crate) mod distribution;
-mod errors;
 mod media;
 pub(crate) mod ops;
 pub(crate) mod problem;
@@ -17,7 +16,6 @@ mod stories;
 pub use cached::{
     FastPathLayer, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, cached, private_no_store,
 };
-pub use errors::Error;
 #[cfg(fuzzing)]
 pub use media::fuzz_upload_form;
 pub use problem::Problem;

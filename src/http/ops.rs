@@ -117,7 +117,7 @@ async fn metrics_from_loopback(
     State(app): State<App>,
     user: super::admin::MaybeUser,
     request: Request,
-) -> Response {
+) -> Result<Response, super::Problem> {
     // The same client address as everywhere else: behind a trusted proxy
     // it is the forwarded client, not the loopback proxy. Forwarding headers
     // still refuse, so a proxy that was not named as trusted never makes
@@ -132,9 +132,9 @@ async fn metrics_from_loopback(
         .is_some_and(|current| current.user.role == crate::accounts::Role::Admin);
     let operator = client.is_some_and(|client| client.is_loopback()) && !proxied(request.headers());
     if admin || operator {
-        metrics(State(app)).await
+        Ok(metrics(State(app)).await)
     } else {
-        super::Error::NotFound.into_page(&app).await
+        Err(super::Problem::no_page())
     }
 }
 

@@ -88,6 +88,11 @@ impl Problem {
         Problem::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
+    /// The reader's 404: there is no page at this address.
+    pub fn no_page() -> Problem {
+        Problem::not_found("There is no page at this address.")
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Problem {
         Problem::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
@@ -427,5 +432,6 @@ internal_from!(
     crate::media::MediaError,
     crate::accounts::AccountError,
     crate::accounts::api_tokens::TokenError,
+    crate::feeds::FeedError,
     serde_json::Error
 );

@@ -3,12 +3,13 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::{Error, cached};
+use super::cached;
+use super::problem::{Problem, Surface};
 use crate::app::App;
 use crate::articles::{self, ListCursor};
 use crate::cache::Page;
@@ -30,20 +31,16 @@ pub(super) fn routes() -> Router<App> {
         .route("/{section}/{slug}", get(article))
 }
 
-/// Turns a handler's result into a response, rendering errors as pages.
-async fn respond(app: &App, result: Result<Response, Error>) -> Response {
-    match result {
-        Ok(response) => response,
-        Err(error) => error.into_page(app).await,
-    }
+/// A reader page's problem is shown on the reader's themed page, also at
+/// an address under `/admin/` (which `/{section}/{slug}` matches too).
+fn reader(problem: Problem) -> Problem {
+    problem.on(Surface::Reader)
 }
 
-/// Turns a render's result into a page to cache, or an error page.
-async fn page(app: &App, result: Result<Page, Error>) -> Result<Page, Response> {
-    match result {
-        Ok(page) => Ok(page),
-        Err(error) => Err(error.into_page(app).await),
-    }
+/// A reader page's problem as the response the page cache serves once,
+/// uncached.
+fn reader_response(problem: Problem) -> Response {
+    reader(problem).into_response()
 }
 
 /// The tags every reader page carries: it shows the site's name and the
@@ -56,12 +53,12 @@ fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
 
 async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
     cached(&app, &headers, "/", || async {
-        page(&app, home_page(&app).await).await
+        home_page(&app).await.map_err(reader_response)
     })
     .await
 }
 
-async fn home_page(app: &App) -> Result<Page, Error> {
+async fn home_page(app: &App) -> Result<Page, Problem> {
     {
         let site = app.site().await?;
         let sections = app.sections().await?;
@@ -119,12 +116,9 @@ async fn section_front(
     Path(slug): Path<String>,
     Query(query): Query<FrontQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, Problem> {
     let cursor = match query.after.as_deref() {
-        Some(text) => match parse_cursor(text) {
-            Some(cursor) => Some(cursor),
-            None => return Error::NotFound.into_page(&app).await,
-        },
+        Some(text) => Some(parse_cursor(text).ok_or_else(|| reader(Problem::no_page()))?),
         None => None,
     };
     let page_number = if cursor.is_some() {
@@ -140,10 +134,12 @@ async fn section_front(
         ),
         None => format!("/{slug}"),
     };
-    cached(&app, &headers, &key, || async {
-        page(&app, front_page(&app, &slug, cursor, page_number).await).await
+    Ok(cached(&app, &headers, &key, || async {
+        front_page(&app, &slug, cursor, page_number)
+            .await
+            .map_err(reader_response)
     })
-    .await
+    .await)
 }
 
 async fn front_page(
@@ -151,14 +147,14 @@ async fn front_page(
     slug: &str,
     cursor: Option<ListCursor>,
     page_number: u32,
-) -> Result<Page, Error> {
+) -> Result<Page, Problem> {
     {
         let site = app.site().await?;
         let sections = app.sections().await?;
         let section = sections
             .iter()
             .find(|s| s.slug == slug)
-            .ok_or(Error::NotFound)?;
+            .ok_or_else(Problem::no_page)?;
         // One more than a page tells whether an older page exists.
         let mut stories = articles::visible_list(
             app.store(),
@@ -172,7 +168,7 @@ async fn front_page(
         let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
         stories.truncate(FRONT_PAGE_SIZE as usize);
         if cursor.is_some() && stories.is_empty() {
-            return Err(Error::NotFound);
+            return Err(Problem::no_page());
         }
         let path = format!("/{}", section.slug);
         let older = has_older.then(|| {
@@ -220,7 +216,7 @@ async fn article(
     cached(&app, &headers, &key, || async {
         match article_page(&app, &section, &slug, &uri).await {
             Ok(outcome) => outcome,
-            Err(error) => Err(error.into_page(&app).await),
+            Err(problem) => Err(reader_response(problem)),
         }
     })
     .await
@@ -232,14 +228,14 @@ async fn article_page(
     section: &str,
     slug: &str,
     uri: &Uri,
-) -> Result<Result<Page, Response>, Error> {
+) -> Result<Result<Page, Response>, Problem> {
     {
         let now = app.now();
         let Some(article) = articles::visible_by_path(app.store(), section, slug, now).await?
         else {
             return match articles::redirect_target(app.store(), uri.path(), now).await? {
                 Some(target) => Ok(Err(Redirect::permanent(&target).into_response())),
-                None => Err(Error::NotFound),
+                None => Err(Problem::no_page()),
             };
         };
         let site = app.site().await?;
@@ -287,14 +283,12 @@ async fn stylesheet() -> Response {
 }
 
 /// Any other address: a retired story path answers 301, the rest 404.
-pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Response {
-    let result = async {
-        match articles::redirect_target(app.store(), uri.path(), app.now()).await? {
-            Some(target) => Ok(Redirect::permanent(&target).into_response()),
-            None => Err(Error::NotFound),
-        }
-    };
-    let response = respond(&app, result.await).await;
-    debug_assert!(response.status() != StatusCode::OK);
-    response
+pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Result<Redirect, Problem> {
+    match articles::redirect_target(app.store(), uri.path(), app.now())
+        .await
+        .map_err(|error| reader(error.into()))?
+    {
+        Some(target) => Ok(Redirect::permanent(&target)),
+        None => Err(reader(Problem::no_page())),
+    }
 }

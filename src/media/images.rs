@@ -100,7 +100,9 @@ pub(super) struct Processed {
 }
 
 /// Runs the whole pipeline on an upload.
-pub(super) fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
+// `pub` for the fuzz targets, which reach it as `media::process_image`.
+#[cfg_attr(not(fuzzing), allow(unreachable_pub))]
+pub fn process(bytes: &[u8]) -> Result<Processed, MediaError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(MediaError::TooLarge { size: bytes.len() });
     }

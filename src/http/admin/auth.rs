@@ -11,10 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::accounts::{self, DEVICE_COOKIE, DEVICE_LIFETIME_SECS, SESSION_COOKIE, User};
 use crate::app::App;
 use crate::audit::Actor;
+use crate::http::problem::{Problem, Surface};
 
 /// The signed-in user of this request.
 #[derive(Debug, Clone)]
-pub struct CurrentUser {
+pub(crate) struct CurrentUser {
     pub user: User,
     /// Where the request came from, for the audit log.
     pub address: String,
@@ -22,7 +23,7 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     /// The user as the audit log names them.
-    pub fn actor(&self) -> Actor {
+    pub(crate) fn actor(&self) -> Actor {
         Actor::user(&self.user, &self.address)
     }
 }
@@ -205,7 +206,7 @@ impl FromRequestParts<App> for MaybeUser {
 }
 
 /// Answers 403: a page for HTML, JSON for the API.
-pub(crate) async fn forbidden(app: &App, parts_path: &str, user: &CurrentUser) -> Response {
+pub(crate) fn forbidden(parts_path: &str) -> Response {
     if parts_path == "/api" || parts_path.starts_with("/api/") {
         return api_error(
             StatusCode::FORBIDDEN,
@@ -213,9 +214,9 @@ pub(crate) async fn forbidden(app: &App, parts_path: &str, user: &CurrentUser) -
             "your role does not allow this",
         );
     }
-    super::AdminError::Forbidden
-        .into_page(app, Some(user))
-        .await
+    Problem::forbidden("Your role does not allow this.")
+        .on(Surface::Admin)
+        .into_response()
 }
 
 macro_rules! role_extractor {
@@ -232,7 +233,7 @@ macro_rules! role_extractor {
                 if allowed(user.role) {
                     Ok($name(user))
                 } else {
-                    Err(forbidden(app, parts.uri.path(), &user).await)
+                    Err(forbidden(parts.uri.path()))
                 }
             }
         }

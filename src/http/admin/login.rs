@@ -8,13 +8,14 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::Page;
 use super::auth::{
     ClientAddress, CurrentUser, MaybeUser, cookie, device_set_cookie, is_https, session_cookie,
     session_set_cookie,
 };
-use super::{AdminError, Page, respond};
 use crate::accounts::{self, AccountError, Login, SESSION_LIFETIME_SECS, Session};
 use crate::app::App;
+use crate::http::problem::Problem;
 
 pub(super) fn routes() -> Router<App> {
     Router::new()
@@ -83,23 +84,19 @@ async fn login_page(
     State(app): State<App>,
     MaybeUser(user): MaybeUser,
     Query(query): Query<LoginQuery>,
-) -> Response {
+) -> Result<Response, Problem> {
     if user.is_some() {
-        return Redirect::to(safe_next(query.next.as_deref())).into_response();
+        return Ok(Redirect::to(safe_next(query.next.as_deref())).into_response());
     }
-    let result = async {
-        let context = serde_json::json!({
-            "email": "",
-            "next": safe_next(query.next.as_deref()),
-            "needs_setup": accounts::needs_setup(app.store()).await?,
-        });
-        Page::new(&app, None, "")
-            .notice(login_notice(query.notice.as_deref()))
-            .render("admin/login.html", context)
-            .await
-    };
-    let result = result.await;
-    respond(&app, None, result).await
+    let context = serde_json::json!({
+        "email": "",
+        "next": safe_next(query.next.as_deref()),
+        "needs_setup": accounts::needs_setup(app.store()).await?,
+    });
+    Page::new(&app, None, "")
+        .notice(login_notice(query.notice.as_deref()))
+        .render("admin/login.html", context)
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,7 +111,7 @@ async fn login(
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
-) -> Response {
+) -> Result<Response, Problem> {
     let next = safe_next(form.next.as_deref()).to_owned();
     let attempt = Login {
         email: &form.email,
@@ -123,73 +120,62 @@ async fn login(
         previous: session_cookie(&headers),
         device: cookie(&headers, accounts::DEVICE_COOKIE),
     };
-    let result = async {
-        let mut retry_after = None;
-        let (status, message) = match accounts::log_in(app.store(), attempt, app.now()).await {
-            Ok(session) => return Ok(signed_in(&app, &headers, &session, &next)),
-            Err(
-                e @ AccountError::Throttled {
-                    retry_after: secs, ..
-                },
-            ) => {
-                retry_after = Some(secs);
-                (StatusCode::TOO_MANY_REQUESTS, e.to_string())
-            }
-            Err(e @ (AccountError::WrongCredentials | AccountError::Disabled)) => {
-                (StatusCode::UNAUTHORIZED, e.to_string())
-            }
-            Err(other) => return Err(AdminError::from(other)),
-        };
-        let context =
-            serde_json::json!({ "email": form.email, "next": next, "needs_setup": false });
-        let mut page = Page::new(&app, None, "")
-            .status(status)
-            .error(Some(message))
-            .render("admin/login.html", context)
-            .await?;
-        if let Some(secs) = retry_after {
-            page.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    let mut retry_after = None;
+    let (status, message) = match accounts::log_in(app.store(), attempt, app.now()).await {
+        Ok(session) => return Ok(signed_in(&app, &headers, &session, &next)),
+        Err(
+            e @ AccountError::Throttled {
+                retry_after: secs, ..
+            },
+        ) => {
+            retry_after = Some(secs);
+            (StatusCode::TOO_MANY_REQUESTS, e.to_string())
         }
-        Ok(page)
+        Err(e @ (AccountError::WrongCredentials | AccountError::Disabled)) => {
+            (StatusCode::UNAUTHORIZED, e.to_string())
+        }
+        Err(other) => return Err(other.into()),
     };
-    let result = result.await;
-    respond(&app, None, result).await
+    let context = serde_json::json!({ "email": form.email, "next": next, "needs_setup": false });
+    let mut page = Page::new(&app, None, "")
+        .status(status)
+        .error(Some(message))
+        .render("admin/login.html", context)
+        .await?;
+    if let Some(secs) = retry_after {
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    Ok(page)
 }
 
-async fn logout(State(app): State<App>, headers: HeaderMap) -> Response {
-    if let Some(cookie) = session_cookie(&headers)
-        && let Err(error) = accounts::log_out(app.store(), cookie).await
-    {
-        return respond(&app, None, Err(error.into())).await;
+async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<Response, Problem> {
+    if let Some(cookie) = session_cookie(&headers) {
+        accounts::log_out(app.store(), cookie).await?;
     }
     let cookie = session_set_cookie(None, 0, is_https(&app, &headers));
-    (
+    Ok((
         [(header::SET_COOKIE, cookie)],
         Redirect::to("/admin/login?notice=logged_out"),
     )
-        .into_response()
+        .into_response())
 }
 
 async fn logout_everywhere(
     State(app): State<App>,
     user: CurrentUser,
     headers: HeaderMap,
-) -> Response {
-    if let Err(error) =
-        accounts::log_out_everywhere(app.store(), &user, &user.address, app.now()).await
-    {
-        return respond(&app, Some(&user), Err(error.into())).await;
-    }
+) -> Result<Response, Problem> {
+    accounts::log_out_everywhere(app.store(), &user, &user.address, app.now()).await?;
     let cookie = session_set_cookie(None, 0, is_https(&app, &headers));
-    (
+    Ok((
         [(header::SET_COOKIE, cookie)],
         Redirect::to("/admin/login?notice=logged_out_everywhere"),
     )
-        .into_response()
+        .into_response())
 }
 
-async fn invalid_link(app: &App) -> Result<Response, AdminError> {
+async fn invalid_link(app: &App) -> Result<Response, Problem> {
     let context = serde_json::json!({ "title": "This link is not valid", "message": AccountError::InvalidLink.to_string() });
     Page::new(app, None, "")
         .status(StatusCode::NOT_FOUND)
@@ -197,18 +183,17 @@ async fn invalid_link(app: &App) -> Result<Response, AdminError> {
         .await
 }
 
-async fn setup_page(State(app): State<App>, Path(token): Path<String>) -> Response {
-    let result = async {
-        if !accounts::setup_token_valid(app.store(), &token, app.now()).await? {
-            return invalid_link(&app).await;
-        }
-        let context = serde_json::json!({ "name": "", "email": "", "min_password": accounts::MIN_PASSWORD_CHARS });
-        Page::new(&app, None, "")
-            .render("admin/setup.html", context)
-            .await
-    };
-    let result = result.await;
-    respond(&app, None, result).await
+async fn setup_page(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Response, Problem> {
+    if !accounts::setup_token_valid(app.store(), &token, app.now()).await? {
+        return invalid_link(&app).await;
+    }
+    let context = serde_json::json!({ "name": "", "email": "", "min_password": accounts::MIN_PASSWORD_CHARS });
+    Page::new(&app, None, "")
+        .render("admin/setup.html", context)
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,52 +210,47 @@ async fn setup(
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<SetupForm>,
-) -> Response {
-    let result = async {
-        let outcome = if form.password != form.password_confirm {
-            Err(AccountError::PasswordMismatch)
-        } else {
-            accounts::create_first_admin(
-                app.store(),
-                &token,
-                &form.email,
-                &form.name,
-                &form.password,
-                &address,
-                app.now(),
-            )
-            .await
-        };
-        match outcome {
-            Ok(session) => Ok(signed_in(&app, &headers, &session, "/admin")),
-            Err(AccountError::InvalidLink) => invalid_link(&app).await,
-            Err(e) if e.is_user_error() => {
-                let context = serde_json::json!({ "name": form.name, "email": form.email, "min_password": accounts::MIN_PASSWORD_CHARS });
-                Page::new(&app, None, "")
-                    .status(StatusCode::BAD_REQUEST)
-                    .error(Some(e.to_string()))
-                    .render("admin/setup.html", context)
-                    .await
-            }
-            Err(other) => Err(other.into()),
-        }
+) -> Result<Response, Problem> {
+    let outcome = if form.password != form.password_confirm {
+        Err(AccountError::PasswordMismatch)
+    } else {
+        accounts::create_first_admin(
+            app.store(),
+            &token,
+            &form.email,
+            &form.name,
+            &form.password,
+            &address,
+            app.now(),
+        )
+        .await
     };
-    let result = result.await;
-    respond(&app, None, result).await
+    match outcome {
+        Ok(session) => Ok(signed_in(&app, &headers, &session, "/admin")),
+        Err(AccountError::InvalidLink) => invalid_link(&app).await,
+        Err(e) if e.is_user_error() => {
+            let context = serde_json::json!({ "name": form.name, "email": form.email, "min_password": accounts::MIN_PASSWORD_CHARS });
+            Page::new(&app, None, "")
+                .status(StatusCode::BAD_REQUEST)
+                .error(Some(e.to_string()))
+                .render("admin/setup.html", context)
+                .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
-async fn password_page(State(app): State<App>, Path(token): Path<String>) -> Response {
-    let result = async {
-        let Some(user) = accounts::password_link_user(app.store(), &token, app.now()).await? else {
-            return invalid_link(&app).await;
-        };
-        let context = serde_json::json!({ "account": { "name": user.name, "email": user.email }, "min_password": accounts::MIN_PASSWORD_CHARS });
-        Page::new(&app, None, "")
-            .render("admin/password.html", context)
-            .await
+async fn password_page(
+    State(app): State<App>,
+    Path(token): Path<String>,
+) -> Result<Response, Problem> {
+    let Some(user) = accounts::password_link_user(app.store(), &token, app.now()).await? else {
+        return invalid_link(&app).await;
     };
-    let result = result.await;
-    respond(&app, None, result).await
+    let context = serde_json::json!({ "account": { "name": user.name, "email": user.email }, "min_password": accounts::MIN_PASSWORD_CHARS });
+    Page::new(&app, None, "")
+        .render("admin/password.html", context)
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -284,39 +264,28 @@ async fn set_password(
     Path(token): Path<String>,
     ClientAddress(address): ClientAddress,
     Form(form): Form<PasswordForm>,
-) -> Response {
-    let result = async {
-        let outcome = if form.password != form.password_confirm {
-            Err(AccountError::PasswordMismatch)
-        } else {
-            accounts::set_password_with_token(
-                app.store(),
-                &token,
-                &form.password,
-                &address,
-                app.now(),
-            )
+) -> Result<Response, Problem> {
+    let outcome = if form.password != form.password_confirm {
+        Err(AccountError::PasswordMismatch)
+    } else {
+        accounts::set_password_with_token(app.store(), &token, &form.password, &address, app.now())
             .await
-        };
-        match outcome {
-            Ok(_) => Ok(Redirect::to("/admin/login?notice=password_set").into_response()),
-            Err(AccountError::InvalidLink) => invalid_link(&app).await,
-            Err(e) if e.is_user_error() => {
-                let Some(user) =
-                    accounts::password_link_user(app.store(), &token, app.now()).await?
-                else {
-                    return invalid_link(&app).await;
-                };
-                let context = serde_json::json!({ "account": { "name": user.name, "email": user.email }, "min_password": accounts::MIN_PASSWORD_CHARS });
-                Page::new(&app, None, "")
-                    .status(StatusCode::BAD_REQUEST)
-                    .error(Some(e.to_string()))
-                    .render("admin/password.html", context)
-                    .await
-            }
-            Err(other) => Err(other.into()),
-        }
     };
-    let result = result.await;
-    respond(&app, None, result).await
+    match outcome {
+        Ok(_) => Ok(Redirect::to("/admin/login?notice=password_set").into_response()),
+        Err(AccountError::InvalidLink) => invalid_link(&app).await,
+        Err(e) if e.is_user_error() => {
+            let Some(user) = accounts::password_link_user(app.store(), &token, app.now()).await?
+            else {
+                return invalid_link(&app).await;
+            };
+            let context = serde_json::json!({ "account": { "name": user.name, "email": user.email }, "min_password": accounts::MIN_PASSWORD_CHARS });
+            Page::new(&app, None, "")
+                .status(StatusCode::BAD_REQUEST)
+                .error(Some(e.to_string()))
+                .render("admin/password.html", context)
+                .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }

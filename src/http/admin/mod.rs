@@ -22,7 +22,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::accounts::User;
 use crate::app::App;
-use crate::http::problem::{Problem, Surface};
+use crate::http::problem::Problem;
 use crate::site::Site;
 
 /// Admin pages load only their own stylesheet, script and images.
@@ -72,72 +72,6 @@ async fn stylesheet() -> Response {
         ADMIN_CSS,
     )
         .into_response()
-}
-
-/// A failed admin request, for handlers not yet returning
-/// [`Problem`]: each becomes a `Problem` on the admin surface.
-#[derive(Debug, thiserror::Error)]
-pub enum AdminError {
-    #[error("not found")]
-    NotFound,
-    #[error("forbidden")]
-    Forbidden,
-    #[error(transparent)]
-    Internal(Problem),
-}
-
-macro_rules! via_problem {
-    ($($t:ty),*) => {$(
-        impl From<$t> for AdminError {
-            fn from(error: $t) -> AdminError {
-                AdminError::Internal(Problem::from(error))
-            }
-        }
-    )*};
-}
-via_problem!(
-    crate::accounts::AccountError,
-    crate::sections::SectionError,
-    crate::storage::StorageError,
-    crate::rendering::RenderError,
-    crate::site::SiteError,
-    serde_json::Error,
-    Problem
-);
-
-impl From<AdminError> for Problem {
-    fn from(error: AdminError) -> Problem {
-        match error {
-            AdminError::NotFound => Problem::not_found("There is nothing at this address."),
-            AdminError::Forbidden => Problem::forbidden("Your role does not allow this."),
-            AdminError::Internal(problem) => problem,
-        }
-    }
-}
-
-impl AdminError {
-    /// A failure of ours described by `cause` (logged, never shown).
-    pub fn internal(cause: impl Into<String>) -> AdminError {
-        AdminError::Internal(Problem::internal(cause.into()))
-    }
-
-    /// The error as an admin page (rendered by `problem::render`, which finds
-    /// the signed-in user for the navigation itself).
-    pub async fn into_page(self, _app: &App, _user: Option<&CurrentUser>) -> Response {
-        Problem::from(self).on(Surface::Admin).into_response()
-    }
-}
-
-/// Turns a handler's result into a response, rendering errors as admin pages.
-pub(crate) async fn respond(
-    app: &App,
-    user: Option<&CurrentUser>,
-    result: Result<Response, AdminError>,
-) -> Response {
-    match result {
-        Ok(response) => response,
-        Err(error) => error.into_page(app, user).await,
-    }
 }
 
 /// One link of the admin navigation.
@@ -230,7 +164,7 @@ impl<'a> Page<'a> {
         self,
         template: &str,
         context: serde_json::Value,
-    ) -> Result<Response, AdminError> {
+    ) -> Result<Response, Problem> {
         let site_name = match self.app.store().site().await? {
             Some(row) => Site::from_row(row)
                 .map(|s| s.name)
@@ -256,18 +190,14 @@ impl<'a> Page<'a> {
     }
 }
 
-async fn dashboard(State(app): State<App>, user: CurrentUser) -> Response {
-    let result = async {
-        let sessions = app.store().session_count(user.id, app.now()).await?;
-        let context = serde_json::json!({
-            "sessions": sessions,
-            "can_publish": user.role.can_publish(),
-            "links": nav(&user, "dashboard").into_iter().filter(|n| n.key != "dashboard").collect::<Vec<_>>(),
-        });
-        Page::new(&app, Some(&user), "dashboard")
-            .render("admin/dashboard.html", context)
-            .await
-    };
-    let result = result.await;
-    respond(&app, Some(&user), result).await
+async fn dashboard(State(app): State<App>, user: CurrentUser) -> Result<Response, Problem> {
+    let sessions = app.store().session_count(user.id, app.now()).await?;
+    let context = serde_json::json!({
+        "sessions": sessions,
+        "can_publish": user.role.can_publish(),
+        "links": nav(&user, "dashboard").into_iter().filter(|n| n.key != "dashboard").collect::<Vec<_>>(),
+    });
+    Page::new(&app, Some(&user), "dashboard")
+        .render("admin/dashboard.html", context)
+        .await
 }

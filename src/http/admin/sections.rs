@@ -9,9 +9,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::Page;
 use super::auth::SectionManager;
-use super::{AdminError, Page, respond};
 use crate::app::App;
+use crate::http::problem::Problem;
 use crate::sections::{self, SectionError};
 
 pub(super) fn routes() -> Router<App> {
@@ -36,7 +37,7 @@ async fn page(
     form: &SectionForm,
     notice: Option<&str>,
     error: Option<String>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, Problem> {
     let list = sections::list(app.store()).await?;
     let context = serde_json::json!({ "sections": list, "form": form });
     Page::new(app, Some(&user.user), "sections")
@@ -65,8 +66,8 @@ async fn list(
     State(app): State<App>,
     user: SectionManager,
     Query(query): Query<ListQuery>,
-) -> Response {
-    let result = page(
+) -> Result<Response, Problem> {
+    page(
         &app,
         &user,
         StatusCode::OK,
@@ -74,11 +75,10 @@ async fn list(
         notice(query.notice.as_deref()),
         None,
     )
-    .await;
-    respond(&app, Some(&user), result).await
+    .await
 }
 
-fn refusal(error: SectionError) -> Result<(StatusCode, String), AdminError> {
+fn refusal(error: SectionError) -> Result<(StatusCode, String), Problem> {
     match error {
         SectionError::Taken(_) => Ok((StatusCode::CONFLICT, error.to_string())),
         SectionError::EmptyName | SectionError::InvalidSlug(_) => {
@@ -92,19 +92,15 @@ async fn create(
     State(app): State<App>,
     user: SectionManager,
     Form(form): Form<SectionForm>,
-) -> Response {
-    let result = async {
-        let slug = Some(form.slug.trim()).filter(|s| !s.is_empty());
-        match sections::create(app.store(), &user.actor(), &form.name, slug, app.now()).await {
-            Ok(_) => Ok(Redirect::to("/admin/sections?notice=created").into_response()),
-            Err(e) => {
-                let (status, message) = refusal(e)?;
-                page(&app, &user, status, &form, None, Some(message)).await
-            }
+) -> Result<Response, Problem> {
+    let slug = Some(form.slug.trim()).filter(|s| !s.is_empty());
+    match sections::create(app.store(), &user.actor(), &form.name, slug, app.now()).await {
+        Ok(_) => Ok(Redirect::to("/admin/sections?notice=created").into_response()),
+        Err(e) => {
+            let (status, message) = refusal(e)?;
+            page(&app, &user, status, &form, None, Some(message)).await
         }
-    };
-    let result = result.await;
-    respond(&app, Some(&user), result).await
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,27 +113,23 @@ async fn rename(
     user: SectionManager,
     Path(id): Path<i64>,
     Form(form): Form<RenameForm>,
-) -> Response {
-    let result = async {
-        match sections::rename(app.store(), &user.actor(), id, &form.name, app.now()).await {
-            Ok(Some(_)) => Ok(Redirect::to("/admin/sections?notice=renamed").into_response()),
-            Ok(None) => Err(AdminError::NotFound),
-            Err(e) => {
-                let (status, message) = refusal(e)?;
-                page(
-                    &app,
-                    &user,
-                    status,
-                    &SectionForm::default(),
-                    None,
-                    Some(message),
-                )
-                .await
-            }
+) -> Result<Response, Problem> {
+    match sections::rename(app.store(), &user.actor(), id, &form.name, app.now()).await {
+        Ok(Some(_)) => Ok(Redirect::to("/admin/sections?notice=renamed").into_response()),
+        Ok(None) => Err(Problem::not_found("There is nothing at this address.")),
+        Err(e) => {
+            let (status, message) = refusal(e)?;
+            page(
+                &app,
+                &user,
+                status,
+                &SectionForm::default(),
+                None,
+                Some(message),
+            )
+            .await
         }
-    };
-    let result = result.await;
-    respond(&app, Some(&user), result).await
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,26 +142,22 @@ async fn move_section(
     user: SectionManager,
     Path(id): Path<i64>,
     Form(form): Form<MoveForm>,
-) -> Response {
-    let result = async {
-        let up = match form.direction.as_str() {
-            "up" => true,
-            "down" => false,
-            _ => {
-                return page(
-                    &app,
-                    &user,
-                    StatusCode::BAD_REQUEST,
-                    &SectionForm::default(),
-                    None,
-                    Some("Move a section up or down.".into()),
-                )
-                .await;
-            }
-        };
-        sections::move_by_one(app.store(), &user.actor(), id, up, app.now()).await?;
-        Ok(Redirect::to("/admin/sections?notice=moved").into_response())
+) -> Result<Response, Problem> {
+    let up = match form.direction.as_str() {
+        "up" => true,
+        "down" => false,
+        _ => {
+            return page(
+                &app,
+                &user,
+                StatusCode::BAD_REQUEST,
+                &SectionForm::default(),
+                None,
+                Some("Move a section up or down.".into()),
+            )
+            .await;
+        }
     };
-    let result = result.await;
-    respond(&app, Some(&user), result).await
+    sections::move_by_one(app.store(), &user.actor(), id, up, app.now()).await?;
+    Ok(Redirect::to("/admin/sections?notice=moved").into_response())
 }

@@ -10,10 +10,11 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 
+use super::Page;
 use super::auth::AdminUser;
-use super::{AdminError, Page, respond};
 use crate::app::App;
 use crate::audit;
+use crate::http::problem::Problem;
 use crate::site::{self, Settings, Site, SiteError};
 
 pub(super) fn routes() -> Router<App> {
@@ -158,7 +159,7 @@ async fn page(
     form: &SettingsForm,
     notice: Option<&str>,
     error: Option<String>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, Problem> {
     let context = serde_json::json!({ "form": form });
     Page::new(app, Some(&admin.user), "settings")
         .status(status)
@@ -177,83 +178,74 @@ async fn show(
     State(app): State<App>,
     admin: AdminUser,
     Query(query): Query<ShowQuery>,
-) -> Response {
-    let result = async {
-        let settings = match Site::load(app.store()).await {
-            Ok(site) => site.settings(),
-            Err(SiteError::NotSetUp) => Settings::demo(&app.config().public_base_url()),
-            Err(other) => return Err(other.into()),
-        };
-        let notice =
-            (query.notice.as_deref() == Some("saved")).then_some("The settings are saved.");
-        page(
-            &app,
-            &admin,
-            StatusCode::OK,
-            &SettingsForm::from_settings(&settings),
-            notice,
-            None,
-        )
-        .await
+) -> Result<Response, Problem> {
+    let settings = match Site::load(app.store()).await {
+        Ok(site) => site.settings(),
+        Err(SiteError::NotSetUp) => Settings::demo(&app.config().public_base_url()),
+        Err(other) => return Err(other.into()),
     };
-    let result = result.await;
-    respond(&app, Some(&admin), result).await
+    let notice = (query.notice.as_deref() == Some("saved")).then_some("The settings are saved.");
+    page(
+        &app,
+        &admin,
+        StatusCode::OK,
+        &SettingsForm::from_settings(&settings),
+        notice,
+        None,
+    )
+    .await
 }
 
 async fn save(
     State(app): State<App>,
     admin: AdminUser,
     Form(form): Form<SettingsForm>,
-) -> Response {
-    let result = async {
-        let settings = match form.parse() {
-            Ok(settings) => settings,
-            Err(message) => {
-                return page(
-                    &app,
-                    &admin,
-                    StatusCode::BAD_REQUEST,
-                    &form,
-                    None,
-                    Some(message),
-                )
-                .await;
-            }
-        };
-        match site::save(app.store(), &settings, app.now()).await {
-            Ok(saved) => {
-                let details = serde_json::json!({ "name": saved.name, "base_url": saved.base_url, "time_zone": saved.time_zone_name, "teaser_length": saved.teaser_length });
-                audit::record(
-                    app.store(),
-                    &admin.actor(),
-                    "settings.updated",
-                    "site",
-                    details,
-                    app.now(),
-                )
-                .await?;
-                Ok(Redirect::to("/admin/settings?notice=saved").into_response())
-            }
-            Err(SiteError::Invalid(message)) => {
-                let mut message = message;
-                if let Some(first) = message.get(..1) {
-                    message = first.to_uppercase() + &message[1..];
-                }
-                page(
-                    &app,
-                    &admin,
-                    StatusCode::BAD_REQUEST,
-                    &form,
-                    None,
-                    Some(format!("{message}.")),
-                )
-                .await
-            }
-            Err(other) => Err(other.into()),
+) -> Result<Response, Problem> {
+    let settings = match form.parse() {
+        Ok(settings) => settings,
+        Err(message) => {
+            return page(
+                &app,
+                &admin,
+                StatusCode::BAD_REQUEST,
+                &form,
+                None,
+                Some(message),
+            )
+            .await;
         }
     };
-    let result = result.await;
-    respond(&app, Some(&admin), result).await
+    match site::save(app.store(), &settings, app.now()).await {
+        Ok(saved) => {
+            let details = serde_json::json!({ "name": saved.name, "base_url": saved.base_url, "time_zone": saved.time_zone_name, "teaser_length": saved.teaser_length });
+            audit::record(
+                app.store(),
+                &admin.actor(),
+                "settings.updated",
+                "site",
+                details,
+                app.now(),
+            )
+            .await?;
+            Ok(Redirect::to("/admin/settings?notice=saved").into_response())
+        }
+        Err(SiteError::Invalid(message)) => {
+            let mut message = message;
+            if let Some(first) = message.get(..1) {
+                message = first.to_uppercase() + &message[1..];
+            }
+            page(
+                &app,
+                &admin,
+                StatusCode::BAD_REQUEST,
+                &form,
+                None,
+                Some(format!("{message}.")),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[cfg(test)]

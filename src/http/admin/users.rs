@@ -9,10 +9,11 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::Page;
 use super::auth::AdminUser;
-use super::{AdminError, Page, respond};
 use crate::accounts::{self, AccountError, Role, Token};
 use crate::app::App;
+use crate::http::problem::Problem;
 
 pub(super) fn routes() -> Router<App> {
     Router::new()
@@ -64,7 +65,7 @@ async fn page(
     link: Option<serde_json::Value>,
     notice: Option<&str>,
     error: Option<String>,
-) -> Result<Response, AdminError> {
+) -> Result<Response, Problem> {
     let users = accounts::list(app.store()).await?;
     let roles: Vec<_> = Role::ALL
         .iter()
@@ -96,12 +97,12 @@ async fn list(
     State(app): State<App>,
     admin: AdminUser,
     Query(query): Query<ListQuery>,
-) -> Response {
+) -> Result<Response, Problem> {
     let form = InviteForm {
         role: "writer".into(),
         ..Default::default()
     };
-    let result = page(
+    page(
         &app,
         &admin,
         StatusCode::OK,
@@ -110,8 +111,7 @@ async fn list(
         notice(query.notice.as_deref()),
         None,
     )
-    .await;
-    respond(&app, Some(&admin), result).await
+    .await
 }
 
 /// The status a refused change answers with.
@@ -129,69 +129,65 @@ async fn invite(
     State(app): State<App>,
     admin: AdminUser,
     Form(form): Form<InviteForm>,
-) -> Response {
-    let result = async {
-        let outcome = match Role::parse(&form.role) {
-            Ok(role) => {
-                accounts::create_user(
-                    app.store(),
-                    &admin.actor(),
-                    &form.email,
-                    &form.name,
-                    role,
-                    None,
-                    app.now(),
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok((user, Some(token))) => {
-                let shown = link(
-                    &app,
-                    &token,
-                    &format!("{} <{}>", user.name, user.email),
-                    "invitation",
-                );
-                let fresh = InviteForm {
-                    role: "writer".into(),
-                    ..Default::default()
-                };
-                let notice = format!(
-                    "{} is invited as {}. Give them the link below; it works once, for 7 days.",
-                    user.name,
-                    user.role.label()
-                );
-                page(
-                    &app,
-                    &admin,
-                    StatusCode::OK,
-                    &fresh,
-                    Some(shown),
-                    Some(&notice),
-                    None,
-                )
-                .await
-            }
-            Ok((_, None)) => Ok(Redirect::to("/admin/users").into_response()),
-            Err(e) if e.is_user_error() => {
-                page(
-                    &app,
-                    &admin,
-                    refusal_status(&e),
-                    &form,
-                    None,
-                    None,
-                    Some(e.to_string()),
-                )
-                .await
-            }
-            Err(other) => Err(other.into()),
+) -> Result<Response, Problem> {
+    let outcome = match Role::parse(&form.role) {
+        Ok(role) => {
+            accounts::create_user(
+                app.store(),
+                &admin.actor(),
+                &form.email,
+                &form.name,
+                role,
+                None,
+                app.now(),
+            )
+            .await
         }
+        Err(e) => Err(e),
     };
-    let result = result.await;
-    respond(&app, Some(&admin), result).await
+    match outcome {
+        Ok((user, Some(token))) => {
+            let shown = link(
+                &app,
+                &token,
+                &format!("{} <{}>", user.name, user.email),
+                "invitation",
+            );
+            let fresh = InviteForm {
+                role: "writer".into(),
+                ..Default::default()
+            };
+            let notice = format!(
+                "{} is invited as {}. Give them the link below; it works once, for 7 days.",
+                user.name,
+                user.role.label()
+            );
+            page(
+                &app,
+                &admin,
+                StatusCode::OK,
+                &fresh,
+                Some(shown),
+                Some(&notice),
+                None,
+            )
+            .await
+        }
+        Ok((_, None)) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(e) if e.is_user_error() => {
+            page(
+                &app,
+                &admin,
+                refusal_status(&e),
+                &form,
+                None,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Runs a change and answers with a redirect carrying `done`, or the users
@@ -201,8 +197,8 @@ async fn after_change(
     admin: &AdminUser,
     outcome: Result<accounts::User, AccountError>,
     done: &str,
-) -> Response {
-    let result = match outcome {
+) -> Result<Response, Problem> {
+    match outcome {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users?notice={done}")).into_response()),
         Err(e) if e.is_user_error() => {
             let form = InviteForm {
@@ -221,8 +217,7 @@ async fn after_change(
             .await
         }
         Err(other) => Err(other.into()),
-    };
-    respond(app, Some(admin), result).await
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -235,7 +230,7 @@ async fn change_role(
     admin: AdminUser,
     Path(id): Path<i64>,
     Form(form): Form<RoleForm>,
-) -> Response {
+) -> Result<Response, Problem> {
     let outcome = match Role::parse(&form.role) {
         Ok(role) => accounts::set_role(app.store(), &admin.actor(), id, role, app.now()).await,
         Err(e) => Err(e),
@@ -243,47 +238,55 @@ async fn change_role(
     after_change(&app, &admin, outcome, "role_changed").await
 }
 
-async fn disable(State(app): State<App>, admin: AdminUser, Path(id): Path<i64>) -> Response {
+async fn disable(
+    State(app): State<App>,
+    admin: AdminUser,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
     let outcome = accounts::set_disabled(app.store(), &admin.actor(), id, true, app.now()).await;
     after_change(&app, &admin, outcome, "disabled").await
 }
 
-async fn enable(State(app): State<App>, admin: AdminUser, Path(id): Path<i64>) -> Response {
+async fn enable(
+    State(app): State<App>,
+    admin: AdminUser,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
     let outcome = accounts::set_disabled(app.store(), &admin.actor(), id, false, app.now()).await;
     after_change(&app, &admin, outcome, "enabled").await
 }
 
-async fn reset(State(app): State<App>, admin: AdminUser, Path(id): Path<i64>) -> Response {
-    let result = async {
-        let Some(row) = app.store().user_by_id(id).await? else {
-            return Err(AdminError::NotFound);
-        };
-        let token = accounts::reset_link(app.store(), &admin.actor(), id, app.now()).await?;
-        let shown = link(
-            &app,
-            &token,
-            &format!("{} <{}>", row.name, row.email),
-            "password reset",
-        );
-        let form = InviteForm {
-            role: "writer".into(),
-            ..Default::default()
-        };
-        let notice = format!(
-            "A password-reset link for {} is below; it works once, for 24 hours.",
-            row.name
-        );
-        page(
-            &app,
-            &admin,
-            StatusCode::OK,
-            &form,
-            Some(shown),
-            Some(&notice),
-            None,
-        )
-        .await
+async fn reset(
+    State(app): State<App>,
+    admin: AdminUser,
+    Path(id): Path<i64>,
+) -> Result<Response, Problem> {
+    let Some(row) = app.store().user_by_id(id).await? else {
+        return Err(Problem::not_found("There is nothing at this address."));
     };
-    let result = result.await;
-    respond(&app, Some(&admin), result).await
+    let token = accounts::reset_link(app.store(), &admin.actor(), id, app.now()).await?;
+    let shown = link(
+        &app,
+        &token,
+        &format!("{} <{}>", row.name, row.email),
+        "password reset",
+    );
+    let form = InviteForm {
+        role: "writer".into(),
+        ..Default::default()
+    };
+    let notice = format!(
+        "A password-reset link for {} is below; it works once, for 24 hours.",
+        row.name
+    );
+    page(
+        &app,
+        &admin,
+        StatusCode::OK,
+        &form,
+        Some(shown),
+        Some(&notice),
+        None,
+    )
+    .await
 }

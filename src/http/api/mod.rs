@@ -15,7 +15,7 @@ use axum::routing::{get, patch, post};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::http::problem::{Problem, Surface};
+use crate::http::problem::Problem;
 
 /// The OpenAPI 3.1 document of the API.
 pub(crate) const OPENAPI: &str = include_str!("openapi.json");
@@ -33,68 +33,12 @@ pub(crate) fn routes() -> Router<App> {
         .route("/v1/stories/{id}/ninjs", get(read::story_ninjs))
         .route("/v1/sections", get(read::sections))
         .route("/v1/search", get(read::search))
-        .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
+        .fallback(|| async { Problem::not_found("no such API endpoint") })
 }
 
 async fn openapi(headers: HeaderMap) -> Response {
     with_etag(&headers, "application/json", OPENAPI.as_bytes().to_vec())
 }
-
-/// A failed API request.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Unprocessable(String),
-    #[error(transparent)]
-    Internal(Problem),
-}
-
-impl From<ApiError> for Problem {
-    fn from(error: ApiError) -> Problem {
-        match error {
-            ApiError::BadRequest(m) => Problem::bad_request(m),
-            ApiError::Unauthorized(m) => Problem::unauthorized(m),
-            ApiError::Forbidden(m) => Problem::forbidden(m),
-            ApiError::NotFound(m) => Problem::not_found(m),
-            ApiError::Conflict(m) => Problem::conflict(m),
-            ApiError::Unprocessable(m) => Problem::invalid(m),
-            ApiError::Internal(problem) => problem,
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    /// As JSON, rendered by `problem::render`.
-    fn into_response(self) -> Response {
-        Problem::from(self).on(Surface::Api).into_response()
-    }
-}
-
-macro_rules! via_problem {
-    ($($t:ty),*) => {$(
-        impl From<$t> for ApiError {
-            fn from(error: $t) -> ApiError {
-                ApiError::Internal(Problem::from(error))
-            }
-        }
-    )*};
-}
-via_problem!(
-    crate::articles::ArticleError,
-    crate::sections::SectionError,
-    crate::storage::StorageError,
-    crate::site::SiteError
-);
 
 /// A JSON body with a strong ETag (a hash of the bytes); answers 304 when
 /// the client already holds this version.

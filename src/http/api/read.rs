@@ -8,9 +8,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, json_with_etag};
+use super::json_with_etag;
 use crate::app::App;
 use crate::articles::{self, Article, ListCursor};
+use crate::http::Problem;
 use crate::search::{self, SearchError, SearchParams};
 use crate::sections;
 use crate::site::Site;
@@ -92,10 +93,10 @@ pub(super) fn story_json(site: &Site, a: &Article, image: Option<String>) -> Sto
 }
 
 /// The resolved lead image URL of a story.
-async fn image(app: &App, site: &Site, article: &Article) -> Result<Option<String>, ApiError> {
+async fn image(app: &App, site: &Site, article: &Article) -> Result<Option<String>, Problem> {
     crate::feeds::image_url(app.store(), site, article)
         .await
-        .map_err(|e| ApiError::Internal(crate::http::Problem::internal(e)))
+        .map_err(Problem::internal)
 }
 
 /// A page of a list.
@@ -106,15 +107,15 @@ pub(super) struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-fn query_error(rejection: QueryRejection) -> ApiError {
-    ApiError::BadRequest(rejection.body_text())
+fn query_error(rejection: QueryRejection) -> Problem {
+    Problem::bad_request(rejection.body_text())
 }
 
-fn limit(value: Option<i64>) -> Result<i64, ApiError> {
+fn limit(value: Option<i64>) -> Result<i64, Problem> {
     match value {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::BadRequest(format!(
+        Some(n) => Err(Problem::bad_request(format!(
             "limit must be between 1 and {MAX_LIMIT}, not {n}"
         ))),
     }
@@ -133,12 +134,12 @@ pub(super) async fn stories(
     State(app): State<App>,
     headers: HeaderMap,
     query: Result<Query<StoriesQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Problem> {
     let Query(query) = query.map_err(query_error)?;
     let limit = limit(query.limit)?;
     let cursor = match query.cursor.as_deref() {
         Some(text) => Some(parse_cursor(text).ok_or_else(|| {
-            ApiError::BadRequest(format!("cursor {text:?} is not one this API gave out"))
+            Problem::bad_request(format!("cursor {text:?} is not one this API gave out"))
         })?),
         None => None,
     };
@@ -146,7 +147,7 @@ pub(super) async fn stories(
         Some(slug) => Some(
             sections::find(app.store(), slug)
                 .await?
-                .ok_or_else(|| ApiError::NotFound(format!("there is no section {slug:?}")))?
+                .ok_or_else(|| Problem::not_found(format!("there is no section {slug:?}")))?
                 .id,
         ),
         None => None,
@@ -177,8 +178,8 @@ fn parse_cursor(text: &str) -> Option<ListCursor> {
 }
 
 /// The story with this id, if readers may see it now.
-async fn visible_story(app: &App, id: &str) -> Result<(Site, Article), ApiError> {
-    let not_found = || ApiError::NotFound(format!("there is no published story {id:?}"));
+async fn visible_story(app: &App, id: &str) -> Result<(Site, Article), Problem> {
+    let not_found = || Problem::not_found(format!("there is no published story {id:?}"));
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let article = articles::find(app.store(), id)
         .await?
@@ -192,7 +193,7 @@ pub(super) async fn story(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Problem> {
     let (site, article) = visible_story(&app, &id).await?;
     let image = image(&app, &site, &article).await?;
     Ok(json_with_etag(
@@ -206,7 +207,7 @@ pub(super) async fn story_ninjs(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Problem> {
     let (site, article) = visible_story(&app, &id).await?;
     let image = image(&app, &site, &article).await?;
     Ok(json_with_etag(
@@ -219,7 +220,7 @@ pub(super) async fn story_ninjs(
 pub(super) async fn sections(
     State(app): State<App>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Problem> {
     let list = sections::list(app.store()).await?;
     let data: Vec<SectionJson> = list
         .into_iter()
@@ -265,7 +266,7 @@ pub(super) async fn search(
     State(app): State<App>,
     headers: HeaderMap,
     query: Result<Query<SearchQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Problem> {
     let Query(query) = query.map_err(query_error)?;
     let limit = limit(query.limit)?;
     let offset = match query.cursor.as_deref() {
@@ -274,7 +275,7 @@ pub(super) async fn search(
             .ok()
             .filter(|n| *n >= 0)
             .ok_or_else(|| {
-                ApiError::BadRequest(format!("cursor {text:?} is not one this API gave out"))
+                Problem::bad_request(format!("cursor {text:?} is not one this API gave out"))
             })?,
         None => 0,
     };
@@ -292,9 +293,9 @@ pub(super) async fn search(
         .await
         .map_err(|e| match e {
             SearchError::UnknownSection(_) | SearchError::InvalidDate { .. } => {
-                ApiError::BadRequest(e.to_string())
+                Problem::bad_request(e.to_string())
             }
-            other => ApiError::Internal(crate::http::Problem::internal(other)),
+            other => Problem::internal(other),
         })?;
     let mut data = Vec::with_capacity(results.hits.len());
     for h in results.hits {

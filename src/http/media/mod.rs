@@ -14,9 +14,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 
-use super::admin::{self, AdminError, CurrentUser, Page};
+use super::admin::{self, CurrentUser, Page};
+use super::problem::Problem;
 use crate::app::App;
-use crate::media::{self, FileName, MAX_UPLOAD_BYTES, MediaError, MediaFiles, MediaText};
+use crate::media::{self, FileName, MAX_UPLOAD_BYTES, MediaFiles, MediaText};
 
 /// Largest request body of an upload: the file limit plus room for the
 /// form's other fields and multipart framing. The file itself is held to
@@ -82,7 +83,7 @@ async fn list_page(
     State(app): State<App>,
     user: CurrentUser,
     Query(query): Query<ListQuery>,
-) -> Response {
+) -> Result<Response, Problem> {
     let notice = match (query.uploaded, query.updated) {
         (Some(id), _) => Some(format!(
             "Image uploaded. Use media:{id} as a story's lead image."
@@ -112,30 +113,20 @@ async fn update_text(
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<TextForm>,
-) -> Response {
-    let result = async {
-        let Some(existing) = media::find(app.store(), id).await.map_err(internal)? else {
-            return Err(AdminError::NotFound);
-        };
-        if !user.role.can_edit_any() && existing.uploaded_by != Some(user.id) {
-            return Err(AdminError::Forbidden);
-        }
-        let text = MediaText {
-            caption: form.caption,
-            credit: form.credit,
-            alt: form.alt,
-        };
-        media::update_text(app.store(), id, text, app.now())
-            .await
-            .map_err(internal)?;
-        Ok(Redirect::to(&format!("/admin/media?updated={id}#media-{id}")).into_response())
+) -> Result<Response, Problem> {
+    let Some(existing) = media::find(app.store(), id).await? else {
+        return Err(Problem::not_found("There is nothing at this address."));
     };
-    let result = result.await;
-    admin::respond(&app, Some(&user), result).await
-}
-
-fn internal(error: MediaError) -> AdminError {
-    AdminError::Internal(crate::http::Problem::internal(error))
+    if !user.role.can_edit_any() && existing.uploaded_by != Some(user.id) {
+        return Err(Problem::forbidden("Your role does not allow this."));
+    }
+    let text = MediaText {
+        caption: form.caption,
+        credit: form.credit,
+        alt: form.alt,
+    };
+    media::update_text(app.store(), id, text, app.now()).await?;
+    Ok(Redirect::to(&format!("/admin/media?updated={id}#media-{id}")).into_response())
 }
 
 /// One image of the list page.
@@ -152,36 +143,33 @@ struct MediaListItem {
     editable: bool,
 }
 
-pub(super) async fn render_list(app: &App, user: &CurrentUser, page: Page<'_>) -> Response {
-    let result = async {
-        let items: Vec<MediaListItem> = media::list(app.store(), None, LIST_PAGE)
-            .await
-            .map_err(internal)?
-            .iter()
-            .map(|m| MediaListItem {
-                id: m.id,
-                reference: m.reference(),
-                thumbnail: m
-                    .derivatives_of(media::DerivativeFormat::Jpeg)
-                    .first()
-                    .map(|d| m.url(d))
-                    .unwrap_or_else(|| m.original_url()),
-                width: m.width,
-                height: m.height,
-                caption: m.caption.clone(),
-                credit: m.credit.clone(),
-                alt: m.alt.clone(),
-                editable: user.role.can_edit_any() || m.uploaded_by == Some(user.id),
-            })
-            .collect();
-        let context = serde_json::json!({
-            "items": items,
-            "max_upload_mib": MAX_UPLOAD_BYTES / (1024 * 1024),
-        });
-        page.render("admin/media.html", context).await
-    };
-    match result.await {
-        Ok(response) => response,
-        Err(error) => error.into_page(app, Some(user)).await,
-    }
+pub(super) async fn render_list(
+    app: &App,
+    user: &CurrentUser,
+    page: Page<'_>,
+) -> Result<Response, Problem> {
+    let items: Vec<MediaListItem> = media::list(app.store(), None, LIST_PAGE)
+        .await?
+        .iter()
+        .map(|m| MediaListItem {
+            id: m.id,
+            reference: m.reference(),
+            thumbnail: m
+                .derivatives_of(media::DerivativeFormat::Jpeg)
+                .first()
+                .map(|d| m.url(d))
+                .unwrap_or_else(|| m.original_url()),
+            width: m.width,
+            height: m.height,
+            caption: m.caption.clone(),
+            credit: m.credit.clone(),
+            alt: m.alt.clone(),
+            editable: user.role.can_edit_any() || m.uploaded_by == Some(user.id),
+        })
+        .collect();
+    let context = serde_json::json!({
+        "items": items,
+        "max_upload_mib": MAX_UPLOAD_BYTES / (1024 * 1024),
+    });
+    page.render("admin/media.html", context).await
 }

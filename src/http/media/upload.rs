@@ -13,6 +13,7 @@ use super::super::stories;
 use super::{UPLOAD_BODY_LIMIT, render_list};
 use crate::app::App;
 use crate::http::admin::{self, CurrentUser, Page};
+use crate::http::problem::Problem;
 use crate::media::{self, MAX_UPLOAD_BYTES, Media, MediaError, MediaFiles, MediaText};
 
 /// Refuses a request that announces a body over [`UPLOAD_BODY_LIMIT`]
@@ -251,7 +252,7 @@ pub(super) async fn upload(
     user: CurrentUser,
     headers: HeaderMap,
     multipart: Multipart,
-) -> Response {
+) -> Result<Response, Problem> {
     let json = wants_json(&headers);
     let mut from_editor = FromEditor::default();
     let result = async {
@@ -275,11 +276,13 @@ pub(super) async fn upload(
         return stories::after_upload(&app, &user, &editor, from_editor.fields, result).await;
     }
     match (result, json) {
-        (Ok(media), true) => (StatusCode::CREATED, Json(MediaJson::new(&media))).into_response(),
-        (Ok(media), false) => {
-            Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response()
+        (Ok(media), true) => {
+            Ok((StatusCode::CREATED, Json(MediaJson::new(&media))).into_response())
         }
-        (Err(error), true) => error.json(),
+        (Ok(media), false) => {
+            Ok(Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response())
+        }
+        (Err(error), true) => Ok(error.json()),
         (Err(error), false) => {
             let page = Page::new(&app, Some(&user.user), "media")
                 .status(error.status())

@@ -88,7 +88,7 @@ pub(super) struct Screen<'a> {
 
 /// Renders the editor. The page never fails because the story's data does:
 /// only a broken database or template gives the error page.
-pub(super) async fn screen(app: &App, screen: Screen<'_>) -> Response {
+pub(super) async fn screen(app: &App, screen: Screen<'_>) -> Result<Response, Problem> {
     screen_with_conflict(app, screen, None).await
 }
 
@@ -96,14 +96,14 @@ async fn screen_with_conflict(
     app: &App,
     screen: Screen<'_>,
     conflict: Option<ConflictView>,
-) -> Response {
+) -> Result<Response, Problem> {
     let (site, sections) = match (
         Site::load(app.store()).await,
         crate::sections::list(app.store()).await,
     ) {
         (Ok(site), Ok(sections)) => (site, sections),
-        (Err(e), _) => return Problem::from(e).into_response(),
-        (_, Err(e)) => return Problem::from(e).into_response(),
+        (Err(e), _) => return Err(e.into()),
+        (_, Err(e)) => return Err(e.into()),
     };
     let Screen {
         actor,
@@ -193,7 +193,7 @@ pub(super) struct Done {
 pub(super) async fn new_page(
     State(app): State<App>,
     Newsroom(actor, current): Newsroom,
-) -> Response {
+) -> Result<Response, Problem> {
     let sections = crate::sections::list(app.store()).await.unwrap_or_default();
     let form = StoryForm {
         section: sections
@@ -244,7 +244,7 @@ pub(super) async fn edit_page(
     let article = load(&app, id).await?;
     let site = Site::load(app.store()).await?;
     let form = StoryForm::of(&article, &site);
-    Ok(screen(
+    screen(
         &app,
         Screen {
             actor: &actor,
@@ -256,7 +256,7 @@ pub(super) async fn edit_page(
             error: None,
         },
     )
-    .await)
+    .await
 }
 
 pub(super) async fn create(
@@ -280,7 +280,7 @@ pub(super) async fn create(
         }
         Err(error) => refusal(error)?,
     };
-    Ok(screen(
+    screen(
         &app,
         Screen {
             actor: &actor,
@@ -292,7 +292,7 @@ pub(super) async fn create(
             notice: None,
         },
     )
-    .await)
+    .await
 }
 
 pub(super) async fn save(
@@ -358,7 +358,7 @@ pub(super) async fn save(
     if article.is_none() && status == StatusCode::NOT_FOUND {
         return Err(Problem::not_found("there is no such story").on(Surface::Reader));
     }
-    Ok(screen_with_conflict(
+    screen_with_conflict(
         &app,
         Screen {
             actor: &actor,
@@ -371,7 +371,7 @@ pub(super) async fn save(
         },
         conflict,
     )
-    .await)
+    .await
 }
 
 /// The editor's Content-Security-Policy, also the upload route's: it may
@@ -389,7 +389,7 @@ pub(crate) async fn after_upload(
     editor: &str,
     fields: HashMap<String, String>,
     result: Result<Media, (StatusCode, String)>,
-) -> Response {
+) -> Result<Response, Problem> {
     let map: serde_json::Map<String, serde_json::Value> = fields
         .into_iter()
         .map(|(k, v)| (k, serde_json::Value::String(v)))
@@ -399,8 +399,8 @@ pub(crate) async fn after_upload(
     let story = match editor.trim().parse::<i64>() {
         Ok(id) => match articles::find(app.store(), id).await {
             Ok(Some(article)) => Some(article),
-            Ok(None) => return crate::http::Error::NotFound.into_page(app).await,
-            Err(e) => return Problem::from(e).into_response(),
+            Ok(None) => return Err(Problem::no_page().on(Surface::Reader)),
+            Err(e) => return Err(e.into()),
         },
         Err(_) => None,
     };

@@ -14,7 +14,7 @@ use super::{Newsroom, render, status_of, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, Revision, RevisionKind};
 use crate::articles::{Article, Status};
-use crate::http::Problem;
+use crate::http::problem::{Problem, Surface};
 use crate::publishing::{self, UpdateKind};
 use crate::sections::Section;
 use crate::site::Site;
@@ -59,14 +59,11 @@ struct ListPage {
 }
 
 /// Loads the site and every revision, or the error page.
-async fn history(app: &App, id: i64) -> Result<(Article, Site, Vec<Revision>), Response> {
-    let found = async {
-        let article = load(app, id).await?;
-        let site = Site::load(app.store()).await?;
-        let list = revisions::list(app.store(), id).await?;
-        Ok::<_, Problem>((article, site, list))
-    };
-    found.await.map_err(IntoResponse::into_response)
+async fn history(app: &App, id: i64) -> Result<(Article, Site, Vec<Revision>), Problem> {
+    let article = load(app, id).await?;
+    let site = Site::load(app.store()).await?;
+    let list = revisions::list(app.store(), id).await?;
+    Ok((article, site, list))
 }
 
 fn item(site: &Site, r: &Revision) -> RevisionItem {
@@ -85,11 +82,8 @@ pub(super) async fn list(
     State(app): State<App>,
     Newsroom(actor, current): Newsroom,
     Path(id): Path<i64>,
-) -> Response {
-    let (article, site, list) = match history(&app, id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+) -> Result<Response, Problem> {
+    let (article, site, list) = history(&app, id).await?;
     let page = ListPage {
         title: format!("Revisions: {}", article.headline),
         can_restore: publishing::can_edit(&actor, &article),
@@ -128,18 +122,15 @@ pub(super) async fn diff(
     Newsroom(_, current): Newsroom,
     Path(id): Path<i64>,
     Query(query): Query<DiffQuery>,
-) -> Response {
-    let (article, site, list) = match history(&app, id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+) -> Result<Response, Problem> {
+    let (article, site, list) = history(&app, id).await?;
     let find = |wanted: Option<i64>, default: usize| match wanted {
         Some(id) => list.iter().find(|r| r.id == id),
         None => list.get(default),
     };
     // Without a choice: the previous revision against the newest.
     let (Some(from), Some(to)) = (find(query.from, 1).or(list.first()), find(query.to, 0)) else {
-        return super::super::Error::NotFound.into_page(&app).await;
+        return Err(Problem::no_page().on(Surface::Reader));
     };
     let page = DiffPage {
         title: format!("Changes: {}", article.headline),
@@ -214,18 +205,12 @@ pub(super) async fn show(
     State(app): State<App>,
     Newsroom(actor, current): Newsroom,
     Path((id, revision)): Path<(i64, i64)>,
-) -> Response {
-    let (article, site, list) = match history(&app, id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+) -> Result<Response, Problem> {
+    let (article, site, list) = history(&app, id).await?;
     let Some(found) = list.iter().find(|r| r.id == revision) else {
-        return super::super::Error::NotFound.into_page(&app).await;
+        return Err(Problem::no_page().on(Surface::Reader));
     };
-    let sections = match crate::sections::list(app.store()).await {
-        Ok(sections) => sections,
-        Err(error) => return Problem::from(error).into_response(),
-    };
+    let sections = crate::sections::list(app.store()).await?;
     let page = RevisionPage {
         title: format!("Revision {}: {}", found.number, found.article.headline),
         can_restore: publishing::can_edit(&actor, &article),
@@ -268,7 +253,7 @@ pub(super) async fn restore(
     };
     let article = load(&app, id).await?;
     let site = Site::load(app.store()).await?;
-    Ok(screen(
+    screen(
         &app,
         Screen {
             actor: &actor,
@@ -280,5 +265,5 @@ pub(super) async fn restore(
             error: Some(error.to_string()),
         },
     )
-    .await)
+    .await
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Newsroom, render, when};
 use crate::app::App;
 use crate::articles::{Article, Status};
+use crate::http::problem::{Problem, Surface};
 use crate::publishing;
 use crate::site::Site;
 use crate::storage::StoryFilter;
@@ -92,7 +93,7 @@ pub(super) async fn page(
     State(app): State<App>,
     Newsroom(actor, current): Newsroom,
     Query(query): Query<ListQuery>,
-) -> Response {
+) -> Result<Response, Problem> {
     let page_number: i64 = query.page.parse().unwrap_or(1).max(1);
     let filter = StoryFilter {
         status: Status::parse(&query.status).map(|s| s.as_str().to_owned()),
@@ -110,20 +111,16 @@ pub(super) async fn page(
             .store()
             .admin_articles(&filter, PAGE_SIZE + 1, (page_number - 1) * PAGE_SIZE)
             .await?;
-        let users = crate::accounts::list(app.store())
-            .await
-            .map_err(|e| super::super::Error::internal(e.to_string()))?;
+        let users = crate::accounts::list(app.store()).await?;
         let stories = rows
             .into_iter()
             .map(Article::from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok::<_, super::super::Error>((site, sections, users, stories))
+        Ok::<_, Problem>((site, sections, users, stories))
     }
     .await;
-    let (site, sections, users, mut stories) = match loaded {
-        Ok(found) => found,
-        Err(error) => return error.into_page(&app).await,
-    };
+    // A failure to load is shown on the reader's page, as it always was.
+    let (site, sections, users, mut stories) = loaded.map_err(|p| p.on(Surface::Reader))?;
     let has_older = stories.len() as i64 > PAGE_SIZE;
     stories.truncate(PAGE_SIZE as usize);
     let now = app.now();

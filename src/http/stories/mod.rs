@@ -19,7 +19,8 @@ use axum::routing::{get, post};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::http::admin::{self, AdminError, CurrentUser, Page};
+use crate::http::admin::{self, CurrentUser, Page};
+use crate::http::problem::Problem;
 use crate::publishing::WorkflowError;
 use crate::site::Site;
 
@@ -120,18 +121,14 @@ async fn render<S: Serialize>(
     message: (Option<&str>, Option<String>),
     template: &str,
     page: &S,
-) -> Response {
-    let result = async {
-        let context = serde_json::to_value(page).map_err(AdminError::from)?;
-        Page::new(app, Some(&current.user), "stories")
-            .status(status)
-            .notice(message.0)
-            .error(message.1)
-            .render(template, context)
-            .await
-    }
-    .await;
-    admin::respond(app, Some(current), result).await
+) -> Result<Response, Problem> {
+    let context = serde_json::to_value(page)?;
+    Page::new(app, Some(&current.user), "stories")
+        .status(status)
+        .notice(message.0)
+        .error(message.1)
+        .render(template, context)
+        .await
 }
 
 /// A time for people, in the site's zone and medium format.

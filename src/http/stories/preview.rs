@@ -11,6 +11,7 @@ use super::form::StoryForm;
 use super::images;
 use crate::app::App;
 use crate::articles::{self, SectionRef};
+use crate::http::problem::{Problem, Surface};
 use crate::publishing::{self, StoryFields};
 use crate::rendering::views;
 use crate::site::Site;
@@ -22,7 +23,7 @@ pub(super) async fn preview(
     State(app): State<App>,
     _desk: Newsroom,
     Form(form): Form<StoryForm>,
-) -> Response {
+) -> Result<Response, Problem> {
     // Refused before Markdown parses it (see articles::limits): the
     // message names only the field and the numbers, never the text.
     let refusal = articles::limits::check_chars(
@@ -45,7 +46,7 @@ pub(super) async fn preview(
             HeaderValue::from_static(PREVIEW_CSP),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        return response;
+        return Ok(response);
     }
     let result = async {
         let site = Site::load(app.store()).await?;
@@ -77,7 +78,7 @@ pub(super) async fn preview(
         fields.slug.clear();
         let mut article = fields
             .new_draft(section, now)
-            .map_err(|e| super::super::Error::internal(e.to_string()))?;
+            .map_err(|e| Problem::internal(e.to_string()))?;
         publishing::publish_now(&mut article, now);
         let more = articles::more_from(app.store(), &article, now).await?;
         // A preview is no page of the site: no structured data or link previews.
@@ -91,26 +92,21 @@ pub(super) async fn preview(
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
             feeds: Vec::new(),
         };
-        page.article.lead_image = images::preview_image(&app, &form)
-            .await
-            .map_err(|e| super::super::Error::internal(e.to_string()))?;
-        Ok::<_, super::super::Error>(app.renderer().render("article.html", &page)?)
+        page.article.lead_image = images::preview_image(&app, &form).await?;
+        Ok::<_, Problem>(app.renderer().render("article.html", &page)?)
     }
     .await;
-    match result {
-        Ok(html) => {
-            let mut response = Html(html).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(PREVIEW_CSP),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
-            response
-        }
-        Err(error) => error.into_page(&app).await,
-    }
+    // The preview is a reader page: so is its error page.
+    let html = result.map_err(|p| p.on(Surface::Reader))?;
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PREVIEW_CSP),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    Ok(response)
 }
 
 /// The reader CSP (no script) with a sandbox on top, framed only by the

@@ -36,7 +36,7 @@ async fn answer(
     tracing::info!(user = current.user.id, story = id, refused = %error, "{done} refused");
     let article = load(app, id).await?;
     let site = Site::load(app.store()).await?;
-    Ok(screen(
+    screen(
         app,
         Screen {
             actor,
@@ -48,7 +48,7 @@ async fn answer(
             error: Some(error.to_string()),
         },
     )
-    .await)
+    .await
 }
 
 pub(super) async fn submit(
