@@ -80,7 +80,8 @@ pub fn check_dimensions(width: u32, height: u32) -> Result<(), MediaError> {
 
 /// An encoded file ready to store.
 #[derive(Debug, Clone)]
-pub(super) struct Encoded {
+#[cfg_attr(not(fuzzing), allow(unreachable_pub))]
+pub struct Encoded {
     pub width: u32,
     pub height: u32,
     /// `jpg`, `webp` or `png`.
@@ -90,7 +91,8 @@ pub(super) struct Encoded {
 
 /// What the pipeline made of one upload.
 #[derive(Debug, Clone)]
-pub(super) struct Processed {
+#[cfg_attr(not(fuzzing), allow(unreachable_pub))]
+pub struct Processed {
     /// SHA-256 of the normalized original, lowercase hex.
     pub hash: String,
     pub width: u32,
