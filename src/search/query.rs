@@ -94,18 +94,18 @@ impl Query {
             }
         }
         // Both engines bind AND tighter than OR: `a b OR c` is `(a b) OR c`.
-        // FTS5's NOT is a left-associative binary operator binding tighter
-        // than AND, so the positive part is bracketed once and exclusions
-        // chained after it: `(a b) NOT "c" NOT "d"`. (Bracketing again for
-        // each exclusion nested them as deep as there were, and a reader's
-        // query with a hundred `-words` overflowed FTS5's parser stack.)
+        // FTS5's NOT is a binary operator binding tighter than AND, and
+        // every NOT adds a level to its expression tree (at most 256 deep),
+        // while a run of ORs is one level. So the positive part is bracketed
+        // once and every exclusion goes into one OR group after a single
+        // NOT: `(a b) NOT ("c" OR "d")`, which means `NOT "c" NOT "d"`.
+        // (Chaining a NOT per exclusion failed past 255 `-words`, and a NOT
+        // per bracket overflowed FTS5's parser stack at a hundred.)
         let mut out = positive.join(" ");
+        negative.sort();
+        negative.dedup();
         if !negative.is_empty() {
-            out = format!("({out})");
-            for n in negative {
-                out.push_str(" NOT ");
-                out.push_str(&n);
-            }
+            out = format!("({out}) NOT ({})", negative.join(" OR "));
         }
         out
     }
@@ -147,22 +147,28 @@ mod tests {
         let q = Query::parse("\"white house\" -trump budget or tax");
         assert_eq!(
             q.to_fts5(),
-            "(\"white house\" \"budget\" OR \"tax\") NOT \"trump\""
+            "(\"white house\" \"budget\" OR \"tax\") NOT (\"trump\")"
         );
         assert_eq!(q.to_websearch(), "\"white house\" -trump budget or tax");
     }
 
     #[test]
-    fn many_exclusions_chain_without_nesting() {
+    fn many_exclusions_make_one_not_of_one_or_group() {
         let text: String = std::iter::once("budget".to_owned())
             .chain((0..500).map(|i| format!(" -w{i}")))
             .collect();
         let fts = Query::parse(&text).to_fts5();
         assert!(
-            fts.starts_with("(\"budget\") NOT \"w0\" NOT \"w1\""),
+            fts.starts_with("(\"budget\") NOT (\"w0\" OR \"w1\" OR \"w10\" OR "),
             "{fts}"
         );
-        assert_eq!(fts.matches('(').count(), 1, "{fts}");
+        // One NOT whatever the count: FTS5's tree is at most 256 deep, and
+        // a NOT per exclusion failed from 256 on (found by fuzzing).
+        assert_eq!(fts.matches(" NOT ").count(), 1, "{fts}");
+        assert_eq!(fts.matches('(').count(), 2, "{fts}");
+        // The same word excluded twice is one exclusion.
+        let twice = Query::parse("budget -tax -tax").to_fts5();
+        assert_eq!(twice, "(\"budget\") NOT (\"tax\")");
     }
 
     #[test]
