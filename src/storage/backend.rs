@@ -184,7 +184,7 @@ where
         .bind(&revision.snapshot)
         .execute(&mut **tx)
         .await?;
-        Self::insert_events(tx, row.modified_at, &with_subject(events, id)).await?;
+        Self::insert_events(tx, row.modified_at, &NewEvent::with_id(events, id)).await?;
         Ok(id)
     }
 
@@ -392,20 +392,4 @@ impl Backend for sqlx::Postgres {
     fn rows_affected(done: &sqlx::postgres::PgQueryResult) -> u64 {
         done.rows_affected()
     }
-}
-
-/// `events` with `{id}` in their subject and tags replaced by `id`.
-fn with_subject(events: &[NewEvent], id: i64) -> Vec<NewEvent> {
-    events
-        .iter()
-        .map(|e| NewEvent {
-            subject: e.subject.replace("{id}", &id.to_string()),
-            tags: e
-                .tags
-                .iter()
-                .map(|t| t.replace("{id}", &id.to_string()))
-                .collect(),
-            ..e.clone()
-        })
-        .collect()
 }

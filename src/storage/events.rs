@@ -15,6 +15,22 @@ pub struct NewEvent {
     pub payload: serde_json::Value,
 }
 
+impl NewEvent {
+    /// `events` with `{id}` in their subject and tags replaced by `id`, for
+    /// events prepared before the row they describe had its id.
+    pub(super) fn with_id(events: &[NewEvent], id: i64) -> Vec<NewEvent> {
+        let id = id.to_string();
+        events
+            .iter()
+            .map(|e| NewEvent {
+                subject: e.subject.replace("{id}", &id),
+                tags: e.tags.iter().map(|t| t.replace("{id}", &id)).collect(),
+                ..e.clone()
+            })
+            .collect()
+    }
+}
+
 /// One event of the feed as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct EventRow {

@@ -25,22 +25,6 @@ pub struct MediaRow {
 const SELECT: &str = "SELECT id, hash, width, height, mime, byte_size, caption, credit, alt, \
      derivatives, uploaded_by, created_at, updated_at FROM media";
 
-/// Fills in `{id}` in event subjects and tags.
-fn with_id(events: &[NewEvent], id: i64) -> Vec<NewEvent> {
-    events
-        .iter()
-        .map(|e| NewEvent {
-            subject: e.subject.replace("{id}", &id.to_string()),
-            tags: e
-                .tags
-                .iter()
-                .map(|t| t.replace("{id}", &id.to_string()))
-                .collect(),
-            ..e.clone()
-        })
-        .collect()
-}
-
 impl Store {
     /// Inserts a media row and its events (`{id}` in their subject and tags
     /// becomes the new id) in one transaction; returns the new id.
@@ -64,7 +48,7 @@ impl Store {
             .bind(row.created_at)
             .fetch_one(&mut *tx)
             .await?;
-            Backend::insert_events(&mut tx, row.created_at, &with_id(events, id)).await?;
+            Backend::insert_events(&mut tx, row.created_at, &NewEvent::with_id(events, id)).await?;
             Ok::<i64, StorageError>(id)
         })
     }

@@ -4,32 +4,7 @@
 
 use jiff::civil::{Date, DateTime, Weekday};
 
-use super::FORMAT_CHARS;
-
-/// English names as PHP writes them (and as the reason texts say them).
-const WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+use super::{EN, FORMAT_CHARS};
 
 /// Why a shown date could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,7 +13,7 @@ pub enum DateProblem {
     #[error("{0}")]
     Unreadable(String),
     /// An English day name that does not agree with the date.
-    #[error("it says {written} but {} is a {}", english_date(*date), WEEKDAYS[date.weekday().to_monday_zero_offset() as usize])]
+    #[error("it says {written} but {} is a {}", english_date(*date), EN::DAY[date.weekday().to_sunday_zero_offset() as usize])]
     WrongWeekday { written: String, date: Date },
 }
 
@@ -47,12 +22,12 @@ pub fn english_date(date: Date) -> String {
     format!(
         "{} {} {}",
         date.day(),
-        MONTHS[month_index(date.month())],
+        EN::MON[month_index(date.month())],
         date.year()
     )
 }
 
-/// Index into the month names of a month number 1..=12.
+/// Index into `EN::MON` of a month number 1..=12.
 fn month_index(month: i8) -> usize {
     usize::try_from(month - 1).unwrap_or(0).min(11)
 }
@@ -84,10 +59,10 @@ pub fn parse_php(format: &str, text: &str) -> Result<DateTime, DateProblem> {
                 if written.is_empty() {
                     return Err(input.expected("a day name"));
                 }
-                match english_name(&WEEKDAYS, written) {
+                match english_name(EN::DAY, written) {
                     Some(index) => {
-                        let weekday = Weekday::from_monday_zero_offset(index as i8)
-                            .unwrap_or(Weekday::Monday);
+                        let weekday = Weekday::from_sunday_zero_offset(index as i8)
+                            .unwrap_or(Weekday::Sunday);
                         fields.weekday = Some((written.to_owned(), weekday));
                     }
                     None => input.abbreviation_dot(tokens.peek().copied()),
@@ -101,7 +76,7 @@ pub fn parse_php(format: &str, text: &str) -> Result<DateTime, DateProblem> {
                 if written.is_empty() {
                     return Err(input.expected("a month name"));
                 }
-                match english_name(&MONTHS, written) {
+                match english_name(EN::MON, written) {
                     Some(index) => fields.month_name = Some(index as i8 + 1),
                     None => {
                         fields.foreign_month.get_or_insert(before);
@@ -293,7 +268,7 @@ impl Fields<'_> {
         {
             return Err(unreadable(format!(
                 "it says month {number} and {}",
-                MONTHS[month_index(named)]
+                EN::MON[month_index(named)]
             )));
         }
         if !(1..=12).contains(&month) {
@@ -304,7 +279,7 @@ impl Fields<'_> {
         if !(1..=first_of_month.days_in_month()).contains(&day) {
             return Err(unreadable(format!(
                 "there is no day {day} in {} {year}",
-                MONTHS[month_index(month)]
+                EN::MON[month_index(month)]
             )));
         }
         let hour = match (self.hour, self.hour12) {
