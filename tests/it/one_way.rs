@@ -1,8 +1,9 @@
 //! Issue 9, "one way through the code", as users notice it: a failure of
 //! ours shows a request id and never the database's words; publishing
 //! through the API and through the desk leaves the same audit entry; a
-//! refused save changes no image; an error page needs no settings query; a
-//! section change whose audit entry cannot be written does not happen.
+//! refused save changes no image; an error page (the reader's or the
+//! admin's) needs no settings query; a section change whose audit entry
+//! cannot be written does not happen.
 
 use masthead::accounts::Role;
 
@@ -18,6 +19,7 @@ on_both!(
     a_refused_story_save_leaves_the_image_text_unchanged,
     an_error_page_needs_no_settings_query,
     a_section_change_whose_audit_entry_fails_does_not_happen,
+    an_admin_error_page_needs_no_settings_query,
 );
 
 /// Runs `statements` behind the app's back, through a connection of its own.
@@ -347,4 +349,41 @@ async fn a_section_change_whose_audit_entry_fails_does_not_happen(backend: Backe
         .collect();
     assert_eq!(created_entries.len(), 1, "one entry: {entries:?}");
     assert_eq!(created_entries[0].actor_id, Some(user.id));
+}
+
+async fn an_admin_error_page_needs_no_settings_query(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    create_user(&app, "editor@example.org", Role::Editor).await;
+    let editor = app.signed_in("editor@example.org").await;
+    // The dashboard reads the settings once; they stay in memory.
+    let dashboard = editor.get("/admin").await;
+    assert_eq!(dashboard.status(), 200);
+    assert!(dashboard.text().contains("· The Daily Masthead</title>"));
+    break_table(&app, "site").await;
+
+    // A role refusal and an unknown image: the admin's own pages, named
+    // after the site and with the editor's navigation.
+    let refused = editor.get("/admin/users").await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .contains("<title>Not allowed · The Daily Masthead</title>"),
+        "the admin's 403 page:\n{}",
+        refused.text()
+    );
+    assert!(refused.text().contains("href=\"/admin/stories\""));
+    let missing = editor
+        .post_form("/admin/media/999999", &[("alt", "x")])
+        .await;
+    assert_eq!(missing.status(), 404);
+    assert!(
+        missing
+            .text()
+            .contains("<title>Not found · The Daily Masthead</title>"),
+        "the admin's 404 page:\n{}",
+        missing.text()
+    );
 }
