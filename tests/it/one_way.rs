@@ -3,11 +3,12 @@
 //! through the API and through the desk leaves the same audit entry; a
 //! refused save changes no image; an error page (the reader's or the
 //! admin's) needs no settings query; a section change whose audit entry
-//! cannot be written does not happen.
+//! cannot be written does not happen; an image file fails through the same
+//! problem pages.
 
 use masthead::accounts::Role;
 
-use crate::media::{encode, multipart, picture};
+use crate::media::{encode, multipart, picture, post_upload};
 use crate::on_both;
 use crate::stories::{story_form, world};
 use crate::support::create_user;
@@ -20,6 +21,7 @@ on_both!(
     an_error_page_needs_no_settings_query,
     a_section_change_whose_audit_entry_fails_does_not_happen,
     an_admin_error_page_needs_no_settings_query,
+    image_files_fail_through_the_problem_pages,
 );
 
 /// Runs `statements` behind the app's back, through a connection of its own.
@@ -351,6 +353,24 @@ async fn a_section_change_whose_audit_entry_fails_does_not_happen(backend: Backe
     assert_eq!(created_entries[0].actor_id, Some(user.id));
 }
 
+/// The request id of a failure of ours is on its page, and no words of
+/// the database or the file system are.
+fn assert_our_failure(what: &str, response: &crate::support::Page, hidden: &[&str]) {
+    assert_eq!(response.status(), 500, "{what}: {}", response.text());
+    let request_id = response
+        .header("x-request-id")
+        .expect("every response carries its request id");
+    let body = response.text();
+    assert!(
+        body.contains(request_id),
+        "{what} shows the request id {request_id}:\n{body}"
+    );
+    let lower = body.to_lowercase();
+    for words in DATABASE_WORDS.iter().chain(hidden) {
+        assert!(!lower.contains(words), "{what} shows {words:?}:\n{body}");
+    }
+}
+
 async fn an_admin_error_page_needs_no_settings_query(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
@@ -385,5 +405,48 @@ async fn an_admin_error_page_needs_no_settings_query(backend: Backend) {
             .contains("<title>Not found · The Daily Masthead</title>"),
         "the admin's 404 page:\n{}",
         missing.text()
+    );
+}
+
+async fn image_files_fail_through_the_problem_pages(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (_, editor) = app.session_as(Role::Editor).await;
+    let png = encode(&picture(480, 320), "png");
+    let uploaded = post_upload(&editor, true, "harbour.png", &png, "Boats").await;
+    assert_eq!(uploaded.status(), 201, "{}", uploaded.text());
+    let url = uploaded.json()["derivatives"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.get(&url).await.status(), 200);
+
+    // No such file: the reader's themed 404 page.
+    let (status, body) = app.get_text(&format!("{url}x")).await;
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("<title>Page not found | The Daily Masthead</title>"),
+        "the themed 404 page:\n{body}"
+    );
+
+    // A file that cannot be read (a folder in its place): the 500 page
+    // with the request id, and nothing of the file system's words.
+    let name = url.strip_prefix("/media/").unwrap();
+    let path = app.db.dir.path().join("media").join(&name[..2]).join(name);
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    let response = app.session().get(&url).await;
+    assert_our_failure(
+        "an unreadable image",
+        &response,
+        &["directory", "os error", name, "media/"],
+    );
+    assert!(
+        response
+            .text()
+            .contains("<title>Something went wrong | The Daily Masthead</title>"),
+        "the themed 500 page:\n{}",
+        response.text()
     );
 }
