@@ -3,8 +3,9 @@
 //! through the API and through the desk leaves the same audit entry; a
 //! refused save changes no image; an error page (the reader's or the
 //! admin's) needs no settings query; a section change whose audit entry
-//! cannot be written does not happen; an image file fails through the same
-//! problem pages.
+//! cannot be written does not happen; a session that cannot be read, an
+//! image file and an upload fail through the same problem pages; every API
+//! error has one JSON shape.
 
 use masthead::accounts::Role;
 
@@ -21,7 +22,10 @@ on_both!(
     an_error_page_needs_no_settings_query,
     a_section_change_whose_audit_entry_fails_does_not_happen,
     an_admin_error_page_needs_no_settings_query,
+    a_session_that_cannot_be_read_shows_the_500_page_with_a_request_id,
     image_files_fail_through_the_problem_pages,
+    api_errors_have_one_shape_and_a_401_names_its_scheme,
+    an_upload_that_fails_on_our_side_answers_like_every_other_failure,
 );
 
 /// Runs `statements` behind the app's back, through a connection of its own.
@@ -408,6 +412,25 @@ async fn an_admin_error_page_needs_no_settings_query(backend: Backend) {
     );
 }
 
+async fn a_session_that_cannot_be_read_shows_the_500_page_with_a_request_id(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    create_user(&app, "editor@example.org", Role::Editor).await;
+    let editor = app.signed_in("editor@example.org").await;
+    break_table(&app, "sessions").await;
+
+    for path in ["/admin", "/admin/stories", "/admin/media"] {
+        let response = editor.get(path).await;
+        assert_our_failure(path, &response, &["sessions"]);
+        assert!(
+            response.text().contains("Something went wrong"),
+            "{path}: the admin's 500 page:\n{}",
+            response.text()
+        );
+    }
+}
+
 async fn image_files_fail_through_the_problem_pages(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
@@ -448,5 +471,99 @@ async fn image_files_fail_through_the_problem_pages(backend: Backend) {
             .contains("<title>Something went wrong | The Daily Masthead</title>"),
         "the themed 500 page:\n{}",
         response.text()
+    );
+}
+
+async fn api_errors_have_one_shape_and_a_401_names_its_scheme(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let anonymous = app.session();
+    let codes = |page: &crate::support::Page| {
+        let json = page.json();
+        let error = json["error"].as_object().expect("an error object");
+        let mut keys: Vec<&String> = error.keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["code", "message"], "one shape: {json}");
+        json["error"]["code"].as_str().unwrap().to_owned()
+    };
+
+    // No token, and a token that is not one: 401 with the scheme to use.
+    for token in [None, Some("mh_forged")] {
+        let mut request = anonymous
+            .client()
+            .post(anonymous.url("/api/v1/stories"))
+            .json(&serde_json::json!({ "section": "world", "headline": "Hi" }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = anonymous.send(request).await;
+        assert_eq!(response.status(), 401, "{token:?}");
+        assert_eq!(response.header("www-authenticate"), Some("Bearer"));
+        assert_eq!(codes(&response), "unauthorized");
+    }
+    // A writer's token may not publish: 403, same shape.
+    let writer = create_user(&app, "writer@example.org", Role::Writer).await;
+    let token = masthead::accounts::api_tokens::create(app.app.store(), &writer, "t", NOW)
+        .await
+        .unwrap()
+        .secret;
+    let publish = anonymous
+        .send(
+            anonymous
+                .client()
+                .post(anonymous.url("/api/v1/stories/1/publish"))
+                .bearer_auth(&token),
+        )
+        .await;
+    assert_eq!(publish.status(), 403, "{}", publish.text());
+    assert_eq!(publish.header("www-authenticate"), None);
+    assert_eq!(codes(&publish), "forbidden");
+    // No such endpoint, and a bad upload answered as JSON: same shape.
+    let unknown = anonymous.get("/api/v1/nothing").await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(codes(&unknown), "not_found");
+    let (_, editor) = app.session_as(Role::Editor).await;
+    let refused = post_upload(&editor, true, "cat.jpg", b"not an image", "x").await;
+    assert_eq!(refused.status(), 415);
+    assert_eq!(codes(&refused), "not_an_image");
+
+    // Every code the API answers is one the OpenAPI document lists.
+    let openapi = anonymous.get("/api/v1/openapi.json").await.json();
+    let listed = &openapi["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
+        ["enum"];
+    for code in ["unauthorized", "forbidden", "not_found"] {
+        assert!(
+            listed.as_array().unwrap().iter().any(|c| c == code),
+            "{code} in {listed}"
+        );
+    }
+}
+
+async fn an_upload_that_fails_on_our_side_answers_like_every_other_failure(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (_, editor) = app.session_as(Role::Editor).await;
+    // A file where the media folder should be: no image can be stored.
+    let media_dir = app.db.dir.path().join("media");
+    let _ = std::fs::remove_dir_all(&media_dir);
+    std::fs::write(&media_dir, b"not a folder").unwrap();
+    let png = encode(&picture(480, 320), "png");
+
+    let json = post_upload(&editor, true, "harbour.png", &png, "Boats").await;
+    assert_eq!(json.status(), 500, "{}", json.text());
+    let body = json.json();
+    assert_eq!(body["error"]["code"], "internal");
+    let message = body["error"]["message"].as_str().unwrap().to_lowercase();
+    for words in ["directory", "os error", "media", "file exists", "not a"] {
+        assert!(!message.contains(words), "the API shows {words:?}: {body}");
+    }
+
+    let html = post_upload(&editor, false, "harbour.png", &png, "Boats").await;
+    assert_our_failure(
+        "an HTML upload",
+        &html,
+        &["os error", "file exists", "not a directory"],
     );
 }
