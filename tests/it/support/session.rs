@@ -1,7 +1,7 @@
 //! A visitor of a [`TestApp`]: a [`Session`] (anonymous or signed in, with
 //! its own cookie jar) whose requests answer a [`Page`] with the status,
-//! headers and text already read. Below it, the lower-level helpers it is
-//! made of: accounts with a password, cookie clients, session cookies.
+//! headers and text already read. Below it, what it is made of: accounts
+//! with a password and the cookie client.
 
 use masthead::accounts::{self, Role, User};
 use masthead::audit::Actor;
@@ -49,6 +49,16 @@ impl Session {
         self.send(self.client.get(self.url(path))).await
     }
 
+    /// `GET path` with these request headers (`If-None-Match`,
+    /// `Accept-Encoding`...).
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = self.client.get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request).await
+    }
+
     /// `GET path`: the status and the text.
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let page = self.get(path).await;
@@ -66,14 +76,81 @@ impl Session {
         self.send(self.client.post(self.url(path))).await
     }
 
+    /// `GET path`, as a JSON client: the status and the body parsed
+    /// (`Null` when it is not JSON).
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let page = self.get(path).await;
+        (
+            page.status,
+            page.try_json().unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// A request to the API: `method path`, with `Authorization: Bearer
+    /// <token>` when given and `body` sent as `application/json`.
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Page {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_owned());
+        }
+        self.send(request).await
+    }
+
+    /// `POST path` to the API with `token` and `body` serialized as JSON.
+    pub async fn post_json<T: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        token: &str,
+        body: &T,
+    ) -> Page {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+    }
+
     /// Signs in through the sign-in form (`next` is `/admin`); this
     /// session keeps the cookie when it succeeds.
     pub async fn sign_in(&self, email: &str, password: &str) -> Page {
-        self.post_form(
-            "/admin/login",
-            &[("email", email), ("password", password), ("next", "/admin")],
-        )
-        .await
+        self.sign_in_from(email, password, None).await
+    }
+
+    /// [`Session::sign_in`] with `X-Forwarded-For: <forwarded_for>` when
+    /// given (a client behind a proxy, or one forging the header).
+    pub async fn sign_in_from(
+        &self,
+        email: &str,
+        password: &str,
+        forwarded_for: Option<&str>,
+    ) -> Page {
+        let mut request = self.client.post(self.url("/admin/login")).form(&[
+            ("email", email),
+            ("password", password),
+            ("next", "/admin"),
+        ]);
+        if let Some(value) = forwarded_for {
+            request = request.header("x-forwarded-for", value);
+        }
+        self.send(request).await
+    }
+
+    /// Signs out (`POST /admin/logout`).
+    pub async fn sign_out(&self) -> Page {
+        self.post("/admin/logout").await
     }
 
     /// The audit log as administrators read it, newest first (the newest
@@ -137,13 +214,40 @@ impl Page {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
 
+    /// The text parsed as JSON, if it is JSON.
+    pub fn try_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.text).ok()
+    }
+
+    /// The status and the text parsed as JSON (`Null` when it is not
+    /// JSON), as API tests compare them.
+    pub fn status_json(&self) -> (u16, serde_json::Value) {
+        (
+            self.status,
+            self.try_json().unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// The `Retry-After` header in seconds, if any.
+    pub fn retry_after(&self) -> Option<i64> {
+        self.header("retry-after")?.parse().ok()
+    }
+
     /// The raw `Set-Cookie` header of the session cookie, if any.
     pub fn set_cookie(&self) -> Option<&str> {
+        self.set_cookie_named("masthead_session")
+    }
+
+    /// The raw `Set-Cookie` header of the cookie `name`, if any.
+    pub fn set_cookie_named(&self, name: &str) -> Option<&str> {
         self.headers
             .get_all("set-cookie")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("masthead_session="))
+            .find(|v| {
+                v.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('='))
+            })
     }
 
     /// The session id this answer sets, if any.
@@ -197,76 +301,6 @@ pub fn cookie_client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
-}
-
-/// Signs in through the sign-in form; returns the response.
-pub async fn log_in(
-    app: &TestApp,
-    client: &reqwest::Client,
-    email: &str,
-    password: &str,
-) -> reqwest::Response {
-    client
-        .post(app.url("/admin/login"))
-        .form(&[("email", email), ("password", password), ("next", "/admin")])
-        .send()
-        .await
-        .expect("sign-in request")
-}
-
-/// A client signed in as `email`.
-pub async fn client_for(app: &TestApp, email: &str) -> reqwest::Client {
-    let client = cookie_client();
-    let response = log_in(app, &client, email, PASSWORD).await;
-    assert_eq!(
-        response.status(),
-        303,
-        "sign-in as {email} failed: {}",
-        response.text().await.unwrap_or_default()
-    );
-    client
-}
-
-/// Creates a user with `role` (email `<role>@news.example`) and returns
-/// them with a signed-in client.
-pub async fn client_as(app: &TestApp, role: Role) -> (User, reqwest::Client) {
-    let email = format!("{}@news.example", role.as_str());
-    let user = create_user(app, &email, role).await;
-    let client = client_for(app, &email).await;
-    (user, client)
-}
-
-/// The session id a response sets, if any.
-pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
-    set_cookie_header(response).and_then(|v| {
-        v.split(';')
-            .next()?
-            .trim()
-            .strip_prefix("masthead_session=")
-            .map(str::to_owned)
-            .filter(|v| !v.is_empty())
-    })
-}
-
-/// The raw `Set-Cookie` header of the session cookie.
-pub fn set_cookie_header(response: &reqwest::Response) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("masthead_session="))
-        .map(str::to_owned)
-}
-
-/// A plain client (no cookie store) sending one session cookie by hand.
-pub async fn get_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .header("cookie", format!("masthead_session={cookie}"))
-        .send()
-        .await
-        .expect("request")
 }
 
 /// The one-time link path (`/admin/password/<token>` or
