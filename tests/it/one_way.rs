@@ -136,32 +136,31 @@ async fn publishing_through_the_api_and_the_desk_writes_the_same_audit_entry(bac
         .await
         .unwrap()
         .secret;
+    let api = app.cookieless();
     let mut ids = Vec::new();
     for headline in ["Through the desk", "Through the API"] {
-        let created: serde_json::Value = app
-            .client
-            .post(app.url("/api/v1/stories"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({ "section": "world", "headline": headline }))
-            .send()
+        let created = api
+            .post_json(
+                "/api/v1/stories",
+                &token,
+                &serde_json::json!({ "section": "world", "headline": headline }),
+            )
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json();
         ids.push(created["id"].as_i64().expect("a new story's id"));
     }
     let desk_publish = desk
         .post(&format!("/admin/stories/{}/publish", ids[0]))
         .await;
     assert_eq!(desk_publish.status(), 303);
-    let api_publish = app
-        .client
-        .post(app.url(&format!("/api/v1/stories/{}/publish", ids[1])))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let api_publish = api
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/stories/{}/publish", ids[1]),
+            Some(&token),
+            None,
+        )
+        .await;
     assert_eq!(api_publish.status(), 200);
 
     let entries = app.audit_log().await;
@@ -259,11 +258,11 @@ async fn an_error_page_needs_no_settings_query(backend: Backend) {
         return;
     };
     // The front page reads the settings once; they stay in memory.
-    assert_eq!(app.get("/").await.status(), 200);
+    assert_eq!(app.cookieless().get("/").await.status(), 200);
     break_table(&app, "site").await;
     break_table(&app, "sections").await;
 
-    let (status, body) = app.get_text("/no/such/page").await;
+    let (status, body) = app.cookieless().get_text("/no/such/page").await;
     assert_eq!(status, 404);
     assert!(
         body.contains("<title>Page not found | The Daily Masthead</title>"),
@@ -443,10 +442,11 @@ async fn image_files_fail_through_the_problem_pages(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(app.get(&url).await.status(), 200);
+    let reader = app.cookieless();
+    assert_eq!(reader.get(&url).await.status(), 200);
 
     // No such file: the reader's themed 404 page.
-    let (status, body) = app.get_text(&format!("{url}x")).await;
+    let (status, body) = reader.get_text(&format!("{url}x")).await;
     assert_eq!(status, 404);
     assert!(
         body.contains("<title>Page not found | The Daily Masthead</title>"),
@@ -459,7 +459,7 @@ async fn image_files_fail_through_the_problem_pages(backend: Backend) {
     let path = app.db.dir.path().join("media").join(&name[..2]).join(name);
     std::fs::remove_file(&path).unwrap();
     std::fs::create_dir(&path).unwrap();
-    let response = app.session().get(&url).await;
+    let response = reader.get(&url).await;
     assert_our_failure(
         "an unreadable image",
         &response,
@@ -490,14 +490,10 @@ async fn api_errors_have_one_shape_and_a_401_names_its_scheme(backend: Backend) 
 
     // No token, and a token that is not one: 401 with the scheme to use.
     for token in [None, Some("mh_forged")] {
-        let mut request = anonymous
-            .client()
-            .post(anonymous.url("/api/v1/stories"))
-            .json(&serde_json::json!({ "section": "world", "headline": "Hi" }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = anonymous.send(request).await;
+        let story = r#"{"section":"world","headline":"Hi"}"#;
+        let response = anonymous
+            .api(reqwest::Method::POST, "/api/v1/stories", token, Some(story))
+            .await;
         assert_eq!(response.status(), 401, "{token:?}");
         assert_eq!(response.header("www-authenticate"), Some("Bearer"));
         assert_eq!(codes(&response), "unauthorized");
@@ -509,11 +505,11 @@ async fn api_errors_have_one_shape_and_a_401_names_its_scheme(backend: Backend) 
         .unwrap()
         .secret;
     let publish = anonymous
-        .send(
-            anonymous
-                .client()
-                .post(anonymous.url("/api/v1/stories/1/publish"))
-                .bearer_auth(&token),
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/stories/1/publish",
+            Some(&token),
+            None,
         )
         .await;
     assert_eq!(publish.status(), 403, "{}", publish.text());
