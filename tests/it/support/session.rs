@@ -167,6 +167,9 @@ impl Session {
 pub struct Page {
     status: u16,
     headers: reqwest::header::HeaderMap,
+    /// The body as sent (compressed bodies stay compressed).
+    body: Vec<u8>,
+    /// The body as text (invalid UTF-8 replaced; every page is UTF-8).
     text: String,
 }
 
@@ -174,12 +177,19 @@ impl Page {
     async fn read(response: reqwest::Response) -> Page {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
+        let body = response.bytes().await.expect("body").to_vec();
+        let text = String::from_utf8_lossy(&body).into_owned();
         Page {
             status,
             headers,
+            body,
             text,
         }
+    }
+
+    /// The body's bytes, as sent.
+    pub fn bytes(&self) -> &[u8] {
+        &self.body
     }
 
     pub fn status(&self) -> u16 {
