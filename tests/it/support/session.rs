@@ -10,13 +10,15 @@ use masthead::storage::{AuditRow, Store};
 use super::html;
 use super::{NOW, TestApp};
 
-/// A visitor bound to a [`TestApp`]: a client with a cookie jar that does
-/// not follow redirects.
+/// A visitor bound to a [`TestApp`] (or to a server running as its own
+/// process): a client with a cookie jar that does not follow redirects.
 #[derive(Clone)]
 pub struct Session {
     client: reqwest::Client,
     base: String,
-    store: Store,
+    /// The app's store, for what the test reads besides pages (none for a
+    /// server of its own).
+    store: Option<Store>,
 }
 
 impl Session {
@@ -25,7 +27,24 @@ impl Session {
         Session {
             client,
             base: app.url(""),
-            store: app.app.store().clone(),
+            store: Some(app.app.store().clone()),
+        }
+    }
+
+    /// An anonymous visitor with a cookie jar of the server at `base`
+    /// (`http://127.0.0.1:<port>`): one run as its own process, or served
+    /// by the test itself.
+    pub fn at(base: &str) -> Session {
+        Session::at_with(base, cookie_client())
+    }
+
+    /// [`Session::at`] with `client` (no cookie jar, say, or one that
+    /// follows redirects).
+    pub fn at_with(base: &str, client: reqwest::Client) -> Session {
+        Session {
+            client,
+            base: base.trim_end_matches('/').to_owned(),
+            store: None,
         }
     }
 
@@ -69,6 +88,30 @@ impl Session {
     /// serializable form).
     pub async fn post_form<T: serde::Serialize + ?Sized>(&self, path: &str, form: &T) -> Page {
         self.send(self.client.post(self.url(path)).form(form)).await
+    }
+
+    /// `POST path` with a form body and these request headers (`Origin`,
+    /// `Sec-Fetch-Site`... as a browser sends them).
+    pub async fn post_form_with<T: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        form: &T,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut request = self.client.post(self.url(path)).form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request).await
+    }
+
+    /// `POST path` with an empty body and these request headers.
+    pub async fn post_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = self.client.post(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request).await
     }
 
     /// `POST path` with an empty body.
@@ -156,7 +199,8 @@ impl Session {
     /// The audit log as administrators read it, newest first (the newest
     /// 1000 entries).
     pub async fn audit_log(&self) -> Vec<AuditRow> {
-        masthead::audit::list(&self.store, None, 1000)
+        let store = self.store.as_ref().expect("a session of a TestApp");
+        masthead::audit::list(store, None, 1000)
             .await
             .expect("read the audit log")
     }
