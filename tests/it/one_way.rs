@@ -563,3 +563,75 @@ async fn an_upload_that_fails_on_our_side_answers_like_every_other_failure(backe
         &["os error", "file exists", "not a directory"],
     );
 }
+
+/// A failure of ours through the real binary: the session table gone, an
+/// image file that is a folder. Each answer shows its request id and no
+/// cause; the log has the cause chain once, on the line of that id.
+#[tokio::test]
+async fn a_failure_of_ours_is_logged_once_with_its_chain_and_request_id() {
+    use std::time::Duration;
+
+    use crate::support::Session;
+    use crate::support::procs::Server;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, None, &[], &[], &dir.path().join("server.log"));
+    assert!(
+        server.wait_ready(Duration::from_secs(60)).await,
+        "{}",
+        server.logs()
+    );
+    let hash = "ab".repeat(32);
+    let image = data
+        .join("media")
+        .join("ab")
+        .join(format!("{hash}-640.jpg"));
+    std::fs::create_dir_all(&image).unwrap();
+    let url = format!("sqlite://{}", data.join("masthead.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("ALTER TABLE sessions RENAME TO sessions_gone")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let visitor = Session::at(&server.url(""));
+    let answers = [
+        (
+            "a session that cannot be read",
+            visitor
+                .get_with("/admin", &[("cookie", "masthead_session=abc123")])
+                .await,
+            "sessions",
+        ),
+        (
+            "an image that cannot be read",
+            visitor.get(&format!("/media/{hash}-640.jpg")).await,
+            "directory",
+        ),
+    ];
+    server.signal("TERM");
+    assert_eq!(server.wait_exit(Duration::from_secs(30)).await, Some(0));
+    let logs = server.logs();
+    for (what, answer, cause) in answers {
+        assert_eq!(answer.status(), 500, "{what}: {}", answer.text());
+        let id = answer.header("x-request-id").unwrap();
+        assert!(answer.text().contains(id), "{what}: {}", answer.text());
+        assert!(
+            !answer.text().to_lowercase().contains(cause),
+            "{what}: {}",
+            answer.text()
+        );
+        let chained: Vec<&str> = logs
+            .lines()
+            .filter(|l| l.contains(id) && l.to_lowercase().contains(cause))
+            .collect();
+        assert_eq!(
+            chained.len(),
+            1,
+            "{what}: the cause once, for {id}:\n{logs}"
+        );
+        assert!(chained[0].contains("request failed"), "{}", chained[0]);
+    }
+}
