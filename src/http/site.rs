@@ -249,7 +249,7 @@ async fn topic_page(
 ) -> Result<Result<Page, Response>, Problem> {
     let Some(topic) = topics::find(app.store(), slug).await? else {
         return match topics::redirect(app.store(), slug).await? {
-            Some(target) => Ok(Err(Redirect::permanent(&target).into_response())),
+            Some(target) => Ok(Err(moved(&target))),
             None => Err(Problem::no_page()),
         };
     };
@@ -342,7 +342,7 @@ async fn article_page(
         let Some(article) = articles::visible_by_path(app.store(), section, slug, now).await?
         else {
             return match articles::redirect_target(app.store(), uri.path(), now).await? {
-                Some(target) => Ok(Err(Redirect::permanent(&target).into_response())),
+                Some(target) => Ok(Err(moved(&target))),
                 None => Err(Problem::no_page()),
             };
         };
@@ -393,13 +393,24 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// The answer of an old address (a retired story path, a renamed topic's
+/// slug): 301 Moved Permanently to `target`, the status search engines and
+/// every client read as "update your link".
+fn moved(target: &str) -> Response {
+    (
+        axum::http::StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, target.to_owned())],
+    )
+        .into_response()
+}
+
 /// Any other address: a retired story path answers 301, the rest 404.
-pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Result<Redirect, Problem> {
+pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Result<Response, Problem> {
     match articles::redirect_target(app.store(), uri.path(), app.now())
         .await
         .map_err(|error| reader(error.into()))?
     {
-        Some(target) => Ok(Redirect::permanent(&target)),
+        Some(target) => Ok(moved(&target)),
         None => Err(reader(Problem::no_page())),
     }
 }
