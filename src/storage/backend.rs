@@ -185,8 +185,9 @@ where
         .bind(&revision.snapshot)
         .execute(&mut **tx)
         .await?;
-        Self::insert_events(tx, row.modified_at, &NewEvent::with_id(events, id)).await?;
-        Self::file_topics(tx, id, &row.topics, row.modified_at).await?;
+        let touched = Self::file_topics(tx, id, &row.topics, row.modified_at).await?;
+        let events = with_topic_tags(NewEvent::with_id(events, id), &touched);
+        Self::insert_events(tx, row.modified_at, &events).await?;
         Ok(id)
     }
 
@@ -249,8 +250,9 @@ where
         .bind(&row.slug)
         .execute(&mut **tx)
         .await?;
-        Self::insert_events(tx, row.modified_at, events).await?;
-        Self::file_topics(tx, row.id, &row.topics, row.modified_at).await?;
+        let touched = Self::file_topics(tx, row.id, &row.topics, row.modified_at).await?;
+        let events = with_topic_tags(events.to_vec(), &touched);
+        Self::insert_events(tx, row.modified_at, &events).await?;
         Ok(true)
     }
 
@@ -288,16 +290,16 @@ where
     }
 
     /// Files story `article_id` under the topics it names, in its order,
-    /// creating the topics that do not exist yet (each with its
-    /// `topic.created` event), inside the story's save transaction. Appends
-    /// an `article.filed` event tagged with every topic page the story
-    /// leaves, joins or shows on (`topic:<slug>`), so those pages purge.
+    /// creating the topics that do not exist yet, inside the story's save
+    /// transaction. Returns the slugs of every topic page the story leaves,
+    /// joins or shows on, whose tags (`topic:<slug>`) the save's events
+    /// carry, so those pages purge.
     async fn file_topics(
         tx: &mut Transaction<'_, Self>,
         article_id: i64,
         topics: &[TopicName],
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         let mut touched: Vec<String> = sqlx::query_scalar(
             "SELECT t.slug FROM article_topics a JOIN topics t ON t.id = a.topic_id \
              WHERE a.article_id = $1",
@@ -323,13 +325,6 @@ where
                     .bind(now)
                     .fetch_one(&mut **tx)
                     .await?;
-                    let event = NewEvent {
-                        kind: "topic.created".into(),
-                        subject: format!("topic:{id}"),
-                        tags: vec!["topics".into()],
-                        payload: serde_json::json!({ "id": id, "slug": topic.slug, "name": topic.name }),
-                    };
-                    Self::insert_events(tx, now, &[event]).await?;
                     (id, topic.slug.clone())
                 }
             };
@@ -349,16 +344,7 @@ where
                 touched.push(slug);
             }
         }
-        if !touched.is_empty() {
-            let event = NewEvent {
-                kind: "article.filed".into(),
-                subject: format!("article:{article_id}"),
-                tags: touched.iter().map(|s| topic_tag(s)).collect(),
-                payload: serde_json::json!({ "id": article_id, "topics": filed }),
-            };
-            Self::insert_events(tx, now, &[event]).await?;
-        }
-        Ok(())
+        Ok(touched)
     }
 
     /// Refuses `slug` for a topic (other than `except`) when another topic
@@ -588,6 +574,19 @@ where
         .fetch_optional(&mut **tx)
         .await?)
     }
+}
+
+/// `events` tagged with the pages of the topics `slugs` too.
+fn with_topic_tags(mut events: Vec<NewEvent>, slugs: &[String]) -> Vec<NewEvent> {
+    for event in &mut events {
+        for slug in slugs {
+            let tag = topic_tag(slug);
+            if !event.tags.contains(&tag) {
+                event.tags.push(tag);
+            }
+        }
+    }
+    events
 }
 
 impl Backend for sqlx::Sqlite {

@@ -373,6 +373,17 @@ async fn a_taken_address_or_a_parent_loop_is_refused_and_nothing_changes(backend
         .await;
     assert_eq!(duplicate.status(), 409);
 
+    // A section at /topics would hide its stories behind topic pages.
+    let section = editor
+        .post_form("/admin/sections", &[("name", "Topics"), ("slug", "")])
+        .await;
+    assert_eq!(section.status(), 400);
+    assert!(
+        section
+            .text()
+            .contains("/topics is an address of the site itself")
+    );
+
     let weather_now = masthead::topics::get(app.store(), weather)
         .await
         .unwrap()
