@@ -21,6 +21,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
 use crate::app::App;
+use crate::http::admin::MaybeUser;
+use crate::http::admin::auth::SeenUser;
 use crate::rendering::views::{self, ErrorPage};
 
 /// Where a problem is shown: decides how it is rendered.
@@ -82,6 +84,17 @@ impl Problem {
                  Nothing was lost; please try again.",
             )
         }
+    }
+
+    /// A refusal the requester can fix, with a code of its own where the
+    /// general ones say too little (an upload's `too_large`,
+    /// `not_an_image`...).
+    pub(crate) fn refused(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Problem {
+        Problem::new(status, code, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Problem {
@@ -167,7 +180,7 @@ impl Problem {
 }
 
 /// An error and its causes, `: `-separated.
-struct Chain<'a>(&'a (dyn StdError + 'static));
+pub(crate) struct Chain<'a>(pub(crate) &'a (dyn StdError + 'static));
 
 impl fmt::Display for Chain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -212,7 +225,7 @@ impl IntoResponse for Problem {
 
 /// The middleware that renders every [`Problem`] a handler answered, on its
 /// surface, with the request id (set by the router's request-id layer).
-pub(crate) async fn render(State(app): State<App>, request: Request, next: Next) -> Response {
+pub(crate) async fn render(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let request_id = request
         .headers()
         .get("x-request-id")
@@ -227,6 +240,8 @@ pub(crate) async fn render(State(app): State<App>, request: Request, next: Next)
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .cloned();
+    let seen = SeenUser::default();
+    request.extensions_mut().insert(seen.clone());
     let mut response = next.run(request).await;
     let Some(Carried(problem)) = response.extensions_mut().remove::<Carried>() else {
         return response;
@@ -235,7 +250,7 @@ pub(crate) async fn render(State(app): State<App>, request: Request, next: Next)
     let mut rendered = match problem.surface.unwrap_or(path_surface) {
         Surface::Api => api(&problem),
         Surface::Reader => reader(&app, &problem, &request_id).await,
-        Surface::Admin => admin(&app, &problem, &request_id, headers, peer).await,
+        Surface::Admin => admin(&app, &problem, &request_id, seen, headers, peer).await,
     };
     // Headers the handler set (CSP, no-store) stay; the body is ours.
     for (name, value) in response.headers() {
@@ -333,10 +348,13 @@ async fn reader(app: &App, problem: &Problem, request_id: &str) -> Response {
     }
 }
 
+/// The admin page, for the user the handler's extractor found (read again
+/// only when no extractor ran, as on an unknown address).
 async fn admin(
     app: &App,
     problem: &Problem,
     request_id: &str,
+    seen: SeenUser,
     headers: HeaderMap,
     peer: Option<ConnectInfo<std::net::SocketAddr>>,
 ) -> Response {
@@ -353,15 +371,20 @@ async fn admin(
         _ => (problem.title(), problem.message.as_str()),
     };
     let request_id = shown_id(problem, request_id);
-    let (mut parts, ()) = Request::new(()).into_parts();
-    parts.headers = headers;
-    if let Some(peer) = peer {
-        parts.extensions.insert(peer);
-    }
-    let user = crate::http::admin::MaybeUser::from_request_parts(&mut parts, app)
-        .await
-        .ok()
-        .and_then(|m| m.0);
+    let user = match seen.get() {
+        Some(found) => found,
+        None => {
+            let (mut parts, ()) = Request::new(()).into_parts();
+            parts.headers = headers;
+            if let Some(peer) = peer {
+                parts.extensions.insert(peer);
+            }
+            MaybeUser::from_request_parts(&mut parts, app)
+                .await
+                .ok()
+                .and_then(|m| m.0)
+        }
+    };
     let context =
         serde_json::json!({ "title": title, "message": message, "request_id": request_id });
     match crate::http::admin::Page::new(app, user.as_ref().map(|u| &u.user), "")

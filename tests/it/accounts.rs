@@ -7,7 +7,7 @@ use masthead::accounts::{self, AccountError, Role};
 use masthead::audit::Actor;
 
 use crate::on_both;
-use crate::support::{Backend, NOW, PASSWORD, create_user, get_with_cookie, link_path, spawn};
+use crate::support::{Backend, NOW, PASSWORD, create_user, link_path, spawn};
 
 on_both!(
     the_setup_link_creates_the_first_administrator_once,
@@ -57,10 +57,7 @@ async fn the_setup_link_creates_the_first_administrator_once(backend: Backend) {
     assert_eq!(response.status(), 303);
     assert_eq!(response.location(), Some("/admin"));
     let cookie = response.session_cookie().expect("signed in at once");
-    let (status, body) = {
-        let r = get_with_cookie(&app, "/admin", &cookie).await;
-        (r.status().as_u16(), r.text().await.unwrap())
-    };
+    let (status, body) = app.with_session_cookie(&cookie).get_text("/admin").await;
     assert_eq!(status, 200);
     assert!(
         body.contains("Welcome, Ada") && body.contains("Administrator"),
@@ -119,11 +116,17 @@ async fn signing_in_issues_a_new_session_id_with_safe_cookie_flags(backend: Back
     let second = second.session_cookie().unwrap();
     assert_ne!(first, second);
     assert_eq!(
-        get_with_cookie(&app, "/admin", &first).await.status(),
+        app.with_session_cookie(&first).get("/admin").await.status(),
         303,
         "the old id is dead"
     );
-    assert_eq!(get_with_cookie(&app, "/admin", &second).await.status(), 200);
+    assert_eq!(
+        app.with_session_cookie(&second)
+            .get("/admin")
+            .await
+            .status(),
+        200
+    );
 
     // Behind an HTTPS proxy the cookie is Secure.
     let visitor = app.session();
@@ -139,9 +142,9 @@ async fn signing_in_issues_a_new_session_id_with_safe_cookie_flags(backend: Back
     assert!(https.set_cookie().unwrap().contains("; Secure"));
 
     // Admin pages are private and locked down.
-    let page = get_with_cookie(&app, "/admin", &second).await;
-    assert_eq!(page.headers()["cache-control"], "private, no-store");
-    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    let page = app.with_session_cookie(&second).get("/admin").await;
+    assert_eq!(page.header("cache-control"), Some("private, no-store"));
+    let csp = page.header("content-security-policy").unwrap();
     assert!(
         csp.contains("default-src 'none'")
             && csp.contains("script-src 'self'")

@@ -21,30 +21,6 @@ async fn user_with_token(app: &TestApp, email: &str, role: Role) -> (User, Strin
     (user, token.secret)
 }
 
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&str>,
-) -> (u16, serde_json::Value) {
-    let mut request = app.client.request(method, app.url(path));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (
-        status,
-        response.json().await.unwrap_or(serde_json::Value::Null),
-    )
-}
-
 async fn tokens_follow_roles_and_bad_bodies_name_the_field(backend: Backend) {
     let Some(app) = spawn(backend, false).await else {
         return;
@@ -52,32 +28,39 @@ async fn tokens_follow_roles_and_bad_bodies_name_the_field(backend: Backend) {
     section(&app.db.store, "World").await;
     let (_, writer) = user_with_token(&app, "writer@news.example", Role::Writer).await;
     let (_, editor) = user_with_token(&app, "editor@news.example", Role::Editor).await;
+    // An API client: no cookies, a token (or none) on each request.
+    let api = app.cookieless();
     let post = reqwest::Method::POST;
     let new_story = r#"{"section":"world","headline":"Wire story arrives","body":"It *arrived*.","bylines":["Ann"]}"#;
 
-    let (status, body) = send(&app, post.clone(), "/api/v1/stories", None, Some(new_story)).await;
+    let (status, body) = api
+        .api(post.clone(), "/api/v1/stories", None, Some(new_story))
+        .await
+        .status_json();
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (401, Some("unauthorized"))
     );
-    let (status, _) = send(
-        &app,
-        post.clone(),
-        "/api/v1/stories",
-        Some("mh_forged"),
-        Some(new_story),
-    )
-    .await;
+    let (status, _) = api
+        .api(
+            post.clone(),
+            "/api/v1/stories",
+            Some("mh_forged"),
+            Some(new_story),
+        )
+        .await
+        .status_json();
     assert_eq!(status, 401);
 
-    let (status, body) = send(
-        &app,
-        post.clone(),
-        "/api/v1/stories",
-        Some(&writer),
-        Some(r#"{"section":"world","headline":"x","colour":"red"}"#),
-    )
-    .await;
+    let (status, body) = api
+        .api(
+            post.clone(),
+            "/api/v1/stories",
+            Some(&writer),
+            Some(r#"{"section":"world","headline":"x","colour":"red"}"#),
+        )
+        .await
+        .status_json();
     assert_eq!(status, 400);
     assert!(
         body["error"]["message"]
@@ -86,14 +69,15 @@ async fn tokens_follow_roles_and_bad_bodies_name_the_field(backend: Backend) {
             .contains("unknown field `colour`"),
         "{body}"
     );
-    let (status, body) = send(
-        &app,
-        post.clone(),
-        "/api/v1/stories",
-        Some(&writer),
-        Some(r#"{"section":"world","#),
-    )
-    .await;
+    let (status, body) = api
+        .api(
+            post.clone(),
+            "/api/v1/stories",
+            Some(&writer),
+            Some(r#"{"section":"world","#),
+        )
+        .await
+        .status_json();
     assert_eq!(status, 400);
     assert!(
         body["error"]["message"]
@@ -102,14 +86,15 @@ async fn tokens_follow_roles_and_bad_bodies_name_the_field(backend: Backend) {
             .contains("invalid JSON body"),
         "{body}"
     );
-    let (status, body) = send(
-        &app,
-        post.clone(),
-        "/api/v1/stories",
-        Some(&writer),
-        Some(r#"{"section":"world"}"#),
-    )
-    .await;
+    let (status, body) = api
+        .api(
+            post.clone(),
+            "/api/v1/stories",
+            Some(&writer),
+            Some(r#"{"section":"world"}"#),
+        )
+        .await
+        .status_json();
     assert_eq!(status, 400);
     assert!(
         body["error"]["message"]
@@ -118,119 +103,122 @@ async fn tokens_follow_roles_and_bad_bodies_name_the_field(backend: Backend) {
             .contains("missing field `headline`"),
         "{body}"
     );
-    let (status, body) = send(
-        &app,
-        post.clone(),
-        "/api/v1/stories",
-        Some(&writer),
-        Some(r#"{"section":"nowhere","headline":"x"}"#),
-    )
-    .await;
+    let (status, body) = api
+        .api(
+            post.clone(),
+            "/api/v1/stories",
+            Some(&writer),
+            Some(r#"{"section":"nowhere","headline":"x"}"#),
+        )
+        .await
+        .status_json();
     assert_eq!(status, 422, "{body}");
 
     // A writer creates and edits a draft but cannot publish it.
-    let (status, created) = send(
-        &app,
-        post.clone(),
-        "/api/v1/stories",
-        Some(&writer),
-        Some(new_story),
-    )
-    .await;
+    let (status, created) = api
+        .api(
+            post.clone(),
+            "/api/v1/stories",
+            Some(&writer),
+            Some(new_story),
+        )
+        .await
+        .status_json();
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["status"], "draft");
     let id = created["id"].as_i64().unwrap();
-    let (status, body) = send(
-        &app,
-        reqwest::Method::PATCH,
-        &format!("/api/v1/stories/{id}"),
-        Some(&writer),
-        Some(r#"{"revision":1,"headline":"Wire story arrives early"}"#),
-    )
-    .await;
+    let (status, body) = api
+        .api(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/stories/{id}"),
+            Some(&writer),
+            Some(r#"{"revision":1,"headline":"Wire story arrives early"}"#),
+        )
+        .await
+        .status_json();
     assert_eq!(
         (status, body["revision"].as_i64()),
         (200, Some(2)),
         "{body}"
     );
-    let (status, body) = send(
-        &app,
-        reqwest::Method::PATCH,
-        &format!("/api/v1/stories/{id}"),
-        Some(&writer),
-        Some(r#"{"revision":1,"headline":"Stale edit"}"#),
-    )
-    .await;
+    let (status, body) = api
+        .api(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/stories/{id}"),
+            Some(&writer),
+            Some(r#"{"revision":1,"headline":"Stale edit"}"#),
+        )
+        .await
+        .status_json();
     assert_eq!(status, 409, "{body}");
-    let (status, body) = send(
-        &app,
-        post.clone(),
-        &format!("/api/v1/stories/{id}/publish"),
-        Some(&writer),
-        None,
-    )
-    .await;
+    let (status, body) = api
+        .api(
+            post.clone(),
+            &format!("/api/v1/stories/{id}/publish"),
+            Some(&writer),
+            None,
+        )
+        .await
+        .status_json();
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (403, Some("forbidden")),
         "{body}"
     );
     assert_eq!(
-        app.get(&format!("/api/v1/stories/{id}"))
-            .await
-            .status()
-            .as_u16(),
+        api.get(&format!("/api/v1/stories/{id}")).await.status(),
         404
     );
 
     // An editor publishes: the story is public at once; unpublishing hides it.
-    let (status, body) = send(
-        &app,
-        post.clone(),
-        &format!("/api/v1/stories/{id}/publish"),
-        Some(&editor),
-        None,
-    )
-    .await;
+    let (status, body) = api
+        .api(
+            post.clone(),
+            &format!("/api/v1/stories/{id}/publish"),
+            Some(&editor),
+            None,
+        )
+        .await
+        .status_json();
     assert_eq!(
         (status, body["status"].as_str()),
         (200, Some("published")),
         "{body}"
     );
-    let (status, html) = app.get_text("/world/wire-story-arrives").await;
+    let (status, html) = api.get_text("/world/wire-story-arrives").await;
     assert_eq!(status, 200);
     assert!(html.contains("Wire story arrives early"));
-    let (status, _) = send(
-        &app,
-        reqwest::Method::PATCH,
-        &format!("/api/v1/stories/{id}"),
-        Some(&writer),
-        Some(r#"{"revision":3,"headline":"Writer meddles"}"#),
-    )
-    .await;
+    let (status, _) = api
+        .api(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/stories/{id}"),
+            Some(&writer),
+            Some(r#"{"revision":3,"headline":"Writer meddles"}"#),
+        )
+        .await
+        .status_json();
     assert_eq!(status, 403, "a writer cannot change a published story");
-    let (status, _) = send(
-        &app,
-        post.clone(),
-        &format!("/api/v1/stories/{id}/unpublish"),
-        Some(&writer),
-        None,
-    )
-    .await;
+    let (status, _) = api
+        .api(
+            post.clone(),
+            &format!("/api/v1/stories/{id}/unpublish"),
+            Some(&writer),
+            None,
+        )
+        .await
+        .status_json();
     assert_eq!(status, 403);
-    let (status, _) = send(
-        &app,
-        post.clone(),
-        &format!("/api/v1/stories/{id}/unpublish"),
-        Some(&editor),
-        None,
-    )
-    .await;
+    let (status, _) = api
+        .api(
+            post.clone(),
+            &format!("/api/v1/stories/{id}/unpublish"),
+            Some(&editor),
+            None,
+        )
+        .await
+        .status_json();
     assert_eq!(status, 200);
-    assert_eq!(
-        app.get("/world/wire-story-arrives").await.status().as_u16(),
-        404
-    );
+    assert_eq!(api.get("/world/wire-story-arrives").await.status(), 404);
 
     // A disabled user's token stops working.
     let editor_user = accounts::find_by_email(&app.db.store, "editor@news.example")
@@ -240,13 +228,14 @@ async fn tokens_follow_roles_and_bad_bodies_name_the_field(backend: Backend) {
     accounts::set_disabled(&app.db.store, &actor, editor_user.id, true, NOW)
         .await
         .unwrap();
-    let (status, _) = send(
-        &app,
-        post,
-        &format!("/api/v1/stories/{id}/publish"),
-        Some(&editor),
-        None,
-    )
-    .await;
+    let (status, _) = api
+        .api(
+            post,
+            &format!("/api/v1/stories/{id}/publish"),
+            Some(&editor),
+            None,
+        )
+        .await
+        .status_json();
     assert_eq!(status, 401);
 }

@@ -7,7 +7,7 @@ use masthead::articles::{self, Article, BodyFormat, NewArticle, SectionRef};
 use masthead::storage::Store;
 
 use crate::on_both;
-use crate::support::{Backend, NOW, spawn};
+use crate::support::{Backend, NOW, Page, spawn};
 
 on_both!(
     public_pages_carry_validators_cache_control_and_surrogate_keys,
@@ -69,21 +69,19 @@ async fn publish(
         .unwrap()
 }
 
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
+/// Header `name` of `page`, empty when it is not there.
+fn header(page: &Page, name: &str) -> String {
+    page.header(name).unwrap_or_default().to_owned()
 }
 
 async fn public_pages_carry_validators_cache_control_and_surrogate_keys(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
+    let reader = app.cookieless();
     // The first request renders (a miss), the second is a hit.
     for _ in 0..2 {
-        let response = app.get(STORY).await;
+        let response = reader.get(STORY).await;
         assert_eq!(response.status(), 200);
         let etag = header(&response, "etag");
         assert!(
@@ -106,15 +104,15 @@ async fn public_pages_carry_validators_cache_control_and_surrogate_keys(backend:
             "text/html; charset=utf-8"
         );
     }
-    let home = app.get("/").await;
+    let home = reader.get("/").await;
     assert_eq!(header(&home, "surrogate-key"), "home site sections");
-    let front = app.get("/world").await;
+    let front = reader.get("/world").await;
     assert_eq!(
         header(&front, "surrogate-key"),
         "section:world site sections"
     );
     // Error pages are not cached and carry no surrogate key.
-    let missing = app.get("/world/no-such-story").await;
+    let missing = reader.get("/world/no-such-story").await;
     assert_eq!(missing.status(), 404);
     assert_eq!(header(&missing, "surrogate-key"), "");
 }
@@ -123,17 +121,18 @@ async fn conditional_requests_are_answered_304(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
-    let first = app.get(STORY).await;
+    let reader = app.cookieless();
+    let first = reader.get(STORY).await;
     let etag = header(&first, "etag");
     let last_modified = header(&first, "last-modified");
     let send = |name: &'static str, value: String| {
-        let request = app.client.get(app.url(STORY)).header(name, value);
-        async move { request.send().await.unwrap() }
+        let reader = &reader;
+        async move { reader.get_with(STORY, &[(name, &value)]).await }
     };
     let response = send("if-none-match", etag.clone()).await;
     assert_eq!(response.status(), 304);
     assert_eq!(header(&response, "etag"), etag);
-    assert!(response.bytes().await.unwrap().is_empty());
+    assert!(response.bytes().is_empty());
     let response = send("if-none-match", format!("\"other\", W/{etag}")).await;
     assert_eq!(response.status(), 304, "weak comparison, any tag of a list");
     let response = send("if-none-match", "\"other\"".into()).await;
@@ -143,14 +142,15 @@ async fn conditional_requests_are_answered_304(backend: Backend) {
     let response = send("if-modified-since", "Mon, 11 Jul 2016 21:09:00 GMT".into()).await;
     assert_eq!(response.status(), 200);
     // If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
-    let response = app
-        .client
-        .get(app.url(STORY))
-        .header("if-none-match", "\"other\"")
-        .header("if-modified-since", last_modified)
-        .send()
-        .await
-        .unwrap();
+    let response = reader
+        .get_with(
+            STORY,
+            &[
+                ("if-none-match", "\"other\""),
+                ("if-modified-since", &last_modified),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), 200);
 }
 
@@ -158,21 +158,19 @@ async fn the_precompressed_variant_follows_accept_encoding(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
-    let (status, identity) = app.get_text(STORY).await;
+    let reader = app.cookieless();
+    let (status, identity) = reader.get_text(STORY).await;
     assert_eq!(status, 200);
     let fetch = |accept: &'static str| {
-        let request = app
-            .client
-            .get(app.url(STORY))
-            .header("accept-encoding", accept);
-        async move { request.send().await.unwrap() }
+        let reader = &reader;
+        async move { reader.get_with(STORY, &[("accept-encoding", accept)]).await }
     };
     let response = fetch("gzip, deflate, br").await;
     assert_eq!(header(&response, "content-encoding"), "br");
     let br_etag = header(&response, "etag");
-    let bytes = response.bytes().await.unwrap();
+    let bytes = response.bytes();
     let mut text = String::new();
-    brotli::Decompressor::new(&bytes[..], 4096)
+    brotli::Decompressor::new(bytes, 4096)
         .read_to_string(&mut text)
         .unwrap();
     assert_eq!(text, identity);
@@ -184,22 +182,23 @@ async fn the_precompressed_variant_follows_accept_encoding(backend: Backend) {
         br_etag,
         "one strong tag per coding"
     );
-    let bytes = response.bytes().await.unwrap();
+    let bytes = response.bytes();
     let mut text = String::new();
-    flate2::read::GzDecoder::new(&bytes[..])
+    flate2::read::GzDecoder::new(bytes)
         .read_to_string(&mut text)
         .unwrap();
     assert_eq!(text, identity);
 
     let response = fetch("br;q=0, gzip;q=0").await;
     assert_eq!(header(&response, "content-encoding"), "");
-    assert_eq!(response.text().await.unwrap(), identity);
+    assert_eq!(response.text(), identity);
 }
 
 async fn publishing_a_story_purges_exactly_the_pages_that_show_it(backend: Backend) {
     let Some(app) = spawn(backend, true).await else {
         return;
     };
+    let reader = app.cookieless();
     let store = &app.db.store;
     let sport = section(store, "sport").await;
     let match_report = publish(store, sport, "Cup final ends in a draw", NOW - 60, None).await;
@@ -214,7 +213,7 @@ async fn publishing_a_story_purges_exactly_the_pages_that_show_it(backend: Backe
         "/sport/cup-final-ends-in-a-draw",
     ];
     for path in pages {
-        assert_eq!(app.get(path).await.status(), 200, "{path}");
+        assert_eq!(reader.get(path).await.status(), 200, "{path}");
     }
     let cache = app.app.page_cache();
     assert_eq!(cache.len(), pages.len());
@@ -234,15 +233,15 @@ async fn publishing_a_story_purges_exactly_the_pages_that_show_it(backend: Backe
 
     // Every page that shows World's list now shows the new story.
     for path in ["/", "/world", world_story] {
-        let (_, html) = app.get_text(path).await;
+        let (_, html) = reader.get_text(path).await;
         assert!(html.contains("Ceasefire agreed"), "{path}");
         assert!(html.contains(&new.path()));
     }
-    if app.get(world_sibling).await.status() == 200 {
-        let (_, html) = app.get_text(world_sibling).await;
+    if reader.get(world_sibling).await.status() == 200 {
+        let (_, html) = reader.get_text(world_sibling).await;
         assert!(html.contains("Ceasefire agreed"));
     }
-    let (_, html) = app.get_text(&match_report.path()).await;
+    let (_, html) = reader.get_text(&match_report.path()).await;
     assert!(!html.contains("Ceasefire agreed"));
 }
 
@@ -250,30 +249,31 @@ async fn an_embargo_lift_shows_the_story_with_no_write_at_that_moment(backend: B
     let Some(app) = spawn(backend, true).await else {
         return;
     };
+    let reader = app.cookieless();
     let store = &app.db.store;
     let world = section(store, "world").await;
     let embargoed = publish(store, world, "Budget leaked early", NOW, Some(NOW + 60)).await;
     app.app.sync_changes().await;
     for path in ["/", "/world", STORY] {
-        let (status, html) = app.get_text(path).await;
+        let (status, html) = reader.get_text(path).await;
         assert_eq!(status, 200);
         assert!(
             !html.contains("Budget leaked early"),
             "{path} before the lift"
         );
     }
-    assert_eq!(app.get(&embargoed.path()).await.status(), 404);
+    assert_eq!(reader.get(&embargoed.path()).await.status(), 404);
 
     app.app.clock().set(NOW + 61);
     // No write, no event: the cached pages go because the lift is due.
     for path in ["/", "/world", STORY] {
-        let (_, html) = app.get_text(path).await;
+        let (_, html) = reader.get_text(path).await;
         assert!(
             html.contains("Budget leaked early"),
             "{path} after the lift"
         );
     }
-    assert_eq!(app.get(&embargoed.path()).await.status(), 200);
+    assert_eq!(reader.get(&embargoed.path()).await.status(), 200);
 }
 
 async fn with_the_cache_off_every_request_renders_the_current_story(backend: Backend) {

@@ -551,7 +551,7 @@ pub fn multipart(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (Str
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn post_upload(
+pub async fn post_upload(
     session: &Session,
     json: bool,
     file_name: &str,

@@ -12,7 +12,7 @@ use openmetrics_parser::{PrometheusType, PrometheusValue};
 use tokio::net::TcpListener;
 
 use crate::support::procs::{self, Server};
-use crate::support::{self, Backend, NOW};
+use crate::support::{self, Backend, NOW, Page, Session};
 
 #[tokio::test]
 async fn metrics_are_prometheus_text_with_requests_by_route_template() {
@@ -72,12 +72,9 @@ async fn metrics_are_prometheus_text_with_requests_by_route_template() {
 
     // Through a reverse proxy the loopback peer is the proxy: no metrics.
     let proxied = app
-        .client
-        .get(app.url("/metrics"))
-        .header("x-forwarded-for", "203.0.113.7")
-        .send()
-        .await
-        .unwrap();
+        .cookieless()
+        .get_with("/metrics", &[("x-forwarded-for", "203.0.113.7")])
+        .await;
     assert_eq!(proxied.status(), 404);
 }
 
@@ -153,15 +150,8 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(masthead::http::serve(app, listener, std::future::pending()));
-    let client = reqwest::Client::new();
-    let readyz = || async {
-        let response = client
-            .get(format!("http://{address}/readyz"))
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    };
+    let operator = Session::at_with(&format!("http://{address}"), reqwest::Client::new());
+    let readyz = || operator.get_text("/readyz");
     let (status, body) = readyz().await;
     assert_eq!(status, 200, "{body}");
 
@@ -171,11 +161,7 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("FAIL database unreachable"), "{body}");
     // Liveness is about the process, not the database.
-    let live = client
-        .get(format!("http://{address}/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let live = operator.get("/healthz").await;
     assert_eq!(live.status(), 200);
 
     let relay_listener = TcpListener::bind(relay_address).await.unwrap();
@@ -222,76 +208,56 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
             .to_owned();
         assert!(setup_token.len() > 8);
         let origin = server.url("");
-        let first = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        // Forms are sent as a browser sends them from the site's own pages.
+        let same_origin = [
+            ("origin", origin.as_str()),
+            ("sec-fetch-site", "same-origin"),
+        ];
+        let first = Session::at(&origin);
         let setup_path = format!("/admin/setup/{setup_token}");
-        assert_eq!(
-            first
-                .get(server.url(&setup_path))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(first.get(&setup_path).await.status(), 200);
         let setup = first
-            .post(server.url(&setup_path))
-            .header("origin", &origin)
-            .header("sec-fetch-site", "same-origin")
-            .form(&[
-                ("name", "Ed"),
-                ("email", "ed@example.com"),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post_form_with(
+                &setup_path,
+                &[
+                    ("name", "Ed"),
+                    ("email", "ed@example.com"),
+                    ("password", PASSWORD),
+                    ("password_confirm", PASSWORD),
+                ],
+                &same_origin,
+            )
+            .await;
         assert_eq!(setup.status(), 303, "setup");
         let setup_session = cookie_value(&setup);
         // Then a sign-in with the password, as on any other day.
-        let admin = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let admin = Session::at(&origin);
         let login = admin
-            .post(server.url("/admin/login"))
-            .header("origin", &origin)
-            .header("sec-fetch-site", "same-origin")
-            .form(&[("email", "ed@example.com"), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert!(login.status().is_redirection(), "login: {}", login.status());
+            .post_form_with(
+                "/admin/login",
+                &[("email", "ed@example.com"), ("password", PASSWORD)],
+                &same_origin,
+            )
+            .await;
+        assert!(
+            (300..400).contains(&login.status()),
+            "login: {}",
+            login.status()
+        );
         let session_value = cookie_value(&login);
         assert!(session_value.len() > 8);
-        let dashboard = admin.get(server.url("/admin")).send().await.unwrap();
+        let dashboard = admin.get("/admin").await;
         assert_eq!(dashboard.status(), 200);
         let write = admin
-            .post(server.url("/admin/sections"))
-            .header("origin", &origin)
-            .form(&[("name", "Culture")])
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            write.status().as_u16() < 400,
-            "section write: {}",
-            write.status()
-        );
+            .post_form_with(
+                "/admin/sections",
+                &[("name", "Culture")],
+                &[("origin", origin.as_str())],
+            )
+            .await;
+        assert!(write.status() < 400, "section write: {}", write.status());
         // A story written and published through the story desk.
-        let new_story = admin
-            .get(server.url("/admin/stories/new"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let new_story = admin.get("/admin/stories/new").await.into_text();
         let section = new_story
             .split("id=\"section\"")
             .nth(1)
@@ -300,82 +266,77 @@ async fn logs_of_a_session_carry_request_ids_and_never_secrets() {
             .expect("a section to choose")
             .to_owned();
         let created = admin
-            .post(server.url("/admin/stories"))
-            .header("origin", &origin)
-            .header("sec-fetch-site", "same-origin")
-            .form(&[
-                ("headline", "Logs stay clean"),
-                ("body", "Nothing secret is written down."),
-                ("section", section.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post_form_with(
+                "/admin/stories",
+                &[
+                    ("headline", "Logs stay clean"),
+                    ("body", "Nothing secret is written down."),
+                    ("section", section.as_str()),
+                ],
+                &same_origin,
+            )
+            .await;
         assert_eq!(created.status(), 303, "create a story");
-        let story = created.headers()["location"]
-            .to_str()
+        let story = created
+            .location()
             .unwrap()
             .split('?')
             .next()
             .unwrap()
             .to_owned();
         let published = admin
-            .post(server.url(&format!("{story}/publish")))
-            .header("origin", &origin)
-            .header("sec-fetch-site", "same-origin")
-            .send()
-            .await
-            .unwrap();
+            .post_with(&format!("{story}/publish"), &same_origin)
+            .await;
         assert_eq!(published.status(), 303, "publish");
-        let article = admin
-            .get(server.url("/world/logs-stay-clean"))
-            .send()
-            .await
-            .unwrap();
+        let article = admin.get("/world/logs-stay-clean").await;
         assert_eq!(article.status(), 200);
         // Through a proxy, /metrics is for administrators only.
         let metrics = admin
-            .get(server.url("/metrics"))
-            .header("x-forwarded-for", "203.0.113.7")
-            .send()
-            .await
-            .unwrap();
+            .get_with("/metrics", &[("x-forwarded-for", "203.0.113.7")])
+            .await;
         assert_eq!(metrics.status(), 200);
-        assert!(
-            metrics
-                .text()
-                .await
-                .unwrap()
-                .contains("masthead_http_requests_total")
-        );
+        assert!(metrics.text().contains("masthead_http_requests_total"));
 
-        let client = reqwest::Client::new();
-        let mut ids = Vec::new();
-        let requests = [
-            client
-                .post(server.url("/login"))
-                .form(&[("email", "editor@example.com"), ("password", PASSWORD)]),
+        // One request at a time, no cookies kept, as a script sends them.
+        let script = Session::at_with(&origin, reqwest::Client::new());
+        let forged_session = format!("masthead_session={SESSION}");
+        let answers = [
+            script
+                .post_form(
+                    "/login",
+                    &[("email", "editor@example.com"), ("password", PASSWORD)],
+                )
+                .await,
             // No trusted proxies: a forged X-Forwarded-For never reaches the logs.
-            client
-                .get(server.url("/"))
-                .header("x-forwarded-for", "203.0.113.66")
-                .header("cookie", format!("masthead_session={SESSION}")),
-            client
-                .get(server.url("/world/us-to-send-560-additional-troops-to-iraq"))
-                .header("cookie", format!("masthead_session={SESSION}")),
-            client
-                .post(server.url("/api/articles"))
-                .header("authorization", format!("Bearer {TOKEN}"))
-                .json(&serde_json::json!({ "headline": "x" })),
-            client.get(server.url(&format!("/world?token={TOKEN}"))),
+            script
+                .get_with(
+                    "/",
+                    &[
+                        ("x-forwarded-for", "203.0.113.66"),
+                        ("cookie", forged_session.as_str()),
+                    ],
+                )
+                .await,
+            script
+                .get_with(
+                    "/world/us-to-send-560-additional-troops-to-iraq",
+                    &[("cookie", forged_session.as_str())],
+                )
+                .await,
+            script
+                .api(
+                    reqwest::Method::POST,
+                    "/api/articles",
+                    Some(TOKEN),
+                    Some(r#"{"headline":"x"}"#),
+                )
+                .await,
+            script.get(&format!("/world?token={TOKEN}")).await,
         ];
-        for request in requests {
-            let response = request.send().await.unwrap();
-            let id = response.headers()["x-request-id"]
-                .to_str()
-                .unwrap()
-                .to_owned();
-            ids.push((id, response.status().as_u16()));
+        let mut ids = Vec::new();
+        for response in answers {
+            let id = response.header("x-request-id").unwrap().to_owned();
+            ids.push((id, response.status()));
         }
         server.signal("TERM");
         assert_eq!(server.wait_exit(Duration::from_secs(30)).await, Some(0));
@@ -581,10 +542,9 @@ async fn a_database_migrated_by_a_newer_masthead_is_refused() {
     );
 }
 
-/// The value of the first cookie a response sets.
-fn cookie_value(response: &reqwest::Response) -> String {
-    response
-        .headers()
+/// The value of the first cookie an answer sets.
+fn cookie_value(page: &Page) -> String {
+    page.headers()
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())

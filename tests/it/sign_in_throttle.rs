@@ -11,7 +11,7 @@ use masthead::config::Config;
 
 use crate::on_both;
 use crate::support::{Backend, NOW, TestApp, spawn, spawn_with};
-use crate::support::{PASSWORD, cookie_client, create_user};
+use crate::support::{PASSWORD, Session, create_user};
 
 on_both!(
     a_forged_forwarded_for_neither_bypasses_the_throttle_nor_reaches_the_audit_log,
@@ -26,35 +26,6 @@ fn trust_loopback(config: &mut Config) {
         masthead::proxies::TrustedProxies::new(vec!["127.0.0.1".parse().unwrap()]);
 }
 
-/// Posts the sign-in form, with `X-Forwarded-For` when given.
-async fn attempt(
-    app: &TestApp,
-    client: &reqwest::Client,
-    email: &str,
-    password: &str,
-    forwarded_for: Option<&str>,
-) -> reqwest::Response {
-    let mut request = client.post(app.url("/admin/login")).form(&[
-        ("email", email),
-        ("password", password),
-        ("next", "/admin"),
-    ]);
-    if let Some(value) = forwarded_for {
-        request = request.header("x-forwarded-for", value);
-    }
-    request.send().await.expect("sign-in request")
-}
-
-fn retry_after(response: &reqwest::Response) -> Option<i64> {
-    response
-        .headers()
-        .get("retry-after")?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
-}
-
 /// The addresses of the audit log's `action` entries, newest first.
 async fn audit_addresses(app: &TestApp, action: &str) -> Vec<String> {
     app.audit_log()
@@ -67,25 +38,21 @@ async fn audit_addresses(app: &TestApp, action: &str) -> Vec<String> {
 
 /// A browser that signed in to `email` from `address` (so it holds the
 /// known-device cookie), then signed out.
-async fn known_device(app: &TestApp, email: &str, address: &str) -> reqwest::Client {
-    let client = cookie_client();
-    let response = attempt(app, &client, email, PASSWORD, Some(address)).await;
+async fn known_device(app: &TestApp, email: &str, address: &str) -> Session {
+    let browser = app.session();
+    let response = browser.sign_in_from(email, PASSWORD, Some(address)).await;
     assert_eq!(response.status(), 303);
     let device = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("masthead_device="))
+        .set_cookie_named("masthead_device")
         .expect("a known-device cookie")
         .to_owned();
     assert!(
         device.contains("HttpOnly") && device.contains("Path=/admin/login"),
         "{device}"
     );
-    let out = client.post(app.url("/admin/logout")).send().await.unwrap();
+    let out = browser.sign_out().await;
     assert_eq!(out.status(), 303);
-    client
+    browser
 }
 
 async fn a_forged_forwarded_for_neither_bypasses_the_throttle_nor_reaches_the_audit_log(
@@ -94,23 +61,22 @@ async fn a_forged_forwarded_for_neither_bypasses_the_throttle_nor_reaches_the_au
     let Some(app) = spawn(backend, false).await else {
         return;
     };
+    // One request at a time, no cookies kept, as a script sends them.
+    let script = app.cookieless();
     create_user(&app, "ed@news.example", Role::Editor).await;
     // No trusted proxies: every try invents a new address, to no avail.
     for n in 0..=FREE_FAILURES_PER_PAIR {
         let forged = format!("203.0.113.{n}");
-        let response = attempt(&app, &app.client, "ed@news.example", "wrong", Some(&forged)).await;
+        let response = script
+            .sign_in_from("ed@news.example", "wrong", Some(&forged))
+            .await;
         assert_eq!(response.status(), 401, "attempt {n}");
     }
-    let blocked = attempt(
-        &app,
-        &app.client,
-        "ed@news.example",
-        PASSWORD,
-        Some("198.51.100.77"),
-    )
-    .await;
+    let blocked = script
+        .sign_in_from("ed@news.example", PASSWORD, Some("198.51.100.77"))
+        .await;
     assert_eq!(blocked.status(), 429);
-    assert!(retry_after(&blocked).is_some_and(|s| s > 0));
+    assert!(blocked.retry_after().is_some_and(|s| s > 0));
     let failed = audit_addresses(&app, "login.failed").await;
     assert_eq!(failed.len() as i64, FREE_FAILURES_PER_PAIR + 1);
     assert!(failed.iter().all(|a| a == "127.0.0.1"), "{failed:?}");
@@ -122,24 +88,18 @@ async fn a_forged_forwarded_for_neither_bypasses_the_throttle_nor_reaches_the_au
     // Nor does it escape the per-address limit, spread over many accounts
     // (the address already failed for ed above).
     for n in 0..FREE_FAILURES_PER_ADDRESS - FREE_FAILURES_PER_PAIR {
-        let response = attempt(
-            &app,
-            &app.client,
-            &format!("guess{n}@news.example"),
-            "wrong",
-            Some(&format!("192.0.2.{n}")),
-        )
-        .await;
+        let response = script
+            .sign_in_from(
+                &format!("guess{n}@news.example"),
+                "wrong",
+                Some(&format!("192.0.2.{n}")),
+            )
+            .await;
         assert_eq!(response.status(), 401, "guess {n}");
     }
-    let other = attempt(
-        &app,
-        &app.client,
-        "nobody@news.example",
-        "wrong",
-        Some("192.0.2.200"),
-    )
-    .await;
+    let other = script
+        .sign_in_from("nobody@news.example", "wrong", Some("192.0.2.200"))
+        .await;
     assert_eq!(other.status(), 429);
 }
 
@@ -147,39 +107,30 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_throttled_and_logged(bac
     let Some(app) = spawn_with(backend, false, trust_loopback).await else {
         return;
     };
+    // One request at a time, no cookies kept, as a script sends them.
+    let script = app.cookieless();
     create_user(&app, "ed@news.example", Role::Editor).await;
     // The client put 198.51.100.1 in front; the proxy appended what it saw.
     for _ in 0..=FREE_FAILURES_PER_PAIR {
-        let response = attempt(
-            &app,
-            &app.client,
-            "ed@news.example",
-            "wrong",
-            Some("198.51.100.1, 203.0.113.9"),
-        )
-        .await;
+        let response = script
+            .sign_in_from(
+                "ed@news.example",
+                "wrong",
+                Some("198.51.100.1, 203.0.113.9"),
+            )
+            .await;
         assert_eq!(response.status(), 401);
     }
     let failed = audit_addresses(&app, "login.failed").await;
     assert!(failed.iter().all(|a| a == "203.0.113.9"), "{failed:?}");
-    let same = attempt(
-        &app,
-        &app.client,
-        "ed@news.example",
-        PASSWORD,
-        Some("203.0.113.9"),
-    )
-    .await;
+    let same = script
+        .sign_in_from("ed@news.example", PASSWORD, Some("203.0.113.9"))
+        .await;
     assert_eq!(same.status(), 429);
     // Another client of the proxy is not held back by 203.0.113.9's failures.
-    let other = attempt(
-        &app,
-        &app.client,
-        "ed@news.example",
-        PASSWORD,
-        Some("203.0.113.10"),
-    )
-    .await;
+    let other = script
+        .sign_in_from("ed@news.example", PASSWORD, Some("203.0.113.10"))
+        .await;
     assert_eq!(other.status(), 303);
     assert_eq!(
         audit_addresses(&app, "login.succeeded").await,
@@ -192,20 +143,22 @@ async fn back_off_grows_is_capped_and_the_right_password_works_after_it(backend:
         return;
     };
     create_user(&app, "ed@news.example", Role::Editor).await;
-    let client = cookie_client();
+    let browser = app.session();
     for n in 1..=FREE_FAILURES_PER_PAIR {
-        let response = attempt(&app, &client, "ed@news.example", "wrong", None).await;
+        let response = browser.sign_in_from("ed@news.example", "wrong", None).await;
         assert_eq!(response.status(), 401, "free try {n}");
     }
     let mut now = NOW;
     let mut waits = Vec::new();
     for _ in 0..10 {
-        let failed = attempt(&app, &client, "ed@news.example", "wrong", None).await;
+        let failed = browser.sign_in_from("ed@news.example", "wrong", None).await;
         assert_eq!(failed.status(), 401);
-        let blocked = attempt(&app, &client, "ed@news.example", PASSWORD, None).await;
+        let blocked = browser
+            .sign_in_from("ed@news.example", PASSWORD, None)
+            .await;
         assert_eq!(blocked.status(), 429);
-        let wait = retry_after(&blocked).expect("Retry-After");
-        let body = blocked.text().await.unwrap();
+        let wait = blocked.retry_after().expect("Retry-After");
+        let body = blocked.text();
         assert!(
             body.contains("too many failed sign-in attempts: wait")
                 && body.contains("and try again (after")
@@ -217,8 +170,8 @@ async fn back_off_grows_is_capped_and_the_right_password_works_after_it(backend:
             "the email stays in the form"
         );
         // Knocking while waiting does not make the wait longer.
-        let again = attempt(&app, &client, "ed@news.example", "wrong", None).await;
-        assert_eq!(retry_after(&again), Some(wait));
+        let again = browser.sign_in_from("ed@news.example", "wrong", None).await;
+        assert_eq!(again.retry_after(), Some(wait));
         waits.push(wait);
         now += wait;
         app.app.clock().set(now);
@@ -234,7 +187,9 @@ async fn back_off_grows_is_capped_and_the_right_password_works_after_it(backend:
     );
 
     // The wait is over: the right password signs in, and the pair starts afresh.
-    let ok = attempt(&app, &client, "ed@news.example", PASSWORD, None).await;
+    let ok = browser
+        .sign_in_from("ed@news.example", PASSWORD, None)
+        .await;
     assert_eq!(ok.status(), 303);
 }
 
@@ -248,66 +203,48 @@ async fn an_attackers_failures_do_not_keep_the_rightful_user_out_of_a_known_devi
     let laptop = known_device(&app, "ed@news.example", "198.51.100.20").await;
     // The attacker guesses ed's password from the newsroom's own address and
     // from many others, so ed's account and that address both wait.
-    let attacker = cookie_client();
+    let attacker = app.session();
     for n in 0..FREE_FAILURES_PER_ACCOUNT + 5 {
         let from = if n % 2 == 0 {
             "198.51.100.20".to_owned()
         } else {
             format!("203.0.113.{n}")
         };
-        attempt(&app, &attacker, "ed@news.example", "guess", Some(&from)).await;
+        attacker
+            .sign_in_from("ed@news.example", "guess", Some(&from))
+            .await;
     }
     for n in 0..FREE_FAILURES_PER_ADDRESS {
-        attempt(
-            &app,
-            &attacker,
-            &format!("guess{n}@news.example"),
-            "guess",
-            Some("198.51.100.20"),
-        )
-        .await;
+        attacker
+            .sign_in_from(
+                &format!("guess{n}@news.example"),
+                "guess",
+                Some("198.51.100.20"),
+            )
+            .await;
     }
-    let stranger = attempt(
-        &app,
-        &cookie_client(),
-        "ed@news.example",
-        PASSWORD,
-        Some("192.0.2.5"),
-    )
-    .await;
+    let stranger = app
+        .session()
+        .sign_in_from("ed@news.example", PASSWORD, Some("192.0.2.5"))
+        .await;
     assert_eq!(stranger.status(), 429, "a new browser waits");
     // ed's laptop signs in, from the shared address or from anywhere.
-    let ok = attempt(
-        &app,
-        &laptop,
-        "ed@news.example",
-        PASSWORD,
-        Some("198.51.100.20"),
-    )
-    .await;
+    let ok = laptop
+        .sign_in_from("ed@news.example", PASSWORD, Some("198.51.100.20"))
+        .await;
     assert_eq!(ok.status(), 303);
-    let page = laptop.get(app.url("/admin")).send().await.unwrap();
+    let page = laptop.get("/admin").await;
     assert_eq!(page.status(), 200);
-    let out = laptop.post(app.url("/admin/logout")).send().await.unwrap();
+    let out = laptop.sign_out().await;
     assert_eq!(out.status(), 303);
-    let elsewhere = attempt(
-        &app,
-        &laptop,
-        "ed@news.example",
-        PASSWORD,
-        Some("192.0.2.99"),
-    )
-    .await;
+    let elsewhere = laptop
+        .sign_in_from("ed@news.example", PASSWORD, Some("192.0.2.99"))
+        .await;
     assert_eq!(elsewhere.status(), 303);
     // The cookie is a device of ed only: it does not help guessing others.
-    let forged = attempt(
-        &app,
-        &laptop,
-        "guess0@news.example",
-        "guess",
-        Some("198.51.100.20"),
-    )
-    .await;
+    let forged = laptop
+        .sign_in_from("guess0@news.example", "guess", Some("198.51.100.20"))
+        .await;
     assert_eq!(forged.status(), 429);
 }
 
@@ -315,37 +252,29 @@ async fn the_per_address_limit_spares_another_accounts_known_device(backend: Bac
     let Some(app) = spawn_with(backend, false, trust_loopback).await else {
         return;
     };
+    // One request at a time, no cookies kept, as a script sends them.
+    let script = app.cookieless();
     create_user(&app, "wes@news.example", Role::Writer).await;
     create_user(&app, "ana@news.example", Role::Writer).await;
     let desk = known_device(&app, "wes@news.example", "198.51.100.7").await;
     // Someone behind the newsroom's address guesses other accounts.
     for n in 0..=FREE_FAILURES_PER_ADDRESS {
-        attempt(
-            &app,
-            &app.client,
-            &format!("guess{n}@news.example"),
-            "guess",
-            Some("198.51.100.7"),
-        )
-        .await;
+        script
+            .sign_in_from(
+                &format!("guess{n}@news.example"),
+                "guess",
+                Some("198.51.100.7"),
+            )
+            .await;
     }
-    let blocked = attempt(
-        &app,
-        &cookie_client(),
-        "ana@news.example",
-        PASSWORD,
-        Some("198.51.100.7"),
-    )
-    .await;
+    let blocked = app
+        .session()
+        .sign_in_from("ana@news.example", PASSWORD, Some("198.51.100.7"))
+        .await;
     assert_eq!(blocked.status(), 429, "a browser ana never used waits");
-    assert!(retry_after(&blocked).is_some());
-    let ok = attempt(
-        &app,
-        &desk,
-        "wes@news.example",
-        PASSWORD,
-        Some("198.51.100.7"),
-    )
-    .await;
+    assert!(blocked.retry_after().is_some());
+    let ok = desk
+        .sign_in_from("wes@news.example", PASSWORD, Some("198.51.100.7"))
+        .await;
     assert_eq!(ok.status(), 303, "wes's own browser is not held back");
 }

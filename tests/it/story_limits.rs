@@ -102,21 +102,15 @@ async fn a_deeply_nested_body_is_refused_by_the_desk_the_preview_and_the_api(bac
 
     // The write API answers the stable code `invalid` with the same message.
     let token = api_token(&app).await;
+    let api = app.cookieless();
     let story = serde_json::json!({
         "section": "world",
         "headline": "Wire story",
         "body": "> ".repeat(50_000),
     });
-    let response = app
-        .client
-        .post(app.url("/api/v1/stories"))
-        .bearer_auth(&token)
-        .json(&story)
-        .send()
-        .await
-        .unwrap();
+    let response = api.post_json("/api/v1/stories", &token, &story).await;
     assert_eq!(response.status(), 422);
-    let body: serde_json::Value = response.json().await.unwrap();
+    let body = response.json();
     assert_eq!(body["error"]["code"], "invalid", "{body}");
     assert!(
         body["error"]["message"]
@@ -130,16 +124,9 @@ async fn a_deeply_nested_body_is_refused_by_the_desk_the_preview_and_the_api(bac
         "headline": "x".repeat(HEADLINE_CHARS + 1),
         "body": "Fine.",
     });
-    let response = app
-        .client
-        .post(app.url("/api/v1/stories"))
-        .bearer_auth(&token)
-        .json(&story)
-        .send()
-        .await
-        .unwrap();
+    let response = api.post_json("/api/v1/stories", &token, &story).await;
     assert_eq!(response.status(), 422);
-    let body: serde_json::Value = response.json().await.unwrap();
+    let body = response.json();
     assert_eq!(
         body["error"]["message"],
         "the headline is 301 characters long; the limit is 300"

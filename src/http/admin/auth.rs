@@ -1,11 +1,14 @@
 //! Who is asking: the `CurrentUser` extractor (signed in through the session
-//! cookie, else a redirect to the sign-in page for HTML or a JSON 401 for
-//! `/api`), role-requiring extractors, the client's address, and the
-//! session cookie itself.
+//! cookie, else a redirect to the sign-in page for HTML or the API's 401
+//! for `/api`; a session that cannot be read is a [`Problem`] like any
+//! other failure of ours), role-requiring extractors, the client's address,
+//! and the session cookie itself.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use std::sync::{Arc, OnceLock};
+
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::accounts::{self, DEVICE_COOKIE, DEVICE_LIFETIME_SECS, SESSION_COOKIE, User};
@@ -114,15 +117,6 @@ fn is_api(parts: &Parts) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
-/// A JSON error for the API: `{"error": {"code": ..., "message": ...}}`.
-pub(crate) fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        axum::Json(serde_json::json!({ "error": { "code": code, "message": message } })),
-    )
-        .into_response()
-}
-
 /// Percent-encodes a path for the `next` query parameter.
 fn encode_component(text: &str) -> String {
     text.bytes()
@@ -137,11 +131,7 @@ fn encode_component(text: &str) -> String {
 
 fn unauthenticated(parts: &Parts) -> Response {
     if is_api(parts) {
-        return api_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "sign in first: this needs a session",
-        );
+        return Problem::unauthorized("sign in first: this needs a session").into_response();
     }
     let target = if parts.method == axum::http::Method::GET {
         let path_and_query = parts.uri.path_and_query().map_or("/admin", |p| p.as_str());
@@ -152,6 +142,27 @@ fn unauthenticated(parts: &Parts) -> Response {
     Redirect::to(&target).into_response()
 }
 
+/// Who the request's user turned out to be, shared with the problem
+/// renderer (`problem::render` puts one in every request): an admin error
+/// page names the user the handler's extractor found instead of reading
+/// the session again, so it runs no query of its own.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SeenUser(Arc<OnceLock<Option<CurrentUser>>>);
+
+impl SeenUser {
+    /// What the extractor found (`Some(None)`: nobody is signed in, or the
+    /// session could not be read), or `None` when no extractor ran.
+    pub(crate) fn get(&self) -> Option<Option<CurrentUser>> {
+        self.0.get().cloned()
+    }
+
+    fn record(parts: &Parts, user: Option<&CurrentUser>) {
+        if let Some(seen) = parts.extensions.get::<SeenUser>() {
+            let _ = seen.0.set(user.cloned());
+        }
+    }
+}
+
 impl FromRequestParts<App> for CurrentUser {
     type Rejection = Response;
 
@@ -160,6 +171,7 @@ impl FromRequestParts<App> for CurrentUser {
             return Ok(user.clone());
         }
         let Some(cookie) = session_cookie(&parts.headers) else {
+            SeenUser::record(parts, None);
             return Err(unauthenticated(parts));
         };
         match accounts::session_user(app.store(), cookie, app.now()).await {
@@ -169,24 +181,18 @@ impl FromRequestParts<App> for CurrentUser {
                     address: client_address(parts, app),
                 };
                 parts.extensions.insert(current.clone());
+                SeenUser::record(parts, Some(&current));
                 Ok(current)
             }
-            Ok(None) => Err(unauthenticated(parts)),
+            Ok(None) => {
+                SeenUser::record(parts, None);
+                Err(unauthenticated(parts))
+            }
             Err(error) => {
-                tracing::error!(%error, "cannot read the session");
-                Err(if is_api(parts) {
-                    api_error(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal",
-                        "the session could not be read",
-                    )
-                } else {
-                    (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "The session could not be read. Please try again.",
-                    )
-                        .into_response()
-                })
+                // A failure of ours: the surface's 500 page with the request
+                // id; the chain is logged once, by the renderer.
+                SeenUser::record(parts, None);
+                Err(Problem::internal(error).into_response())
             }
         }
     }
@@ -205,14 +211,10 @@ impl FromRequestParts<App> for MaybeUser {
     }
 }
 
-/// Answers 403: a page for HTML, JSON for the API.
+/// Answers 403: the admin page, or the API's JSON under `/api`.
 pub(crate) fn forbidden(parts_path: &str) -> Response {
     if parts_path == "/api" || parts_path.starts_with("/api/") {
-        return api_error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "your role does not allow this",
-        );
+        return Problem::forbidden("your role does not allow this").into_response();
     }
     Problem::forbidden("Your role does not allow this.")
         .on(Surface::Admin)

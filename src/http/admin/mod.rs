@@ -24,7 +24,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::accounts::User;
 use crate::app::App;
 use crate::http::problem::Problem;
-use crate::site::Site;
+use crate::site::SiteError;
 
 /// Admin pages load only their own stylesheet, script and images.
 pub(crate) const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -173,11 +173,16 @@ impl<'a> Page<'a> {
         template: &str,
         context: serde_json::Value,
     ) -> Result<Response, Problem> {
-        let site_name = match self.app.store().site().await? {
-            Some(row) => Site::from_row(row)
-                .map(|s| s.name)
-                .unwrap_or_else(|_| "masthead".into()),
-            None => "masthead".into(),
+        // The in-memory settings (no query, so an error page needs none),
+        // caught up first when this process wrote since it last read the
+        // changes feed: the page after a settings save shows the new name.
+        if self.app.follower().behind(self.app.store()) {
+            self.app.sync_changes().await;
+        }
+        let site_name = match self.app.site().await {
+            Ok(site) => site.name.clone(),
+            Err(SiteError::NotSetUp | SiteError::Invalid(_)) => "masthead".to_owned(),
+            Err(error) => return Err(error.into()),
         };
         let layout = serde_json::json!({
             "site_name": site_name,

@@ -8,7 +8,7 @@ mod upload;
 pub use upload::fuzz_upload_form;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -45,32 +45,31 @@ pub(super) fn upload_routes() -> Router<App> {
 }
 
 /// Serves a stored image file. Names are content hashes, so a name always
-/// means the same bytes: cache for a year, immutable.
-async fn file(State(app): State<App>, Path(name): Path<String>) -> Response {
-    let Some(name) = FileName::parse(&name) else {
-        return (StatusCode::NOT_FOUND, "no such image\n").into_response();
-    };
+/// means the same bytes: cache for a year, immutable. A missing file is the
+/// reader's 404 page and a file that cannot be read a failure of ours (the
+/// 500 page with the request id), both through [`Problem`].
+async fn file(State(app): State<App>, Path(name): Path<String>) -> Result<Response, Problem> {
+    let name = FileName::parse(&name).ok_or_else(Problem::no_page)?;
     let files = MediaFiles::new(&app.config().data_dir);
-    match files.read(&name).await {
-        Ok(Some(bytes)) => (
-            [
-                (header::CONTENT_TYPE, name.content_type()),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, "no such image\n").into_response(),
-        Err(error) => {
-            tracing::error!(%error, file = %name.to_name(), "cannot read image file");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the image could not be read\n",
-            )
-                .into_response()
-        }
-    }
+    let bytes = files
+        .read(&name)
+        .await
+        .map_err(|error| Problem::internal(UnreadableFile(name.to_name(), error)))?
+        .ok_or_else(Problem::no_page)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, name.content_type()),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        bytes,
+    )
+        .into_response())
 }
+
+/// An image file that exists but cannot be read (for the log).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read image file {0}")]
+struct UnreadableFile(String, #[source] std::io::Error);
 
 #[derive(Debug, Deserialize)]
 struct ListQuery {

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use super::super::stories;
 use super::{UPLOAD_BODY_LIMIT, render_list};
 use crate::app::App;
-use crate::http::admin::{self, CurrentUser, Page};
-use crate::http::problem::Problem;
+use crate::http::admin::{CurrentUser, Page};
+use crate::http::problem::{Chain, Problem, Surface};
 use crate::media::{self, MAX_UPLOAD_BYTES, Media, MediaError, MediaFiles, MediaText};
 
 /// Refuses a request that announces a body over [`UPLOAD_BODY_LIMIT`]
@@ -33,15 +33,7 @@ pub(super) async fn refuse_oversized(
             let error = UploadError::Media(MediaError::TooLarge {
                 size: usize::try_from(length).unwrap_or(usize::MAX),
             });
-            if wants_json(request.headers()) {
-                error.json()
-            } else {
-                (
-                    error.status(),
-                    format!("Upload refused: {}\n", error.message()),
-                )
-                    .into_response()
-            }
+            error.problem(wants_json(request.headers())).into_response()
         }
         _ => next.run(request).await,
     }
@@ -142,19 +134,48 @@ impl UploadError {
         }
     }
 
-    /// `{"error": {"code", "message"}}`, as the rest of the JSON API answers.
-    fn json(&self) -> Response {
-        admin::auth::api_error(self.status(), self.code(), &self.message())
+    /// A failure of ours (the files or the database), not the uploader's.
+    fn is_internal(&self) -> bool {
+        matches!(self, UploadError::Media(e) if !e.is_user_error())
+    }
+
+    /// The [`Problem`]: the API's JSON (`{"error": {"code", "message"}}`,
+    /// with the codes above) when the uploader asked for JSON, else the
+    /// admin page; a failure of ours logged once with the request id.
+    fn problem(self, json: bool) -> Problem {
+        let problem = match self {
+            UploadError::Media(error) if !error.is_user_error() => Problem::internal(error),
+            refused => Problem::refused(
+                refused.status(),
+                refused.code(),
+                if json {
+                    refused.message()
+                } else {
+                    format!("Upload refused: {}", refused.message())
+                },
+            ),
+        };
+        if json {
+            problem.on(Surface::Api)
+        } else {
+            problem
+        }
+    }
+
+    /// Logs a failure of ours that is answered without a [`Problem`].
+    fn log_if_internal(&self) {
+        if let UploadError::Media(error) = self
+            && !error.is_user_error()
+        {
+            tracing::error!(error = %Chain(error), "upload failed");
+        }
     }
 
     /// The message for the uploader; internal causes are logged, not shown.
     fn message(&self) -> String {
         match self {
             UploadError::Media(e) if e.is_user_error() => e.to_string(),
-            UploadError::Media(e) => {
-                tracing::error!(error = %e, "upload failed");
-                "the image could not be stored; please try again".into()
-            }
+            UploadError::Media(_) => "the image could not be stored; please try again".into(),
             UploadError::Form(m) => m.clone(),
         }
     }
@@ -272,7 +293,13 @@ pub(super) async fn upload(
     }
     .await;
     if let (Some(editor), false) = (from_editor.editor, json) {
-        let result = result.map_err(|e| (e.status(), e.message()));
+        // The editor keeps the story form it sent, even when the failure is
+        // ours: logged here (in the request's span, with its id), the form
+        // shown again with the apology.
+        let result = result.map_err(|e| {
+            e.log_if_internal();
+            (e.status(), e.message())
+        });
         return stories::after_upload(&app, &user, &editor, from_editor.fields, result).await;
     }
     match (result, json) {
@@ -282,7 +309,8 @@ pub(super) async fn upload(
         (Ok(media), false) => {
             Ok(Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response())
         }
-        (Err(error), true) => Ok(error.json()),
+        (Err(error), true) => Err(error.problem(true)),
+        (Err(error), false) if error.is_internal() => Err(error.problem(false)),
         (Err(error), false) => {
             let page = Page::new(&app, Some(&user.user), "media")
                 .status(error.status())

@@ -54,6 +54,30 @@ impl TestApp {
         Session::new(self, session::cookie_client())
     }
 
+    /// A visitor without a cookie jar (each request on its own, as an API
+    /// client or a script sends it), through [`TestApp::client`].
+    pub fn cookieless(&self) -> Session {
+        Session::new(self, self.client.clone())
+    }
+
+    /// A visitor without a cookie jar that sends the session cookie
+    /// `masthead_session=<id>` with every request (a stolen or old id).
+    pub fn with_session_cookie(&self, id: &str) -> Session {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::COOKIE,
+            format!("masthead_session={id}")
+                .parse()
+                .expect("a cookie header"),
+        );
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        Session::new(self, client)
+    }
+
     /// A visitor signed in as the existing account `email` (with
     /// [`session::PASSWORD`]); panics if the sign-in is refused.
     pub async fn signed_in(&self, email: &str) -> Session {

@@ -21,10 +21,7 @@ pub mod session;
 pub use app::{TestApp, spawn, spawn_with};
 pub use db::{Backend, TestStore, demo_site, postgres_url, store};
 pub use html::{select, text_blocks, text_of};
-pub use session::{
-    PASSWORD, Page, Session, client_as, client_for, cookie_client, create_user, get_with_cookie,
-    link_path, log_in, session_cookie, set_cookie_header,
-};
+pub use session::{PASSWORD, Page, Session, cookie_client, create_user, link_path};
 
 /// The seed page, as shipped in the repository.
 pub const SEED: &str = include_str!("../../../fixtures/seed-page.txt");
