@@ -21,6 +21,7 @@ pub mod sections;
 pub mod site;
 pub mod storage;
 pub mod text;
+pub mod topics;
 // issue 10: who the client is behind reverse proxies
 pub mod outbound;
 pub mod proxies;

@@ -231,6 +231,7 @@ impl Article {
             created_at: self.created_at,
             revision: self.revision,
             owner_id: self.owner_id,
+            topics: self.tags.iter().map(|t| topic_name(t)).collect(),
         }
     }
 
@@ -427,6 +428,15 @@ pub async fn create_with(
     Ok(article)
 }
 
+/// How a story files topic `name`: the name, and the slug a new topic of
+/// that name gets.
+pub fn topic_name(name: &str) -> crate::storage::TopicName {
+    crate::storage::TopicName {
+        name: name.to_owned(),
+        slug: Slug::from_title(name).as_str().to_owned(),
+    }
+}
+
 /// Loads a story by id, in any status.
 pub async fn find(store: &Store, id: i64) -> Result<Option<Article>, ArticleError> {
     store.article(id).await?.map(Article::from_row).transpose()
@@ -458,6 +468,23 @@ pub async fn visible_list(
 ) -> Result<Vec<Article>, ArticleError> {
     store
         .visible_articles(section_id, now, cursor, except, limit)
+        .await?
+        .into_iter()
+        .map(Article::from_row)
+        .collect()
+}
+
+/// Newest stories readers may see at `now` filed under topic `topic_id`,
+/// after `cursor`.
+pub async fn visible_topic_list(
+    store: &Store,
+    topic_id: i64,
+    now: i64,
+    cursor: Option<ListCursor>,
+    limit: i64,
+) -> Result<Vec<Article>, ArticleError> {
+    store
+        .visible_topic_articles(topic_id, now, cursor, limit)
         .await?
         .into_iter()
         .map(Article::from_row)

@@ -31,6 +31,8 @@ pub enum FeedError {
     Xml(#[from] std::io::Error),
     #[error(transparent)]
     Media(#[from] crate::media::MediaError),
+    #[error(transparent)]
+    Topic(#[from] crate::topics::TopicError),
 }
 
 /// The three feed formats.
@@ -92,6 +94,11 @@ pub fn feed_path(section: Option<&str>, format: Format) -> String {
     }
 }
 
+/// The path of a topic's feed (`/feeds/topics/climate/rss.xml`).
+pub fn topic_feed_path(slug: &str, format: Format) -> String {
+    format!("/feeds/topics/{slug}/{}", format.file_name())
+}
+
 /// A feed, format-neutral.
 #[derive(Debug, Clone)]
 pub struct Feed {
@@ -101,7 +108,10 @@ pub struct Feed {
     /// The HTML page the feed mirrors.
     pub home_url: String,
     pub base_url: String,
+    /// The section whose feed this is (none: the site's or a topic's).
     pub section_slug: Option<String>,
+    /// The topic whose feed this is.
+    pub topic_slug: Option<String>,
     /// The newest editorial update among the entries (`now` when empty).
     pub updated: i64,
     pub hub: Option<String>,
@@ -112,11 +122,11 @@ pub struct Feed {
 impl Feed {
     /// The absolute URL of this feed in `format`.
     pub fn url(&self, format: Format) -> String {
-        format!(
-            "{}{}",
-            self.base_url,
-            feed_path(self.section_slug.as_deref(), format)
-        )
+        let path = match &self.topic_slug {
+            Some(topic) => topic_feed_path(topic, format),
+            None => feed_path(self.section_slug.as_deref(), format),
+        };
+        format!("{}{path}", self.base_url)
     }
 }
 
@@ -311,11 +321,61 @@ pub async fn load(
         home_url,
         base_url: site.base_url.clone(),
         section_slug: section.map(|s| s.slug.clone()),
+        topic_slug: None,
         updated,
         hub: site.websub_hub.clone(),
         full_text: site.feed_full_text,
         entries,
     })
+}
+
+/// The feed of the stories filed under `topic`, at `now`.
+pub async fn load_topic(
+    store: &crate::storage::Store,
+    site: &Site,
+    topic: &crate::topics::Topic,
+    now: i64,
+) -> Result<Feed, FeedError> {
+    let stories = articles::visible_topic_list(store, topic.id, now, None, FEED_SIZE).await?;
+    let mut entries = Vec::with_capacity(stories.len());
+    for story in &stories {
+        entries.push(entry(site, story, lead_image(store, site, story).await?));
+    }
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
+    Ok(Feed {
+        title: format!("{}: {}", site.name, topic.name),
+        description: format!("The latest stories about {} from {}", topic.name, site.name),
+        language: site.language.clone(),
+        home_url: format!("{}{}", site.base_url, crate::topics::path(&topic.slug)),
+        base_url: site.base_url.clone(),
+        section_slug: None,
+        topic_slug: Some(topic.slug.clone()),
+        updated,
+        hub: site.websub_hub.clone(),
+        full_text: site.feed_full_text,
+        entries,
+    })
+}
+
+/// The feed of topic `slug` in `format`, rendered; `None` when there is no
+/// such topic.
+pub async fn topic_feed_bytes(
+    store: &crate::storage::Store,
+    site: &Site,
+    slug: &str,
+    format: Format,
+    now: i64,
+) -> Result<Option<Rendered>, FeedError> {
+    let Some(topic) = crate::topics::find(store, slug).await? else {
+        return Ok(None);
+    };
+    let feed = load_topic(store, site, &topic, now).await?;
+    let (body, content_type) = render(&feed, format)?;
+    Ok(Some(Rendered {
+        body,
+        content_type,
+        media: feed.entries.iter().filter_map(|e| e.image_media).collect(),
+    }))
 }
 
 /// Renders a feed; the bytes and their content type.
@@ -389,6 +449,19 @@ pub fn links(site: &Site, section: Option<(&str, &str)>) -> Vec<FeedLink> {
                 title: format!("{}: {} ({})", site.name, name, format.label()),
             });
         }
+    }
+    links
+}
+
+/// The feed links of a topic's page: the site's and the topic's.
+pub fn topic_links(site: &Site, topic: &crate::topics::Topic) -> Vec<FeedLink> {
+    let mut links = links(site, None);
+    for format in Format::ALL {
+        links.push(FeedLink {
+            href: topic_feed_path(&topic.slug, format),
+            kind: format.link_type(),
+            title: format!("{}: {} ({})", site.name, topic.name, format.label()),
+        });
     }
     links
 }

@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Router<App> {
     Router::new()
         .route("/feeds/{file}", get(site_feed))
         .route("/feeds/{section}/{file}", get(section_feed))
+        .route("/feeds/topics/{topic}/{file}", get(topic_feed))
         .route("/sitemap.xml", get(sitemap_index))
         .route("/sitemaps/sections.xml", get(sitemap_sections))
         .route("/sitemaps/news.xml", get(sitemap_news))
@@ -86,6 +87,44 @@ async fn section_feed(
     .await
 }
 
+/// A topic's feed as a page for the page cache: it shows the newest
+/// visible stories filed under the topic (`topic:<slug>`), site settings
+/// and the text of each uploaded lead image it carries.
+async fn topic_feed_page(app: &App, topic: &str, file: &str) -> Result<Page, Problem> {
+    let format = Format::from_file_name(file).ok_or_else(Problem::no_page)?;
+    let site = app.site().await?;
+    let feed = feeds::topic_feed_bytes(app.store(), &site, topic, format, app.now())
+        .await?
+        .ok_or_else(Problem::no_page)?;
+    let body = String::from_utf8(feed.body)
+        .map_err(|e| Problem::internal(format!("the feed is not UTF-8: {e}")))?;
+    let mut tags = vec![
+        format!("topic:{topic}"),
+        "site".to_owned(),
+        "feed".to_owned(),
+    ];
+    tags.extend(feed.media.iter().map(|id| format!("media:{id}")));
+    Ok(Page {
+        body,
+        content_type: feed.content_type,
+        tags,
+    })
+}
+
+async fn topic_feed(
+    State(app): State<App>,
+    Path((topic, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let key = format!("/feeds/topics/{topic}/{file}");
+    cached(&app, &headers, &key, || async {
+        topic_feed_page(&app, &topic, &file)
+            .await
+            .map_err(IntoResponse::into_response)
+    })
+    .await
+}
+
 async fn sitemap_index(State(app): State<App>) -> Result<Response, Problem> {
     let site = Site::load(app.store()).await?;
     let body = sitemaps::index(app.store(), &site, app.now(), sitemaps::SITEMAP_SIZE).await?;
@@ -96,7 +135,7 @@ async fn sitemap_sections(State(app): State<App>) -> Result<Response, Problem> {
     let site = Site::load(app.store()).await?;
     Ok(bytes(
         sitemaps::CONTENT_TYPE,
-        sitemaps::sections(app.store(), &site).await?,
+        sitemaps::sections(app.store(), &site, app.now()).await?,
     ))
 }
 

@@ -458,3 +458,21 @@ internal_from!(
     crate::feeds::FeedError,
     serde_json::Error
 );
+
+impl From<crate::topics::TopicError> for Problem {
+    fn from(error: crate::topics::TopicError) -> Problem {
+        use crate::topics::TopicError as T;
+        match error {
+            T::NotFound => Problem::not_found(error.to_string()),
+            T::Forbidden => Problem::forbidden(error.to_string()),
+            T::Taken(_) => Problem::conflict(error.to_string()),
+            T::Storage(error) => Problem::internal(error),
+            T::EmptyName
+            | T::NameTooLong
+            | T::DescriptionTooLong
+            | T::InvalidSlug(_)
+            | T::Refused(_)
+            | T::MergeIntoItself => Problem::invalid(error.to_string()),
+        }
+    }
+}

@@ -15,7 +15,10 @@ use crate::articles::{self, ListCursor};
 use crate::cache::Page;
 use crate::media;
 use crate::rendering::SITE_CSS;
-use crate::rendering::views::{self, ArticlePage, HomePage, SectionGroup, SectionPage};
+use crate::rendering::views::{
+    self, ArticlePage, HomePage, SectionGroup, SectionPage, TopicLink, TopicPage,
+};
+use crate::topics;
 
 /// Stories per section front page.
 const FRONT_PAGE_SIZE: i64 = 20;
@@ -26,6 +29,7 @@ pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/", get(home))
         .route("/static/site.css", get(stylesheet))
+        .route("/topics/{slug}", get(topic_front))
         .route("/{section}", get(section_front))
         .route("/{section}/", get(trailing_slash))
         .route("/{section}/{slug}", get(article))
@@ -121,11 +125,7 @@ async fn section_front(
         Some(text) => Some(parse_cursor(text).ok_or_else(|| reader(Problem::no_page()))?),
         None => None,
     };
-    let page_number = if cursor.is_some() {
-        query.page.unwrap_or(2).max(2)
-    } else {
-        1
-    };
+    let page_number = page_number(cursor, query.page);
     // The canonical address: other query parameters do not make new pages.
     let key = match cursor {
         Some(c) => format!(
@@ -202,6 +202,114 @@ async fn front_page(
     }
 }
 
+/// The page of a list after `cursor`: its number (2 or more) from the query.
+fn page_number(cursor: Option<ListCursor>, page: Option<u32>) -> u32 {
+    if cursor.is_some() {
+        page.unwrap_or(2).max(2)
+    } else {
+        1
+    }
+}
+
+async fn topic_front(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    Query(query): Query<FrontQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let cursor = match query.after.as_deref() {
+        Some(text) => Some(parse_cursor(text).ok_or_else(|| reader(Problem::no_page()))?),
+        None => None,
+    };
+    let page_number = page_number(cursor, query.page);
+    let path = topics::path(&slug);
+    let key = match cursor {
+        Some(c) => format!(
+            "{path}?after={}.{}&page={page_number}",
+            c.published_at, c.id
+        ),
+        None => path,
+    };
+    Ok(cached(&app, &headers, &key, || async {
+        match topic_page(&app, &slug, cursor, page_number).await {
+            Ok(outcome) => outcome,
+            Err(problem) => Err(reader_response(problem)),
+        }
+    })
+    .await)
+}
+
+/// A topic's page, or (`Ok(Err(_))`) the redirect an old slug of a renamed
+/// or merged topic gets.
+async fn topic_page(
+    app: &App,
+    slug: &str,
+    cursor: Option<ListCursor>,
+    page_number: u32,
+) -> Result<Result<Page, Response>, Problem> {
+    let Some(topic) = topics::find(app.store(), slug).await? else {
+        return match topics::redirect(app.store(), slug).await? {
+            Some(target) => Ok(Err(moved(&target))),
+            None => Err(Problem::no_page()),
+        };
+    };
+    let site = app.site().await?;
+    let sections = app.sections().await?;
+    let mut stories = articles::visible_topic_list(
+        app.store(),
+        topic.id,
+        app.now(),
+        cursor,
+        FRONT_PAGE_SIZE + 1,
+    )
+    .await?;
+    let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
+    stories.truncate(FRONT_PAGE_SIZE as usize);
+    if cursor.is_some() && stories.is_empty() {
+        return Err(Problem::no_page());
+    }
+    // A topic only embargoed or unpublished stories name is not shown (its
+    // name could tell what is coming), unless an editor described it.
+    if stories.is_empty() && topic.description.is_empty() {
+        return Err(Problem::no_page());
+    }
+    let parent = match topic.parent_id {
+        Some(id) => topics::get(app.store(), id).await?,
+        None => None,
+    };
+    let path = topics::path(&topic.slug);
+    let older = has_older.then(|| {
+        let c = stories.last().expect("a full page").cursor();
+        format!(
+            "{path}?after={}.{}&page={}",
+            c.published_at,
+            c.id,
+            page_number + 1
+        )
+    });
+    let page = TopicPage {
+        site: views::SiteView::new(&site),
+        nav: views::nav(&sections, None),
+        url: format!("{}{}", site.base_url, path),
+        topic: &topic,
+        parent: parent.as_ref().map(TopicLink::from),
+        page: page_number,
+        stories: stories
+            .iter()
+            .map(|a| views::story_item(&site, a))
+            .collect(),
+        older,
+        newer: cursor.is_some().then(|| path.clone()),
+        feeds: crate::feeds::topic_links(&site, &topic),
+    };
+    let html = app.renderer().render("topic.html", &page)?;
+    let mut page_tags = vec![format!("topic:{}", topic.slug)];
+    // The parent's name shows too: its rename purges this page.
+    page_tags.extend(parent.map(|p| format!("topic:{}", p.slug)));
+    page_tags.extend(stories.iter().map(|a| format!("article:{}", a.id)));
+    Ok(Ok(Page::html(html, tags(page_tags))))
+}
+
 async fn trailing_slash(Path(section): Path<String>) -> Redirect {
     Redirect::permanent(&format!("/{section}"))
 }
@@ -234,7 +342,7 @@ async fn article_page(
         let Some(article) = articles::visible_by_path(app.store(), section, slug, now).await?
         else {
             return match articles::redirect_target(app.store(), uri.path(), now).await? {
-                Some(target) => Ok(Err(Redirect::permanent(&target).into_response())),
+                Some(target) => Ok(Err(moved(&target))),
                 None => Err(Problem::no_page()),
             };
         };
@@ -248,6 +356,8 @@ async fn article_page(
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
             feeds: crate::feeds::links(&site, Some((&article.section.slug, &article.section.name))),
         };
+        let filed = topics::of_story(app.store(), article.id).await?;
+        page.article.topics = filed.iter().map(TopicLink::from).collect();
         page.article.lead_image = media::lead_image(app.store(), &article)
             .await?
             .map(|m| views::image_view(&m));
@@ -259,6 +369,7 @@ async fn article_page(
             format!("article:{}", article.id),
             format!("section:{}", article.section.slug),
         ];
+        page_tags.extend(filed.iter().map(|t| format!("topic:{}", t.slug)));
         // The lead image's caption, credit and alt text show on the page.
         if let Some(id) = article
             .lead_image
@@ -282,13 +393,24 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// The answer of an old address (a retired story path, a renamed topic's
+/// slug): 301 Moved Permanently to `target`, the status search engines and
+/// every client read as "update your link".
+fn moved(target: &str) -> Response {
+    (
+        axum::http::StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, target.to_owned())],
+    )
+        .into_response()
+}
+
 /// Any other address: a retired story path answers 301, the rest 404.
-pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Result<Redirect, Problem> {
+pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Result<Response, Problem> {
     match articles::redirect_target(app.store(), uri.path(), app.now())
         .await
         .map_err(|error| reader(error.into()))?
     {
-        Some(target) => Ok(Redirect::permanent(&target)),
+        Some(target) => Ok(moved(&target)),
         None => Err(reader(Problem::no_page())),
     }
 }

@@ -37,6 +37,7 @@ pub async fn create(
 ) -> Result<Article, WorkflowError> {
     let mut article = fields.new_draft(section(store, fields.section_id).await?, now)?;
     article.owner_id = actor.id;
+    article.tags = topic_names(store, &article.tags).await?;
     let message = if message.trim().is_empty() {
         "Created"
     } else {
@@ -45,6 +46,19 @@ pub async fn create(
     let image = image_text(store, actor, &article, fields).await?;
     let extras = extras(image.as_ref(), None);
     Ok(articles::create_with(store, article, &actor.name, message, &extras).await?)
+}
+
+/// The story's topic names as its topics have them (see
+/// [`crate::topics::canonical_names`]).
+async fn topic_names(store: &Store, names: &[String]) -> Result<Vec<String>, WorkflowError> {
+    crate::topics::canonical_names(store, names)
+        .await
+        .map_err(|error| match error {
+            crate::topics::TopicError::Storage(error) => {
+                articles::ArticleError::Storage(error).into()
+            }
+            other => WorkflowError::Invalid(other.to_string()),
+        })
 }
 
 /// The change the fields' lead-image text makes to the story's image, once
@@ -117,6 +131,9 @@ pub async fn save(
     let before = load(store, id).await?;
     check(actor, &before, Action::Edit)?;
     let mut after = fields.apply(&before, section(store, fields.section_id).await?)?;
+    if after.tags != before.tags {
+        after.tags = topic_names(store, &after.tags).await?;
+    }
     let event = match (before.status, kind) {
         (Status::Published, None) => return Err(WorkflowError::UpdateKindRequired),
         (Status::Published, Some(UpdateKind::Editorial)) => {

@@ -14,6 +14,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("article.html", include_str!("../../templates/article.html")),
     ("section.html", include_str!("../../templates/section.html")),
+    ("topic.html", include_str!("../../templates/topic.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
@@ -50,6 +51,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "admin/sections.html",
         include_str!("../../templates/admin/sections.html"),
+    ),
+    (
+        "admin/topics.html",
+        include_str!("../../templates/admin/topics.html"),
     ),
     (
         "admin/settings.html",

@@ -62,6 +62,8 @@ pub(crate) struct ArticleView<'a> {
     /// The lead image, when the story has one (set by the caller, which
     /// loads it: see [`image_view`]).
     pub lead_image: Option<ImageView>,
+    /// The topics the story is filed under, linked to their pages.
+    pub topics: Vec<TopicLink>,
 }
 
 /// An image as a responsive `<picture>`: WebP and JPEG `srcset`s over the
@@ -159,6 +161,39 @@ pub(crate) struct SectionPage<'a> {
     pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
+/// A link to a topic's page.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TopicLink {
+    pub name: String,
+    pub path: String,
+}
+
+impl From<&crate::topics::Topic> for TopicLink {
+    fn from(topic: &crate::topics::Topic) -> TopicLink {
+        TopicLink {
+            name: topic.name.clone(),
+            path: crate::topics::path(&topic.slug),
+        }
+    }
+}
+
+/// The context of a topic page: the newest stories filed under it, a page
+/// at a time.
+#[derive(Debug, Serialize)]
+pub(crate) struct TopicPage<'a> {
+    pub site: SiteView<'a>,
+    pub nav: Vec<NavItem<'a>>,
+    pub topic: &'a crate::topics::Topic,
+    /// The broader topic, when it has one.
+    pub parent: Option<TopicLink>,
+    pub url: String,
+    pub page: u32,
+    pub stories: Vec<StoryItem>,
+    pub older: Option<String>,
+    pub newer: Option<String>,
+    pub feeds: Vec<crate::feeds::FeedLink>,
+}
+
 /// The context of an error page.
 #[derive(Debug, Serialize)]
 pub(crate) struct ErrorPage<'a> {
@@ -239,5 +274,6 @@ pub(crate) fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView
         json_ld: crate::rendering::structured_data::page_data(site, article, image.as_deref()).0,
         meta: crate::rendering::structured_data::page_data(site, article, image.as_deref()).1,
         lead_image: None,
+        topics: Vec::new(),
     }
 }

@@ -19,6 +19,8 @@ pub enum SectionError {
     InvalidSlug(#[from] crate::articles::InvalidSlug),
     #[error("{0} already exists")]
     Taken(String),
+    #[error("/{0} is an address of the site itself; choose another address for the section")]
+    Reserved(String),
     #[error(transparent)]
     Storage(StorageError),
 }
@@ -31,6 +33,13 @@ impl From<StorageError> for SectionError {
         }
     }
 }
+
+/// First parts of addresses the site answers itself: a section there would
+/// hide its stories (`/topics/<slug>` is a topic page, not a story).
+pub const RESERVED: &[&str] = &[
+    "admin", "api", "feeds", "sitemaps", "static", "media", "topics", "people", "search",
+    "healthz", "readyz", "metrics",
+];
 
 /// Every section in display order.
 pub async fn list(store: &Store) -> Result<Vec<Section>, SectionError> {
@@ -58,6 +67,9 @@ pub async fn create(
         Some(s) => Slug::parse(s)?,
         None => Slug::from_title(name),
     };
+    if RESERVED.contains(&slug.as_str()) {
+        return Err(SectionError::Reserved(slug.as_str().to_owned()));
+    }
     let entry = |section: &Section| {
         let details = serde_json::json!({ "slug": section.slug, "name": section.name });
         audit::entry(actor, "section.created", &subject(section.id), details)

@@ -36,6 +36,10 @@ pub struct ArticleRow {
     pub revision: i64,
     /// The account that created the story (writers may edit their own).
     pub owner_id: Option<i64>,
+    /// The topics `tags` names, filed with every save (not a column; empty
+    /// on a loaded row).
+    #[sqlx(skip)]
+    pub topics: Vec<super::TopicName>,
 }
 
 /// One immutable revision: every field of the article at one save.
@@ -258,6 +262,36 @@ impl Store {
             .bind(except.unwrap_or(0))
             .bind(limit)
             .bind(section_id)
+            .fetch_all(pool).await?),
+        )
+    }
+
+    /// The newest stories readers may see at `now` filed under topic
+    /// `topic_id`, newest first, after `cursor`.
+    pub async fn visible_topic_articles(
+        &self,
+        topic_id: i64,
+        now: i64,
+        cursor: Option<ListCursor>,
+        limit: i64,
+    ) -> Result<Vec<ArticleRow>> {
+        let cursor = cursor.unwrap_or(ListCursor {
+            published_at: i64::MAX,
+            id: i64::MAX,
+        });
+        let sql = format!(
+            "{SELECT} JOIN article_topics f ON f.article_id = a.id \
+             WHERE {VISIBLE} AND f.topic_id = $5 \
+             AND (a.first_published_at, a.id) < ($2, $3) \
+             ORDER BY a.first_published_at DESC, a.id DESC LIMIT $4"
+        );
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(cursor.published_at)
+            .bind(cursor.id)
+            .bind(limit)
+            .bind(topic_id)
             .fetch_all(pool).await?),
         )
     }

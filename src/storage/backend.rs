@@ -18,13 +18,14 @@ use sqlx::{
     ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Transaction, Type,
 };
 
-use super::Result;
 use super::articles::{ArticleRow, FIELDS, NewRevision, WriteExtras, unique_to_conflict};
 use super::audit::NewAuditEntry;
 use super::events::NewEvent;
 use super::search::{SearchFilter, byline_pattern};
 use super::sign_in::WaitRule;
+use super::topics::{TopicName, rewrite_names, topic_tag};
 use super::users::NewSession;
+use super::{Result, StorageError};
 
 /// A database masthead runs its shared statements on (SQLite and
 /// PostgreSQL): the bounds sqlx needs to run one SQL text with `$n`
@@ -34,7 +35,7 @@ where
     for<'c> &'c mut Self::Connection: Executor<'c, Database = Self>,
     i64: Type<Self> + for<'q> Encode<'q, Self> + for<'r> Decode<'r, Self>,
     Option<i64>: for<'q> Encode<'q, Self>,
-    String: Type<Self> + for<'q> Encode<'q, Self>,
+    String: Type<Self> + for<'q> Encode<'q, Self> + for<'r> Decode<'r, Self>,
     Option<String>: for<'q> Encode<'q, Self>,
     str: Type<Self>,
     for<'s, 'q> &'s str: Encode<'q, Self>,
@@ -184,7 +185,9 @@ where
         .bind(&revision.snapshot)
         .execute(&mut **tx)
         .await?;
-        Self::insert_events(tx, row.modified_at, &NewEvent::with_id(events, id)).await?;
+        let touched = Self::file_topics(tx, id, &row.topics, row.modified_at).await?;
+        let events = with_topic_tags(NewEvent::with_id(events, id), &touched);
+        Self::insert_events(tx, row.modified_at, &events).await?;
         Ok(id)
     }
 
@@ -247,8 +250,199 @@ where
         .bind(&row.slug)
         .execute(&mut **tx)
         .await?;
-        Self::insert_events(tx, row.modified_at, events).await?;
+        let touched = Self::file_topics(tx, row.id, &row.topics, row.modified_at).await?;
+        let events = with_topic_tags(events.to_vec(), &touched);
+        Self::insert_events(tx, row.modified_at, &events).await?;
         Ok(true)
+    }
+
+    /// The existing topic (id, slug) a story's `topic` names: by name
+    /// (ignoring case), then by its slug, then by an old slug of a renamed
+    /// or merged topic.
+    async fn find_topic(
+        tx: &mut Transaction<'_, Self>,
+        topic: &TopicName,
+    ) -> Result<Option<(i64, String)>> {
+        let by_name: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, slug FROM topics WHERE lower(name) = lower($1) ORDER BY id LIMIT 1",
+        )
+        .bind(&topic.name)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if by_name.is_some() {
+            return Ok(by_name);
+        }
+        let by_slug: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, slug FROM topics WHERE slug = $1")
+                .bind(&topic.slug)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if by_slug.is_some() {
+            return Ok(by_slug);
+        }
+        Ok(sqlx::query_as(
+            "SELECT t.id, t.slug FROM topic_redirects r JOIN topics t ON t.id = r.topic_id \
+             WHERE r.old_slug = $1",
+        )
+        .bind(&topic.slug)
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+
+    /// Files story `article_id` under the topics it names, in its order,
+    /// creating the topics that do not exist yet, inside the story's save
+    /// transaction. Returns the slugs of every topic page the story leaves,
+    /// joins or shows on, whose tags (`topic:<slug>`) the save's events
+    /// carry, so those pages purge.
+    async fn file_topics(
+        tx: &mut Transaction<'_, Self>,
+        article_id: i64,
+        topics: &[TopicName],
+        now: i64,
+    ) -> Result<Vec<String>> {
+        let mut touched: Vec<String> = sqlx::query_scalar(
+            "SELECT t.slug FROM article_topics a JOIN topics t ON t.id = a.topic_id \
+             WHERE a.article_id = $1",
+        )
+        .bind(article_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM article_topics WHERE article_id = $1")
+            .bind(article_id)
+            .execute(&mut **tx)
+            .await?;
+        let mut filed: Vec<i64> = Vec::with_capacity(topics.len());
+        for (position, topic) in topics.iter().enumerate() {
+            let (id, slug) = match Self::find_topic(tx, topic).await? {
+                Some(found) => found,
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO topics (slug, name, description, parent_id, created_at, updated_at) \
+                         VALUES ($1, $2, '', NULL, $3, $3) RETURNING id",
+                    )
+                    .bind(&topic.slug)
+                    .bind(&topic.name)
+                    .bind(now)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    (id, topic.slug.clone())
+                }
+            };
+            if filed.contains(&id) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO article_topics (article_id, topic_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(article_id)
+            .bind(id)
+            .bind(position as i64)
+            .execute(&mut **tx)
+            .await?;
+            filed.push(id);
+            if !touched.contains(&slug) {
+                touched.push(slug);
+            }
+        }
+        Ok(touched)
+    }
+
+    /// Refuses `slug` for a topic (other than `except`) when another topic
+    /// has it, naming that topic.
+    async fn refuse_taken_topic_slug(
+        tx: &mut Transaction<'_, Self>,
+        slug: &str,
+        except: Option<i64>,
+    ) -> Result<()> {
+        let other: Option<String> =
+            sqlx::query_scalar("SELECT name FROM topics WHERE slug = $1 AND id <> $2")
+                .bind(slug)
+                .bind(except.unwrap_or(0))
+                .fetch_optional(&mut **tx)
+                .await?;
+        match other {
+            Some(name) => Err(StorageError::Conflict(format!(
+                "the topic {name:?} at /topics/{slug}"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses `parent` as the parent of topic `id` when it is `id` itself or
+    /// one of its descendants (a loop), or does not exist.
+    async fn refuse_topic_loop(tx: &mut Transaction<'_, Self>, id: i64, parent: i64) -> Result<()> {
+        let mut at = Some(parent);
+        let mut steps = 0;
+        while let Some(current) = at {
+            if current == id {
+                return Err(StorageError::Refused(
+                    "a topic cannot be its own parent or the parent of one of its parents".into(),
+                ));
+            }
+            steps += 1;
+            if steps > 64 {
+                return Err(StorageError::Refused(
+                    "the topic tree is deeper than 64 levels".into(),
+                ));
+            }
+            let row: Option<(Option<i64>,)> =
+                sqlx::query_as("SELECT parent_id FROM topics WHERE id = $1")
+                    .bind(current)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            at = match row {
+                Some((next,)) => next,
+                None if current == parent => {
+                    return Err(StorageError::Refused(
+                        "the parent topic does not exist".into(),
+                    ));
+                }
+                None => None,
+            };
+        }
+        Ok(())
+    }
+
+    /// The stories filed under topic `id`.
+    async fn stories_filed_under(tx: &mut Transaction<'_, Self>, id: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT article_id FROM article_topics WHERE topic_id = $1 ORDER BY article_id",
+        )
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?)
+    }
+
+    /// Writes `new` (or nothing, when `None`) for the name `old` in the topic
+    /// list of every story filed under topic `id`; returns those stories.
+    /// The stories keep their revision number: a topic's rename is not an
+    /// edit of the story, and an editor's open form stays valid (its old
+    /// name files under the renamed topic by the old slug).
+    async fn rename_in_stories(
+        tx: &mut Transaction<'_, Self>,
+        id: i64,
+        old: &str,
+        new: Option<&str>,
+        now: i64,
+    ) -> Result<Vec<i64>> {
+        let stories: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT a.id, a.tags FROM articles a JOIN article_topics f ON f.article_id = a.id \
+             WHERE f.topic_id = $1 ORDER BY a.id",
+        )
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (article_id, tags) in &stories {
+            if let Some(tags) = rewrite_names(tags, old, new)? {
+                sqlx::query("UPDATE articles SET tags = $1, modified_at = $2 WHERE id = $3")
+                    .bind(tags)
+                    .bind(now)
+                    .bind(article_id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(stories.into_iter().map(|(id, _)| id).collect())
     }
 
     /// Records what a story write carries besides the story (the lead
@@ -380,6 +574,19 @@ where
         .fetch_optional(&mut **tx)
         .await?)
     }
+}
+
+/// `events` tagged with the pages of the topics `slugs` too.
+fn with_topic_tags(mut events: Vec<NewEvent>, slugs: &[String]) -> Vec<NewEvent> {
+    for event in &mut events {
+        for slug in slugs {
+            let tag = topic_tag(slug);
+            if !event.tags.contains(&tag) {
+                event.tags.push(tag);
+            }
+        }
+    }
+    events
 }
 
 impl Backend for sqlx::Sqlite {

@@ -22,6 +22,7 @@ mod search;
 mod sections;
 mod sign_in;
 mod site;
+mod topics;
 mod users;
 
 pub use api_tokens::ApiTokenRow;
@@ -39,6 +40,7 @@ pub use search::{SearchFilter, SearchHitRow};
 pub use sections::SectionRow;
 pub use sign_in::{Claim, WaitRule};
 pub use site::SiteRow;
+pub use topics::{TopicFields, TopicName, TopicRow};
 pub use users::{NewSession, NewToken, NewUser, UserRow};
 
 use std::path::Path;
@@ -117,6 +119,10 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0} already exists")]
     Conflict(String),
+    /// A write refused by a rule checked inside its transaction (a loop of
+    /// parents); nothing was written.
+    #[error("{0}")]
+    Refused(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error(

@@ -347,7 +347,11 @@ async fn sitemaps_validate_against_the_official_schemas(backend: Backend) {
     }
     assert_eq!(
         locs(&all[0].1),
-        ["http://news.example/", "http://news.example/world"]
+        [
+            "http://news.example/",
+            "http://news.example/world",
+            "http://news.example/topics/iraq"
+        ]
     );
     assert_eq!(
         locs(&all[1].1),

@@ -57,6 +57,7 @@ const PAGES: &[(&str, &str, u16)] = &[
     ),
     ("not-found.html", "/world/no-such-story", 404),
     ("search.html", "/search?q=troops", 200),
+    ("topic.html", "/topics/iraq", 200),
     ("admin-login.html", "/admin/login", 200),
 ];
 
@@ -68,6 +69,37 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     let Some(app) = spawn(Backend::Sqlite, true).await else {
         return;
     };
+    // The troops story filed under two topics: its page links them, and
+    // the topic page lists it.
+    let store = app.store();
+    let troops = masthead::articles::visible_by_path(
+        store,
+        "world",
+        "us-to-send-560-additional-troops-to-iraq",
+        crate::support::NOW,
+    )
+    .await
+    .unwrap()
+    .expect("the seed story");
+    let mut filed = troops.clone();
+    filed.tags = vec!["Iraq".into(), "US military".into()];
+    let record = masthead::articles::revisions::SaveRecord {
+        author: "test",
+        message: "Topics",
+        event: "article.fixed",
+        extras: &Default::default(),
+    };
+    masthead::articles::revisions::save(
+        store,
+        &troops,
+        filed,
+        troops.revision,
+        record,
+        crate::support::NOW,
+    )
+    .await
+    .expect("save the topics");
+    app.app.sync_changes().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
     for (name, path, expected) in PAGES {

@@ -15,6 +15,7 @@ mod newsroom_browser;
 mod stories;
 mod story_images;
 mod story_limits;
+mod topics;
 
 mod api;
 mod api_write;

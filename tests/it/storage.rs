@@ -355,7 +355,10 @@ async fn every_write_appends_to_the_changes_feed_in_order(backend: Backend) {
             format!("article:{}", article.id),
             "section:world".into(),
             "home".into(),
-            "feed".into()
+            "feed".into(),
+            // The story's topics: their pages show it.
+            "topic:iraq".into(),
+            "topic:us".into()
         ]
     );
     assert_eq!(db.store.last_event_id().await.unwrap(), last.id);

@@ -9,6 +9,7 @@ mod login;
 mod records;
 mod sections;
 mod settings;
+mod topics;
 mod users;
 
 pub(crate) use auth::{CurrentUser, MaybeUser};
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> Router<App> {
             .merge(login::routes())
             .merge(users::routes())
             .merge(sections::routes())
+            .merge(topics::routes())
             .merge(settings::routes())
             .merge(records::routes()),
         ADMIN_CSP,
@@ -94,6 +96,12 @@ pub(crate) fn nav(user: &User, current: &str) -> Vec<NavItem> {
             "sections",
             "/admin/sections",
             "Sections",
+            role.can_manage_sections(),
+        ),
+        (
+            "topics",
+            "/admin/topics",
+            "Topics",
             role.can_manage_sections(),
         ),
         ("users", "/admin/users", "Users", role.can_manage_users()),

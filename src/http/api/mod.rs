@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/v1/stories/{id}/unpublish", post(write::unpublish))
         .route("/v1/stories/{id}/ninjs", get(read::story_ninjs))
         .route("/v1/sections", get(read::sections))
+        .route("/v1/topics", get(read::topic_list))
         .route("/v1/search", get(read::search))
         .fallback(|| async { Problem::not_found("no such API endpoint") })
 }

@@ -15,6 +15,7 @@ use crate::http::Problem;
 use crate::search::{self, SearchError, SearchParams};
 use crate::sections;
 use crate::site::Site;
+use crate::topics;
 
 const DEFAULT_LIMIT: i64 = 20;
 const MAX_LIMIT: i64 = 100;
@@ -125,6 +126,7 @@ fn limit(value: Option<i64>) -> Result<i64, Problem> {
 #[serde(deny_unknown_fields)]
 pub(super) struct StoriesQuery {
     section: Option<String>,
+    topic: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -153,8 +155,24 @@ pub(super) async fn stories(
         None => None,
     };
     let site = Site::load(app.store()).await?;
-    let mut list =
-        articles::visible_list(app.store(), section_id, app.now(), cursor, None, limit + 1).await?;
+    let mut list = match query.topic.as_deref() {
+        Some(slug) => {
+            if section_id.is_some() {
+                return Err(Problem::bad_request(
+                    "ask for a section or a topic, not both",
+                ));
+            }
+            let topic = topics::find(app.store(), slug)
+                .await?
+                .ok_or_else(|| Problem::not_found(format!("there is no topic {slug:?}")))?;
+            articles::visible_topic_list(app.store(), topic.id, app.now(), cursor, limit + 1)
+                .await?
+        }
+        None => {
+            articles::visible_list(app.store(), section_id, app.now(), cursor, None, limit + 1)
+                .await?
+        }
+    };
     let more = list.len() as i64 > limit;
     list.truncate(limit as usize);
     let next_cursor = more
@@ -312,4 +330,46 @@ pub(super) async fn search(
         data,
     };
     Ok(json_with_etag(&headers, &page))
+}
+
+#[derive(Debug, Serialize)]
+struct TopicJson {
+    slug: String,
+    name: String,
+    description: String,
+    url: String,
+    parent: Option<String>,
+}
+
+/// `GET /api/v1/topics`: the topics readers can browse (with a story they
+/// may see), by name.
+pub(super) async fn topic_list(
+    State(app): State<App>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let site = Site::load(app.store()).await?;
+    let in_view: std::collections::HashSet<String> = topics::in_view(app.store(), app.now())
+        .await?
+        .into_iter()
+        .collect();
+    let all = topics::list(app.store()).await?;
+    let slug_of = |id: i64| all.iter().find(|t| t.id == id).map(|t| t.slug.clone());
+    let data: Vec<TopicJson> = all
+        .iter()
+        .filter(|t| in_view.contains(&t.slug))
+        .map(|t| TopicJson {
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+            description: t.description.clone(),
+            url: format!("{}{}", site.base_url, topics::path(&t.slug)),
+            parent: t.parent_id.and_then(slug_of),
+        })
+        .collect();
+    Ok(json_with_etag(
+        &headers,
+        &Page {
+            data,
+            next_cursor: None,
+        },
+    ))
 }
