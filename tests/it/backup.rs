@@ -11,7 +11,7 @@ use masthead::storage::Store;
 
 use crate::on_both;
 use crate::support::procs;
-use crate::support::{self, Backend, NOW};
+use crate::support::{self, Backend, NOW, Session};
 
 on_both!(
     a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages,
@@ -36,24 +36,24 @@ async fn empty_target(backend: Backend) -> (tempfile::TempDir, Option<String>) {
 
 /// Every public page of a site, as (path, status, content type, bytes).
 async fn pages(base: &str, paths: &[String]) -> Vec<(String, u16, String, Vec<u8>)> {
+    // A reader without cookies that sees redirects as they are.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    let reader = Session::at_with(base, client);
     let mut out = Vec::new();
     for path in paths {
-        let response = client.get(format!("{base}{path}")).send().await.unwrap();
-        let status = response.status().as_u16();
+        let response = reader.get(path).await;
         let kind = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
+            .header("content-type")
+            .unwrap_or_default()
+            .to_owned();
         out.push((
             path.clone(),
-            status,
+            response.status(),
             kind,
-            response.bytes().await.unwrap().to_vec(),
+            response.bytes().to_vec(),
         ));
     }
     out
@@ -411,14 +411,17 @@ async fn a_restore_killed_at_any_moment_leaves_the_old_site_or_the_new_one(backe
         let server = tokio::spawn(masthead::http::serve(app, listener, async {
             let _ = stopped.await;
         }));
-        let home = reqwest::get(format!("http://{address}/")).await.unwrap();
+        // A plain client, following redirects as a browser does.
+        let home = Session::at_with(&format!("http://{address}"), reqwest::Client::new())
+            .get("/")
+            .await;
         assert_eq!(home.status(), 200, "round {round}");
         let expect = if database == old_site.0 {
             "old story"
         } else {
             "new story"
         };
-        assert!(home.text().await.unwrap().contains(expect), "round {round}");
+        assert!(home.text().contains(expect), "round {round}");
         let _ = stop.send(());
         let _ = server.await;
         store.close().await;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::support::procs::Server;
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, Session};
 
 /// The value of `masthead_page_cache_route_hits_total{family=...}`.
 fn route_hits(scrape: &str, family: &str) -> f64 {
@@ -71,14 +71,12 @@ async fn serve_with_hit_log(setting: &str) -> (Server, tempfile::TempDir) {
 /// first request that renders the page and a pause for the changes-feed
 /// follower to catch up (until then hits are answered by the handler).
 async fn hit_lines(server: &Server, path: &str, requests: usize) -> Vec<String> {
-    let client = reqwest::Client::new();
+    let reader = Session::at_with(&server.url(""), reqwest::Client::new());
     let get = |accept: &'static str| {
-        client
-            .get(server.url(path))
-            .header("accept-encoding", accept)
-            .send()
+        let reader = &reader;
+        async move { reader.get_with(path, &[("accept-encoding", accept)]).await }
     };
-    assert_eq!(get("identity").await.unwrap().status(), 200);
+    assert_eq!(get("identity").await.status(), 200);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = server
         .logs()
@@ -86,7 +84,7 @@ async fn hit_lines(server: &Server, path: &str, requests: usize) -> Vec<String> 
         .filter(|l| l.contains("page cache hit"))
         .count();
     for _ in 0..requests {
-        assert_eq!(get("gzip, br").await.unwrap().status(), 200);
+        assert_eq!(get("gzip, br").await.status(), 200);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     server

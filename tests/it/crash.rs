@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::desk_writer::{self, Desk};
 use crate::support::procs::{self, Server};
-use crate::support::{self, Backend};
+use crate::support::{self, Backend, Session};
 
 /// Related stories per imported page: a page is 1 + RELATED stories.
 const RELATED: usize = 2;
@@ -152,7 +152,9 @@ async fn crash_run(backend: Backend, kills: u64) {
     let mut attempted = 0usize;
     let mut writers: Vec<Writer> = Vec::new();
     let (mut server_kills, mut writer_kills) = (0u64, 0u64);
+    // A reader of whichever server is up (its port changes on each restart).
     let client = reqwest::Client::new();
+    let reader = |server: &Server| Session::at_with(&server.url(""), client.clone());
     while server_kills + writer_kills < kills {
         while writers.len() < WRITERS {
             writers.push(start_writer(&data, url, &pages, attempted));
@@ -190,7 +192,7 @@ async fn crash_run(backend: Backend, kills: u64) {
                 *desk.base.lock().unwrap() = server.url("");
             }
             _ => {
-                let response = client.get(server.url("/")).send().await.unwrap();
+                let response = reader(&server).get("/").await;
                 assert_eq!(response.status(), 200);
             }
         }
@@ -221,7 +223,7 @@ async fn crash_run(backend: Backend, kills: u64) {
             Slug::from_title(&section_of(page)),
             Slug::from_title(&title_of(page))
         );
-        let response = client.get(server.url(&path)).send().await.unwrap();
+        let response = reader(&server).get(&path).await;
         assert_eq!(
             response.status(),
             200,

@@ -116,7 +116,7 @@ async fn every_public_surface_decodes_and_parses_in_every_coding(backend: Backen
         return;
     };
     // Addresses found the way a client finds them.
-    let stories: serde_json::Value = app.get("/api/v1/stories").await.json().await.unwrap();
+    let stories = app.get("/api/v1/stories").await.json();
     let first = &stories["data"][0];
     let id = first["id"].as_i64().expect("a story id");
     let article = first["path"].as_str().expect("a story path").to_owned();

@@ -223,7 +223,7 @@ async fn the_search_page_and_api_rank_filter_highlight_and_paginate(backend: Bac
     let mut seen = Vec::new();
     let mut url = "/api/v1/search?q=budget&limit=1".to_owned();
     loop {
-        let page: serde_json::Value = app.get(&url).await.json().await.unwrap();
+        let page = app.get(&url).await.json();
         let hit = &page["data"][0];
         let marked = format!("{}{}", hit["headline_html"], hit["snippet_html"]).to_lowercase();
         assert!(marked.contains("<mark>budget"), "{hit}");
@@ -236,8 +236,8 @@ async fn the_search_page_and_api_rank_filter_highlight_and_paginate(backend: Bac
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert_eq!(seen[2], "Sports roundup");
     let response = app.get("/api/v1/search?q=budget&section=nowhere").await;
-    assert_eq!(response.status().as_u16(), 400);
-    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(response.status(), 400);
+    let body = response.json();
     assert_eq!(body["error"]["code"], "bad_request");
     assert!(
         body["error"]["message"]

@@ -70,21 +70,12 @@ async fn story(
 /// client decodes nothing, so this reads the identity answer of a cache
 /// that stores every coding).
 async fn reader(app: &TestApp, path: &str) -> (u16, String, Option<String>) {
-    let response = app
+    let page = app
         .session()
-        .client()
-        .get(app.url(path))
-        .header("Accept", "text/html,application/xhtml+xml")
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    (status, response.text().await.expect("body"), location)
+        .get_with(path, &[("Accept", "text/html,application/xhtml+xml")])
+        .await;
+    let location = page.location().map(str::to_owned);
+    (page.status(), page.into_text(), location)
 }
 
 async fn topic_id(app: &TestApp, slug: &str) -> i64 {

@@ -30,18 +30,15 @@ impl TestApp {
         format!("http://{}{}", self.address, path)
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
+    /// `GET path` as an anonymous reader without cookies (a
+    /// [`TestApp::cookieless`] session).
+    pub async fn get(&self, path: &str) -> session::Page {
+        self.cookieless().get(path).await
     }
 
+    /// `GET path` as [`TestApp::get`]: the status and the text.
     pub async fn get_text(&self, path: &str) -> (u16, String) {
-        let response = self.get(path).await;
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("body"))
+        self.cookieless().get_text(path).await
     }
 
     /// The app's store.

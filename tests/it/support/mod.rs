@@ -1,8 +1,9 @@
 //! The integration tests' support: a fresh database per test ([`db`]: SQLite
 //! in a temp folder or a PostgreSQL schema cloned from a template migrated
 //! once per run), the app served over HTTP ([`app`]), typed visitors
-//! ([`session`]: `get`, `post_form`, `sign_in`, `audit_log` answering a
-//! [`Page`]), page selections ([`html`]) and the real binary ([`procs`]).
+//! ([`session`]: `get`, `post_form`, `api`, `sign_in`, `audit_log`
+//! answering a [`Page`], for the app or for a server of its own), page
+//! selections ([`html`]) and the real binary ([`procs`]).
 //!
 //! Tests import from here: `use crate::support::{Backend, spawn, ...}`.
 
