@@ -469,7 +469,7 @@ where
         Ok(())
     }
 
-    /// Binds a search's filters, limit and offset as the next six parameters
+    /// Binds a search's filters, limit and offset as the next seven parameters
     /// (the order of `search::conditions`, then `LIMIT` and `OFFSET`).
     fn bind_filters<'q, O>(
         query: QueryAs<'q, Self, O, Self::Arguments>,
@@ -482,6 +482,7 @@ where
             .bind(filter.from)
             .bind(filter.until)
             .bind(filter.byline.as_deref().map(byline_pattern))
+            .bind(filter.topic_id)
             .bind(limit)
             .bind(offset)
     }

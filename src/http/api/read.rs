@@ -162,7 +162,9 @@ pub(super) async fn stories(
                     "ask for a section or a topic, not both",
                 ));
             }
-            let topic = topics::find(app.store(), slug)
+            // A topic only hidden stories name answers as one that does not
+            // exist: its name could tell what is coming.
+            let topic = topics::shown(app.store(), slug, app.now())
                 .await?
                 .ok_or_else(|| Problem::not_found(format!("there is no topic {slug:?}")))?;
             articles::visible_topic_list(app.store(), topic.id, app.now(), cursor, limit + 1)
@@ -261,6 +263,7 @@ pub(super) async fn sections(
 pub(super) struct SearchQuery {
     q: Option<String>,
     section: Option<String>,
+    topic: Option<String>,
     from: Option<String>,
     to: Option<String>,
     by: Option<String>,
@@ -301,6 +304,7 @@ pub(super) async fn search(
     let params = SearchParams {
         text: query.q.unwrap_or_default(),
         section: query.section,
+        topic: query.topic,
         from: query.from,
         to: query.to,
         byline: query.by,
@@ -310,9 +314,9 @@ pub(super) async fn search(
     let results = search::search(app.store(), &site, &params, app.now())
         .await
         .map_err(|e| match e {
-            SearchError::UnknownSection(_) | SearchError::InvalidDate { .. } => {
-                Problem::bad_request(e.to_string())
-            }
+            SearchError::UnknownSection(_)
+            | SearchError::UnknownTopic(_)
+            | SearchError::InvalidDate { .. } => Problem::bad_request(e.to_string()),
             other => Problem::internal(other),
         })?;
     let mut data = Vec::with_capacity(results.hits.len());
