@@ -363,7 +363,7 @@ async fn article_page(
             .map(|m| views::image_view(&m));
         let image = crate::feeds::image_url(app.store(), &site, &article).await?;
         (page.article.json_ld, page.article.meta) =
-            crate::rendering::structured_data::page_data(&site, &article, image.as_deref());
+            crate::rendering::structured_data::page_data(&site, &article, image.as_deref(), &filed);
         let html = app.renderer().render("article.html", &page)?;
         let mut page_tags = vec![
             format!("article:{}", article.id),

@@ -230,9 +230,10 @@ pub(super) async fn story_ninjs(
 ) -> Result<Response, Problem> {
     let (site, article) = visible_story(&app, &id).await?;
     let image = image(&app, &site, &article).await?;
+    let filed = topics::of_story(app.store(), article.id).await?;
     Ok(json_with_etag(
         &headers,
-        &super::ninjs::item(&site, &article, image.as_deref()),
+        &super::ninjs::item(&site, &article, image.as_deref(), &filed),
     ))
 }
 
