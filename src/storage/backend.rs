@@ -347,6 +347,20 @@ where
         Ok(touched)
     }
 
+    /// The slugs of the topics story `article_id` is filed under, in its order.
+    async fn topic_slugs_of(
+        tx: &mut Transaction<'_, Self>,
+        article_id: i64,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT t.slug FROM article_topics a JOIN topics t ON t.id = a.topic_id \
+             WHERE a.article_id = $1 ORDER BY a.position",
+        )
+        .bind(article_id)
+        .fetch_all(&mut **tx)
+        .await?)
+    }
+
     /// Refuses `slug` for a topic (other than `except`) when another topic
     /// has it, naming that topic.
     async fn refuse_taken_topic_slug(
@@ -578,7 +592,7 @@ where
 }
 
 /// `events` tagged with the pages of the topics `slugs` too.
-fn with_topic_tags(mut events: Vec<NewEvent>, slugs: &[String]) -> Vec<NewEvent> {
+pub(super) fn with_topic_tags(mut events: Vec<NewEvent>, slugs: &[String]) -> Vec<NewEvent> {
     for event in &mut events {
         for slug in slugs {
             let tag = topic_tag(slug);

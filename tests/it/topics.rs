@@ -194,6 +194,16 @@ async fn renaming_a_topic_redirects_its_old_address_and_renames_it_in_its_storie
     let (status, _, location) = reader(&app, "/topics/climate").await;
     assert_eq!(status, 301, "the old address redirects");
     assert_eq!(location.as_deref(), Some("/topics/climate-crisis"));
+    // Subscribers of the old feeds follow too.
+    for feed in ["rss.xml", "atom.xml", "feed.json"] {
+        let (status, _, location) = reader(&app, &format!("/feeds/topics/climate/{feed}")).await;
+        assert_eq!(status, 301, "{feed}");
+        assert_eq!(
+            location,
+            Some(format!("/feeds/topics/climate-crisis/{feed}")),
+            "{feed}"
+        );
+    }
     let (status, page, _) = reader(&app, "/topics/climate-crisis").await;
     assert_eq!(status, 200);
     assert!(page.contains("Heat, floods and the policies about them."));
