@@ -284,7 +284,7 @@ impl World {
             body_format: BodyFormat::Markdown,
             dateline: String::new(),
             bylines: vec![],
-            tags: topic_names(1 << (n % 3) | if n % 2 == 0 { 2 } else { 0 }),
+            tags: topic_names(1 << (n % 3) | if n.is_multiple_of(2) { 2 } else { 0 }),
         }
         .into_draft(self.now)
         .unwrap();
