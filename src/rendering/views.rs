@@ -64,6 +64,9 @@ pub(crate) struct ArticleView<'a> {
     pub lead_image: Option<ImageView>,
     /// The topics the story is filed under, linked to their pages.
     pub topics: Vec<TopicLink>,
+    /// Kept fields for theme templates: `article.fields.<name>` is the
+    /// value's text (a list of texts for a list).
+    pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An image as a responsive `<picture>`: WebP and JPEG `srcset`s over the
@@ -275,5 +278,6 @@ pub(crate) fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView
         meta: crate::rendering::structured_data::page_data(site, article, image.as_deref()).1,
         lead_image: None,
         topics: Vec::new(),
+        fields: crate::articles::fields::plain(&article.fields),
     }
 }

@@ -126,7 +126,7 @@ where
         Ok(id)
     }
 
-    /// Binds the stored fields of `row` as `$1`..`$21`, in the order of
+    /// Binds the stored fields of `row` as `$1`..`$22`, in the order of
     /// [`FIELDS`].
     fn bind_fields<'q>(
         query: Query<'q, Self, Self::Arguments>,
@@ -154,6 +154,7 @@ where
             .bind(row.last_update_at)
             .bind(row.modified_at)
             .bind(row.owner_id)
+            .bind(&row.fields)
     }
 
     /// Inserts one article as revision 1, with that revision and its events
@@ -167,7 +168,7 @@ where
     ) -> Result<i64> {
         let sql = format!(
             "INSERT INTO articles ({FIELDS}, created_at, revision) VALUES \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$20,1) RETURNING id"
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$20,1) RETURNING id"
         );
         let id: i64 = Self::bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
             .fetch_one(&mut **tx)
@@ -206,8 +207,8 @@ where
     ) -> Result<bool> {
         let sql = format!(
             "UPDATE articles SET ({FIELDS}, revision) = \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22 + 1) \
-             WHERE id = $23 AND revision = $22"
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23 + 1) \
+             WHERE id = $24 AND revision = $23"
         );
         let done = Self::bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
             .bind(expected_revision)
