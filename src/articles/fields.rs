@@ -290,7 +290,10 @@ pub fn to_text(fields: &KeptFields) -> String {
 pub fn parse_text(text: &str) -> Result<KeptFields, FieldError> {
     let mut fields = KeptFields::new();
     for (n, raw) in text.lines().enumerate() {
-        let at = |reason: String| FieldError::Line { line: n + 1, reason };
+        let at = |reason: String| FieldError::Line {
+            line: n + 1,
+            reason,
+        };
         if raw.trim().is_empty() {
             continue;
         }
@@ -336,10 +339,16 @@ mod tests {
 
     fn sample() -> KeptFields {
         KeptFields::from([
-            ("source".into(), FieldValue::Text("Reuters: \\ wire\nsecond line".into())),
+            (
+                "source".into(),
+                FieldValue::Text("Reuters: \\ wire\nsecond line".into()),
+            ),
             ("word_count".into(), FieldValue::Number("1250".into())),
             ("print_date".into(), FieldValue::Date("2016-07-12".into())),
-            ("original".into(), FieldValue::Link("https://example.com/s/1".into())),
+            (
+                "original".into(),
+                FieldValue::Link("https://example.com/s/1".into()),
+            ),
             (
                 "regions".into(),
                 FieldValue::List(vec![FieldValue::Text("Middle East".into())]),
@@ -361,14 +370,20 @@ mod tests {
         let text = to_text(&fields);
         assert!(text.contains("word_count (number): 1250\n"), "{text}");
         assert!(text.contains("regions[]: Middle East\n"), "{text}");
-        assert!(text.contains(r"source: Reuters: \\ wire\nsecond line"), "{text}");
+        assert!(
+            text.contains(r"source: Reuters: \\ wire\nsecond line"),
+            "{text}"
+        );
         assert_eq!(parse_text(&text).unwrap(), fields);
     }
 
     #[test]
     fn stored_json_names_the_kind_of_each_value() {
         let json = serde_json::to_value(sample()).unwrap();
-        assert_eq!(json["word_count"], serde_json::json!({"type": "number", "value": "1250"}));
+        assert_eq!(
+            json["word_count"],
+            serde_json::json!({"type": "number", "value": "1250"})
+        );
         assert_eq!(json["regions"]["type"], "list");
         let back: KeptFields = serde_json::from_value(json).unwrap();
         assert_eq!(back, sample());
@@ -405,10 +420,8 @@ mod tests {
         assert_eq!(check(&many), Err(FieldError::TooMany));
         let long = KeptFields::from([("a".into(), FieldValue::Text("x".repeat(VALUE_CHARS + 1)))]);
         assert_eq!(check(&long), Err(FieldError::TooLong));
-        let nested = KeptFields::from([(
-            "a".into(),
-            FieldValue::List(vec![FieldValue::List(vec![])]),
-        )]);
+        let nested =
+            KeptFields::from([("a".into(), FieldValue::List(vec![FieldValue::List(vec![])]))]);
         assert!(matches!(check(&nested), Err(FieldError::Field { .. })));
     }
 
@@ -416,6 +429,9 @@ mod tests {
     fn templates_read_plain_values() {
         let plain = plain(&sample());
         assert_eq!(plain["word_count"], "1250");
-        assert_eq!(plain["printed"], serde_json::json!(["2016-07-12T09:30:00Z", "2016-07-13"]));
+        assert_eq!(
+            plain["printed"],
+            serde_json::json!(["2016-07-12T09:30:00Z", "2016-07-13"])
+        );
     }
 }

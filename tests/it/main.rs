@@ -28,6 +28,7 @@ mod distribution;
 mod encodings;
 mod html_validity;
 mod imports;
+mod kept_fields;
 mod leaks;
 mod login_next;
 mod media;
