@@ -89,7 +89,7 @@ async fn kept_fields_are_written_in_the_editor_and_kept_in_every_revision(backen
     // The editor shows them, by name, in the form they are written in.
     let page = editor.get(&format!("/admin/stories/{id}")).await;
     let shown = page.select("#kept-fields");
-    assert_eq!(shown, [masthead::articles::fields::to_text(&story.fields)]);
+    assert_eq!(shown, [articles::fields::to_text(&story.fields)]);
     for line in FIELDS.lines() {
         assert!(shown[0].contains(line), "{line:?} in {shown:?}");
     }
@@ -98,7 +98,7 @@ async fn kept_fields_are_written_in_the_editor_and_kept_in_every_revision(backen
     // and restoring revision 1 brings the old value back.
     let section = world(&app).await;
     let mut form = story_form(&section, "Kept fields story", "The body.");
-    let changed = masthead::articles::fields::to_text(&story.fields).replace("Reuters", "AFP");
+    let changed = articles::fields::to_text(&story.fields).replace("Reuters", "AFP");
     form.push(("fields", &changed));
     form.push(("revision", "1"));
     let saved = editor
