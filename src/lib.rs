@@ -15,6 +15,7 @@ pub mod imports;
 pub mod media;
 pub mod ops;
 pub mod publishing;
+pub mod redirects;
 pub(crate) mod rendering;
 pub mod search;
 pub mod sections;

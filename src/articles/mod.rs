@@ -517,21 +517,6 @@ pub async fn more_from(
     .await
 }
 
-/// Where a retired path points now, if readers may see that story.
-pub async fn redirect_target(
-    store: &Store,
-    path: &str,
-    now: i64,
-) -> Result<Option<String>, ArticleError> {
-    let Some(id) = store.redirect(path).await? else {
-        return Ok(None);
-    };
-    Ok(find(store, id)
-        .await?
-        .filter(|a| a.is_visible(now))
-        .map(|a| a.path()))
-}
-
 impl Article {
     /// The keyset cursor that continues a list after this story.
     pub fn cursor(&self) -> ListCursor {

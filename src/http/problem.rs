@@ -476,3 +476,18 @@ impl From<crate::topics::TopicError> for Problem {
         }
     }
 }
+
+impl From<crate::redirects::RedirectError> for Problem {
+    fn from(error: crate::redirects::RedirectError) -> Problem {
+        use crate::redirects::RedirectError as R;
+        match error {
+            R::NotFound(_) => Problem::not_found(error.to_string()),
+            R::Forbidden => Problem::forbidden(error.to_string()),
+            R::Taken(_) => Problem::conflict(error.to_string()),
+            R::Storage(error) => Problem::internal(error),
+            R::NotAPath(_) | R::Reserved(_) | R::ToItself | R::Refused(_) => {
+                Problem::invalid(error.to_string())
+            }
+        }
+    }
+}

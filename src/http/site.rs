@@ -14,6 +14,7 @@ use crate::app::App;
 use crate::articles::{self, ListCursor};
 use crate::cache::Page;
 use crate::media;
+use crate::redirects;
 use crate::rendering::SITE_CSS;
 use crate::rendering::views::{
     self, ArticlePage, HomePage, SectionGroup, SectionPage, TopicLink, TopicPage,
@@ -341,7 +342,7 @@ async fn article_page(
         let now = app.now();
         let Some(article) = articles::visible_by_path(app.store(), section, slug, now).await?
         else {
-            return match articles::redirect_target(app.store(), uri.path(), now).await? {
+            return match redirects::resolve(app.store(), uri.path(), now).await? {
                 Some(target) => Ok(Err(moved(&target))),
                 None => Err(Problem::no_page()),
             };
@@ -406,7 +407,7 @@ fn moved(target: &str) -> Response {
 
 /// Any other address: a retired story path answers 301, the rest 404.
 pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Result<Response, Problem> {
-    match articles::redirect_target(app.store(), uri.path(), app.now())
+    match redirects::resolve(app.store(), uri.path(), app.now())
         .await
         .map_err(|error| reader(error.into()))?
     {

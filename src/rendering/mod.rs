@@ -57,6 +57,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/admin/topics.html"),
     ),
     (
+        "admin/redirects.html",
+        include_str!("../../templates/admin/redirects.html"),
+    ),
+    (
         "admin/settings.html",
         include_str!("../../templates/admin/settings.html"),
     ),

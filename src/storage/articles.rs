@@ -305,14 +305,6 @@ impl Store {
              WHERE article_id = $1 ORDER BY id")
             .bind(article_id).fetch_all(pool).await?))
     }
-
-    /// The article a retired path now points to, if any.
-    pub async fn redirect(&self, old_path: &str) -> Result<Option<i64>> {
-        Ok(
-            with_db!(self, pool => sqlx::query_scalar("SELECT article_id FROM redirects WHERE old_path = $1")
-            .bind(old_path).fetch_optional(pool).await?),
-        )
-    }
 }
 
 pub(super) fn unique_to_conflict(error: sqlx::Error, row: &ArticleRow) -> StorageError {

@@ -234,7 +234,7 @@ where
         if let Some(old_path) = old_path {
             sqlx::query(
                 "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id",
+                 ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id, target_path = NULL",
             )
             .bind(old_path)
             .bind(row.id)
@@ -444,6 +444,56 @@ where
             }
         }
         Ok(stories.into_iter().map(|(id, _)| id).collect())
+    }
+
+    /// The story (id) whose current address is `path` (`/<section>/<slug>`).
+    async fn article_at_path(tx: &mut Transaction<'_, Self>, path: &str) -> Result<Option<i64>> {
+        let mut parts = path.trim_start_matches('/').split('/');
+        let (Some(section), Some(slug), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Ok(None);
+        };
+        Ok(sqlx::query_scalar(
+            "SELECT a.id FROM articles a JOIN sections s ON s.id = a.section_id \
+             WHERE s.slug = $1 AND a.slug = $2",
+        )
+        .bind(section)
+        .bind(slug)
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+
+    /// What lives at `path`, named for an editor (`the story "..."`, `the
+    /// section "..."`, `the topic "..."`), if anything does.
+    async fn path_owner(tx: &mut Transaction<'_, Self>, path: &str) -> Result<Option<String>> {
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let owner: Option<String> = match parts.as_slice() {
+            [""] => Some("the home page".into()),
+            [section] => {
+                sqlx::query_scalar::<_, String>("SELECT name FROM sections WHERE slug = $1")
+                    .bind(*section)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|name| format!("the section {name:?}"))
+            }
+            ["topics", slug] => {
+                sqlx::query_scalar::<_, String>("SELECT name FROM topics WHERE slug = $1")
+                    .bind(*slug)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|name| format!("the topic {name:?}"))
+            }
+            [section, slug] => sqlx::query_scalar::<_, String>(
+                "SELECT a.headline FROM articles a JOIN sections s ON s.id = a.section_id \
+                 WHERE s.slug = $1 AND a.slug = $2",
+            )
+            .bind(*section)
+            .bind(*slug)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|headline| format!("the story {headline:?}")),
+            _ => None,
+        };
+        Ok(owner)
     }
 
     /// Records what a story write carries besides the story (the lead

@@ -38,6 +38,7 @@ mod outbound;
 mod publishing;
 mod raw_http;
 mod reader;
+mod redirects;
 mod search;
 mod storage;
 mod validators;
