@@ -8,6 +8,7 @@ pub mod articles;
 pub mod audit;
 pub(crate) mod cache;
 pub mod cli;
+pub mod comments;
 pub mod config;
 pub mod feeds;
 pub mod http;

@@ -491,3 +491,15 @@ impl From<crate::redirects::RedirectError> for Problem {
         }
     }
 }
+
+impl From<crate::comments::CommentError> for Problem {
+    fn from(error: crate::comments::CommentError) -> Problem {
+        use crate::comments::CommentError as C;
+        match error {
+            C::NotFound => Problem::not_found(error.to_string()),
+            C::Forbidden | C::PostingOff | C::Closed => Problem::forbidden(error.to_string()),
+            C::Storage(error) => Problem::internal(error),
+            C::Invalid(_) | C::TooMany => Problem::invalid(error.to_string()),
+        }
+    }
+}

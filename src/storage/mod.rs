@@ -11,6 +11,7 @@ mod backend;
 mod backup;
 #[cfg(feature = "bench")]
 mod bench;
+mod comments;
 mod distribution;
 mod editorial;
 mod embargoes;
@@ -31,6 +32,7 @@ pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
 pub use articles::{MediaTextUpdate, NewRevision, WriteExtras};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::TableDump;
+pub use comments::{CommentLimit, CommentRow, NewComment};
 pub use distribution::{SitemapChunk, SitemapEntry};
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};

@@ -23,6 +23,7 @@ mod cache;
 mod cache_hits;
 mod cache_props;
 mod cli;
+mod comments;
 mod connections;
 mod distribution;
 mod encodings;

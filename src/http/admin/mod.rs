@@ -5,6 +5,7 @@
 //! the extractors in [`auth`].
 
 pub(crate) mod auth;
+mod comments;
 mod login;
 mod records;
 mod redirects;
@@ -44,6 +45,7 @@ pub(crate) fn routes() -> Router<App> {
             .merge(sections::routes())
             .merge(topics::routes())
             .merge(redirects::routes())
+            .merge(comments::routes())
             .merge(settings::routes())
             .merge(records::routes()),
         ADMIN_CSP,
@@ -104,6 +106,12 @@ pub(crate) fn nav(user: &User, current: &str) -> Vec<NavItem> {
             "topics",
             "/admin/topics",
             "Topics",
+            role.can_manage_sections(),
+        ),
+        (
+            "comments",
+            "/admin/comments",
+            "Comments",
             role.can_manage_sections(),
         ),
         (
