@@ -126,6 +126,8 @@ mod tests {
             teaser_length: 200,
             feed_full_text: false,
             websub_hub: Some("https://hub.example/".into()),
+            comments_shown: true,
+            comments_posting: false,
             created_at: 0,
             updated_at: 0,
         })

@@ -15,6 +15,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("article.html", include_str!("../../templates/article.html")),
     ("section.html", include_str!("../../templates/section.html")),
     ("topic.html", include_str!("../../templates/topic.html")),
+    ("comment.html", include_str!("../../templates/comment.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
@@ -55,6 +56,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "admin/topics.html",
         include_str!("../../templates/admin/topics.html"),
+    ),
+    (
+        "admin/comments.html",
+        include_str!("../../templates/admin/comments.html"),
+    ),
+    (
+        "admin/redirects.html",
+        include_str!("../../templates/admin/redirects.html"),
     ),
     (
         "admin/settings.html",

@@ -5,8 +5,10 @@
 //! the extractors in [`auth`].
 
 pub(crate) mod auth;
+mod comments;
 mod login;
 mod records;
+mod redirects;
 mod sections;
 mod settings;
 mod topics;
@@ -42,6 +44,8 @@ pub(crate) fn routes() -> Router<App> {
             .merge(users::routes())
             .merge(sections::routes())
             .merge(topics::routes())
+            .merge(redirects::routes())
+            .merge(comments::routes())
             .merge(settings::routes())
             .merge(records::routes()),
         ADMIN_CSP,
@@ -102,6 +106,18 @@ pub(crate) fn nav(user: &User, current: &str) -> Vec<NavItem> {
             "topics",
             "/admin/topics",
             "Topics",
+            role.can_manage_sections(),
+        ),
+        (
+            "comments",
+            "/admin/comments",
+            "Comments",
+            role.can_manage_sections(),
+        ),
+        (
+            "redirects",
+            "/admin/redirects",
+            "Redirects",
             role.can_manage_sections(),
         ),
         ("users", "/admin/users", "Users", role.can_manage_users()),

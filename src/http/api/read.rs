@@ -39,6 +39,8 @@ pub(super) struct StoryJson {
     pub published_at: String,
     pub updated_at: String,
     pub revision: i64,
+    /// Kept fields: extra named values with their kinds.
+    pub fields: articles::fields::KeptFields,
 }
 
 #[derive(Debug, Serialize)]
@@ -90,6 +92,7 @@ pub(super) fn story_json(site: &Site, a: &Article, image: Option<String>) -> Sto
         published_at: rfc3339(published),
         updated_at: rfc3339(a.last_update_at.unwrap_or(published).max(published)),
         revision: a.revision,
+        fields: a.fields.clone(),
     }
 }
 
