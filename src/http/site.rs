@@ -380,7 +380,7 @@ async fn article_page(
             .map(|m| views::image_view(&m));
         let image = crate::feeds::image_url(app.store(), &site, &article).await?;
         (page.article.json_ld, page.article.meta) =
-            crate::rendering::structured_data::page_data(&site, &article, image.as_deref());
+            crate::rendering::structured_data::page_data(&site, &article, image.as_deref(), &filed);
         let html = app.renderer().render("article.html", &page)?;
         let mut page_tags = vec![
             format!("article:{}", article.id),
@@ -481,7 +481,7 @@ async fn stylesheet() -> Response {
 /// The answer of an old address (a retired story path, a renamed topic's
 /// slug): 301 Moved Permanently to `target`, the status search engines and
 /// every client read as "update your link".
-fn moved(target: &str) -> Response {
+pub(super) fn moved(target: &str) -> Response {
     (
         axum::http::StatusCode::MOVED_PERMANENTLY,
         [(header::LOCATION, target.to_owned())],

@@ -348,6 +348,20 @@ where
         Ok(touched)
     }
 
+    /// The slugs of the topics story `article_id` is filed under, in its order.
+    async fn topic_slugs_of(
+        tx: &mut Transaction<'_, Self>,
+        article_id: i64,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT t.slug FROM article_topics a JOIN topics t ON t.id = a.topic_id \
+             WHERE a.article_id = $1 ORDER BY a.position",
+        )
+        .bind(article_id)
+        .fetch_all(&mut **tx)
+        .await?)
+    }
+
     /// Refuses `slug` for a topic (other than `except`) when another topic
     /// has it, naming that topic.
     async fn refuse_taken_topic_slug(
@@ -520,7 +534,7 @@ where
         Ok(())
     }
 
-    /// Binds a search's filters, limit and offset as the next six parameters
+    /// Binds a search's filters, limit and offset as the next seven parameters
     /// (the order of `search::conditions`, then `LIMIT` and `OFFSET`).
     fn bind_filters<'q, O>(
         query: QueryAs<'q, Self, O, Self::Arguments>,
@@ -533,6 +547,7 @@ where
             .bind(filter.from)
             .bind(filter.until)
             .bind(filter.byline.as_deref().map(byline_pattern))
+            .bind(filter.topic_id)
             .bind(limit)
             .bind(offset)
     }
@@ -628,7 +643,7 @@ where
 }
 
 /// `events` tagged with the pages of the topics `slugs` too.
-fn with_topic_tags(mut events: Vec<NewEvent>, slugs: &[String]) -> Vec<NewEvent> {
+pub(super) fn with_topic_tags(mut events: Vec<NewEvent>, slugs: &[String]) -> Vec<NewEvent> {
     for event in &mut events {
         for slug in slugs {
             let tag = topic_tag(slug);

@@ -1,6 +1,9 @@
 //! No leaks: a story that is a draft, in review, scheduled, embargoed or
 //! unpublished appears on no public surface; the moment it is published
-//! (or its embargo passes), it appears on every one.
+//! (or its embargo passes), it appears on every one. It is filed under a
+//! topic readers know ("Wildlife") and one only it names ("Zebracorn
+//! watch"): neither the story nor the second topic's name shows on topic
+//! pages, topic feeds, the topic list or the sitemap before then.
 
 use masthead::articles::{Article, Status};
 
@@ -26,21 +29,41 @@ fn surfaces(secret: &Article, neighbour: &Article) -> Vec<(String, String)> {
         format!("/api/v1/stories/{}", secret.id),
         format!("/api/v1/stories/{}/ninjs", secret.id),
         "/api/v1/search?q=zebracorn".into(),
+        "/sitemaps/sections.xml".into(),
+        format!("/topics/{PUBLIC_TOPIC}"),
+        format!("/topics/{SECRET_TOPIC}"),
+        "/api/v1/topics".into(),
+        format!("/api/v1/stories?topic={PUBLIC_TOPIC}"),
+        format!("/api/v1/stories?topic={SECRET_TOPIC}"),
+        format!("/search?q=zebracorn&topic={PUBLIC_TOPIC}"),
+        format!("/api/v1/search?q=zebracorn&topic={PUBLIC_TOPIC}"),
     ];
     for format in masthead::feeds::Format::ALL {
         paths.push(masthead::feeds::feed_path(None, format));
         paths.push(masthead::feeds::feed_path(Some("world"), format));
+        paths.push(masthead::feeds::topic_feed_path(PUBLIC_TOPIC, format));
+        paths.push(masthead::feeds::topic_feed_path(SECRET_TOPIC, format));
     }
     paths.into_iter().map(|p| (p.clone(), p)).collect()
 }
 
+/// The slug of a topic the neighbour is filed under too.
+const PUBLIC_TOPIC: &str = "wildlife";
+/// The slug of the topic only the secret story names.
+const SECRET_TOPIC: &str = "zebracorn-watch";
+
 /// Whether `path` shows the secret story: every surface links to it by its
 /// address (pages, feeds, sitemaps, search, API), and only its own page
-/// and API resources answer 200 with no link.
+/// and API resources answer 200 with no link; the topic only it names
+/// shows by its slug or name (the topic list and the sitemap list no
+/// stories).
 async fn shows(app: &TestApp, path: &str, secret: &Article) -> bool {
     let (status, body) = app.get_text(path).await;
     assert!(status == 200 || status == 404, "{path} answered {status}");
-    status == 200 && body.contains(&secret.path())
+    status == 200
+        && (body.contains(&secret.path())
+            || body.contains(SECRET_TOPIC)
+            || body.contains("Zebracorn watch"))
 }
 
 async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
@@ -54,6 +77,7 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
         &world,
         Story {
             headline: "A public neighbour",
+            tags: &["Wildlife"],
             ..Story::default()
         },
     )
@@ -110,6 +134,7 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
             Story {
                 headline: &headline,
                 body: "The zebracorn was seen again near the river.",
+                tags: &["Wildlife", "Zebracorn watch"],
                 ..template
             },
         )
@@ -136,11 +161,13 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
                 "a published ({state}) story is missing from {name}"
             );
         }
-        // Take it down again before the next state, so each state is tested alone.
-        let mut gone = masthead::articles::find(store, published.id)
+        // Take it down again before the next state, so each state is tested
+        // alone (as the desk does: its event purges every page it was on).
+        let before = masthead::articles::find(store, published.id)
             .await
             .unwrap()
             .unwrap();
+        let mut gone = before.clone();
         let expected = gone.revision;
         gone.status = Status::Unpublished;
         gone.revision += 1;
@@ -153,7 +180,12 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
                     message: "down",
                     snapshot: gone.snapshot(),
                 },
-                &[],
+                &[masthead::storage::NewEvent {
+                    kind: "article.unpublished".into(),
+                    subject: format!("article:{}", gone.id),
+                    tags: gone.change_tags(&before),
+                    payload: serde_json::json!({}),
+                }],
                 None,
             )
             .await

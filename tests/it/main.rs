@@ -17,6 +17,7 @@ mod stories;
 mod story_images;
 mod story_limits;
 mod topics;
+mod topics_browser;
 
 mod api;
 mod api_write;
