@@ -279,6 +279,7 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
         revision: 1,
         owner_id: None,
         topics: Vec::new(),
+        people: Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub(crate) mod auth;
 mod login;
+mod people;
 mod records;
 mod sections;
 mod settings;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> Router<App> {
             .merge(users::routes())
             .merge(sections::routes())
             .merge(topics::routes())
+            .merge(people::routes())
             .merge(settings::routes())
             .merge(records::routes()),
         ADMIN_CSP,
@@ -102,6 +104,12 @@ pub(crate) fn nav(user: &User, current: &str) -> Vec<NavItem> {
             "topics",
             "/admin/topics",
             "Topics",
+            role.can_manage_sections(),
+        ),
+        (
+            "people",
+            "/admin/people",
+            "People",
             role.can_manage_sections(),
         ),
         ("users", "/admin/users", "Users", role.can_manage_users()),

@@ -127,6 +127,7 @@ fn limit(value: Option<i64>) -> Result<i64, Problem> {
 pub(super) struct StoriesQuery {
     section: Option<String>,
     topic: Option<String>,
+    person: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -155,20 +156,32 @@ pub(super) async fn stories(
         None => None,
     };
     let site = Site::load(app.store()).await?;
-    let mut list = match query.topic.as_deref() {
-        Some(slug) => {
-            if section_id.is_some() {
-                return Err(Problem::bad_request(
-                    "ask for a section or a topic, not both",
-                ));
-            }
+    let filters = [
+        section_id.is_some(),
+        query.topic.is_some(),
+        query.person.is_some(),
+    ];
+    if filters.iter().filter(|f| **f).count() > 1 {
+        return Err(Problem::bad_request(
+            "ask for one of a section, a topic or a person",
+        ));
+    }
+    let mut list = match (query.topic.as_deref(), query.person.as_deref()) {
+        (None, Some(slug)) => {
+            let person = crate::people::find(app.store(), slug)
+                .await?
+                .ok_or_else(|| Problem::not_found(format!("there is no person {slug:?}")))?;
+            articles::visible_person_list(app.store(), person.id, app.now(), cursor, limit + 1)
+                .await?
+        }
+        (Some(slug), _) => {
             let topic = topics::find(app.store(), slug)
                 .await?
                 .ok_or_else(|| Problem::not_found(format!("there is no topic {slug:?}")))?;
             articles::visible_topic_list(app.store(), topic.id, app.now(), cursor, limit + 1)
                 .await?
         }
-        None => {
+        (None, None) => {
             articles::visible_list(app.store(), section_id, app.now(), cursor, None, limit + 1)
                 .await?
         }
@@ -228,9 +241,10 @@ pub(super) async fn story_ninjs(
 ) -> Result<Response, Problem> {
     let (site, article) = visible_story(&app, &id).await?;
     let image = image(&app, &site, &article).await?;
+    let people = crate::people::of_story(app.store(), article.id).await?;
     Ok(json_with_etag(
         &headers,
-        &super::ninjs::item(&site, &article, image.as_deref()),
+        &super::ninjs::item(&site, &article, image.as_deref(), &people),
     ))
 }
 
