@@ -115,6 +115,8 @@ impl Follower {
                     "home".to_owned(),
                     "feed".to_owned(),
                 ]);
+                // The pages of its topics and people list it now too.
+                tags.extend(store.filed_page_tags(id).await?);
             }
             cursor.lifted_through = now;
         }

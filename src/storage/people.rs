@@ -112,6 +112,18 @@ impl Store {
         )
     }
 
+    /// The tags of the topic and person pages story `article_id` is filed
+    /// on (`topic:<slug>`, `person:<slug>`): what an embargo lift purges
+    /// besides the story's own lists.
+    pub async fn filed_page_tags(&self, article_id: i64) -> Result<Vec<String>> {
+        Ok(with_db!(self, pool => sqlx::query_scalar(
+            "SELECT 'topic:' || t.slug FROM article_topics f JOIN topics t ON t.id = f.topic_id \
+             WHERE f.article_id = $1 UNION ALL \
+             SELECT 'person:' || p.slug FROM article_people f JOIN people p ON p.id = f.person_id \
+             WHERE f.article_id = $1")
+            .bind(article_id).fetch_all(pool).await?))
+    }
+
     /// The existing person a byline `name` would be filed under, without
     /// creating one.
     pub async fn existing_person(&self, name: &PersonName) -> Result<Option<PersonRow>> {

@@ -16,6 +16,8 @@ mod stories;
 mod story_images;
 mod story_limits;
 mod topics;
+// issue 11: people
+mod people;
 
 mod api;
 mod api_write;
