@@ -1,5 +1,6 @@
 //! No leaks: a story that is a draft, in review, scheduled, embargoed or
-//! unpublished appears on no public surface; the moment it is published
+//! unpublished appears on no public surface (its person's and its topic's
+//! pages and feeds included); the moment it is published
 //! (or its embargo passes), it appears on every one.
 
 use masthead::articles::{Article, Status};
@@ -27,9 +28,19 @@ fn surfaces(secret: &Article, neighbour: &Article) -> Vec<(String, String)> {
         format!("/api/v1/stories/{}/ninjs", secret.id),
         "/api/v1/search?q=zebracorn".into(),
     ];
+    // The byline's person and the topic both stories share: their pages
+    // exist (the neighbour is on them) and must not list the secret.
+    paths.extend([
+        "/people/zed-reporter".into(),
+        "/topics/zebras".into(),
+        "/api/v1/stories?person=zed-reporter".into(),
+        "/api/v1/stories?topic=zebras".into(),
+    ]);
     for format in masthead::feeds::Format::ALL {
         paths.push(masthead::feeds::feed_path(None, format));
         paths.push(masthead::feeds::feed_path(Some("world"), format));
+        paths.push(masthead::feeds::person_feed_path("zed-reporter", format));
+        paths.push(masthead::feeds::topic_feed_path("zebras", format));
     }
     paths.into_iter().map(|p| (p.clone(), p)).collect()
 }
@@ -54,6 +65,8 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
         &world,
         Story {
             headline: "A public neighbour",
+            bylines: &["Zed Reporter"],
+            tags: &["Zebras"],
             ..Story::default()
         },
     )
@@ -110,6 +123,8 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
             Story {
                 headline: &headline,
                 body: "The zebracorn was seen again near the river.",
+                bylines: &["Zed Reporter"],
+                tags: &["Zebras"],
                 ..template
             },
         )
