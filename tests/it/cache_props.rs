@@ -1,6 +1,7 @@
 //! The page cache never serves a stale page: random sequences of publish,
 //! update, unpublish, schedule, embargo, clock moves, section and slug
-//! changes, lead-image text edits, and after each step every page and feed
+//! changes, lead-image text edits, byline changes and person edits (a new
+//! bio, a rename with a new address), and after each step every page and feed
 //! served through the cache equals a fresh render by an app with the cache
 //! off, on the same database.
 
@@ -31,7 +32,15 @@ enum Step {
     Advance(i64),
     /// New caption, credit and alt text on the uploaded lead image.
     ImageText,
+    /// The next of a few bylines (one person, two, none) on a story.
+    Credit(usize),
+    /// A person edit: Ann renamed (with her address) when true, else a new
+    /// bio for Bo.
+    PersonEdit(bool),
 }
+
+/// The bylines stories cycle through.
+const BYLINES: [&[&str]; 3] = [&["Ann Reporter"], &["Bo Writer", "Ann Reporter"], &[]];
 
 fn step() -> impl Strategy<Value = Step> {
     let i = 0..8usize;
@@ -46,6 +55,8 @@ fn step() -> impl Strategy<Value = Step> {
         any::<bool>().prop_map(Step::Create),
         (1..150i64).prop_map(Step::Advance),
         Just(Step::ImageText),
+        (0..8usize).prop_map(Step::Credit),
+        any::<bool>().prop_map(Step::PersonEdit),
     ]
 }
 
@@ -128,6 +139,11 @@ async fn scenario(backend: Backend, steps: Vec<Step>) {
             "/feeds/atom.xml",
             "/feeds/feed.json",
             "/feeds/world/rss.xml",
+            "/people/ann-reporter",
+            "/people/ann-lee",
+            "/people/bo-writer",
+            "/feeds/people/ann-reporter/rss.xml",
+            "/feeds/people/bo-writer/atom.xml",
         ]
         .map(String::from)
         .into(),
@@ -240,7 +256,10 @@ impl World {
             body_source: format!("Story {n} body."),
             body_format: BodyFormat::Markdown,
             dateline: String::new(),
-            bylines: vec![],
+            bylines: BYLINES[n % BYLINES.len()]
+                .iter()
+                .map(|b| b.to_string())
+                .collect(),
             tags: vec![],
         }
         .into_draft(self.now)
@@ -290,6 +309,38 @@ impl World {
         self.paths.insert(after.path());
     }
 
+    /// Renames Ann between two names and addresses, or gives Bo a new bio.
+    async fn edit_person(&mut self, rename: bool) {
+        let actor = masthead::actor::Actor::command_line();
+        let slug = if rename { "ann-reporter" } else { "bo-writer" };
+        let person = match masthead::people::find(&self.store, slug).await.unwrap() {
+            Some(person) => person,
+            None if rename => masthead::people::find(&self.store, "ann-lee")
+                .await
+                .unwrap()
+                .expect("Ann under one of her names"),
+            None => return,
+        };
+        let (name, slug) = match (rename, person.slug.as_str()) {
+            (true, "ann-reporter") => ("Ann Lee".to_owned(), "ann-lee".to_owned()),
+            (true, _) => ("Ann Reporter".to_owned(), "ann-reporter".to_owned()),
+            (false, _) => (person.name.clone(), person.slug.clone()),
+        };
+        let input = masthead::people::PersonInput {
+            name,
+            slug,
+            bio: if rename {
+                person.bio.clone()
+            } else {
+                format!("Bio {}", self.edits)
+            },
+            ..Default::default()
+        };
+        masthead::people::update(&self.store, &actor, person.id, &input, self.now)
+            .await
+            .unwrap();
+    }
+
     async fn apply(&mut self, step: &Step) -> bool {
         let now = self.now;
         match *step {
@@ -315,6 +366,11 @@ impl World {
                     .unwrap();
                 return true;
             }
+            Step::PersonEdit(rename) => {
+                self.edits += 1;
+                self.edit_person(rename).await;
+                return true;
+            }
             _ => {}
         }
         let i = match *step {
@@ -324,7 +380,8 @@ impl World {
             | Step::Schedule(i)
             | Step::Embargo(i, _)
             | Step::Move(i)
-            | Step::Reslug(i) => i,
+            | Step::Reslug(i)
+            | Step::Credit(i) => i,
             _ => unreachable!(),
         };
         let before = self.article(i).await;
@@ -356,7 +413,22 @@ impl World {
             Step::Reslug(_) => {
                 after.slug = Slug::parse(&format!("moved-{}", self.edits)).unwrap();
             }
-            Step::Advance(_) | Step::Create(_) | Step::ImageText => unreachable!(),
+            Step::Credit(_) => {
+                let next = BYLINES
+                    .iter()
+                    .position(|b| {
+                        *b == before
+                            .bylines
+                            .iter()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                    })
+                    .map_or(0, |at| (at + 1) % BYLINES.len());
+                after.bylines = BYLINES[next].iter().map(|b| b.to_string()).collect();
+            }
+            Step::Advance(_) | Step::Create(_) | Step::ImageText | Step::PersonEdit(_) => {
+                unreachable!()
+            }
         }
         self.save(&before, after).await;
         true
