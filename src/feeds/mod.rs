@@ -154,6 +154,8 @@ pub struct Entry {
     /// The editorial update time.
     pub updated: i64,
     pub authors: Vec<String>,
+    /// The page of each of `authors` (same order), when a person has it.
+    pub author_urls: Vec<Option<String>>,
     /// The primary section's name, then the tags.
     pub categories: Vec<String>,
     /// The lead image's absolute URL.
@@ -289,6 +291,7 @@ pub fn entry(site: &Site, article: &Article, image: Option<LeadImage>) -> Entry 
         published,
         updated: article.last_update_at.unwrap_or(published).max(published),
         authors: article.bylines.clone(),
+        author_urls: vec![None; article.bylines.len()],
         categories,
         image_caption: image
             .as_ref()
@@ -298,6 +301,27 @@ pub fn entry(site: &Site, article: &Article, image: Option<LeadImage>) -> Entry 
         image_media: image.as_ref().and_then(|i| i.media),
         image: image.map(|i| i.url),
     }
+}
+
+/// A story as a feed entry with its lead image and its authors' pages.
+async fn credited_entry(
+    store: &crate::storage::Store,
+    site: &Site,
+    story: &Article,
+) -> Result<Entry, FeedError> {
+    let mut entry = entry(site, story, lead_image(store, site, story).await?);
+    let people = crate::people::of_story(store, story.id).await?;
+    entry.author_urls = story
+        .bylines
+        .iter()
+        .map(|name| {
+            people
+                .iter()
+                .find(|p| p.name.to_lowercase() == name.to_lowercase())
+                .map(|p| format!("{}{}", site.base_url, crate::people::path(&p.slug)))
+        })
+        .collect();
+    Ok(entry)
 }
 
 /// The feed of the site (no section) or of one section, at `now`.
@@ -311,7 +335,7 @@ pub async fn load(
         articles::visible_list(store, section.map(|s| s.id), now, None, None, FEED_SIZE).await?;
     let mut entries = Vec::with_capacity(stories.len());
     for story in &stories {
-        entries.push(entry(site, story, lead_image(store, site, story).await?));
+        entries.push(credited_entry(store, site, story).await?);
     }
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     let (title, home_url) = match section {
@@ -350,7 +374,7 @@ pub async fn load_topic(
     let stories = articles::visible_topic_list(store, topic.id, now, None, FEED_SIZE).await?;
     let mut entries = Vec::with_capacity(stories.len());
     for story in &stories {
-        entries.push(entry(site, story, lead_image(store, site, story).await?));
+        entries.push(credited_entry(store, site, story).await?);
     }
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     Ok(Feed {
@@ -401,7 +425,7 @@ pub async fn load_person(
 ) -> Result<Feed, FeedError> {
     let mut entries = Vec::with_capacity(stories.len());
     for story in stories {
-        entries.push(entry(site, story, lead_image(store, site, story).await?));
+        entries.push(credited_entry(store, site, story).await?);
     }
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     Ok(Feed {

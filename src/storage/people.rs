@@ -254,7 +254,8 @@ impl Store {
     /// slug keeps the old one answering with a redirect; a new name is
     /// written into the bylines of every story filed under them. The event
     /// purges their page and feed and the pages of their stories (which
-    /// carry `person:<slug>`), and every feed when the name changed.
+    /// carry `person:<slug>`), and every feed when the name or the address
+    /// changed (entries name and link their authors).
     /// `None` when they do not exist.
     pub async fn update_person(
         &self,
@@ -285,8 +286,11 @@ impl Store {
             let mut tags = vec!["people".to_owned(), person_tag(&before.slug), person_tag(&fields.slug)];
             if before.name != fields.name {
                 let stories = Backend::rename_in_bylines(&mut tx, id, &before.name, &fields.name, now).await?;
-                tags.push("feed".to_owned());
                 tags.extend(stories.iter().map(|s| format!("article:{s}")));
+            }
+            // Feed entries name their authors and link their pages.
+            if before.name != fields.name || before.slug != fields.slug {
+                tags.push("feed".to_owned());
             }
             tags.dedup();
             let after: PersonRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE p.id = $1")))
@@ -376,7 +380,8 @@ impl Store {
             sqlx::query("DELETE FROM article_people WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM person_redirects WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM people WHERE id = $1").bind(id).execute(&mut *tx).await?;
-            let mut tags = vec!["people".to_owned(), person_tag(&person.slug)];
+            // Feed entries stop linking the page.
+            let mut tags = vec!["people".to_owned(), "feed".to_owned(), person_tag(&person.slug)];
             tags.extend(stories.iter().map(|s| format!("article:{s}")));
             let event = NewEvent {
                 kind: "person.deleted".into(),

@@ -220,6 +220,17 @@ async fn a_co_bylined_story_is_on_both_person_pages_and_feeds_and_a_draft_or_emb
         .map(|s| s["headline"].as_str().unwrap())
         .collect();
     assert_eq!(headlines, ["Glaciers retreat again"]);
+    // Feed entries link their authors' pages.
+    let (_, atom, _) = reader(&app, "/feeds/people/bo-writer/atom.xml").await;
+    assert!(
+        atom.contains("<author><name>Ann Reporter</name><uri>http://news.example/people/ann-reporter</uri></author>"),
+        "{atom}"
+    );
+    let json = app.get("/feeds/people/bo-writer/feed.json").await.json();
+    assert_eq!(
+        json["items"][0]["authors"][1]["url"],
+        "http://news.example/people/bo-writer"
+    );
     // The ninjs item names both, each with their page.
     let ninjs = app
         .get(&format!("/api/v1/stories/{both}/ninjs"))
