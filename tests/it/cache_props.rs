@@ -194,7 +194,7 @@ fn without_empty_feed_date(path: &str, (status, body): (u16, String)) -> (u16, S
 }
 
 /// One small photo in the media library, with its text.
-async fn upload_image(db: &crate::support::TestStore) -> i64 {
+pub async fn upload_image(db: &crate::support::TestStore) -> i64 {
     let photo = image::RgbImage::from_fn(400, 300, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
     });

@@ -6,7 +6,8 @@
 //! bio purges the person page and their story pages; a taken address is
 //! refused naming its owner; writers cannot manage people; merging moves
 //! the stories, deleting keeps the name as plain text; plain-text bylines
-//! saved before people existed become people.
+//! saved before people existed become people; person pages page by keyset;
+//! a photo must be a library image and an account has one profile.
 
 use masthead::accounts::Role;
 use masthead::articles;
@@ -22,6 +23,8 @@ on_both!(
     a_taken_address_is_refused_naming_its_owner_and_writers_cannot_manage_people,
     merging_moves_the_stories_and_deleting_keeps_the_name_as_plain_text,
     plain_text_bylines_saved_before_people_existed_become_people,
+    a_person_page_pages_by_keyset_like_a_section_front,
+    a_photo_must_be_a_library_image_and_an_account_has_one_profile,
 );
 
 /// Creates a story through the desk credited to `bylines` (one per line);
@@ -604,5 +607,120 @@ async fn plain_text_bylines_saved_before_people_existed_become_people(backend: B
     assert_eq!(
         crate::support::html::attrs(&page, "p.byline a", "href"),
         ["/people/jose-muller", "/people/ann-reporter"]
+    );
+}
+
+async fn a_person_page_pages_by_keyset_like_a_section_front(backend: Backend) {
+    let Some(app) = spawn(backend, false).await else {
+        return;
+    };
+    let store = app.store();
+    let world = crate::newsroom::section(store, "World").await;
+    let headlines: Vec<String> = (0..21).map(|n| format!("Dispatch number {n}")).collect();
+    for (n, headline) in headlines.iter().enumerate() {
+        crate::newsroom::story(
+            store,
+            &world,
+            crate::newsroom::Story {
+                headline,
+                bylines: &["Ann Reporter"],
+                published_at: Some(crate::support::NOW - 10_000 + n as i64),
+                ..Default::default()
+            },
+        )
+        .await;
+    }
+    let (status, first, _) = reader(&app, "/people/ann-reporter").await;
+    assert_eq!(status, 200);
+    let listed = select(&first, "ul.stories h3 a");
+    assert_eq!(listed.len(), 20);
+    assert_eq!(listed[0], "Dispatch number 20", "newest first");
+    let older = crate::support::html::attrs(&first, "a[rel=next]", "href");
+    assert_eq!(older.len(), 1, "{first}");
+    let (status, second, _) = reader(&app, &older[0]).await;
+    assert_eq!(status, 200);
+    assert_eq!(select(&second, "ul.stories h3 a"), ["Dispatch number 0"]);
+    assert_eq!(
+        crate::support::html::attrs(&second, "a[rel=prev]", "href"),
+        ["/people/ann-reporter"]
+    );
+    assert!(text_of(&second, "title").contains("(page 2)"));
+}
+
+async fn a_photo_must_be_a_library_image_and_an_account_has_one_profile(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (account, editor) = app.session_as(Role::Editor).await;
+    let image = crate::cache_props::upload_image(&app.db).await;
+    let photo = format!("media:{image}");
+    let user = account.id.to_string();
+    let create = |name: &'static str, photo: String, user: String| {
+        let editor = &editor;
+        async move {
+            editor
+                .post_form(
+                    "/admin/people",
+                    &[
+                        ("name", name.to_owned()),
+                        ("slug", String::new()),
+                        ("bio", "On staff.".to_owned()),
+                        ("photo", photo),
+                        ("user", user),
+                    ],
+                )
+                .await
+        }
+    };
+    let missing = create("Ann Reporter", "media:99999".into(), String::new()).await;
+    assert_eq!(missing.status(), 422, "{}", missing.text());
+    assert!(missing.text().contains("no image media:99999"));
+    let created = create("Ann Reporter", photo.clone(), user.clone()).await;
+    assert_eq!(created.status(), 303, "{}", created.text());
+    // One account, one profile: the refusal names the profile it has.
+    let again = create("Ann R.", String::new(), user).await;
+    assert_eq!(again.status(), 409, "{}", again.text());
+    assert!(again.text().contains("Ann Reporter"), "{}", again.text());
+
+    let ann = masthead::people::find(app.store(), "ann-reporter")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (ann.photo.as_deref(), ann.user_id),
+        (Some(photo.as_str()), Some(account.id))
+    );
+    // A profile with a photo and a bio is shown before any story credits it.
+    let (status, page, _) = reader(&app, "/people/ann-reporter").await;
+    assert_eq!(status, 200, "{page}");
+    let src = crate::support::html::attrs(&page, "img.person-photo", "src");
+    assert_eq!(src.len(), 1, "{page}");
+    assert!(src[0].starts_with("/media/"), "{src:?}");
+    assert_eq!(
+        crate::support::html::attrs(&page, "img.person-photo", "alt"),
+        ["Soldiers on a runway"]
+    );
+    let api = app.get("/api/v1/people/ann-reporter").await.json();
+    assert_eq!(api["bio"], "On staff.");
+    assert!(
+        api["photo"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://news.example/media/")
+    );
+    // The image's new text purges the person page.
+    let text = masthead::media::MediaText {
+        caption: String::new(),
+        credit: String::new(),
+        alt: "Ann at her desk".into(),
+    };
+    masthead::media::update_text(app.store(), image, text, crate::support::NOW)
+        .await
+        .unwrap();
+    app.app.sync_changes().await;
+    let (_, page, _) = reader(&app, "/people/ann-reporter").await;
+    assert_eq!(
+        crate::support::html::attrs(&page, "img.person-photo", "alt"),
+        ["Ann at her desk"]
     );
 }
