@@ -223,6 +223,19 @@ async fn a_co_bylined_story_is_on_both_person_pages_and_feeds_and_a_draft_or_emb
         .map(|s| s["headline"].as_str().unwrap())
         .collect();
     assert_eq!(headlines, ["Glaciers retreat again"]);
+    let people: Vec<&str> = stories["data"][0]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        people,
+        [
+            "http://news.example/people/ann-reporter",
+            "http://news.example/people/bo-writer"
+        ]
+    );
     // Feed entries link their authors' pages.
     let (_, atom, _) = reader(&app, "/feeds/people/bo-writer/atom.xml").await;
     assert!(

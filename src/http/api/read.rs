@@ -33,12 +33,22 @@ pub(super) struct StoryJson {
     pub body_html: String,
     pub dateline: String,
     pub bylines: Vec<String>,
+    /// The people the bylines name, in their order, with their pages.
+    pub people: Vec<PersonRefJson>,
     pub tags: Vec<String>,
     pub lead_image: Option<String>,
     pub corrections: Vec<CorrectionJson>,
     pub published_at: String,
     pub updated_at: String,
     pub revision: i64,
+}
+
+/// A byline's person, as a story names them.
+#[derive(Debug, Serialize)]
+pub(super) struct PersonRefJson {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -60,8 +70,14 @@ fn rfc3339(unix_seconds: i64) -> String {
         .to_string()
 }
 
-/// A story as JSON; `image` is its lead image's resolved absolute URL.
-pub(super) fn story_json(site: &Site, a: &Article, image: Option<String>) -> StoryJson {
+/// A story as JSON; `image` is its lead image's resolved absolute URL,
+/// `people` those its bylines name (see [`credits`]).
+pub(super) fn story_json(
+    site: &Site,
+    a: &Article,
+    image: Option<String>,
+    people: Vec<PersonRefJson>,
+) -> StoryJson {
     let published = a.first_published_at.unwrap_or(a.created_at);
     StoryJson {
         id: a.id,
@@ -77,6 +93,7 @@ pub(super) fn story_json(site: &Site, a: &Article, image: Option<String>) -> Sto
         body_html: a.body_html.clone(),
         dateline: a.dateline.clone(),
         bylines: a.bylines.clone(),
+        people,
         tags: a.tags.clone(),
         lead_image: image,
         corrections: a
@@ -91,6 +108,19 @@ pub(super) fn story_json(site: &Site, a: &Article, image: Option<String>) -> Sto
         updated_at: rfc3339(a.last_update_at.unwrap_or(published).max(published)),
         revision: a.revision,
     }
+}
+
+/// The people a story's bylines name, in byline order.
+async fn credits(app: &App, site: &Site, article: &Article) -> Result<Vec<PersonRefJson>, Problem> {
+    let people = crate::people::of_story(app.store(), article.id).await?;
+    Ok(people
+        .into_iter()
+        .map(|p| PersonRefJson {
+            url: format!("{}{}", site.base_url, crate::people::path(&p.slug)),
+            name: p.name,
+            slug: p.slug,
+        })
+        .collect())
 }
 
 /// The resolved lead image URL of a story.
@@ -194,7 +224,8 @@ pub(super) async fn stories(
         .map(|c| format!("{}.{}", c.published_at, c.id));
     let mut data = Vec::with_capacity(list.len());
     for a in &list {
-        data.push(story_json(&site, a, image(&app, &site, a).await?));
+        let people = credits(&app, &site, a).await?;
+        data.push(story_json(&site, a, image(&app, &site, a).await?, people));
     }
     let page = Page { data, next_cursor };
     Ok(json_with_etag(&headers, &page))
@@ -229,7 +260,12 @@ pub(super) async fn story(
     let image = image(&app, &site, &article).await?;
     Ok(json_with_etag(
         &headers,
-        &story_json(&site, &article, image),
+        &story_json(
+            &site,
+            &article,
+            image,
+            credits(&app, &site, &article).await?,
+        ),
     ))
 }
 
@@ -336,7 +372,12 @@ pub(super) async fn search(
             score: h.score,
             headline_html: h.headline_html,
             snippet_html: h.snippet_html,
-            story: story_json(&site, &h.article, image),
+            story: story_json(
+                &site,
+                &h.article,
+                image,
+                credits(&app, &site, &h.article).await?,
+            ),
         });
     }
     let page = Page {
