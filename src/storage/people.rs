@@ -179,6 +179,12 @@ impl Store {
         name_of: impl Fn(&str) -> PersonName,
         limit: i64,
     ) -> Result<usize> {
+        // Most starts find nothing to do: no write transaction for them.
+        let pending: bool = with_db!(self, pool => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM byline_filings_pending)").fetch_one(pool).await?);
+        if !pending {
+            return Ok(0);
+        }
         in_transaction!(self, tx => {
             let batch: Vec<(i64, String, i64)> = sqlx::query_as(
                 "SELECT a.id, a.bylines, a.modified_at FROM byline_filings_pending p \

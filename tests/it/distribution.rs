@@ -350,7 +350,10 @@ async fn sitemaps_validate_against_the_official_schemas(backend: Backend) {
         [
             "http://news.example/",
             "http://news.example/world",
-            "http://news.example/topics/iraq"
+            "http://news.example/topics/iraq",
+            // The troops story's people.
+            "http://news.example/people/ann-reporter",
+            "http://news.example/people/bo-writer"
         ]
     );
     assert_eq!(

@@ -202,6 +202,9 @@ async fn a_co_bylined_story_is_on_both_person_pages_and_feeds_and_a_draft_or_emb
         404
     );
     assert_eq!(reader(&app, "/people/no-such-person").await.0, 404);
+    let (_, sitemap, _) = reader(&app, "/sitemaps/sections.xml").await;
+    assert!(sitemap.contains("/people/ann-reporter</loc>"), "{sitemap}");
+    assert!(!sitemap.contains("cy-newcomer"), "{sitemap}");
     let listed = app.get("/api/v1/people").await.json();
     let slugs: Vec<&str> = listed["data"]
         .as_array()
