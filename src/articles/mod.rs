@@ -1,6 +1,7 @@
 //! Articles: the story itself, its status and visibility, and saving one as a
 //! full immutable revision with its changes-feed events.
 
+pub mod fields;
 pub mod limits;
 pub mod revisions;
 mod slugs;
@@ -101,6 +102,9 @@ pub struct Article {
     /// The account that created the story; writers may edit only their own.
     #[serde(default)]
     pub owner_id: Option<i64>,
+    /// Extra named values with no field of their own (see [`fields`]).
+    #[serde(default)]
+    pub fields: fields::KeptFields,
 }
 
 /// What can go wrong with an article.
@@ -196,6 +200,8 @@ impl Article {
             created_at: row.created_at,
             revision: row.revision,
             owner_id: row.owner_id,
+            fields: serde_json::from_value(json("fields", &row.fields)?)
+                .map_err(|e| corrupt(format!("fields: {e}")))?,
         })
     }
 
@@ -231,6 +237,7 @@ impl Article {
             created_at: self.created_at,
             revision: self.revision,
             owner_id: self.owner_id,
+            fields: json(&self.fields),
             topics: self.tags.iter().map(|t| topic_name(t)).collect(),
             people: self.bylines.iter().map(|n| person_name(n)).collect(),
         }
@@ -348,6 +355,7 @@ impl NewArticle {
             created_at: now,
             revision: 1,
             owner_id: None,
+            fields: Default::default(),
         };
         // Before rendering: an oversized or too deeply nested body is
         // refused without being parsed.
@@ -534,21 +542,6 @@ pub async fn more_from(
         5,
     )
     .await
-}
-
-/// Where a retired path points now, if readers may see that story.
-pub async fn redirect_target(
-    store: &Store,
-    path: &str,
-    now: i64,
-) -> Result<Option<String>, ArticleError> {
-    let Some(id) = store.redirect(path).await? else {
-        return Ok(None);
-    };
-    Ok(find(store, id)
-        .await?
-        .filter(|a| a.is_visible(now))
-        .map(|a| a.path()))
 }
 
 impl Article {

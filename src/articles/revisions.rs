@@ -122,6 +122,7 @@ fn fields(article: &Article) -> Vec<(&'static str, String)> {
         ("Bylines", article.bylines.join("\n")),
         ("Tags", article.tags.join("\n")),
         ("Lead image", article.lead_image.clone().unwrap_or_default()),
+        ("Kept fields", super::fields::to_text(&article.fields)),
         ("Status", article.status.as_str().to_owned()),
         ("Corrections", corrections),
     ]
@@ -155,7 +156,8 @@ fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
 }
 
 /// `current` with the written content of `old` (headline, standfirst,
-/// teaser, body, section, slug, dateline, bylines, tags, lead image). The
+/// teaser, body, section, slug, dateline, bylines, tags, lead image, kept
+/// fields). The
 /// workflow state (status, times, corrections) stays as it is now: restoring
 /// text never unpublishes a story or removes a correction readers saw.
 pub fn with_content_of(current: &Article, old: &Article) -> Article {
@@ -172,6 +174,7 @@ pub fn with_content_of(current: &Article, old: &Article) -> Article {
     restored.tags = old.tags.clone();
     restored.other_sections = old.other_sections.clone();
     restored.lead_image = old.lead_image.clone();
+    restored.fields = old.fields.clone();
     restored.render_body();
     restored
 }
@@ -203,6 +206,7 @@ pub fn restored_fields(current: &Article, old: &Article) -> Vec<&'static str> {
         current.other_sections != old.other_sections,
     );
     differs("lead image", current.lead_image != old.lead_image);
+    differs("kept fields", current.fields != old.fields);
     fields
 }
 

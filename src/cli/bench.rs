@@ -278,6 +278,7 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
         created_at: at,
         revision: 1,
         owner_id: None,
+        fields: "{}".into(),
         topics: Vec::new(),
         people: Vec::new(),
     }

@@ -495,3 +495,30 @@ impl From<crate::people::PersonError> for Problem {
         }
     }
 }
+
+impl From<crate::redirects::RedirectError> for Problem {
+    fn from(error: crate::redirects::RedirectError) -> Problem {
+        use crate::redirects::RedirectError as R;
+        match error {
+            R::NotFound(_) => Problem::not_found(error.to_string()),
+            R::Forbidden => Problem::forbidden(error.to_string()),
+            R::Taken(_) => Problem::conflict(error.to_string()),
+            R::Storage(error) => Problem::internal(error),
+            R::NotAPath(_) | R::Reserved(_) | R::ToItself | R::Refused(_) => {
+                Problem::invalid(error.to_string())
+            }
+        }
+    }
+}
+
+impl From<crate::comments::CommentError> for Problem {
+    fn from(error: crate::comments::CommentError) -> Problem {
+        use crate::comments::CommentError as C;
+        match error {
+            C::NotFound => Problem::not_found(error.to_string()),
+            C::Forbidden | C::PostingOff | C::Closed => Problem::forbidden(error.to_string()),
+            C::Storage(error) => Problem::internal(error),
+            C::Invalid(_) | C::TooMany => Problem::invalid(error.to_string()),
+        }
+    }
+}

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::cached;
@@ -14,10 +14,14 @@ use super::problem::{Problem, Surface};
 use crate::app::App;
 use crate::articles::{self, ListCursor};
 use crate::cache::Page;
+use crate::comments::{self, CommentInput, Posted};
+use crate::http::admin::auth::ClientAddress;
 use crate::media;
+use crate::redirects;
 use crate::rendering::SITE_CSS;
 use crate::rendering::views::{
-    self, ArticlePage, HomePage, PersonPage, SectionGroup, SectionPage, TopicLink, TopicPage,
+    self, ArticlePage, CommentPage, CommentsView, HomePage, PersonPage, SectionGroup, SectionPage,
+    TopicLink, TopicPage,
 };
 use crate::{people, topics};
 
@@ -35,6 +39,7 @@ pub(super) fn routes() -> Router<App> {
         .route("/{section}", get(section_front))
         .route("/{section}/", get(trailing_slash))
         .route("/{section}/{slug}", get(article))
+        .route("/{section}/{slug}/comments", post(post_comment))
 }
 
 /// A reader page's problem is shown on the reader's themed page, also at
@@ -349,7 +354,12 @@ async fn person_page(
     page_number: u32,
 ) -> Result<Result<Page, Response>, Problem> {
     let Some(person) = people::find(app.store(), slug).await? else {
-        return match people::redirect(app.store(), slug).await? {
+        // A renamed or merged person's old slug, else an editor's redirect.
+        let target = match people::redirect(app.store(), slug).await? {
+            Some(target) => Some(target),
+            None => redirects::resolve(app.store(), &people::path(slug), app.now()).await?,
+        };
+        return match target {
             Some(target) => Ok(Err(moved(&target))),
             None => Err(Problem::no_page()),
         };
@@ -444,7 +454,7 @@ async fn article_page(
         let now = app.now();
         let Some(article) = articles::visible_by_path(app.store(), section, slug, now).await?
         else {
-            return match articles::redirect_target(app.store(), uri.path(), now).await? {
+            return match redirects::resolve(app.store(), uri.path(), now).await? {
                 Some(target) => Ok(Err(moved(&target))),
                 None => Err(Problem::no_page()),
             };
@@ -452,12 +462,24 @@ async fn article_page(
         let site = app.site().await?;
         let sections = app.sections().await?;
         let more = articles::more_from(app.store(), &article, now).await?;
+        let comments = if site.comments_shown {
+            let threads = comments::thread(app.store(), article.id).await?;
+            Some(CommentsView {
+                count: count_comments(&threads),
+                threads: views::comment_views(&site, &threads),
+                open: comments::open_for(app.store(), &site, article.id).await?,
+                action: format!("{}/comments", article.path()),
+            })
+        } else {
+            None
+        };
         let mut page = ArticlePage {
             site: views::SiteView::new(&site),
             nav: views::nav(&sections, Some(&article.section.slug)),
             article: views::article_view(&site, &article),
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
             feeds: crate::feeds::links(&site, Some((&article.section.slug, &article.section.name))),
+            comments,
         };
         let filed = topics::of_story(app.store(), article.id).await?;
         page.article.topics = filed.iter().map(TopicLink::from).collect();
@@ -477,6 +499,8 @@ async fn article_page(
         let mut page_tags = vec![
             format!("article:{}", article.id),
             format!("section:{}", article.section.slug),
+            // Its comments: an approval purges this page alone.
+            format!("comments:{}", article.id),
         ];
         page_tags.extend(filed.iter().map(|t| format!("topic:{}", t.slug)));
         // The bylines link their people, and the JSON-LD has their bios.
@@ -491,6 +515,72 @@ async fn article_page(
         }
         Ok(Ok(Page::html(html, tags(page_tags))))
     }
+}
+
+/// Comments in `threads`, replies included.
+fn count_comments(threads: &[comments::Shown]) -> usize {
+    threads.iter().map(|c| 1 + count_comments(&c.replies)).sum()
+}
+
+/// `POST /<section>/<slug>/comments`: a reader's comment, held for
+/// moderation. A refusal shows why with the text kept; nothing is stored.
+async fn post_comment(
+    State(app): State<App>,
+    Path((section, slug)): Path<(String, String)>,
+    ClientAddress(address): ClientAddress,
+    axum::Form(input): axum::Form<CommentInput>,
+) -> Result<Response, Problem> {
+    let now = app.now();
+    let article = articles::visible_by_path(app.store(), &section, &slug, now)
+        .await
+        .map_err(|e| reader(e.into()))?
+        .ok_or_else(|| reader(Problem::no_page()))?;
+    let site = app.site().await.map_err(|e| reader(e.into()))?;
+    let sections = app.sections().await.map_err(|e| reader(e.into()))?;
+    let outcome = comments::post(app.store(), &site, &article, &input, &address, now).await;
+    let (status, title, message, form) = match outcome {
+        Ok(Posted::Held | Posted::Caught) => (
+            axum::http::StatusCode::OK,
+            "Thank you",
+            "Your comment is waiting for an editor to approve it; it appears under the story once approved.".to_owned(),
+            None,
+        ),
+        Err(error @ comments::CommentError::TooMany) => (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "Please wait",
+            error.to_string(),
+            Some(input),
+        ),
+        Err(error @ comments::CommentError::Invalid(_)) => (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "The comment was not posted",
+            error.to_string(),
+            Some(input),
+        ),
+        Err(error) => return Err(reader(error.into())),
+    };
+    let page = CommentPage {
+        site: views::SiteView::new(&site),
+        nav: views::nav(&sections, Some(&article.section.slug)),
+        title,
+        message,
+        story_path: article.path(),
+        story_headline: &article.headline,
+        form,
+        action: format!("{}/comments", article.path()),
+    };
+    let html = app
+        .renderer()
+        .render("comment.html", &page)
+        .map_err(|e| reader(e.into()))?;
+    let mut response = (status, axum::response::Html(html)).into_response();
+    if status == axum::http::StatusCode::TOO_MANY_REQUESTS {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("600"),
+        );
+    }
+    Ok(response)
 }
 
 async fn stylesheet() -> Response {
@@ -517,7 +607,7 @@ fn moved(target: &str) -> Response {
 
 /// Any other address: a retired story path answers 301, the rest 404.
 pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Result<Response, Problem> {
-    match articles::redirect_target(app.store(), uri.path(), app.now())
+    match redirects::resolve(app.store(), uri.path(), app.now())
         .await
         .map_err(|error| reader(error.into()))?
     {

@@ -6,7 +6,7 @@ use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
 use super::WorkflowError;
-use crate::articles::{Article, ArticleError, NewArticle, SectionRef, Slug};
+use crate::articles::{Article, ArticleError, NewArticle, SectionRef, Slug, fields};
 
 /// The fields an editor writes, as text from the form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -32,6 +32,9 @@ pub struct StoryFields {
     /// Caption, credit and alt text typed for the lead image, saved onto the
     /// image with the story (`None` leaves the image's text as it is).
     pub lead_image_text: Option<crate::media::MediaText>,
+    /// Kept fields as the editor writes them (see `articles::fields`).
+    #[serde(default)]
+    pub fields: String,
 }
 
 /// Splits a list field on new lines and commas, trimming and dropping blanks.
@@ -64,7 +67,12 @@ impl StoryFields {
             lead_image: article.lead_image.clone().unwrap_or_default(),
             embargo_until: article.embargo_until,
             lead_image_text: None,
+            fields: fields::to_text(&article.fields),
         }
+    }
+
+    fn kept_fields(&self) -> Result<fields::KeptFields, WorkflowError> {
+        fields::parse_text(&self.fields).map_err(|e| WorkflowError::Invalid(e.to_string()))
     }
 
     fn slug(&self) -> Result<Option<Slug>, WorkflowError> {
@@ -96,6 +104,7 @@ impl StoryFields {
         .into_draft(now)?;
         article.lead_image = optional(&self.lead_image);
         article.embargo_until = self.embargo_until;
+        article.fields = self.kept_fields()?;
         Ok(article)
     }
 
@@ -120,6 +129,7 @@ impl StoryFields {
         article.tags = list(&self.tags, &[',', '\n']);
         article.lead_image = optional(&self.lead_image);
         article.embargo_until = self.embargo_until;
+        article.fields = self.kept_fields()?;
         article.check_limits().map_err(ArticleError::from)?;
         article.render_body();
         Ok(article)

@@ -34,6 +34,7 @@ pub(crate) struct Fields {
     pub tags: Option<Vec<String>>,
     pub lead_image: Option<Option<String>>,
     pub embargo_until: Option<Option<i64>>,
+    pub fields: Option<crate::articles::fields::KeptFields>,
 }
 
 /// The workflow actor a token's user is.
@@ -80,6 +81,11 @@ impl Fields {
         }
         if let Some(v) = self.embargo_until {
             base.embargo_until = v;
+        }
+        if let Some(v) = self.fields {
+            crate::articles::fields::check(&v)
+                .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
+            base.fields = crate::articles::fields::to_text(&v);
         }
         Ok(base)
     }

@@ -16,6 +16,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("section.html", include_str!("../../templates/section.html")),
     ("topic.html", include_str!("../../templates/topic.html")),
     ("person.html", include_str!("../../templates/person.html")),
+    ("comment.html", include_str!("../../templates/comment.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
@@ -60,6 +61,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "admin/people.html",
         include_str!("../../templates/admin/people.html"),
+    ),
+    (
+        "admin/comments.html",
+        include_str!("../../templates/admin/comments.html"),
+    ),
+    (
+        "admin/redirects.html",
+        include_str!("../../templates/admin/redirects.html"),
     ),
     (
         "admin/settings.html",

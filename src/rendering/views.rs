@@ -66,6 +66,9 @@ pub(crate) struct ArticleView<'a> {
     pub lead_image: Option<ImageView>,
     /// The topics the story is filed under, linked to their pages.
     pub topics: Vec<TopicLink>,
+    /// Kept fields for theme templates: `article.fields.<name>` is the
+    /// value's text (a list of texts for a list).
+    pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An image as a responsive `<picture>`: WebP and JPEG `srcset`s over the
@@ -130,6 +133,62 @@ pub(crate) struct ArticlePage<'a> {
     pub more: Vec<StoryItem>,
     /// Feeds the page advertises with `<link rel="alternate">`.
     pub feeds: Vec<crate::feeds::FeedLink>,
+    /// The story's comments, when the site shows them.
+    pub comments: Option<CommentsView>,
+}
+
+/// A story's comments as readers see them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct CommentsView {
+    pub threads: Vec<CommentView>,
+    pub count: usize,
+    /// Readers may post (the site allows it and the story is open).
+    pub open: bool,
+    /// Where the form posts.
+    pub action: String,
+}
+
+/// One approved comment: no e-mail address, ever.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CommentView {
+    pub id: i64,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub date: String,
+    pub iso: String,
+    pub paragraphs: Vec<Vec<String>>,
+    pub replies: Vec<CommentView>,
+}
+
+/// The comment threads as readers see them.
+pub(crate) fn comment_views(site: &Site, threads: &[crate::comments::Shown]) -> Vec<CommentView> {
+    threads
+        .iter()
+        .map(|c| CommentView {
+            id: c.id,
+            author_name: c.author_name.clone(),
+            author_url: c.author_url.clone(),
+            date: site.format_date(c.created_at, "medium"),
+            iso: iso(site, c.created_at),
+            paragraphs: c.paragraphs.clone(),
+            replies: comment_views(site, &c.replies),
+        })
+        .collect()
+}
+
+/// The context of the page a reader sees after posting a comment (or
+/// when it was refused, with what they typed).
+#[derive(Debug, Serialize)]
+pub(crate) struct CommentPage<'a> {
+    pub site: SiteView<'a>,
+    pub nav: Vec<NavItem<'a>>,
+    pub title: &'a str,
+    pub message: String,
+    pub story_path: String,
+    pub story_headline: &'a str,
+    /// The form again (with the text kept) when the comment was refused.
+    pub form: Option<crate::comments::CommentInput>,
+    pub action: String,
 }
 
 /// A section's block on the home page.
@@ -320,5 +379,6 @@ pub(crate) fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView
         meta: crate::rendering::structured_data::page_data(site, article, image.as_deref(), &[]).1,
         lead_image: None,
         topics: Vec::new(),
+        fields: crate::articles::fields::plain(&article.fields),
     }
 }

@@ -33,6 +33,10 @@ pub struct Site {
     pub feed_full_text: bool,
     /// The WebSub hub feeds name and publishing pings, if any.
     pub websub_hub: Option<String>,
+    /// Approved comments show under stories.
+    pub comments_shown: bool,
+    /// Readers may post comments, held for moderation.
+    pub comments_posting: bool,
     lang: Language,
 }
 
@@ -51,6 +55,16 @@ pub struct Settings {
     /// The WebSub hub feeds name and publishing pings (`https://...`), if any.
     #[serde(default)]
     pub websub_hub: Option<String>,
+    /// Approved comments show under stories (on unless switched off).
+    #[serde(default = "shown_by_default")]
+    pub comments_shown: bool,
+    /// Readers may post comments, held for moderation (off unless switched on).
+    #[serde(default)]
+    pub comments_posting: bool,
+}
+
+fn shown_by_default() -> bool {
+    true
 }
 
 impl Settings {
@@ -65,6 +79,8 @@ impl Settings {
             teaser_length: DEFAULT_TEASER_LENGTH,
             feed_full_text: false,
             websub_hub: None,
+            comments_shown: true,
+            comments_posting: false,
         }
     }
 
@@ -130,6 +146,8 @@ impl Site {
             teaser_length: usize::try_from(row.teaser_length).unwrap_or(DEFAULT_TEASER_LENGTH),
             feed_full_text: row.feed_full_text,
             websub_hub: row.websub_hub,
+            comments_shown: row.comments_shown,
+            comments_posting: row.comments_posting,
         })
     }
 
@@ -160,6 +178,8 @@ impl Site {
             teaser_length: self.teaser_length,
             feed_full_text: self.feed_full_text,
             websub_hub: self.websub_hub.clone(),
+            comments_shown: self.comments_shown,
+            comments_posting: self.comments_posting,
         }
     }
 }
@@ -183,6 +203,8 @@ pub async fn save(store: &Store, settings: &Settings, now: i64) -> Result<Site, 
             .map(str::trim)
             .filter(|h| !h.is_empty())
             .map(str::to_owned),
+        comments_shown: settings.comments_shown,
+        comments_posting: settings.comments_posting,
         created_at,
         updated_at: now,
     };

@@ -36,6 +36,8 @@ pub struct ArticleRow {
     pub revision: i64,
     /// The account that created the story (writers may edit their own).
     pub owner_id: Option<i64>,
+    /// Kept fields: extra named values, JSON (`{"name": {"type": ..., "value": ...}}`).
+    pub fields: String,
     /// The topics `tags` names, filed with every save (not a column; empty
     /// on a loaded row).
     #[sqlx(skip)]
@@ -81,7 +83,7 @@ pub(super) const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_sl
      a.headline, a.standfirst, a.teaser, a.body_source, a.body_format, a.body_html, \
      a.dateline, a.bylines, a.tags, a.other_sections, a.lead_image, a.corrections, a.status, \
      a.scheduled_at, a.embargo_until, a.first_published_at, a.last_update_at, a.modified_at, \
-     a.created_at, a.revision, a.owner_id \
+     a.created_at, a.revision, a.owner_id, a.fields \
      FROM articles a JOIN sections s ON s.id = a.section_id";
 
 /// A story readers may see at time `$1`.
@@ -90,7 +92,7 @@ pub(super) const VISIBLE: &str =
 
 pub(super) const FIELDS: &str = "section_id, slug, headline, standfirst, teaser, body_source, body_format, body_html, \
      dateline, bylines, tags, other_sections, lead_image, corrections, status, scheduled_at, \
-     embargo_until, first_published_at, last_update_at, modified_at, owner_id";
+     embargo_until, first_published_at, last_update_at, modified_at, owner_id, fields";
 
 /// What else a story write records in its transaction, so that a refused
 /// or failed write records none of it.
@@ -306,14 +308,6 @@ impl Store {
             "SELECT id, article_id, number, author, message, created_at, snapshot, kind FROM revisions \
              WHERE article_id = $1 ORDER BY id")
             .bind(article_id).fetch_all(pool).await?))
-    }
-
-    /// The article a retired path now points to, if any.
-    pub async fn redirect(&self, old_path: &str) -> Result<Option<i64>> {
-        Ok(
-            with_db!(self, pool => sqlx::query_scalar("SELECT article_id FROM redirects WHERE old_path = $1")
-            .bind(old_path).fetch_optional(pool).await?),
-        )
     }
 }
 

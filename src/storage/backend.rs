@@ -127,7 +127,7 @@ where
         Ok(id)
     }
 
-    /// Binds the stored fields of `row` as `$1`..`$21`, in the order of
+    /// Binds the stored fields of `row` as `$1`..`$22`, in the order of
     /// [`FIELDS`].
     fn bind_fields<'q>(
         query: Query<'q, Self, Self::Arguments>,
@@ -155,6 +155,7 @@ where
             .bind(row.last_update_at)
             .bind(row.modified_at)
             .bind(row.owner_id)
+            .bind(&row.fields)
     }
 
     /// Inserts one article as revision 1, with that revision and its events
@@ -168,7 +169,7 @@ where
     ) -> Result<i64> {
         let sql = format!(
             "INSERT INTO articles ({FIELDS}, created_at, revision) VALUES \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$20,1) RETURNING id"
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$20,1) RETURNING id"
         );
         let id: i64 = Self::bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
             .fetch_one(&mut **tx)
@@ -220,8 +221,8 @@ where
         };
         let sql = format!(
             "UPDATE articles SET ({FIELDS}, revision) = \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22 + 1) \
-             WHERE id = $23 AND revision = $22"
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23 + 1) \
+             WHERE id = $24 AND revision = $23"
         );
         let done = Self::bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
             .bind(expected_revision)
@@ -247,7 +248,7 @@ where
         if let Some(old_path) = old_path {
             sqlx::query(
                 "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id",
+                 ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id, target_path = NULL",
             )
             .bind(old_path)
             .bind(row.id)
@@ -458,6 +459,64 @@ where
             }
         }
         Ok(stories.into_iter().map(|(id, _)| id).collect())
+    }
+
+    /// The story (id) whose current address is `path` (`/<section>/<slug>`).
+    async fn article_at_path(tx: &mut Transaction<'_, Self>, path: &str) -> Result<Option<i64>> {
+        let mut parts = path.trim_start_matches('/').split('/');
+        let (Some(section), Some(slug), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Ok(None);
+        };
+        Ok(sqlx::query_scalar(
+            "SELECT a.id FROM articles a JOIN sections s ON s.id = a.section_id \
+             WHERE s.slug = $1 AND a.slug = $2",
+        )
+        .bind(section)
+        .bind(slug)
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+
+    /// What lives at `path`, named for an editor (`the story "..."`, `the
+    /// section "..."`, `the topic "..."`, `the person "..."`), if anything
+    /// does.
+    async fn path_owner(tx: &mut Transaction<'_, Self>, path: &str) -> Result<Option<String>> {
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let owner: Option<String> = match parts.as_slice() {
+            [""] => Some("the home page".into()),
+            [section] => {
+                sqlx::query_scalar::<_, String>("SELECT name FROM sections WHERE slug = $1")
+                    .bind(*section)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|name| format!("the section {name:?}"))
+            }
+            ["topics", slug] => {
+                sqlx::query_scalar::<_, String>("SELECT name FROM topics WHERE slug = $1")
+                    .bind(*slug)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|name| format!("the topic {name:?}"))
+            }
+            ["people", slug] => {
+                sqlx::query_scalar::<_, String>("SELECT name FROM people WHERE slug = $1")
+                    .bind(*slug)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|name| format!("the person {name:?}"))
+            }
+            [section, slug] => sqlx::query_scalar::<_, String>(
+                "SELECT a.headline FROM articles a JOIN sections s ON s.id = a.section_id \
+                 WHERE s.slug = $1 AND a.slug = $2",
+            )
+            .bind(*section)
+            .bind(*slug)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|headline| format!("the story {headline:?}")),
+            _ => None,
+        };
+        Ok(owner)
     }
 
     /// The existing person (id, slug) a byline `person` names: by name

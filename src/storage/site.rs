@@ -18,6 +18,10 @@ pub struct SiteRow {
     pub feed_full_text: bool,
     /// The WebSub hub feeds name and publishing pings, if any.
     pub websub_hub: Option<String>,
+    /// Approved comments show under stories.
+    pub comments_shown: bool,
+    /// Readers may post comments (held for moderation).
+    pub comments_posting: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -26,7 +30,7 @@ impl Store {
     /// The site's settings, or `None` before the site is set up.
     pub async fn site(&self) -> Result<Option<SiteRow>> {
         Ok(with_db!(self, pool => sqlx::query_as(
-            "SELECT name, base_url, language, time_zone, date_formats, teaser_length, feed_full_text, websub_hub, created_at, updated_at \
+            "SELECT name, base_url, language, time_zone, date_formats, teaser_length, feed_full_text, websub_hub, comments_shown, comments_posting, created_at, updated_at \
              FROM site WHERE id = 1")
             .fetch_optional(pool).await?))
     }
@@ -35,12 +39,13 @@ impl Store {
     pub async fn save_site(&self, site: &SiteRow, events: &[NewEvent]) -> Result<()> {
         in_transaction!(self, tx => {
             sqlx::query(
-                "INSERT INTO site (id, name, base_url, language, time_zone, date_formats, teaser_length, created_at, updated_at, feed_full_text, websub_hub) \
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE SET \
+                "INSERT INTO site (id, name, base_url, language, time_zone, date_formats, teaser_length, created_at, updated_at, feed_full_text, websub_hub, comments_shown, comments_posting) \
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO UPDATE SET \
                  name = excluded.name, base_url = excluded.base_url, language = excluded.language, \
                  time_zone = excluded.time_zone, date_formats = excluded.date_formats, \
                  teaser_length = excluded.teaser_length, updated_at = excluded.updated_at, \
-                 feed_full_text = excluded.feed_full_text, websub_hub = excluded.websub_hub",
+                 feed_full_text = excluded.feed_full_text, websub_hub = excluded.websub_hub, \
+                 comments_shown = excluded.comments_shown, comments_posting = excluded.comments_posting",
             )
             .bind(&site.name)
             .bind(&site.base_url)
@@ -52,6 +57,8 @@ impl Store {
             .bind(site.updated_at)
             .bind(site.feed_full_text)
             .bind(&site.websub_hub)
+            .bind(site.comments_shown)
+            .bind(site.comments_posting)
             .execute(&mut *tx)
             .await?;
             Backend::insert_events(&mut tx, site.updated_at, events).await?;

@@ -413,6 +413,31 @@ async fn a_taken_address_is_refused_naming_its_owner_and_writers_cannot_manage_p
         "the refusal names the owner: {}",
         taken.text()
     );
+    // An editor's redirect may not take a person's address either.
+    let redirect = editor
+        .post_form(
+            "/admin/redirects",
+            &[("old_path", "/people/bo-writer"), ("target", "/world")],
+        )
+        .await;
+    assert_eq!(redirect.status(), 422, "{}", redirect.text());
+    assert!(
+        redirect
+            .text()
+            .contains("the address of the person &quot;Bo Writer&quot;"),
+        "{}",
+        redirect.text()
+    );
+    // An old person address nothing lives at may redirect anywhere.
+    let redirect = editor
+        .post_form(
+            "/admin/redirects",
+            &[("old_path", "/people/old-columnist"), ("target", "/world")],
+        )
+        .await;
+    assert_eq!(redirect.status(), 303, "{}", redirect.text());
+    let (status, _, location) = reader(&app, "/people/old-columnist").await;
+    assert_eq!((status, location.as_deref()), (301, Some("/world")));
     let duplicate = editor
         .post_form(
             "/admin/people",

@@ -580,7 +580,7 @@ async fn a_section_change_redirects_and_touches_both_sections(backend: Backend) 
     .unwrap();
     assert_eq!(moved.path(), "/business/moving-story");
     assert_eq!(
-        articles::redirect_target(&db.store, "/world/moving-story", NOW + 5)
+        masthead::redirects::resolve(&db.store, "/world/moving-story", NOW + 5)
             .await
             .unwrap()
             .as_deref(),

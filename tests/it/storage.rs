@@ -206,14 +206,14 @@ async fn a_slug_change_keeps_the_old_address_as_a_redirect(backend: Backend) {
             .unwrap()
     );
     assert_eq!(
-        articles::redirect_target(&db.store, "/world/old-headline", NOW)
+        masthead::redirects::resolve(&db.store, "/world/old-headline", NOW)
             .await
             .unwrap()
             .as_deref(),
         Some("/world/new-headline")
     );
     assert_eq!(
-        articles::redirect_target(&db.store, "/world/never-existed", NOW)
+        masthead::redirects::resolve(&db.store, "/world/never-existed", NOW)
             .await
             .unwrap(),
         None

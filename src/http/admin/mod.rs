@@ -5,9 +5,11 @@
 //! the extractors in [`auth`].
 
 pub(crate) mod auth;
+mod comments;
 mod login;
 mod people;
 mod records;
+mod redirects;
 mod sections;
 mod settings;
 mod topics;
@@ -44,6 +46,8 @@ pub(crate) fn routes() -> Router<App> {
             .merge(sections::routes())
             .merge(topics::routes())
             .merge(people::routes())
+            .merge(redirects::routes())
+            .merge(comments::routes())
             .merge(settings::routes())
             .merge(records::routes()),
         ADMIN_CSP,
@@ -110,6 +114,18 @@ pub(crate) fn nav(user: &User, current: &str) -> Vec<NavItem> {
             "people",
             "/admin/people",
             "People",
+            role.can_manage_sections(),
+        ),
+        (
+            "comments",
+            "/admin/comments",
+            "Comments",
+            role.can_manage_sections(),
+        ),
+        (
+            "redirects",
+            "/admin/redirects",
+            "Redirects",
             role.can_manage_sections(),
         ),
         ("users", "/admin/users", "Users", role.can_manage_users()),

@@ -48,6 +48,11 @@ struct SettingsForm {
     feed_full_text: Option<String>,
     #[serde(default)]
     websub_hub: String,
+    /// comments: checkboxes.
+    #[serde(default)]
+    comments_shown: Option<String>,
+    #[serde(default)]
+    comments_posting: Option<String>,
 }
 
 const BUILT_IN: [&str; 3] = ["short", "medium", "long"];
@@ -72,6 +77,8 @@ impl SettingsForm {
             teaser_length: s.teaser_length.to_string(),
             feed_full_text: s.feed_full_text.then(|| "on".to_owned()),
             websub_hub: s.websub_hub.clone().unwrap_or_default(),
+            comments_shown: s.comments_shown.then(|| "on".to_owned()),
+            comments_posting: s.comments_posting.then(|| "on".to_owned()),
         }
     }
 
@@ -148,6 +155,8 @@ impl SettingsForm {
             teaser_length,
             feed_full_text: self.feed_full_text.is_some(),
             websub_hub: Some(self.websub_hub.trim().to_owned()).filter(|h| !h.is_empty()),
+            comments_shown: self.comments_shown.is_some(),
+            comments_posting: self.comments_posting.is_some(),
         })
     }
 }

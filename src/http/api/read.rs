@@ -41,6 +41,8 @@ pub(super) struct StoryJson {
     pub published_at: String,
     pub updated_at: String,
     pub revision: i64,
+    /// Kept fields: extra named values with their kinds.
+    pub fields: articles::fields::KeptFields,
 }
 
 /// A byline's person, as a story names them.
@@ -107,6 +109,7 @@ pub(super) fn story_json(
         published_at: rfc3339(published),
         updated_at: rfc3339(a.last_update_at.unwrap_or(published).max(published)),
         revision: a.revision,
+        fields: a.fields.clone(),
     }
 }
 

@@ -81,6 +81,8 @@ pub(super) struct NewStory {
     lead_image: Option<String>,
     /// Unix seconds; the story stays off every public surface until then.
     embargo_until: Option<i64>,
+    /// Kept fields: extra named values (`{"name": {"type": "text", "value": "..."}}`).
+    fields: Option<crate::articles::fields::KeptFields>,
 }
 
 /// Changes to a story over the revision the client last read.
@@ -99,6 +101,8 @@ pub(super) struct StoryChanges {
     tags: Option<Vec<String>>,
     lead_image: Option<Option<String>>,
     embargo_until: Option<Option<i64>>,
+    /// Replaces every kept field when present.
+    fields: Option<crate::articles::fields::KeptFields>,
     /// On a published story: move "Last update" (a substantive change).
     #[serde(default)]
     editorial_update: bool,
@@ -149,6 +153,7 @@ pub(super) async fn create(
         tags: input.tags,
         lead_image: Some(input.lead_image),
         embargo_until: Some(input.embargo_until),
+        fields: input.fields,
     };
     let article = story_writes::create(app.store(), &user, fields, app.now()).await?;
     Ok(written(StatusCode::CREATED, &article))
@@ -181,6 +186,7 @@ pub(super) async fn update(
         tags: input.tags,
         lead_image: input.lead_image,
         embargo_until: input.embargo_until,
+        fields: input.fields,
     };
     let article = story_writes::update(
         app.store(),

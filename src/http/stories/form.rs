@@ -39,6 +39,8 @@ pub(super) struct StoryForm {
     pub(super) message: String,
     /// `editorial` or `silent_fix` when saving a published story.
     pub(super) update_kind: String,
+    /// Kept fields, one `name (kind): value` per line.
+    pub(super) fields: String,
 }
 
 impl StoryForm {
@@ -66,6 +68,7 @@ impl StoryForm {
             revision: article.revision.to_string(),
             message: String::new(),
             update_kind: String::new(),
+            fields: fields.fields,
         }
     }
 
@@ -87,6 +90,7 @@ impl StoryForm {
             lead_image: self.lead_image.clone(),
             embargo_until: parse_local_time(&self.embargo, &site.time_zone)?,
             lead_image_text: form_text(self),
+            fields: self.fields.clone(),
         })
     }
 }

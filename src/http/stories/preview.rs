@@ -91,6 +91,8 @@ pub(super) async fn preview(
             article: view,
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
             feeds: Vec::new(),
+            // The preview shows the story, not its readers' comments.
+            comments: None,
         };
         page.article.lead_image = images::preview_image(&app, &form).await?;
         Ok::<_, Problem>(app.renderer().render("article.html", &page)?)
