@@ -113,10 +113,10 @@ pub async fn resolve(store: &Store, path: &str, now: i64) -> Result<Option<Strin
     let Ok(path) = normalize(path) else {
         return Ok(None);
     };
-    let Some(row) = store.redirect_at(&path).await? else {
+    let Some(row) = store.redirect_target(&path).await? else {
         return Ok(None);
     };
-    let target = match (row.article_id, row.target_path) {
+    let target = match row {
         (Some(id), _) => {
             let story = crate::articles::find(store, id)
                 .await

@@ -47,6 +47,18 @@ impl Store {
         )
     }
 
+    /// Where the redirect at `old_path` points: (story, path). Reads the
+    /// redirects alone, so a path that is no redirect costs one indexed
+    /// lookup (every 404 makes it).
+    pub async fn redirect_target(
+        &self,
+        old_path: &str,
+    ) -> Result<Option<(Option<i64>, Option<String>)>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT article_id, target_path FROM redirects WHERE old_path = $1")
+            .bind(old_path).fetch_optional(pool).await?))
+    }
+
     /// Counts one answered hit of the redirect at `old_path`.
     pub async fn count_redirect_hit(&self, old_path: &str, now: i64) -> Result<()> {
         with_db!(self, pool => sqlx::query(

@@ -11,6 +11,7 @@ mod browser;
 mod permissions;
 mod sign_in_throttle;
 // editorial
+mod comments_browser;
 mod newsroom_browser;
 mod stories;
 mod story_images;
