@@ -11,7 +11,7 @@ CREATE TABLE topics (
     slug TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
-    parent_id BIGINT REFERENCES topics (id) ON DELETE SET NULL,
+    parent_id BIGINT REFERENCES topics (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );

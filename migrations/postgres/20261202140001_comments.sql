@@ -12,7 +12,7 @@ ALTER TABLE site ADD COLUMN comments_posting BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE TABLE comments (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    parent_id BIGINT REFERENCES comments (id),
+    parent_id BIGINT REFERENCES comments (id) DEFERRABLE INITIALLY DEFERRED,
     author_name TEXT NOT NULL,
     author_email TEXT NOT NULL,
     author_url TEXT,

@@ -250,6 +250,12 @@ async fn load_tables(tx: &mut sqlx::PgConnection, dir: &Path, dumps: &[TableDump
             }
         }
     }
+    // Deferred foreign keys (a topic's parent, a comment's parent: rows a
+    // table loads in id order may point forward) are checked now; their
+    // pending checks would block the ALTER TABLEs below.
+    sqlx::query("SET CONSTRAINTS ALL IMMEDIATE")
+        .execute(&mut *tx)
+        .await?;
     for table in &tables {
         let sql = format!("ALTER TABLE {} ENABLE TRIGGER USER", quote_ident(table));
         sqlx::query(sqlx::AssertSqlSafe(sql))
