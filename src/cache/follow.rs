@@ -1,7 +1,8 @@
 //! The changes-feed consumer: follows `events` with a cursor and purges the
 //! page cache (and the in-memory site settings and sections) by the tags
 //! each change carries, then calls the purge webhook with them. It also
-//! purges when an embargo lifts, since no event marks that moment.
+//! purges when an embargo lifts, since no event marks that moment: the
+//! story's page, its section, home, the feeds and its topics' pages.
 //!
 //! It runs as a background task polling every [`POLL`], is woken at once
 //! by [`Follower::wake`] and, on PostgreSQL, by any node's commit (LISTEN/

@@ -394,7 +394,8 @@ pub async fn load_topic(
 }
 
 /// The feed of topic `slug` in `format`, rendered; `None` when there is no
-/// such topic.
+/// such topic, or readers may not see it yet (only hidden stories name it
+/// and no editor described it: its name would tell what is coming).
 pub async fn topic_feed_bytes(
     store: &crate::storage::Store,
     site: &Site,
@@ -402,7 +403,7 @@ pub async fn topic_feed_bytes(
     format: Format,
     now: i64,
 ) -> Result<Option<Rendered>, FeedError> {
-    let Some(topic) = crate::topics::find(store, slug).await? else {
+    let Some(topic) = crate::topics::shown(store, slug, now).await? else {
         return Ok(None);
     };
     let feed = load_topic(store, site, &topic, now).await?;

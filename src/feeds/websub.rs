@@ -2,11 +2,13 @@
 //! a hub, tells it which feeds changed (`hub.mode=publish`). It keeps a
 //! cursor in the database and only moves it after the hub accepted every
 //! ping, so a ping missed while the hub or masthead was down is retried.
+//! A change pings the site's feeds, the feeds of each section it names
+//! (`section:<slug>`) and of each topic (`topic:<slug>`).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use super::{Format, feed_path};
+use super::{Format, feed_path, topic_feed_path};
 use crate::outbound::{Outbound, OutboundError};
 use crate::site::{Site, SiteError};
 use crate::storage::{EventRow, StorageError, Store};
@@ -44,14 +46,13 @@ pub fn feeds_touched(site: &Site, events: &[EventRow]) -> BTreeSet<String> {
             urls.insert(format!("{}{}", site.base_url, feed_path(None, format)));
         }
         for tag in &tags {
-            if let Some(section) = tag.strip_prefix("section:") {
-                for format in Format::ALL {
-                    urls.insert(format!(
-                        "{}{}",
-                        site.base_url,
-                        feed_path(Some(section), format)
-                    ));
-                }
+            let feed = |format| match (tag.strip_prefix("section:"), tag.strip_prefix("topic:")) {
+                (Some(section), _) => Some(feed_path(Some(section), format)),
+                (_, Some(topic)) => Some(topic_feed_path(topic, format)),
+                _ => None,
+            };
+            for path in Format::ALL.into_iter().filter_map(feed) {
+                urls.insert(format!("{}{}", site.base_url, path));
             }
         }
     }
@@ -108,5 +109,95 @@ pub async fn run(store: Store, client: Outbound, job: crate::ops::health::JobHan
             }
         }
         tokio::time::sleep(delay).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Site {
+        Site::from_row(crate::storage::SiteRow {
+            name: "The Daily Masthead".into(),
+            base_url: "https://news.example".into(),
+            language: "en".into(),
+            time_zone: "UTC".into(),
+            date_formats: "{}".into(),
+            teaser_length: 200,
+            feed_full_text: false,
+            websub_hub: Some("https://hub.example/".into()),
+            comments_shown: true,
+            comments_posting: false,
+            created_at: 0,
+            updated_at: 0,
+        })
+        .unwrap()
+    }
+
+    fn event(kind: &str, tags: &[&str]) -> EventRow {
+        EventRow {
+            id: 1,
+            created_at: 0,
+            kind: kind.into(),
+            subject: "article:7".into(),
+            tags: serde_json::to_string(tags).unwrap(),
+            payload: "{}".into(),
+        }
+    }
+
+    fn paths(urls: BTreeSet<String>) -> Vec<String> {
+        urls.iter()
+            .map(|u| u.trim_start_matches("https://news.example").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn publishing_a_story_filed_under_topics_pings_their_feeds_too() {
+        let published = event(
+            "article.published",
+            &[
+                "article:7",
+                "section:world",
+                "home",
+                "feed",
+                "topic:climate",
+                "topic:arctic",
+            ],
+        );
+        assert_eq!(
+            paths(feeds_touched(&site(), &[published])),
+            [
+                "/feeds/atom.xml",
+                "/feeds/feed.json",
+                "/feeds/rss.xml",
+                "/feeds/topics/arctic/atom.xml",
+                "/feeds/topics/arctic/feed.json",
+                "/feeds/topics/arctic/rss.xml",
+                "/feeds/topics/climate/atom.xml",
+                "/feeds/topics/climate/feed.json",
+                "/feeds/topics/climate/rss.xml",
+                "/feeds/world/atom.xml",
+                "/feeds/world/feed.json",
+                "/feeds/world/rss.xml",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_no_feed_shows_pings_nothing_and_the_topics_list_tag_is_no_topic() {
+        // A draft saved under a topic: its event names the topic page, but
+        // no feed changes.
+        let draft = event("article.updated", &["article:7", "topic:climate"]);
+        assert!(feeds_touched(&site(), &[draft]).is_empty());
+        // A topic's rename changes its feed's title (the event has `feed`);
+        // `topics` names the topic list, not a topic.
+        let renamed = event("topic.updated", &["topics", "feed", "topic:climate-crisis"]);
+        let touched = paths(feeds_touched(&site(), &[renamed]));
+        assert!(touched.contains(&"/feeds/topics/climate-crisis/rss.xml".to_owned()));
+        assert!(
+            !touched
+                .iter()
+                .any(|p| p.contains("/topics/s/") || p.ends_with("topics"))
+        );
     }
 }

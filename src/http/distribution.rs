@@ -1,5 +1,6 @@
 //! Reader-side distribution routes: feeds (`/feeds/...`), sitemaps
-//! (`/sitemap.xml`, `/sitemaps/...`), `robots.txt` and the search page.
+//! (`/sitemap.xml`, `/sitemaps/...`), `robots.txt` and the search page
+//! (words, section, topic, dates, byline).
 //! Each handler returns the bytes and their content type, so a page cache
 //! can wrap it; the article sitemap files stream.
 
@@ -19,6 +20,7 @@ use crate::rendering::views;
 use crate::search::{self, SearchError, SearchParams};
 use crate::sections;
 use crate::site::Site;
+use crate::topics;
 
 pub(crate) fn routes() -> Router<App> {
     Router::new()
@@ -90,13 +92,26 @@ async fn section_feed(
 
 /// A topic's feed as a page for the page cache: it shows the newest
 /// visible stories filed under the topic (`topic:<slug>`), site settings
-/// and the text of each uploaded lead image it carries.
-async fn topic_feed_page(app: &App, topic: &str, file: &str) -> Result<Page, Problem> {
+/// and the text of each uploaded lead image it carries. The feed of a
+/// renamed or merged topic's old slug answers 301 to the topic's feed, so
+/// subscribers follow it (`Ok(Err(_))`, never cached).
+async fn topic_feed_page(
+    app: &App,
+    topic: &str,
+    file: &str,
+) -> Result<Result<Page, Response>, Problem> {
     let format = Format::from_file_name(file).ok_or_else(Problem::no_page)?;
     let site = app.site().await?;
-    let feed = feeds::topic_feed_bytes(app.store(), &site, topic, format, app.now())
-        .await?
-        .ok_or_else(Problem::no_page)?;
+    let Some(feed) = feeds::topic_feed_bytes(app.store(), &site, topic, format, app.now()).await?
+    else {
+        return match topics::find_or_redirected(app.store(), topic).await? {
+            Some(current) if current.slug != topic => {
+                let target = feeds::topic_feed_path(&current.slug, format);
+                Ok(Err(super::site::moved(&target)))
+            }
+            _ => Err(Problem::no_page()),
+        };
+    };
     let body = String::from_utf8(feed.body)
         .map_err(|e| Problem::internal(format!("the feed is not UTF-8: {e}")))?;
     let mut tags = vec![
@@ -105,11 +120,11 @@ async fn topic_feed_page(app: &App, topic: &str, file: &str) -> Result<Page, Pro
         "feed".to_owned(),
     ];
     tags.extend(feed.media.iter().map(|id| format!("media:{id}")));
-    Ok(Page {
+    Ok(Ok(Page {
         body,
         content_type: feed.content_type,
         tags,
-    })
+    }))
 }
 
 async fn topic_feed(
@@ -119,9 +134,10 @@ async fn topic_feed(
 ) -> Response {
     let key = format!("/feeds/topics/{topic}/{file}");
     cached(&app, &headers, &key, || async {
-        topic_feed_page(&app, &topic, &file)
-            .await
-            .map_err(IntoResponse::into_response)
+        match topic_feed_page(&app, &topic, &file).await {
+            Ok(outcome) => outcome,
+            Err(problem) => Err(problem.into_response()),
+        }
     })
     .await
 }
@@ -226,6 +242,8 @@ pub(crate) struct SearchQuery {
     #[serde(default)]
     pub q: String,
     pub section: Option<String>,
+    /// A topic slug (from a topic page's search link or a typed address).
+    pub topic: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub by: Option<String>,
@@ -248,6 +266,8 @@ struct SearchPage<'a> {
     nav: Vec<views::NavItem<'a>>,
     sections: &'a [sections::Section],
     query: &'a SearchQuery,
+    /// The name of the topic the search is filtered by.
+    topic: Option<String>,
     searched: bool,
     error: Option<String>,
     hits: Vec<HitView>,
@@ -287,20 +307,33 @@ async fn search_page(
     let params = SearchParams {
         text: query.q.clone(),
         section: query.section.clone(),
+        topic: query.topic.clone(),
         from: query.from.clone(),
         to: query.to.clone(),
         byline: query.by.clone(),
         offset: i64::from(page - 1) * search::PAGE_SIZE,
         limit: search::PAGE_SIZE,
     };
-    let searched = !query.q.trim().is_empty() || query.by.is_some() || query.section.is_some();
+    let searched = !query.q.trim().is_empty()
+        || query.by.is_some()
+        || query.section.is_some()
+        || query.topic.is_some();
     let (hits, more, error) = match search::search(app.store(), &site, &params, app.now()).await {
         Ok(results) => (results.hits, results.more, None),
-        Err(e @ (SearchError::UnknownSection(_) | SearchError::InvalidDate { .. })) => {
-            (Vec::new(), false, Some(e.to_string()))
-        }
+        Err(
+            e @ (SearchError::UnknownSection(_)
+            | SearchError::UnknownTopic(_)
+            | SearchError::InvalidDate { .. }),
+        ) => (Vec::new(), false, Some(e.to_string())),
         Err(SearchError::Article(e)) => return Err(e.into()),
         Err(SearchError::Storage(e)) => return Err(e.into()),
+    };
+    // The filter's name as readers see it (search found it, so it is shown).
+    let topic = match query.topic.as_deref().filter(|_| error.is_none()) {
+        Some(slug) => topics::find_or_redirected(app.store(), slug)
+            .await?
+            .map(|t| t.name),
+        None => None,
     };
     let hits = hits
         .into_iter()
@@ -324,6 +357,7 @@ async fn search_page(
         nav: views::nav(&all_sections, None),
         sections: &all_sections,
         query: &query,
+        topic,
         searched,
         error,
         hits,

@@ -493,6 +493,7 @@ async fn article_page(
             &site,
             &article,
             image.as_deref(),
+            &filed,
             &credited,
         );
         let html = app.renderer().render("article.html", &page)?;
@@ -597,7 +598,7 @@ async fn stylesheet() -> Response {
 /// The answer of an old address (a retired story path, a renamed topic's
 /// slug): 301 Moved Permanently to `target`, the status search engines and
 /// every client read as "update your link".
-fn moved(target: &str) -> Response {
+pub(super) fn moved(target: &str) -> Response {
     (
         axum::http::StatusCode::MOVED_PERMANENTLY,
         [(header::LOCATION, target.to_owned())],

@@ -3,9 +3,11 @@
 //! database engine's own integrity, that migrations are applied, that every
 //! media file the database refers to exists with its checksum, and that
 //! derived data matches its source (article HTML against its Markdown,
-//! revision counters against revisions, the full-text index against its
-//! content, the changes feed for holes).
+//! revision counters against revisions, stories' topic filing against the
+//! topic names they keep, the full-text index against its content, the
+//! changes feed for holes).
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::storage::{StorageError, Store};
@@ -66,6 +68,7 @@ pub async fn run(store: &Store, data_dir: &Path) -> Result<Report, StorageError>
 
     check_media(store, data_dir, &mut report).await?;
     check_bodies(store, &mut report).await?;
+    check_topic_filing(store, &mut report).await?;
 
     report.checked.push("article revision counters".to_string());
     for row in store.revision_mismatches().await? {
@@ -198,5 +201,95 @@ async fn check_bodies(store: &Store, report: &mut Report) -> Result<(), StorageE
         }
     }
     report.checked.push(format!("{count} article bodies"));
+    Ok(())
+}
+
+/// A story's topic names (`tags`) and its filing (`article_topics`) must
+/// agree as a save leaves them: each name files under the topic it names
+/// (by name ignoring case, by the slug made of it, or by an old slug of a
+/// renamed or merged topic), and the story is filed under those topics and
+/// no other. A disagreement shows a topic page without the story, or with
+/// a story whose page does not name the topic.
+async fn check_topic_filing(store: &Store, report: &mut Report) -> Result<(), StorageError> {
+    let topics = store.topics().await?;
+    let by_name: HashMap<String, i64> = topics
+        .iter()
+        .rev() // the oldest topic of a name wins, as when a story is saved
+        .map(|t| (t.name.to_lowercase(), t.id))
+        .collect();
+    let by_slug: HashMap<&str, i64> = topics.iter().map(|t| (t.slug.as_str(), t.id)).collect();
+    let redirects: HashMap<String, i64> = store.topic_redirect_rows().await?.into_iter().collect();
+    let label: HashMap<i64, String> = topics
+        .iter()
+        .map(|t| (t.id, format!("{:?} (/topics/{})", t.name, t.slug)))
+        .collect();
+    let mut filed: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (article, topic) in store.topic_filings().await? {
+        filed.entry(article).or_default().push(topic);
+    }
+    let resolve = |name: &str| {
+        let slug = crate::topics::name_of(name).slug;
+        by_name
+            .get(&name.to_lowercase())
+            .or_else(|| by_slug.get(slug.as_str()))
+            .or_else(|| redirects.get(&slug))
+            .copied()
+    };
+    let fix = |id: i64| {
+        format!(
+            "open article {id} in the admin and save it again (a save files a story under the topics it names)"
+        )
+    };
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let rows = store.stored_topic_names(after, 500).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.0;
+        for (id, tags) in rows {
+            count += 1;
+            let Ok(names) = serde_json::from_str::<Vec<String>>(&tags) else {
+                report.findings.push(Finding {
+                    problem: format!("article {id}'s topic names are not a list: {tags:?}"),
+                    fix: RESTORE.into(),
+                });
+                continue;
+            };
+            let under = filed.remove(&id).unwrap_or_default();
+            let mut named = Vec::new();
+            for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+                match resolve(name) {
+                    Some(topic) => named.push(topic),
+                    None => report.findings.push(Finding {
+                        problem: format!(
+                            "article {id} names the topic {name:?}, which files it under no topic"
+                        ),
+                        fix: fix(id),
+                    }),
+                }
+            }
+            for topic in named.iter().filter(|t| !under.contains(t)) {
+                report.findings.push(Finding {
+                    problem: format!(
+                        "article {id} names the topic {} but is not filed under it",
+                        label[topic]
+                    ),
+                    fix: fix(id),
+                });
+            }
+            for topic in under.iter().filter(|t| !named.contains(t)) {
+                report.findings.push(Finding {
+                    problem: format!(
+                        "article {id} is filed under the topic {}, which none of its topic names explains",
+                        label.get(topic).map_or("that no longer exists", String::as_str)
+                    ),
+                    fix: fix(id),
+                });
+            }
+        }
+    }
+    report
+        .checked
+        .push(format!("topic filing of {count} articles"));
     Ok(())
 }

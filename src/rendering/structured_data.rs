@@ -1,6 +1,8 @@
 //! What search engines and link previews read from an article page: the
 //! schema.org `NewsArticle` JSON-LD block (every property Google lists as
-//! required or recommended, plus corrections), Open Graph and Twitter card
+//! required or recommended, plus corrections, `keywords` and, for each topic
+//! the story is filed under, an `about` Thing with the topic page's URL),
+//! Open Graph and Twitter card
 //! tags. Built from a story readers may see; pages of other stories never
 //! call it.
 
@@ -10,6 +12,7 @@ use serde_json::{Value, json};
 use crate::articles::Article;
 use crate::people::Person;
 use crate::site::Site;
+use crate::topics::Topic;
 
 /// Percent-encodes a URL query value.
 pub(crate) fn encode_component(text: &str) -> String {
@@ -62,11 +65,13 @@ fn author(site: &Site, name: &str, people: &[Person]) -> Value {
 }
 
 /// The schema.org `NewsArticle` of a story; `image` is the lead image's
-/// absolute URL, `people` the people the story is filed under.
+/// absolute URL, `topics` the topics it is filed under, in its order,
+/// `people` the people its bylines name.
 pub(crate) fn news_article(
     site: &Site,
     article: &Article,
     image: Option<&str>,
+    topics: &[Topic],
     people: &[Person],
 ) -> Value {
     let url = format!("{}{}", site.base_url, article.path());
@@ -113,6 +118,13 @@ pub(crate) fn news_article(
     if !article.tags.is_empty() {
         object.insert("keywords".into(), json!(article.tags));
     }
+    if !topics.is_empty() {
+        let about: Vec<Value> = topics
+            .iter()
+            .map(|t| json!({ "@type": "Thing", "name": t.name, "url": topic_url(site, t) }))
+            .collect();
+        object.insert("about".into(), json!(about));
+    }
     if !article.dateline.trim().is_empty() {
         object.insert("dateline".into(), json!(article.dateline));
     }
@@ -127,16 +139,22 @@ pub(crate) fn news_article(
     value
 }
 
+/// The absolute URL of a topic's page.
+pub(crate) fn topic_url(site: &Site, topic: &Topic) -> String {
+    format!("{}{}", site.base_url, crate::topics::path(&topic.slug))
+}
+
 /// The JSON-LD script text and the social tags of a story, as the article
 /// page carries them.
 pub(crate) fn page_data(
     site: &Site,
     article: &Article,
     image: Option<&str>,
+    topics: &[Topic],
     people: &[Person],
 ) -> (String, Vec<MetaTag>) {
     (
-        script_json(&news_article(site, article, image, people)),
+        script_json(&news_article(site, article, image, topics, people)),
         social_tags(site, article, image),
     )
 }

@@ -374,9 +374,22 @@ pub(crate) fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView
                 note: c.note.clone(),
             })
             .collect(),
-        json_ld: crate::rendering::structured_data::page_data(site, article, image.as_deref(), &[])
-            .0,
-        meta: crate::rendering::structured_data::page_data(site, article, image.as_deref(), &[]).1,
+        json_ld: crate::rendering::structured_data::page_data(
+            site,
+            article,
+            image.as_deref(),
+            &[],
+            &[],
+        )
+        .0,
+        meta: crate::rendering::structured_data::page_data(
+            site,
+            article,
+            image.as_deref(),
+            &[],
+            &[],
+        )
+        .1,
         lead_image: None,
         topics: Vec::new(),
         fields: crate::articles::fields::plain(&article.fields),

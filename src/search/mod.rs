@@ -1,5 +1,5 @@
 //! Search: ranked full-text search over headline, standfirst and body, with
-//! filters by section, date range and byline, highlighted snippets and
+//! filters by section, topic, date range and byline, highlighted snippets and
 //! pages. One interface over the database's own engine (SQLite FTS5 or
 //! PostgreSQL `tsvector`, see `storage/search.rs`); a story readers may not
 //! see is never returned, because storage filters on the reader condition.
@@ -22,6 +22,10 @@ pub const MAX_PAGE_SIZE: i64 = 100;
 pub enum SearchError {
     #[error("there is no section {0:?}")]
     UnknownSection(String),
+    /// No topic readers may see has this slug (an old slug of a renamed or
+    /// merged topic names the topic it became).
+    #[error("there is no topic {0:?}")]
+    UnknownTopic(String),
     #[error("{field} must be a date written YYYY-MM-DD, not {value:?}")]
     InvalidDate { field: &'static str, value: String },
     #[error(transparent)]
@@ -36,6 +40,8 @@ pub struct SearchParams {
     pub text: String,
     /// A section slug.
     pub section: Option<String>,
+    /// A topic slug: only stories filed under it.
+    pub topic: Option<String>,
     /// First publication on or after this day (`YYYY-MM-DD`, site time zone).
     pub from: Option<String>,
     /// First publication on or before this day.
@@ -84,8 +90,17 @@ pub async fn search(
         ),
         None => None,
     };
+    let topic_id = match params
+        .topic
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(slug) => Some(topic_in_view(store, slug, now).await?),
+        None => None,
+    };
     let byline = params.byline.clone().filter(|b| !b.trim().is_empty());
-    if query.is_empty() && byline.is_none() && section_id.is_none() {
+    if query.is_empty() && byline.is_none() && section_id.is_none() && topic_id.is_none() {
         return Ok(Results {
             hits: Vec::new(),
             more: false,
@@ -98,6 +113,7 @@ pub async fn search(
         from: day_start(site, "from", params.from.as_deref(), 0)?,
         until: day_start(site, "to", params.to.as_deref(), 1)?,
         byline,
+        topic_id,
     };
     let limit = params.limit.clamp(1, MAX_PAGE_SIZE);
     let rows = store
@@ -125,6 +141,19 @@ pub async fn search(
         });
     }
     Ok(Results { hits, more })
+}
+
+/// The id of the topic `slug` names (its slug, or an old one), when readers
+/// may see it at `now`: a topic only hidden stories name is unknown, as on
+/// its page, so the filter tells nothing of what is coming.
+async fn topic_in_view(store: &Store, slug: &str, now: i64) -> Result<i64, SearchError> {
+    let unknown = || SearchError::UnknownTopic(slug.to_owned());
+    let current = match store.topic_redirect(slug).await? {
+        Some(current) => current,
+        None => slug.to_owned(),
+    };
+    let topic = store.topic_in_view(&current, now).await?;
+    topic.map(|t| t.id).ok_or_else(unknown)
 }
 
 /// The start of `day` (+ `plus_days`) in the site's time zone, in Unix seconds.

@@ -363,6 +363,35 @@ where
         Ok(touched)
     }
 
+    /// The slugs of the topics story `article_id` is filed under, in its order.
+    async fn topic_slugs_of(
+        tx: &mut Transaction<'_, Self>,
+        article_id: i64,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT t.slug FROM article_topics a JOIN topics t ON t.id = a.topic_id \
+             WHERE a.article_id = $1 ORDER BY a.position",
+        )
+        .bind(article_id)
+        .fetch_all(&mut **tx)
+        .await?)
+    }
+
+    /// The slugs of the people story `article_id` is filed under, in its
+    /// byline order.
+    async fn person_slugs_of(
+        tx: &mut Transaction<'_, Self>,
+        article_id: i64,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT p.slug FROM article_people a JOIN people p ON p.id = a.person_id \
+             WHERE a.article_id = $1 ORDER BY a.position",
+        )
+        .bind(article_id)
+        .fetch_all(&mut **tx)
+        .await?)
+    }
+
     /// Refuses `slug` for a topic (other than `except`) when another topic
     /// has it, naming that topic.
     async fn refuse_taken_topic_slug(
@@ -752,7 +781,7 @@ where
         Ok(())
     }
 
-    /// Binds a search's filters, limit and offset as the next six parameters
+    /// Binds a search's filters, limit and offset as the next seven parameters
     /// (the order of `search::conditions`, then `LIMIT` and `OFFSET`).
     fn bind_filters<'q, O>(
         query: QueryAs<'q, Self, O, Self::Arguments>,
@@ -765,6 +794,7 @@ where
             .bind(filter.from)
             .bind(filter.until)
             .bind(filter.byline.as_deref().map(byline_pattern))
+            .bind(filter.topic_id)
             .bind(limit)
             .bind(offset)
     }

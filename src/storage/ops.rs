@@ -1,6 +1,7 @@
 //! What operations ask of the database: reachability, the migration
 //! version, pool use, integrity checks and the facts `masthead check`
-//! compares (derived data against its source).
+//! compares (derived data against its source, such as stories' topic
+//! filing against the topic names they keep).
 
 use std::time::Duration;
 
@@ -175,6 +176,32 @@ impl Store {
         Ok(with_db!(self, pool => sqlx::query_as(
             "SELECT id, body_format, body_source, body_html FROM articles WHERE id > $1 ORDER BY id LIMIT $2")
             .bind(after_id).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Every article's topic names as stored (its `tags`, a JSON list), by id.
+    pub async fn stored_topic_names(
+        &self,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT id, tags FROM articles WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after_id).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Every filing of a story under a topic: (article id, topic id), in the
+    /// story's order.
+    pub async fn topic_filings(&self) -> Result<Vec<(i64, i64)>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT article_id, topic_id FROM article_topics ORDER BY article_id, position")
+            .fetch_all(pool).await?))
+    }
+
+    /// Every old topic slug that still answers: (old slug, topic id).
+    pub async fn topic_redirect_rows(&self) -> Result<Vec<(String, i64)>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT old_slug, topic_id FROM topic_redirects ORDER BY old_slug")
+            .fetch_all(pool).await?))
     }
 
     /// Articles whose revision counter is not their newest revision's number.

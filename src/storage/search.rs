@@ -21,6 +21,8 @@ pub struct SearchFilter {
     pub until: Option<i64>,
     /// Only stories with exactly this byline.
     pub byline: Option<String>,
+    /// Only stories filed under this topic.
+    pub topic_id: Option<i64>,
 }
 
 /// One hit: the story's id, its relevance (higher is better) and its
@@ -35,12 +37,14 @@ pub struct SearchHitRow {
 
 /// The filter conditions, numbering parameters from `$first`.
 fn conditions(first: usize) -> String {
-    let [section, from, until, byline] = [first, first + 1, first + 2, first + 3];
+    let [section, from, until, byline, topic] = [first, first + 1, first + 2, first + 3, first + 4];
     format!(
         "{VISIBLE} AND (${section} IS NULL OR a.section_id = ${section}) \
          AND (${from} IS NULL OR a.first_published_at >= ${from}) \
          AND (${until} IS NULL OR a.first_published_at < ${until}) \
-         AND (${byline} IS NULL OR a.bylines LIKE ${byline} ESCAPE '\\')"
+         AND (${byline} IS NULL OR a.bylines LIKE ${byline} ESCAPE '\\') \
+         AND (${topic} IS NULL OR EXISTS (SELECT 1 FROM article_topics f \
+              WHERE f.article_id = a.id AND f.topic_id = ${topic}))"
     )
 }
 
@@ -63,7 +67,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<SearchHitRow>> {
-        let order = "ORDER BY rank DESC, a.first_published_at DESC, a.id DESC LIMIT $7 OFFSET $8";
+        let order = "ORDER BY rank DESC, a.first_published_at DESC, a.id DESC LIMIT $8 OFFSET $9";
         let hits = match (&self.db, &filter.fts5, &filter.websearch) {
             (Db::Sqlite(pool), Some(text), _) => {
                 let sql = format!(
@@ -103,7 +107,7 @@ impl Store {
                 let sql = format!(
                     "SELECT a.id, CAST(0 AS DOUBLE PRECISION) AS rank, a.headline AS headline_marked, \
                      '' AS snippet FROM articles a WHERE {} \
-                     ORDER BY a.first_published_at DESC, a.id DESC LIMIT $6 OFFSET $7",
+                     ORDER BY a.first_published_at DESC, a.id DESC LIMIT $7 OFFSET $8",
                     conditions(2)
                 );
                 match db {

@@ -121,6 +121,21 @@ impl Store {
         )
     }
 
+    /// The topic at `/topics/<slug>` if readers may see it at `now`: an
+    /// editor described it, or a story they may see is filed under it.
+    pub async fn topic_in_view(&self, slug: &str, now: i64) -> Result<Option<TopicRow>> {
+        let sql = format!(
+            "{SELECT} WHERE t.slug = $2 AND (t.description <> '' OR EXISTS \
+             (SELECT 1 FROM article_topics f JOIN articles a ON a.id = f.article_id \
+              WHERE f.topic_id = t.id AND {}))",
+            super::articles::VISIBLE
+        );
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now).bind(slug).fetch_optional(pool).await?),
+        )
+    }
+
     /// The topic with this id.
     pub async fn topic(&self, id: i64) -> Result<Option<TopicRow>> {
         let sql = format!("{SELECT} WHERE t.id = $1");

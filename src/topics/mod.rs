@@ -86,6 +86,14 @@ pub async fn find(store: &Store, slug: &str) -> Result<Option<Topic>, TopicError
     Ok(store.topic_by_slug(slug).await?)
 }
 
+/// The topic at `/topics/<slug>` as readers may see it at `now`: `None`
+/// when there is none, and when only stories they may not see name it and
+/// no editor described it (its name could tell what is coming), so its
+/// page, feeds and filters answer as for a topic that does not exist.
+pub async fn shown(store: &Store, slug: &str, now: i64) -> Result<Option<Topic>, TopicError> {
+    Ok(store.topic_in_view(slug, now).await?)
+}
+
 /// The topic with this id.
 pub async fn get(store: &Store, id: i64) -> Result<Option<Topic>, TopicError> {
     Ok(store.topic(id).await?)
@@ -94,6 +102,15 @@ pub async fn get(store: &Store, id: i64) -> Result<Option<Topic>, TopicError> {
 /// Where an old topic address (a slug before a rename or a merge) points now.
 pub async fn redirect(store: &Store, old_slug: &str) -> Result<Option<String>, TopicError> {
     Ok(store.topic_redirect(old_slug).await?.map(|s| path(&s)))
+}
+
+/// The topic `slug` names: its own, or an old slug of a renamed or merged
+/// topic.
+pub async fn find_or_redirected(store: &Store, slug: &str) -> Result<Option<Topic>, TopicError> {
+    match store.topic_redirect(slug).await? {
+        Some(current) => find(store, &current).await,
+        None => find(store, slug).await,
+    }
 }
 
 /// The topics story `article_id` is filed under, in its order.

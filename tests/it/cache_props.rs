@@ -1,9 +1,10 @@
 //! The page cache never serves a stale page: random sequences of publish,
 //! update, unpublish, schedule, embargo, clock moves, section and slug
-//! changes, lead-image text edits, byline changes and person edits (a new
-//! bio, a rename with a new address), and after each step every page and feed
-//! served through the cache equals a fresh render by an app with the cache
-//! off, on the same database.
+//! changes, lead-image text edits, filing a story under other topics,
+//! topic renames and merges, byline changes and person edits (a new bio,
+//! a rename with a new address), and after each step every page and feed
+//! (topic and person pages and feeds among them) served through the cache equals
+//! a fresh render by an app with the cache off, on the same database.
 
 use std::collections::BTreeSet;
 
@@ -32,6 +33,12 @@ enum Step {
     Advance(i64),
     /// New caption, credit and alt text on the uploaded lead image.
     ImageText,
+    /// Saves story `.0` with the topics of the pool that bit mask `.1` picks.
+    File(usize, u8),
+    /// Renames the n-th topic (by name), with a new slug.
+    RenameTopic(usize),
+    /// Merges the n-th topic into the m-th.
+    MergeTopics(usize, usize),
     /// The next of a few bylines (one person, two, none) on a story.
     Credit(usize),
     /// A person edit: Ann renamed (with her address) when true, else a new
@@ -41,6 +48,19 @@ enum Step {
 
 /// The bylines stories cycle through.
 const BYLINES: [&[&str]; 3] = [&["Ann Reporter"], &["Bo Writer", "Ann Reporter"], &[]];
+
+/// The topic names stories are filed under.
+const TOPICS: [&str; 3] = ["Alpha", "Beta", "Gamma"];
+
+/// The names of `TOPICS` that bit mask `mask` picks.
+fn topic_names(mask: u8) -> Vec<String> {
+    TOPICS
+        .iter()
+        .enumerate()
+        .filter(|(bit, _)| mask & (1 << bit) != 0)
+        .map(|(_, name)| (*name).to_owned())
+        .collect()
+}
 
 fn step() -> impl Strategy<Value = Step> {
     let i = 0..8usize;
@@ -57,6 +77,9 @@ fn step() -> impl Strategy<Value = Step> {
         Just(Step::ImageText),
         (0..8usize).prop_map(Step::Credit),
         any::<bool>().prop_map(Step::PersonEdit),
+        (0..8usize, 0..8u8).prop_map(|(i, m)| Step::File(i, m)),
+        (0..4usize).prop_map(Step::RenameTopic),
+        (0..4usize, 0..4usize).prop_map(|(a, b)| Step::MergeTopics(a, b)),
     ]
 }
 
@@ -164,10 +187,12 @@ async fn scenario(backend: Backend, steps: Vec<Step>) {
     }
     world.cached.sync_changes().await;
     for step in steps {
+        world.add_topic_paths().await;
         world.warm().await;
         // No explicit purge: a write through this process's store makes the
         // next read catch up with the changes feed first.
         world.apply(&step).await;
+        world.add_topic_paths().await;
         world.check(&step).await;
     }
 }
@@ -228,6 +253,24 @@ impl World {
         (status, String::from_utf8(body.to_vec()).unwrap())
     }
 
+    /// Every topic's page and feeds join the compared pages (an old slug's
+    /// stay, answering their redirect).
+    async fn add_topic_paths(&mut self) {
+        for topic in masthead::topics::list(&self.store).await.unwrap() {
+            self.paths.insert(masthead::topics::path(&topic.slug));
+            for format in masthead::feeds::Format::ALL {
+                self.paths
+                    .insert(masthead::feeds::topic_feed_path(&topic.slug, format));
+            }
+        }
+    }
+
+    /// The n-th topic by name (wrapping), if there is one.
+    async fn topic(&self, n: usize) -> Option<masthead::topics::Topic> {
+        let all = masthead::topics::list(&self.store).await.unwrap();
+        (!all.is_empty()).then(|| all[n % all.len()].clone())
+    }
+
     async fn warm(&self) {
         for path in &self.paths {
             Self::get(&self.cached, path).await;
@@ -260,7 +303,7 @@ impl World {
                 .iter()
                 .map(|b| b.to_string())
                 .collect(),
-            tags: vec![],
+            tags: topic_names(1 << (n % 3) | if n.is_multiple_of(2) { 2 } else { 0 }),
         }
         .into_draft(self.now)
         .unwrap();
@@ -366,6 +409,37 @@ impl World {
                     .unwrap();
                 return true;
             }
+            Step::RenameTopic(n) => {
+                let Some(topic) = self.topic(n).await else {
+                    return false;
+                };
+                self.edits += 1;
+                let name = format!("{} {}", topic.name, self.edits);
+                let input = masthead::topics::TopicInput {
+                    slug: Slug::from_title(&name).as_str().to_owned(),
+                    name,
+                    description: topic.description.clone(),
+                    parent_id: topic.parent_id,
+                };
+                let actor = masthead::actor::Actor::command_line();
+                masthead::topics::update(&self.store, &actor, topic.id, &input, now)
+                    .await
+                    .unwrap();
+                return true;
+            }
+            Step::MergeTopics(a, b) => {
+                let (Some(from), Some(into)) = (self.topic(a).await, self.topic(b).await) else {
+                    return false;
+                };
+                if from.id == into.id {
+                    return false;
+                }
+                let actor = masthead::actor::Actor::command_line();
+                masthead::topics::merge(&self.store, &actor, from.id, into.id, now)
+                    .await
+                    .unwrap();
+                return true;
+            }
             Step::PersonEdit(rename) => {
                 self.edits += 1;
                 self.edit_person(rename).await;
@@ -381,6 +455,7 @@ impl World {
             | Step::Embargo(i, _)
             | Step::Move(i)
             | Step::Reslug(i)
+            | Step::File(i, _)
             | Step::Credit(i) => i,
             _ => unreachable!(),
         };
@@ -413,6 +488,8 @@ impl World {
             Step::Reslug(_) => {
                 after.slug = Slug::parse(&format!("moved-{}", self.edits)).unwrap();
             }
+            // As the desk saves a story with other names in its Topics field.
+            Step::File(_, mask) => after.tags = topic_names(mask),
             Step::Credit(_) => {
                 let next = BYLINES
                     .iter()
@@ -426,9 +503,12 @@ impl World {
                     .map_or(0, |at| (at + 1) % BYLINES.len());
                 after.bylines = BYLINES[next].iter().map(|b| b.to_string()).collect();
             }
-            Step::Advance(_) | Step::Create(_) | Step::ImageText | Step::PersonEdit(_) => {
-                unreachable!()
-            }
+            Step::Advance(_)
+            | Step::Create(_)
+            | Step::ImageText
+            | Step::RenameTopic(_)
+            | Step::MergeTopics(..)
+            | Step::PersonEdit(_) => unreachable!(),
         }
         self.save(&before, after).await;
         true

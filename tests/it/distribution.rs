@@ -46,7 +46,7 @@ async fn troops_story(app: &TestApp) -> masthead::articles::Article {
             published_at: Some(NOW - 3600),
             updated_at: Some(NOW - 600),
             bylines: &["Ann Reporter", "Bo Writer"],
-            tags: &["Iraq"],
+            tags: &["Iraq", "Middle East"],
             lead_image: Some("/media/troops.jpg"),
             corrections: vec![Correction {
                 at: NOW - 600,
@@ -87,6 +87,8 @@ async fn feeds_parse_cleanly_with_dates_authors_categories_and_images(backend: B
         "/feeds/atom.xml",
         "/feeds/world/rss.xml",
         "/feeds/world/atom.xml",
+        "/feeds/topics/middle-east/rss.xml",
+        "/feeds/topics/middle-east/atom.xml",
     ] {
         let (status, kind, body) = get_bytes(&app, path).await;
         assert_eq!(status, 200, "{path}");
@@ -103,7 +105,7 @@ async fn feeds_parse_cleanly_with_dates_authors_categories_and_images(backend: B
             .iter()
             .map(|e| e["title"].as_str().unwrap())
             .collect();
-        if path.starts_with("/feeds/world") {
+        if path.starts_with("/feeds/world") || path.starts_with("/feeds/topics/") {
             assert_eq!(titles, ["Troops head to Iraq"], "{path}");
         } else {
             assert_eq!(titles.len(), 2, "{path}");
@@ -144,7 +146,7 @@ async fn feeds_parse_cleanly_with_dates_authors_categories_and_images(backend: B
         );
         assert_eq!(
             entry["tags"],
-            serde_json::json!(["World", "Iraq"]),
+            serde_json::json!(["World", "Iraq", "Middle East"]),
             "{path}"
         );
         assert_eq!(
@@ -163,7 +165,11 @@ async fn feeds_parse_cleanly_with_dates_authors_categories_and_images(backend: B
                 .starts_with("tag:news.example,2026:article:")
         );
     }
-    for path in ["/feeds/feed.json", "/feeds/world/feed.json"] {
+    for path in [
+        "/feeds/feed.json",
+        "/feeds/world/feed.json",
+        "/feeds/topics/middle-east/feed.json",
+    ] {
         let (status, kind, body) = get_bytes(&app, path).await;
         assert_eq!(
             (status, kind.as_str()),
@@ -187,6 +193,7 @@ async fn feeds_parse_cleanly_with_dates_authors_categories_and_images(backend: B
         "/feeds/nowhere/rss.xml",
         "/feeds/world/feed.xml",
         "/feeds/index.html",
+        "/feeds/topics/nowhere/rss.xml",
     ] {
         assert_eq!(app.get(path).await.status(), 404, "{path}");
     }
@@ -351,6 +358,7 @@ async fn sitemaps_validate_against_the_official_schemas(backend: Backend) {
             "http://news.example/",
             "http://news.example/world",
             "http://news.example/topics/iraq",
+            "http://news.example/topics/middle-east",
             // The troops story's people.
             "http://news.example/people/ann-reporter",
             "http://news.example/people/bo-writer"
@@ -464,6 +472,19 @@ async fn article_pages_carry_valid_news_article_json_ld_and_link_previews(backen
         ld["correction"][0]["text"],
         "An earlier version misstated the number of troops."
     );
+    // The story's topics, in its order: named, and what each is about (its
+    // topic page), validated by the schema as schema.org Things.
+    assert_eq!(ld["keywords"], serde_json::json!(["Iraq", "Middle East"]));
+    assert_eq!(
+        ld["about"],
+        serde_json::json!([
+            { "@type": "Thing", "name": "Iraq", "url": "http://news.example/topics/iraq" },
+            { "@type": "Thing", "name": "Middle East", "url": "http://news.example/topics/middle-east" },
+        ])
+    );
+    let (status, topic_page) = app.get_text("/topics/middle-east").await;
+    assert_eq!(status, 200, "the about URL is the topic's page");
+    assert!(topic_page.contains("Troops head to Iraq"));
     let document = scraper::Html::parse_document(&html);
     let meta = |selector: &str| {
         document
@@ -532,5 +553,15 @@ async fn stories_are_served_as_valid_ninjs(backend: Backend) {
     assert_eq!(
         item["associations"][0]["renditions"][0]["href"],
         "http://news.example/media/troops.jpg"
+    );
+    // The section, then each topic in the story's order, with its page's
+    // address as the subject's uri (validated as a URI by the schema).
+    assert_eq!(
+        item["subjects"],
+        serde_json::json!([
+            { "name": "World", "rel": "section", "uri": "http://news.example/world" },
+            { "name": "Iraq", "rel": "tag", "uri": "http://news.example/topics/iraq" },
+            { "name": "Middle East", "rel": "tag", "uri": "http://news.example/topics/middle-east" },
+        ])
     );
 }

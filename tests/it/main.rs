@@ -19,6 +19,7 @@ mod story_limits;
 mod topics;
 // issue 11: people
 mod people;
+mod topics_browser;
 
 mod api;
 mod api_write;

@@ -29,7 +29,7 @@ on_both!(
 );
 
 /// Runs `statements` behind the app's back, through a connection of its own.
-async fn behind_the_apps_back(app: &TestApp, statements: &[&str]) {
+pub async fn behind_the_apps_back(app: &TestApp, statements: &[&str]) {
     match &app.db.database_url {
         Some(url) => {
             let pool = sqlx::PgPool::connect(url).await.unwrap();

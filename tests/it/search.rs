@@ -10,7 +10,10 @@ use crate::newsroom::{Story, section, story};
 use crate::on_both;
 use crate::support::{Backend, NOW, demo_site, spawn, store};
 
-on_both!(the_search_page_and_api_rank_filter_highlight_and_paginate);
+on_both!(
+    the_search_page_and_api_rank_filter_highlight_and_paginate,
+    the_search_page_and_api_filter_by_topic,
+);
 
 const DAY: i64 = 86_400;
 
@@ -244,5 +247,175 @@ async fn the_search_page_and_api_rank_filter_highlight_and_paginate(backend: Bac
             .as_str()
             .unwrap()
             .contains("nowhere")
+    );
+}
+
+/// Stories filed under topics: two about politics (one of them about the
+/// economy too), one about sport, and two hidden ones (a draft, and an
+/// embargoed story that alone names "Secret plans").
+async fn topic_newsroom(store: &Store) {
+    let world = section(store, "World").await;
+    let hidden = |headline, tags, status, embargo_until| Story {
+        headline,
+        tags,
+        status,
+        embargo_until,
+        published_at: (status == Status::Published).then_some(NOW - 60),
+        ..Story::default()
+    };
+    let stories = [
+        Story {
+            headline: "Budget vote delayed again",
+            tags: &["Politics"],
+            published_at: Some(NOW - 2 * 3600),
+            ..Story::default()
+        },
+        Story {
+            headline: "Budgets squeezed in business",
+            tags: &["Economy", "Politics"],
+            published_at: Some(NOW - 10 * DAY),
+            ..Story::default()
+        },
+        Story {
+            headline: "Budget talk at the stadium",
+            tags: &["Sport"],
+            published_at: Some(NOW - 3600),
+            ..Story::default()
+        },
+        hidden("Budget draft", &["Politics"], Status::Draft, None),
+        hidden(
+            "Budget embargoed",
+            &["Politics", "Secret plans"],
+            Status::Published,
+            Some(NOW + DAY),
+        ),
+    ];
+    for s in stories {
+        story(store, &world, s).await;
+    }
+}
+
+fn hit_headlines(html: &str) -> Vec<String> {
+    crate::support::select(html, ".search-results h2 a")
+}
+
+fn api_headlines(page: &serde_json::Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["story"]["headline"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn the_search_page_and_api_filter_by_topic(backend: Backend) {
+    let Some(app) = spawn(backend, false).await else {
+        return;
+    };
+    topic_newsroom(&app.db.store).await;
+
+    // Words within a topic: the stadium story mentions the budget but is
+    // about sport; the draft and the embargoed story never appear.
+    let (status, html) = app.get_text("/search?q=budget&topic=politics").await;
+    assert_eq!(status, 200);
+    let mut hits = hit_headlines(&html);
+    hits.sort();
+    assert_eq!(
+        hits,
+        ["Budget vote delayed again", "Budgets squeezed in business"],
+        "{html}"
+    );
+    assert_eq!(
+        crate::support::text_of(&html, ".search-topic"),
+        "Stories about Politics"
+    );
+    // A new search from this page keeps the topic.
+    assert_eq!(
+        crate::support::html::attrs(&html, "form.search input[name=topic]", "value"),
+        ["politics"]
+    );
+    // The topic alone lists its stories newest first.
+    let (_, html) = app.get_text("/search?topic=politics").await;
+    assert_eq!(
+        hit_headlines(&html),
+        ["Budget vote delayed again", "Budgets squeezed in business"]
+    );
+    let (_, html) = app.get_text("/search?q=budget&topic=economy").await;
+    assert_eq!(hit_headlines(&html), ["Budgets squeezed in business"]);
+
+    // The API: the same filter, the same hits.
+    let page = app
+        .get("/api/v1/search?q=budget&topic=politics")
+        .await
+        .json();
+    let mut hits = api_headlines(&page);
+    hits.sort();
+    assert_eq!(
+        hits,
+        ["Budget vote delayed again", "Budgets squeezed in business"]
+    );
+    let page = app.get("/api/v1/search?topic=sport").await.json();
+    assert_eq!(api_headlines(&page), ["Budget talk at the stadium"]);
+
+    // A topic that only the embargoed story names is as unknown as one that
+    // does not exist: its name could tell what is coming.
+    for slug in ["secret-plans", "nowhere"] {
+        let response = app
+            .get(&format!("/api/v1/search?q=budget&topic={slug}"))
+            .await;
+        assert_eq!(response.status(), 400, "{slug}");
+        let body = response.json();
+        assert_eq!(body["error"]["code"], "bad_request");
+        assert_eq!(
+            body["error"]["message"],
+            format!("there is no topic \"{slug}\""),
+            "{slug}"
+        );
+        let (status, html) = app
+            .get_text(&format!("/search?q=budget&topic={slug}"))
+            .await;
+        assert_eq!(status, 200);
+        assert!(html.contains("there is no topic"), "{html}");
+        assert!(hit_headlines(&html).is_empty(), "{slug}: {html}");
+        assert!(!html.contains("Secret plans"), "{html}");
+    }
+
+    // After a rename the old slug still filters, by the topic it became.
+    let politics = masthead::topics::find(app.store(), "politics")
+        .await
+        .unwrap()
+        .unwrap();
+    masthead::topics::update(
+        app.store(),
+        &masthead::actor::Actor::command_line(),
+        politics.id,
+        &masthead::topics::TopicInput {
+            name: "Policy".into(),
+            slug: "policy".into(),
+            ..Default::default()
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    for slug in ["politics", "policy"] {
+        let page = app
+            .get(&format!("/api/v1/search?q=budget&topic={slug}"))
+            .await
+            .json();
+        assert_eq!(api_headlines(&page).len(), 2, "{slug}: {page}");
+    }
+    let (_, html) = app.get_text("/search?q=budget&topic=politics").await;
+    assert_eq!(
+        crate::support::text_of(&html, ".search-topic"),
+        "Stories about Policy"
+    );
+
+    // The topic page searches within its topic.
+    let (status, html) = app.get_text("/topics/policy").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        crate::support::html::attrs(&html, "form.topic-search input[name=topic]", "value"),
+        ["policy"]
     );
 }

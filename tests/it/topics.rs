@@ -3,7 +3,8 @@
 //! page and its feeds list the visible stories filed under it, newest first,
 //! and never an unpublished one; editors rename (the old address answers
 //! 301), merge and delete topics, each change in the audit log; a taken
-//! address or a parent loop is refused with nothing changed.
+//! address or a parent loop is refused with nothing changed; `masthead
+//! check` names a story whose filing disagrees with its topic names.
 
 use masthead::accounts::Role;
 use masthead::articles;
@@ -18,6 +19,7 @@ on_both!(
     merging_two_topics_moves_the_stories_and_redirects_the_old_address,
     a_taken_address_or_a_parent_loop_is_refused_and_nothing_changes,
     writers_cannot_manage_topics_and_deleting_one_leaves_the_story,
+    masthead_check_reports_a_filing_that_disagrees_with_the_topic_names,
 );
 
 /// Creates a story through the desk filed under `topics`; publishes it
@@ -194,6 +196,16 @@ async fn renaming_a_topic_redirects_its_old_address_and_renames_it_in_its_storie
     let (status, _, location) = reader(&app, "/topics/climate").await;
     assert_eq!(status, 301, "the old address redirects");
     assert_eq!(location.as_deref(), Some("/topics/climate-crisis"));
+    // Subscribers of the old feeds follow too.
+    for feed in ["rss.xml", "atom.xml", "feed.json"] {
+        let (status, _, location) = reader(&app, &format!("/feeds/topics/climate/{feed}")).await;
+        assert_eq!(status, 301, "{feed}");
+        assert_eq!(
+            location,
+            Some(format!("/feeds/topics/climate-crisis/{feed}")),
+            "{feed}"
+        );
+    }
     let (status, page, _) = reader(&app, "/topics/climate-crisis").await;
     assert_eq!(status, 200);
     assert!(page.contains("Heat, floods and the policies about them."));
@@ -425,4 +437,103 @@ async fn writers_cannot_manage_topics_and_deleting_one_leaves_the_story(backend:
     assert_eq!(reader(&app, &article.path()).await.0, 200);
     let audit = app.audit_log().await;
     assert!(audit.iter().any(|e| e.action == "topic.deleted"));
+}
+
+/// The problems `masthead check` reports about topics.
+async fn topic_findings(app: &TestApp) -> Vec<String> {
+    let report = masthead::ops::checks::run(app.store(), app.db.dir.path())
+        .await
+        .unwrap();
+    assert!(
+        report
+            .checked
+            .iter()
+            .any(|c| c.starts_with("topic filing of")),
+        "{:?}",
+        report.checked
+    );
+    report
+        .findings
+        .iter()
+        .filter(|f| f.problem.contains("topic"))
+        .map(|f| {
+            assert!(f.fix.contains("save it again"), "{f}");
+            f.problem.clone()
+        })
+        .collect()
+}
+
+async fn masthead_check_reports_a_filing_that_disagrees_with_the_topic_names(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (_, editor) = app.session_as(Role::Editor).await;
+    let one = story(&app, &editor, "Glaciers retreat", "Climate, Arctic", true).await;
+    let two = story(&app, &editor, "Ice roads close", "Arctic", true).await;
+    // A renamed topic: the stories' names follow, old slugs still file.
+    let arctic = topic_id(&app, "arctic").await;
+    masthead::topics::update(
+        app.store(),
+        &masthead::actor::Actor::command_line(),
+        arctic,
+        &masthead::topics::TopicInput {
+            name: "The Arctic".into(),
+            slug: "the-arctic".into(),
+            ..Default::default()
+        },
+        crate::support::NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(topic_findings(&app).await, Vec::<String>::new());
+
+    // Botched hand edits: story one names a topic that does not exist and
+    // no longer names The Arctic, which it is still filed under; story two
+    // names The Arctic but its filing row is gone.
+    crate::one_way::behind_the_apps_back(
+        &app,
+        &[
+            &format!(r#"UPDATE articles SET tags = '["Climate","Ghost"]' WHERE id = {one}"#),
+            &format!("DELETE FROM article_topics WHERE article_id = {two}"),
+        ],
+    )
+    .await;
+    let mut found = topic_findings(&app).await;
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            format!(
+                "article {one} is filed under the topic \"The Arctic\" (/topics/the-arctic), which none of its topic names explains"
+            ),
+            format!("article {one} names the topic \"Ghost\", which files it under no topic"),
+            format!(
+                "article {two} names the topic \"The Arctic\" (/topics/the-arctic) but is not filed under it"
+            ),
+        ]
+    );
+
+    // Saving each story again, as the fix says, files it as it names.
+    for id in [one, two] {
+        let article = articles::find(app.store(), id).await.unwrap().unwrap();
+        let mut next = article.clone();
+        next.revision += 1;
+        let saved = app
+            .store()
+            .update_article(
+                &next.to_row(),
+                article.revision,
+                masthead::storage::NewRevision {
+                    author: "test",
+                    message: "saved again",
+                    snapshot: next.snapshot(),
+                },
+                &[],
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(saved);
+    }
+    assert_eq!(topic_findings(&app).await, Vec::<String>::new());
 }

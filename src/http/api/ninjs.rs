@@ -1,10 +1,14 @@
-//! A story as an IPTC ninjs 2.2 news item (<https://iptc.org/std/ninjs/>).
+//! A story as an IPTC ninjs 2.2 news item (<https://iptc.org/std/ninjs/>):
+//! its section and each topic it is filed under are `subjects`, with the
+//! address of their page as `uri`.
 
 use serde_json::{Value, json};
 
 use crate::articles::Article;
 use crate::feeds::{image_type, story_id};
+use crate::rendering::structured_data::topic_url;
 use crate::site::Site;
+use crate::topics::Topic;
 
 fn rfc3339(unix_seconds: i64) -> String {
     jiff::Timestamp::from_second(unix_seconds)
@@ -14,12 +18,14 @@ fn rfc3339(unix_seconds: i64) -> String {
 }
 
 /// The ninjs item of a story readers may see; `image` is its lead image's
-/// absolute URL, `people` the people it is filed under (each byline's
-/// `uri` is its person's page).
+/// absolute URL, `topics` the topics it is filed under, in its order,
+/// `people` the people its bylines name (each byline's `uri` is its
+/// person's page).
 pub(super) fn item(
     site: &Site,
     article: &Article,
     image: Option<&str>,
+    topics: &[Topic],
     people: &[crate::people::Person],
 ) -> Value {
     let url = format!("{}{}", site.base_url, article.path());
@@ -85,10 +91,9 @@ pub(super) fn item(
     }
     if let Some(subjects) = object.get_mut("subjects").and_then(Value::as_array_mut) {
         subjects.extend(
-            article
-                .tags
+            topics
                 .iter()
-                .map(|t| json!({ "name": t, "rel": "tag" })),
+                .map(|t| json!({ "name": t.name, "rel": "tag", "uri": topic_url(site, t) })),
         );
     }
     if let Some(href) = image {

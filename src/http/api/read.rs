@@ -208,7 +208,9 @@ pub(super) async fn stories(
                 .await?
         }
         (Some(slug), _) => {
-            let topic = topics::find(app.store(), slug)
+            // A topic only hidden stories name answers as one that does not
+            // exist: its name could tell what is coming.
+            let topic = topics::shown(app.store(), slug, app.now())
                 .await?
                 .ok_or_else(|| Problem::not_found(format!("there is no topic {slug:?}")))?;
             articles::visible_topic_list(app.store(), topic.id, app.now(), cursor, limit + 1)
@@ -280,10 +282,11 @@ pub(super) async fn story_ninjs(
 ) -> Result<Response, Problem> {
     let (site, article) = visible_story(&app, &id).await?;
     let image = image(&app, &site, &article).await?;
+    let filed = topics::of_story(app.store(), article.id).await?;
     let people = crate::people::of_story(app.store(), article.id).await?;
     Ok(json_with_etag(
         &headers,
-        &super::ninjs::item(&site, &article, image.as_deref(), &people),
+        &super::ninjs::item(&site, &article, image.as_deref(), &filed, &people),
     ))
 }
 
@@ -314,6 +317,7 @@ pub(super) async fn sections(
 pub(super) struct SearchQuery {
     q: Option<String>,
     section: Option<String>,
+    topic: Option<String>,
     from: Option<String>,
     to: Option<String>,
     by: Option<String>,
@@ -354,6 +358,7 @@ pub(super) async fn search(
     let params = SearchParams {
         text: query.q.unwrap_or_default(),
         section: query.section,
+        topic: query.topic,
         from: query.from,
         to: query.to,
         byline: query.by,
@@ -363,9 +368,9 @@ pub(super) async fn search(
     let results = search::search(app.store(), &site, &params, app.now())
         .await
         .map_err(|e| match e {
-            SearchError::UnknownSection(_) | SearchError::InvalidDate { .. } => {
-                Problem::bad_request(e.to_string())
-            }
+            SearchError::UnknownSection(_)
+            | SearchError::UnknownTopic(_)
+            | SearchError::InvalidDate { .. } => Problem::bad_request(e.to_string()),
             other => Problem::internal(other),
         })?;
     let mut data = Vec::with_capacity(results.hits.len());

@@ -27,11 +27,12 @@ use crate::site::Site;
 pub(super) use auth::Newsroom;
 pub(super) use editor::{EDITOR_CSP, after_upload};
 
-/// Admin pages run one script of our own (the live preview) and frame the
-/// preview from this origin; nothing else.
-const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data: https:; frame-src 'self'; form-action 'self'; base-uri 'none'; \
-     frame-ancestors 'none'";
+/// Admin pages run one script of our own (the live preview and the Topics
+/// field's suggestions, which it fetches from `/admin/topics/suggest`) and
+/// frame the preview from this origin; nothing else.
+const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
+     style-src 'self'; img-src 'self' data: https:; frame-src 'self'; form-action 'self'; \
+     base-uri 'none'; frame-ancestors 'none'";
 
 /// The live preview's script, served from `'self'`.
 const PREVIEW_JS: &str = include_str!("../../../static/admin-preview.js");
