@@ -24,6 +24,8 @@ pub mod site;
 pub mod storage;
 pub mod text;
 pub mod topics;
+// issue 11: the people bylines link to
+pub mod people;
 // issue 10: who the client is behind reverse proxies
 pub mod outbound;
 pub mod proxies;

@@ -239,6 +239,7 @@ impl Article {
             owner_id: self.owner_id,
             fields: json(&self.fields),
             topics: self.tags.iter().map(|t| topic_name(t)).collect(),
+            people: self.bylines.iter().map(|n| person_name(n)).collect(),
         }
     }
 
@@ -445,6 +446,15 @@ pub fn topic_name(name: &str) -> crate::storage::TopicName {
     }
 }
 
+/// How a story files byline `name`: the name, and the slug a new person
+/// of that name gets.
+pub fn person_name(name: &str) -> crate::storage::PersonName {
+    crate::storage::PersonName {
+        name: name.to_owned(),
+        slug: Slug::from_title(name).as_str().to_owned(),
+    }
+}
+
 /// Loads a story by id, in any status.
 pub async fn find(store: &Store, id: i64) -> Result<Option<Article>, ArticleError> {
     store.article(id).await?.map(Article::from_row).transpose()
@@ -493,6 +503,23 @@ pub async fn visible_topic_list(
 ) -> Result<Vec<Article>, ArticleError> {
     store
         .visible_topic_articles(topic_id, now, cursor, limit)
+        .await?
+        .into_iter()
+        .map(Article::from_row)
+        .collect()
+}
+
+/// Newest stories readers may see at `now` filed under person
+/// `person_id`, after `cursor`.
+pub async fn visible_person_list(
+    store: &Store,
+    person_id: i64,
+    now: i64,
+    cursor: Option<ListCursor>,
+    limit: i64,
+) -> Result<Vec<Article>, ArticleError> {
+    store
+        .visible_person_articles(person_id, now, cursor, limit)
         .await?
         .into_iter()
         .map(Article::from_row)

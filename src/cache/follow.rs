@@ -116,10 +116,8 @@ impl Follower {
                     "home".to_owned(),
                     "feed".to_owned(),
                 ]);
-                // Its topic pages list it from now on too.
-                for topic in store.topics_of(id).await? {
-                    tags.insert(format!("topic:{}", topic.slug));
-                }
+                // The pages of its topics and people list it now too.
+                tags.extend(store.filed_page_tags(id).await?);
             }
             cursor.lifted_through = now;
         }

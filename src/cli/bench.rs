@@ -280,6 +280,7 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
         owner_id: None,
         fields: "{}".into(),
         topics: Vec::new(),
+        people: Vec::new(),
     }
 }
 

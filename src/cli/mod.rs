@@ -181,6 +181,13 @@ pub async fn open(config: &Config) -> anyhow::Result<Store> {
         .migrate()
         .await
         .context("cannot migrate the database")?;
+    // Stories saved before people existed: their bylines become people.
+    let filed = crate::people::file_old_bylines(&store)
+        .await
+        .context("cannot file the stories' bylines under people")?;
+    if filed > 0 {
+        tracing::info!(stories = filed, "bylines filed under people");
+    }
     Ok(store)
 }
 

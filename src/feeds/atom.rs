@@ -51,9 +51,14 @@ fn body(w: &mut Xml, feed: &Feed) -> std::io::Result<()> {
             link(w, "alternate", &entry.url, Some("text/html"))?;
             text_element(w, "published", &xml::rfc3339(entry.published))?;
             text_element(w, "updated", &xml::rfc3339(entry.updated))?;
-            for author in &entry.authors {
-                w.create_element("author")
-                    .write_inner_content(|w| text_element(w, "name", author))?;
+            for (n, author) in entry.authors.iter().enumerate() {
+                w.create_element("author").write_inner_content(|w| {
+                    text_element(w, "name", author)?;
+                    if let Some(Some(uri)) = entry.author_urls.get(n) {
+                        text_element(w, "uri", uri)?;
+                    }
+                    Ok(())
+                })?;
             }
             for category in &entry.categories {
                 w.create_element("category")

@@ -27,6 +27,9 @@ struct Hub<'a> {
 #[derive(Serialize)]
 struct Author<'a> {
     name: &'a str,
+    /// The author's page on the site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -79,7 +82,15 @@ pub(crate) fn render(feed: &Feed) -> Vec<u8> {
                 image: e.image.as_deref(),
                 date_published: rfc3339(e.published),
                 date_modified: rfc3339(e.updated),
-                authors: e.authors.iter().map(|name| Author { name }).collect(),
+                authors: e
+                    .authors
+                    .iter()
+                    .enumerate()
+                    .map(|(n, name)| Author {
+                        name,
+                        url: e.author_urls.get(n).and_then(Option::as_deref),
+                    })
+                    .collect(),
                 tags: e.categories.iter().map(String::as_str).collect(),
             })
             .collect(),

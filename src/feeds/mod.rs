@@ -33,6 +33,8 @@ pub enum FeedError {
     Media(#[from] crate::media::MediaError),
     #[error(transparent)]
     Topic(#[from] crate::topics::TopicError),
+    #[error(transparent)]
+    Person(#[from] crate::people::PersonError),
 }
 
 /// The three feed formats.
@@ -99,6 +101,11 @@ pub fn topic_feed_path(slug: &str, format: Format) -> String {
     format!("/feeds/topics/{slug}/{}", format.file_name())
 }
 
+/// The path of a person's feed (`/feeds/people/ann-reporter/rss.xml`).
+pub fn person_feed_path(slug: &str, format: Format) -> String {
+    format!("/feeds/people/{slug}/{}", format.file_name())
+}
+
 /// A feed, format-neutral.
 #[derive(Debug, Clone)]
 pub struct Feed {
@@ -112,6 +119,8 @@ pub struct Feed {
     pub section_slug: Option<String>,
     /// The topic whose feed this is.
     pub topic_slug: Option<String>,
+    /// The person whose feed this is.
+    pub person_slug: Option<String>,
     /// The newest editorial update among the entries (`now` when empty).
     pub updated: i64,
     pub hub: Option<String>,
@@ -122,9 +131,10 @@ pub struct Feed {
 impl Feed {
     /// The absolute URL of this feed in `format`.
     pub fn url(&self, format: Format) -> String {
-        let path = match &self.topic_slug {
-            Some(topic) => topic_feed_path(topic, format),
-            None => feed_path(self.section_slug.as_deref(), format),
+        let path = match (&self.topic_slug, &self.person_slug) {
+            (Some(topic), _) => topic_feed_path(topic, format),
+            (None, Some(person)) => person_feed_path(person, format),
+            (None, None) => feed_path(self.section_slug.as_deref(), format),
         };
         format!("{}{path}", self.base_url)
     }
@@ -144,6 +154,8 @@ pub struct Entry {
     /// The editorial update time.
     pub updated: i64,
     pub authors: Vec<String>,
+    /// The page of each of `authors` (same order), when a person has it.
+    pub author_urls: Vec<Option<String>>,
     /// The primary section's name, then the tags.
     pub categories: Vec<String>,
     /// The lead image's absolute URL.
@@ -279,6 +291,7 @@ pub fn entry(site: &Site, article: &Article, image: Option<LeadImage>) -> Entry 
         published,
         updated: article.last_update_at.unwrap_or(published).max(published),
         authors: article.bylines.clone(),
+        author_urls: vec![None; article.bylines.len()],
         categories,
         image_caption: image
             .as_ref()
@@ -288,6 +301,27 @@ pub fn entry(site: &Site, article: &Article, image: Option<LeadImage>) -> Entry 
         image_media: image.as_ref().and_then(|i| i.media),
         image: image.map(|i| i.url),
     }
+}
+
+/// A story as a feed entry with its lead image and its authors' pages.
+async fn credited_entry(
+    store: &crate::storage::Store,
+    site: &Site,
+    story: &Article,
+) -> Result<Entry, FeedError> {
+    let mut entry = entry(site, story, lead_image(store, site, story).await?);
+    let people = crate::people::of_story(store, story.id).await?;
+    entry.author_urls = story
+        .bylines
+        .iter()
+        .map(|name| {
+            people
+                .iter()
+                .find(|p| p.name.to_lowercase() == name.to_lowercase())
+                .map(|p| format!("{}{}", site.base_url, crate::people::path(&p.slug)))
+        })
+        .collect();
+    Ok(entry)
 }
 
 /// The feed of the site (no section) or of one section, at `now`.
@@ -301,7 +335,7 @@ pub async fn load(
         articles::visible_list(store, section.map(|s| s.id), now, None, None, FEED_SIZE).await?;
     let mut entries = Vec::with_capacity(stories.len());
     for story in &stories {
-        entries.push(entry(site, story, lead_image(store, site, story).await?));
+        entries.push(credited_entry(store, site, story).await?);
     }
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     let (title, home_url) = match section {
@@ -322,6 +356,7 @@ pub async fn load(
         base_url: site.base_url.clone(),
         section_slug: section.map(|s| s.slug.clone()),
         topic_slug: None,
+        person_slug: None,
         updated,
         hub: site.websub_hub.clone(),
         full_text: site.feed_full_text,
@@ -339,7 +374,7 @@ pub async fn load_topic(
     let stories = articles::visible_topic_list(store, topic.id, now, None, FEED_SIZE).await?;
     let mut entries = Vec::with_capacity(stories.len());
     for story in &stories {
-        entries.push(entry(site, story, lead_image(store, site, story).await?));
+        entries.push(credited_entry(store, site, story).await?);
     }
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     Ok(Feed {
@@ -350,6 +385,7 @@ pub async fn load_topic(
         base_url: site.base_url.clone(),
         section_slug: None,
         topic_slug: Some(topic.slug.clone()),
+        person_slug: None,
         updated,
         hub: site.websub_hub.clone(),
         full_text: site.feed_full_text,
@@ -371,6 +407,62 @@ pub async fn topic_feed_bytes(
         return Ok(None);
     };
     let feed = load_topic(store, site, &topic, now).await?;
+    let (body, content_type) = render(&feed, format)?;
+    Ok(Some(Rendered {
+        body,
+        content_type,
+        media: feed.entries.iter().filter_map(|e| e.image_media).collect(),
+    }))
+}
+
+/// The feed of the stories crediting `person` that readers may see at
+/// `now`.
+pub async fn load_person(
+    store: &crate::storage::Store,
+    site: &Site,
+    person: &crate::people::Person,
+    stories: &[Article],
+    now: i64,
+) -> Result<Feed, FeedError> {
+    let mut entries = Vec::with_capacity(stories.len());
+    for story in stories {
+        entries.push(credited_entry(store, site, story).await?);
+    }
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
+    Ok(Feed {
+        title: format!("{}: {}", site.name, person.name),
+        description: format!("The latest stories by {} in {}", person.name, site.name),
+        language: site.language.clone(),
+        home_url: format!("{}{}", site.base_url, crate::people::path(&person.slug)),
+        base_url: site.base_url.clone(),
+        section_slug: None,
+        topic_slug: None,
+        person_slug: Some(person.slug.clone()),
+        updated,
+        hub: site.websub_hub.clone(),
+        full_text: site.feed_full_text,
+        entries,
+    })
+}
+
+/// The feed of person `slug` in `format`, rendered; `None` when there is
+/// no such person or readers may not see their page (see
+/// [`crate::people::is_shown`]).
+pub async fn person_feed_bytes(
+    store: &crate::storage::Store,
+    site: &Site,
+    slug: &str,
+    format: Format,
+    now: i64,
+) -> Result<Option<Rendered>, FeedError> {
+    let Some(person) = crate::people::find(store, slug).await? else {
+        return Ok(None);
+    };
+    let stories = articles::visible_person_list(store, person.id, now, None, FEED_SIZE).await?;
+    if !crate::people::is_shown(&person, !stories.is_empty()) {
+        return Ok(None);
+    }
+    let feed = load_person(store, site, &person, &stories, now).await?;
     let (body, content_type) = render(&feed, format)?;
     Ok(Some(Rendered {
         body,
@@ -462,6 +554,19 @@ pub fn topic_links(site: &Site, topic: &crate::topics::Topic) -> Vec<FeedLink> {
             href: topic_feed_path(&topic.slug, format),
             kind: format.link_type(),
             title: format!("{}: {} ({})", site.name, topic.name, format.label()),
+        });
+    }
+    links
+}
+
+/// The feed links of a person's page: the site's and the person's.
+pub fn person_links(site: &Site, person: &crate::people::Person) -> Vec<FeedLink> {
+    let mut links = links(site, None);
+    for format in Format::ALL {
+        links.push(FeedLink {
+            href: person_feed_path(&person.slug, format),
+            kind: format.link_type(),
+            title: format!("{}: {} ({})", site.name, person.name, format.label()),
         });
     }
     links

@@ -70,12 +70,14 @@ pub async fn index(store: &Store, site: &Site, now: i64, size: i64) -> Result<Ve
     Ok(w.into_inner())
 }
 
-/// The home page, every section front and the page of every topic with a
-/// story readers may see at `now` (a topic only embargoed or unpublished
-/// stories name is not shown: its name could tell what is coming).
+/// The home page, every section front and the page of every topic and
+/// person with a story readers may see at `now` (a topic or a guest only
+/// embargoed or unpublished stories name is not shown: the name could tell
+/// what is coming).
 pub async fn sections(store: &Store, site: &Site, now: i64) -> Result<Vec<u8>, FeedError> {
     let sections = crate::sections::list(store).await?;
     let topics = crate::topics::in_view(store, now).await?;
+    let people = crate::people::in_view(store, now).await?;
     let mut w = xml::document()?;
     w.create_element("urlset")
         .with_attribute(("xmlns", SITEMAP_NS))
@@ -86,6 +88,10 @@ pub async fn sections(store: &Store, site: &Site, now: i64) -> Result<Vec<u8>, F
             }
             for slug in &topics {
                 let url = format!("{}{}", site.base_url, crate::topics::path(slug));
+                location(w, "url", &url, None)?;
+            }
+            for slug in &people {
+                let url = format!("{}{}", site.base_url, crate::people::path(slug));
                 location(w, "url", &url, None)?;
             }
             Ok(())

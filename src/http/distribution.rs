@@ -27,6 +27,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/feeds/{file}", get(site_feed))
         .route("/feeds/{section}/{file}", get(section_feed))
         .route("/feeds/topics/{topic}/{file}", get(topic_feed))
+        .route("/feeds/people/{person}/{file}", get(person_feed))
         .route("/sitemap.xml", get(sitemap_index))
         .route("/sitemaps/sections.xml", get(sitemap_sections))
         .route("/sitemaps/news.xml", get(sitemap_news))
@@ -137,6 +138,44 @@ async fn topic_feed(
             Ok(outcome) => outcome,
             Err(problem) => Err(problem.into_response()),
         }
+    })
+    .await
+}
+
+/// A person's feed as a page for the page cache: it shows the newest
+/// visible stories crediting them (`person:<slug>`), site settings and the
+/// text of each uploaded lead image it carries.
+async fn person_feed_page(app: &App, person: &str, file: &str) -> Result<Page, Problem> {
+    let format = Format::from_file_name(file).ok_or_else(Problem::no_page)?;
+    let site = app.site().await?;
+    let feed = feeds::person_feed_bytes(app.store(), &site, person, format, app.now())
+        .await?
+        .ok_or_else(Problem::no_page)?;
+    let body = String::from_utf8(feed.body)
+        .map_err(|e| Problem::internal(format!("the feed is not UTF-8: {e}")))?;
+    let mut tags = vec![
+        format!("person:{person}"),
+        "site".to_owned(),
+        "feed".to_owned(),
+    ];
+    tags.extend(feed.media.iter().map(|id| format!("media:{id}")));
+    Ok(Page {
+        body,
+        content_type: feed.content_type,
+        tags,
+    })
+}
+
+async fn person_feed(
+    State(app): State<App>,
+    Path((person, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let key = format!("/feeds/people/{person}/{file}");
+    cached(&app, &headers, &key, || async {
+        person_feed_page(&app, &person, &file)
+            .await
+            .map_err(IntoResponse::into_response)
     })
     .await
 }

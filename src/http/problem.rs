@@ -477,6 +477,25 @@ impl From<crate::topics::TopicError> for Problem {
     }
 }
 
+impl From<crate::people::PersonError> for Problem {
+    fn from(error: crate::people::PersonError) -> Problem {
+        use crate::people::PersonError as P;
+        match error {
+            P::NotFound => Problem::not_found(error.to_string()),
+            P::Forbidden => Problem::forbidden(error.to_string()),
+            P::Taken(_) => Problem::conflict(error.to_string()),
+            P::Storage(error) => Problem::internal(error),
+            P::EmptyName
+            | P::NameTooLong
+            | P::BioTooLong
+            | P::InvalidPhoto
+            | P::InvalidSlug(_)
+            | P::Refused(_)
+            | P::MergeIntoItself => Problem::invalid(error.to_string()),
+        }
+    }
+}
+
 impl From<crate::redirects::RedirectError> for Problem {
     fn from(error: crate::redirects::RedirectError) -> Problem {
         use crate::redirects::RedirectError as R;

@@ -1,5 +1,6 @@
-//! Reader pages: home, section fronts, article pages, the stylesheet, and
-//! the fallback that answers retired addresses with 301 and others with 404.
+//! Reader pages: home, section fronts, topic and person pages, article
+//! pages, the stylesheet, and the fallback that answers retired addresses
+//! with 301 and others with 404.
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -19,10 +20,10 @@ use crate::media;
 use crate::redirects;
 use crate::rendering::SITE_CSS;
 use crate::rendering::views::{
-    self, ArticlePage, CommentPage, CommentsView, HomePage, SectionGroup, SectionPage, TopicLink,
-    TopicPage,
+    self, ArticlePage, CommentPage, CommentsView, HomePage, PersonPage, SectionGroup, SectionPage,
+    TopicLink, TopicPage,
 };
-use crate::topics;
+use crate::{people, topics};
 
 /// Stories per section front page.
 const FRONT_PAGE_SIZE: i64 = 20;
@@ -34,6 +35,7 @@ pub(super) fn routes() -> Router<App> {
         .route("/", get(home))
         .route("/static/site.css", get(stylesheet))
         .route("/topics/{slug}", get(topic_front))
+        .route("/people/{slug}", get(person_front))
         .route("/{section}", get(section_front))
         .route("/{section}/", get(trailing_slash))
         .route("/{section}/{slug}", get(article))
@@ -315,6 +317,112 @@ async fn topic_page(
     Ok(Ok(Page::html(html, tags(page_tags))))
 }
 
+async fn person_front(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    Query(query): Query<FrontQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let cursor = match query.after.as_deref() {
+        Some(text) => Some(parse_cursor(text).ok_or_else(|| reader(Problem::no_page()))?),
+        None => None,
+    };
+    let page_number = page_number(cursor, query.page);
+    let path = people::path(&slug);
+    let key = match cursor {
+        Some(c) => format!(
+            "{path}?after={}.{}&page={page_number}",
+            c.published_at, c.id
+        ),
+        None => path,
+    };
+    Ok(cached(&app, &headers, &key, || async {
+        match person_page(&app, &slug, cursor, page_number).await {
+            Ok(outcome) => outcome,
+            Err(problem) => Err(reader_response(problem)),
+        }
+    })
+    .await)
+}
+
+/// A person's page, or (`Ok(Err(_))`) the redirect an old slug of a
+/// renamed or merged person gets.
+async fn person_page(
+    app: &App,
+    slug: &str,
+    cursor: Option<ListCursor>,
+    page_number: u32,
+) -> Result<Result<Page, Response>, Problem> {
+    let Some(person) = people::find(app.store(), slug).await? else {
+        // A renamed or merged person's old slug, else an editor's redirect.
+        let target = match people::redirect(app.store(), slug).await? {
+            Some(target) => Some(target),
+            None => redirects::resolve(app.store(), &people::path(slug), app.now()).await?,
+        };
+        return match target {
+            Some(target) => Ok(Err(moved(&target))),
+            None => Err(Problem::no_page()),
+        };
+    };
+    let site = app.site().await?;
+    let sections = app.sections().await?;
+    let mut stories = articles::visible_person_list(
+        app.store(),
+        person.id,
+        app.now(),
+        cursor,
+        FRONT_PAGE_SIZE + 1,
+    )
+    .await?;
+    let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
+    stories.truncate(FRONT_PAGE_SIZE as usize);
+    if cursor.is_some() && stories.is_empty() {
+        return Err(Problem::no_page());
+    }
+    if !people::is_shown(&person, !stories.is_empty() || cursor.is_some()) {
+        return Err(Problem::no_page());
+    }
+    let photo_id = person.photo.as_deref().and_then(media::parse_reference);
+    let photo = match photo_id {
+        Some(id) => media::find(app.store(), id).await?.map(|m| {
+            let mut view = views::image_view(&m);
+            view.sizes = views::PHOTO_SIZES;
+            view
+        }),
+        None => None,
+    };
+    let path = people::path(&person.slug);
+    let older = has_older.then(|| {
+        let c = stories.last().expect("a full page").cursor();
+        format!(
+            "{path}?after={}.{}&page={}",
+            c.published_at,
+            c.id,
+            page_number + 1
+        )
+    });
+    let page = PersonPage {
+        site: views::SiteView::new(&site),
+        nav: views::nav(&sections, None),
+        url: format!("{}{}", site.base_url, path),
+        person: &person,
+        photo,
+        page: page_number,
+        stories: stories
+            .iter()
+            .map(|a| views::story_item(&site, a))
+            .collect(),
+        older,
+        newer: cursor.is_some().then(|| path.clone()),
+        feeds: crate::feeds::person_links(&site, &person),
+    };
+    let html = app.renderer().render("person.html", &page)?;
+    let mut page_tags = vec![format!("person:{}", person.slug)];
+    page_tags.extend(photo_id.map(|id| format!("media:{id}")));
+    page_tags.extend(stories.iter().map(|a| format!("article:{}", a.id)));
+    Ok(Ok(Page::html(html, tags(page_tags))))
+}
+
 async fn trailing_slash(Path(section): Path<String>) -> Redirect {
     Redirect::permanent(&format!("/{section}"))
 }
@@ -375,12 +483,19 @@ async fn article_page(
         };
         let filed = topics::of_story(app.store(), article.id).await?;
         page.article.topics = filed.iter().map(TopicLink::from).collect();
+        let credited = people::of_story(app.store(), article.id).await?;
+        page.article.bylines = views::bylines(&article.bylines, &credited);
         page.article.lead_image = media::lead_image(app.store(), &article)
             .await?
             .map(|m| views::image_view(&m));
         let image = crate::feeds::image_url(app.store(), &site, &article).await?;
-        (page.article.json_ld, page.article.meta) =
-            crate::rendering::structured_data::page_data(&site, &article, image.as_deref(), &filed);
+        (page.article.json_ld, page.article.meta) = crate::rendering::structured_data::page_data(
+            &site,
+            &article,
+            image.as_deref(),
+            &filed,
+            &credited,
+        );
         let html = app.renderer().render("article.html", &page)?;
         let mut page_tags = vec![
             format!("article:{}", article.id),
@@ -389,6 +504,8 @@ async fn article_page(
             format!("comments:{}", article.id),
         ];
         page_tags.extend(filed.iter().map(|t| format!("topic:{}", t.slug)));
+        // The bylines link their people, and the JSON-LD has their bios.
+        page_tags.extend(credited.iter().map(|p| format!("person:{}", p.slug)));
         // The lead image's caption, credit and alt text show on the page.
         if let Some(id) = article
             .lead_image

@@ -38,6 +38,7 @@ pub async fn create(
     let mut article = fields.new_draft(section(store, fields.section_id).await?, now)?;
     article.owner_id = actor.id;
     article.tags = topic_names(store, &article.tags).await?;
+    article.bylines = byline_names(store, &article.bylines).await?;
     let message = if message.trim().is_empty() {
         "Created"
     } else {
@@ -55,6 +56,19 @@ async fn topic_names(store: &Store, names: &[String]) -> Result<Vec<String>, Wor
         .await
         .map_err(|error| match error {
             crate::topics::TopicError::Storage(error) => {
+                articles::ArticleError::Storage(error).into()
+            }
+            other => WorkflowError::Invalid(other.to_string()),
+        })
+}
+
+/// The story's byline names as its people have them (see
+/// [`crate::people::canonical_names`]).
+async fn byline_names(store: &Store, names: &[String]) -> Result<Vec<String>, WorkflowError> {
+    crate::people::canonical_names(store, names)
+        .await
+        .map_err(|error| match error {
+            crate::people::PersonError::Storage(error) => {
                 articles::ArticleError::Storage(error).into()
             }
             other => WorkflowError::Invalid(other.to_string()),
@@ -133,6 +147,9 @@ pub async fn save(
     let mut after = fields.apply(&before, section(store, fields.section_id).await?)?;
     if after.tags != before.tags {
         after.tags = topic_names(store, &after.tags).await?;
+    }
+    if after.bylines != before.bylines {
+        after.bylines = byline_names(store, &after.bylines).await?;
     }
     let event = match (before.status, kind) {
         (Status::Published, None) => return Err(WorkflowError::UpdateKindRequired),

@@ -15,6 +15,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("article.html", include_str!("../../templates/article.html")),
     ("section.html", include_str!("../../templates/section.html")),
     ("topic.html", include_str!("../../templates/topic.html")),
+    ("person.html", include_str!("../../templates/person.html")),
     ("comment.html", include_str!("../../templates/comment.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
@@ -56,6 +57,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "admin/topics.html",
         include_str!("../../templates/admin/topics.html"),
+    ),
+    (
+        "admin/people.html",
+        include_str!("../../templates/admin/people.html"),
     ),
     (
         "admin/comments.html",

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::articles::Article;
+use crate::people::Person;
 use crate::site::Site;
 use crate::topics::Topic;
 
@@ -34,19 +35,44 @@ fn rfc3339(unix_seconds: i64) -> String {
         .to_string()
 }
 
-/// The page listing an author's stories (the search filtered by byline):
-/// the `url` that identifies an author to search engines.
+/// The page listing the stories of a byline no person has (the search
+/// filtered by byline).
 pub(crate) fn author_url(site: &Site, name: &str) -> String {
     format!("{}/search?by={}", site.base_url, encode_component(name))
 }
 
+/// A byline's schema.org `Person`: its `url` is the person's page, with
+/// the bio as `description`; a name no person has (a deleted person's)
+/// keeps the search for that byline as its `url`.
+fn author(site: &Site, name: &str, people: &[Person]) -> Value {
+    match people
+        .iter()
+        .find(|p| p.name.to_lowercase() == name.to_lowercase())
+    {
+        Some(person) => {
+            let mut value = json!({
+                "@type": "Person",
+                "name": name,
+                "url": format!("{}{}", site.base_url, crate::people::path(&person.slug)),
+            });
+            if !person.bio.is_empty() {
+                value["description"] = json!(person.bio);
+            }
+            value
+        }
+        None => json!({ "@type": "Person", "name": name, "url": author_url(site, name) }),
+    }
+}
+
 /// The schema.org `NewsArticle` of a story; `image` is the lead image's
-/// absolute URL, `topics` the topics it is filed under, in its order.
+/// absolute URL, `topics` the topics it is filed under, in its order,
+/// `people` the people its bylines name.
 pub(crate) fn news_article(
     site: &Site,
     article: &Article,
     image: Option<&str>,
     topics: &[Topic],
+    people: &[Person],
 ) -> Value {
     let url = format!("{}{}", site.base_url, article.path());
     let published = article.first_published_at.unwrap_or(article.created_at);
@@ -62,7 +88,7 @@ pub(crate) fn news_article(
         article
             .bylines
             .iter()
-            .map(|name| json!({ "@type": "Person", "name": name, "url": author_url(site, name) }))
+            .map(|name| author(site, name, people))
             .collect()
     };
     let description = if article.standfirst.trim().is_empty() {
@@ -125,9 +151,10 @@ pub(crate) fn page_data(
     article: &Article,
     image: Option<&str>,
     topics: &[Topic],
+    people: &[Person],
 ) -> (String, Vec<MetaTag>) {
     (
-        script_json(&news_article(site, article, image, topics)),
+        script_json(&news_article(site, article, image, topics, people)),
         social_tags(site, article, image),
     )
 }

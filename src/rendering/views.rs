@@ -49,7 +49,9 @@ pub(crate) struct ArticleView<'a> {
     pub standfirst: &'a str,
     pub body_html: &'a str,
     pub dateline: &'a str,
-    pub bylines: &'a [String],
+    /// The byline names in order, each linked to its person's page when
+    /// the story is filed under one (see [`bylines`]).
+    pub bylines: Vec<BylineView>,
     pub section: &'a crate::articles::SectionRef,
     pub url: String,
     pub last_update: String,
@@ -220,6 +222,48 @@ pub(crate) struct SectionPage<'a> {
     pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
+/// One name of a byline: linked to the person's page when there is one.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct BylineView {
+    pub name: String,
+    pub path: Option<String>,
+}
+
+/// A story's byline names in order, each linked to the person of `people`
+/// (the people the story is filed under) it names; a name no person has
+/// (a deleted person's) stays plain text.
+pub(crate) fn bylines(names: &[String], people: &[crate::people::Person]) -> Vec<BylineView> {
+    names
+        .iter()
+        .map(|name| BylineView {
+            name: name.clone(),
+            path: people
+                .iter()
+                .find(|p| p.name.to_lowercase() == name.to_lowercase())
+                .map(|p| crate::people::path(&p.slug)),
+        })
+        .collect()
+}
+
+/// The context of a person's page: their profile and the newest stories
+/// crediting them, a page at a time.
+#[derive(Debug, Serialize)]
+pub(crate) struct PersonPage<'a> {
+    pub site: SiteView<'a>,
+    pub nav: Vec<NavItem<'a>>,
+    pub person: &'a crate::people::Person,
+    pub photo: Option<ImageView>,
+    pub url: String,
+    pub page: u32,
+    pub stories: Vec<StoryItem>,
+    pub older: Option<String>,
+    pub newer: Option<String>,
+    pub feeds: Vec<crate::feeds::FeedLink>,
+}
+
+/// How wide a person's photo is shown.
+pub(crate) const PHOTO_SIZES: &str = "10rem";
+
 /// A link to a topic's page.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TopicLink {
@@ -316,7 +360,7 @@ pub(crate) fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView
         standfirst: &article.standfirst,
         body_html: &article.body_html,
         dateline: &article.dateline,
-        bylines: &article.bylines,
+        bylines: bylines(&article.bylines, &[]),
         section: &article.section,
         url: format!("{}{}", site.base_url, article.path()),
         last_update: site.format_date(updated, "medium"),
@@ -330,9 +374,22 @@ pub(crate) fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView
                 note: c.note.clone(),
             })
             .collect(),
-        json_ld: crate::rendering::structured_data::page_data(site, article, image.as_deref(), &[])
-            .0,
-        meta: crate::rendering::structured_data::page_data(site, article, image.as_deref(), &[]).1,
+        json_ld: crate::rendering::structured_data::page_data(
+            site,
+            article,
+            image.as_deref(),
+            &[],
+            &[],
+        )
+        .0,
+        meta: crate::rendering::structured_data::page_data(
+            site,
+            article,
+            image.as_deref(),
+            &[],
+            &[],
+        )
+        .1,
         lead_image: None,
         topics: Vec::new(),
         fields: crate::articles::fields::plain(&article.fields),

@@ -42,6 +42,10 @@ pub struct ArticleRow {
     /// on a loaded row).
     #[sqlx(skip)]
     pub topics: Vec<super::TopicName>,
+    /// The people `bylines` names, filed with every save (not a column;
+    /// empty on a loaded row).
+    #[sqlx(skip)]
+    pub people: Vec<super::PersonName>,
 }
 
 /// One immutable revision: every field of the article at one save.

@@ -21,6 +21,7 @@ use sqlx::{
 use super::articles::{ArticleRow, FIELDS, NewRevision, WriteExtras, unique_to_conflict};
 use super::audit::NewAuditEntry;
 use super::events::NewEvent;
+use super::people::{PersonName, person_tag};
 use super::search::{SearchFilter, byline_pattern};
 use super::sign_in::WaitRule;
 use super::topics::{TopicName, rewrite_names, topic_tag};
@@ -187,7 +188,8 @@ where
         .execute(&mut **tx)
         .await?;
         let touched = Self::file_topics(tx, id, &row.topics, row.modified_at).await?;
-        let events = with_topic_tags(NewEvent::with_id(events, id), &touched);
+        let people = Self::file_people(tx, id, &row.people, &[], row.modified_at).await?;
+        let events = with_page_tags(NewEvent::with_id(events, id), &touched, &people);
         Self::insert_events(tx, row.modified_at, &events).await?;
         Ok(id)
     }
@@ -205,6 +207,18 @@ where
         events: &[NewEvent],
         old_path: Option<&str>,
     ) -> Result<bool> {
+        // The names the story had: one of them no person has is a byline
+        // whose person was deleted, kept as plain text (see `file_people`).
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT bylines FROM articles WHERE id = $1")
+                .bind(row.id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let before: Vec<String> = match before {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StorageError::Corrupt(format!("story {}'s bylines: {e}", row.id)))?,
+            None => Vec::new(),
+        };
         let sql = format!(
             "UPDATE articles SET ({FIELDS}, revision) = \
              ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23 + 1) \
@@ -252,7 +266,8 @@ where
         .execute(&mut **tx)
         .await?;
         let touched = Self::file_topics(tx, row.id, &row.topics, row.modified_at).await?;
-        let events = with_topic_tags(events.to_vec(), &touched);
+        let people = Self::file_people(tx, row.id, &row.people, &before, row.modified_at).await?;
+        let events = with_page_tags(events.to_vec(), &touched, &people);
         Self::insert_events(tx, row.modified_at, &events).await?;
         Ok(true)
     }
@@ -355,6 +370,21 @@ where
     ) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT t.slug FROM article_topics a JOIN topics t ON t.id = a.topic_id \
+             WHERE a.article_id = $1 ORDER BY a.position",
+        )
+        .bind(article_id)
+        .fetch_all(&mut **tx)
+        .await?)
+    }
+
+    /// The slugs of the people story `article_id` is filed under, in its
+    /// byline order.
+    async fn person_slugs_of(
+        tx: &mut Transaction<'_, Self>,
+        article_id: i64,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT p.slug FROM article_people a JOIN people p ON p.id = a.person_id \
              WHERE a.article_id = $1 ORDER BY a.position",
         )
         .bind(article_id)
@@ -477,7 +507,8 @@ where
     }
 
     /// What lives at `path`, named for an editor (`the story "..."`, `the
-    /// section "..."`, `the topic "..."`), if anything does.
+    /// section "..."`, `the topic "..."`, `the person "..."`), if anything
+    /// does.
     async fn path_owner(tx: &mut Transaction<'_, Self>, path: &str) -> Result<Option<String>> {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let owner: Option<String> = match parts.as_slice() {
@@ -496,6 +527,13 @@ where
                     .await?
                     .map(|name| format!("the topic {name:?}"))
             }
+            ["people", slug] => {
+                sqlx::query_scalar::<_, String>("SELECT name FROM people WHERE slug = $1")
+                    .bind(*slug)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|name| format!("the person {name:?}"))
+            }
             [section, slug] => sqlx::query_scalar::<_, String>(
                 "SELECT a.headline FROM articles a JOIN sections s ON s.id = a.section_id \
                  WHERE s.slug = $1 AND a.slug = $2",
@@ -508,6 +546,215 @@ where
             _ => None,
         };
         Ok(owner)
+    }
+
+    /// The existing person (id, slug) a byline `person` names: by name
+    /// (ignoring case), then by an old slug of a renamed or merged person
+    /// (an editor's open form still says the old name). Not by the slug the
+    /// name makes: names that differ only in punctuation ("Ann-Marie Lee",
+    /// "Ann Marie Lee") may be two people.
+    async fn find_person(
+        tx: &mut Transaction<'_, Self>,
+        person: &PersonName,
+    ) -> Result<Option<(i64, String)>> {
+        let by_name: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, slug FROM people WHERE lower(name) = lower($1) ORDER BY id LIMIT 1",
+        )
+        .bind(&person.name)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if by_name.is_some() {
+            return Ok(by_name);
+        }
+        Ok(sqlx::query_as(
+            "SELECT p.id, p.slug FROM person_redirects r JOIN people p ON p.id = r.person_id \
+             WHERE r.old_slug = $1",
+        )
+        .bind(&person.slug)
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+
+    /// A free slug for a new guest person named by a byline: the name's
+    /// slug, or with `-2`, `-3`... when a person or an old address has it.
+    async fn free_person_slug(tx: &mut Transaction<'_, Self>, slug: &str) -> Result<String> {
+        let mut candidate = slug.to_owned();
+        for n in 2.. {
+            let taken: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM people WHERE slug = $1 UNION ALL \
+                 SELECT 1 FROM person_redirects WHERE old_slug = $1",
+            )
+            .bind(&candidate)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if taken.is_none() {
+                break;
+            }
+            candidate = format!("{slug}-{n}");
+        }
+        Ok(candidate)
+    }
+
+    /// Files story `article_id` under the people its bylines name, in their
+    /// order, inside the story's save transaction. A name no person has
+    /// becomes a guest person, unless the story already had that name
+    /// (`before`): that is a byline whose person an editor deleted, which
+    /// the story keeps as plain text. Returns the slugs of every person
+    /// page the story leaves, joins or shows on, whose tags
+    /// (`person:<slug>`) the save's events carry.
+    async fn file_people(
+        tx: &mut Transaction<'_, Self>,
+        article_id: i64,
+        people: &[PersonName],
+        before: &[String],
+        now: i64,
+    ) -> Result<Vec<String>> {
+        let mut touched: Vec<String> = sqlx::query_scalar(
+            "SELECT p.slug FROM article_people a JOIN people p ON p.id = a.person_id \
+             WHERE a.article_id = $1",
+        )
+        .bind(article_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM article_people WHERE article_id = $1")
+            .bind(article_id)
+            .execute(&mut **tx)
+            .await?;
+        let mut filed: Vec<i64> = Vec::with_capacity(people.len());
+        for (position, person) in people.iter().enumerate() {
+            let (id, slug) = match Self::find_person(tx, person).await? {
+                Some(found) => found,
+                None if before
+                    .iter()
+                    .any(|n| n.to_lowercase() == person.name.to_lowercase()) =>
+                {
+                    continue;
+                }
+                None => {
+                    let slug = Self::free_person_slug(tx, &person.slug).await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO people (slug, name, bio, photo, user_id, created_at, updated_at) \
+                         VALUES ($1, $2, '', NULL, NULL, $3, $3) RETURNING id",
+                    )
+                    .bind(&slug)
+                    .bind(&person.name)
+                    .bind(now)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    (id, slug)
+                }
+            };
+            if filed.contains(&id) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO article_people (article_id, person_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(article_id)
+            .bind(id)
+            .bind(position as i64)
+            .execute(&mut **tx)
+            .await?;
+            filed.push(id);
+            if !touched.contains(&slug) {
+                touched.push(slug);
+            }
+        }
+        Ok(touched)
+    }
+
+    /// Refuses `slug` for a person (other than `except`) when another
+    /// person has it, naming that person.
+    async fn refuse_taken_person_slug(
+        tx: &mut Transaction<'_, Self>,
+        slug: &str,
+        except: Option<i64>,
+    ) -> Result<()> {
+        let other: Option<String> =
+            sqlx::query_scalar("SELECT name FROM people WHERE slug = $1 AND id <> $2")
+                .bind(slug)
+                .bind(except.unwrap_or(0))
+                .fetch_optional(&mut **tx)
+                .await?;
+        match other {
+            Some(name) => Err(StorageError::Conflict(format!(
+                "the person {name:?} at /people/{slug}"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses a person's photo that is no image of the library, an account
+    /// that does not exist, and an account another person (than `except`)
+    /// is linked to, naming them.
+    async fn refuse_bad_person_links(
+        tx: &mut Transaction<'_, Self>,
+        photo: Option<i64>,
+        user: Option<i64>,
+        except: Option<i64>,
+    ) -> Result<()> {
+        if let Some(photo) = photo {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM media WHERE id = $1")
+                .bind(photo)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if found.is_none() {
+                return Err(StorageError::Refused(format!(
+                    "there is no image media:{photo} in the media library"
+                )));
+            }
+        }
+        if let Some(user) = user {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                .bind(user)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if found.is_none() {
+                return Err(StorageError::Refused("there is no such account".into()));
+            }
+            let other: Option<String> =
+                sqlx::query_scalar("SELECT name FROM people WHERE user_id = $1 AND id <> $2")
+                    .bind(user)
+                    .bind(except.unwrap_or(0))
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if let Some(name) = other {
+                return Err(StorageError::Conflict(format!(
+                    "a profile of this account ({name})"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `new` for the name `old` in the bylines of every story filed
+    /// under person `id`; returns those stories. Like a topic's rename, not an edit of the story: its
+    /// revision number stays.
+    async fn rename_in_bylines(
+        tx: &mut Transaction<'_, Self>,
+        id: i64,
+        old: &str,
+        new: &str,
+        now: i64,
+    ) -> Result<Vec<i64>> {
+        let stories: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT a.id, a.bylines FROM articles a JOIN article_people f ON f.article_id = a.id \
+             WHERE f.person_id = $1 ORDER BY a.id",
+        )
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (article_id, bylines) in &stories {
+            if let Some(bylines) = rewrite_names(bylines, old, Some(new))? {
+                sqlx::query("UPDATE articles SET bylines = $1, modified_at = $2 WHERE id = $3")
+                    .bind(bylines)
+                    .bind(now)
+                    .bind(article_id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(stories.into_iter().map(|(id, _)| id).collect())
     }
 
     /// Records what a story write carries besides the story (the lead
@@ -642,13 +889,22 @@ where
     }
 }
 
-/// `events` tagged with the pages of the topics `slugs` too.
-pub(super) fn with_topic_tags(mut events: Vec<NewEvent>, slugs: &[String]) -> Vec<NewEvent> {
+/// `events` tagged with the pages of the topics `topics` and the people
+/// `people` too.
+pub(super) fn with_page_tags(
+    mut events: Vec<NewEvent>,
+    topics: &[String],
+    people: &[String],
+) -> Vec<NewEvent> {
+    let tags = topics
+        .iter()
+        .map(|slug| topic_tag(slug))
+        .chain(people.iter().map(|slug| person_tag(slug)));
+    let tags: Vec<String> = tags.collect();
     for event in &mut events {
-        for slug in slugs {
-            let tag = topic_tag(slug);
-            if !event.tags.contains(&tag) {
-                event.tags.push(tag);
+        for tag in &tags {
+            if !event.tags.contains(tag) {
+                event.tags.push(tag.clone());
             }
         }
     }

@@ -187,9 +187,10 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
             for row in &lifted {
-                // The story appears on its topic pages and feeds too.
+                // The story appears on its topic and person pages and feeds too.
                 let topics = Backend::topic_slugs_of(&mut tx, row.id).await?;
-                let events = super::backend::with_topic_tags(events(row), &topics);
+                let people = Backend::person_slugs_of(&mut tx, row.id).await?;
+                let events = super::backend::with_page_tags(events(row), &topics, &people);
                 Backend::insert_events(&mut tx, now, &events).await?;
             }
             sqlx::query("UPDATE scheduler_state SET embargo_checked_until = $1 WHERE id = 1")

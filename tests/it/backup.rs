@@ -74,6 +74,40 @@ async fn a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages
     )
     .await
     .unwrap();
+    // People: a profile written by an editor, and a guest credited by a
+    // story (filed in the story's save).
+    let actor = masthead::actor::Actor::command_line();
+    let profile = masthead::people::PersonInput {
+        name: "Ann Reporter".into(),
+        bio: "Covers markets.".into(),
+        ..Default::default()
+    };
+    masthead::people::create(store, &actor, &profile, NOW)
+        .await
+        .unwrap();
+    let mut credited = masthead::articles::visible_list(store, None, NOW, None, None, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    credited.bylines = vec!["Ann Reporter".into(), "Guest Writer".into()];
+    credited.modified_at = NOW;
+    let revision = credited.revision;
+    assert!(
+        store
+            .update_article(
+                &credited.to_row(),
+                revision,
+                masthead::storage::NewRevision {
+                    author: "test",
+                    message: "bylines",
+                    snapshot: credited.snapshot(),
+                },
+                &[],
+                None,
+            )
+            .await
+            .unwrap()
+    );
     archive_content(&source).await;
     let media_file = source.db.dir.path().join("media/ab/abcdef.jpg");
     std::fs::create_dir_all(media_file.parent().unwrap()).unwrap();
@@ -137,6 +171,9 @@ async fn a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages
         "/".into(),
         "/static/site.css".into(),
         "/no/such-page".into(),
+        "/people/ann-reporter".into(),
+        "/people/guest-writer".into(),
+        "/feeds/people/guest-writer/atom.xml".into(),
         "/topics/baghdad".into(),
         "/topics/iraq".into(),
         "/feeds/topics/iraq/rss.xml".into(),
@@ -161,6 +198,16 @@ async fn a_backup_taken_while_serving_restores_to_a_site_serving_identical_pages
         restored.last_event_id().await.unwrap(),
         store.last_event_id().await.unwrap()
     );
+    // The people, their profiles and filings came back as they were.
+    let people = masthead::people::list(store).await.unwrap();
+    assert_eq!(people.len(), 2);
+    assert_eq!(masthead::people::list(&restored).await.unwrap(), people);
+    let page = after
+        .iter()
+        .find(|p| p.0 == "/people/ann-reporter")
+        .expect("the person page was read");
+    assert_eq!(page.1, 200);
+    assert!(String::from_utf8_lossy(&page.3).contains("Covers markets."));
     // The archive's own rows came back: topics with their tree, comments
     // with their thread, redirects with their hits, kept fields.
     let topic = masthead::topics::find(&restored, "baghdad")

@@ -1,8 +1,9 @@
 //! The page cache never serves a stale page: random sequences of publish,
 //! update, unpublish, schedule, embargo, clock moves, section and slug
 //! changes, lead-image text edits, filing a story under other topics,
-//! topic renames and merges, and after each step every page and feed
-//! (topic pages and topic feeds among them) served through the cache equals
+//! topic renames and merges, byline changes and person edits (a new bio,
+//! a rename with a new address), and after each step every page and feed
+//! (topic and person pages and feeds among them) served through the cache equals
 //! a fresh render by an app with the cache off, on the same database.
 
 use std::collections::BTreeSet;
@@ -38,7 +39,15 @@ enum Step {
     RenameTopic(usize),
     /// Merges the n-th topic into the m-th.
     MergeTopics(usize, usize),
+    /// The next of a few bylines (one person, two, none) on a story.
+    Credit(usize),
+    /// A person edit: Ann renamed (with her address) when true, else a new
+    /// bio for Bo.
+    PersonEdit(bool),
 }
+
+/// The bylines stories cycle through.
+const BYLINES: [&[&str]; 3] = [&["Ann Reporter"], &["Bo Writer", "Ann Reporter"], &[]];
 
 /// The topic names stories are filed under.
 const TOPICS: [&str; 3] = ["Alpha", "Beta", "Gamma"];
@@ -66,6 +75,8 @@ fn step() -> impl Strategy<Value = Step> {
         any::<bool>().prop_map(Step::Create),
         (1..150i64).prop_map(Step::Advance),
         Just(Step::ImageText),
+        (0..8usize).prop_map(Step::Credit),
+        any::<bool>().prop_map(Step::PersonEdit),
         (0..8usize, 0..8u8).prop_map(|(i, m)| Step::File(i, m)),
         (0..4usize).prop_map(Step::RenameTopic),
         (0..4usize, 0..4usize).prop_map(|(a, b)| Step::MergeTopics(a, b)),
@@ -151,6 +162,11 @@ async fn scenario(backend: Backend, steps: Vec<Step>) {
             "/feeds/atom.xml",
             "/feeds/feed.json",
             "/feeds/world/rss.xml",
+            "/people/ann-reporter",
+            "/people/ann-lee",
+            "/people/bo-writer",
+            "/feeds/people/ann-reporter/rss.xml",
+            "/feeds/people/bo-writer/atom.xml",
         ]
         .map(String::from)
         .into(),
@@ -203,7 +219,7 @@ fn without_empty_feed_date(path: &str, (status, body): (u16, String)) -> (u16, S
 }
 
 /// One small photo in the media library, with its text.
-async fn upload_image(db: &crate::support::TestStore) -> i64 {
+pub async fn upload_image(db: &crate::support::TestStore) -> i64 {
     let photo = image::RgbImage::from_fn(400, 300, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
     });
@@ -283,7 +299,10 @@ impl World {
             body_source: format!("Story {n} body."),
             body_format: BodyFormat::Markdown,
             dateline: String::new(),
-            bylines: vec![],
+            bylines: BYLINES[n % BYLINES.len()]
+                .iter()
+                .map(|b| b.to_string())
+                .collect(),
             tags: topic_names(1 << (n % 3) | if n.is_multiple_of(2) { 2 } else { 0 }),
         }
         .into_draft(self.now)
@@ -331,6 +350,38 @@ impl World {
             .unwrap();
         assert!(saved);
         self.paths.insert(after.path());
+    }
+
+    /// Renames Ann between two names and addresses, or gives Bo a new bio.
+    async fn edit_person(&mut self, rename: bool) {
+        let actor = masthead::actor::Actor::command_line();
+        let slug = if rename { "ann-reporter" } else { "bo-writer" };
+        let person = match masthead::people::find(&self.store, slug).await.unwrap() {
+            Some(person) => person,
+            None if rename => masthead::people::find(&self.store, "ann-lee")
+                .await
+                .unwrap()
+                .expect("Ann under one of her names"),
+            None => return,
+        };
+        let (name, slug) = match (rename, person.slug.as_str()) {
+            (true, "ann-reporter") => ("Ann Lee".to_owned(), "ann-lee".to_owned()),
+            (true, _) => ("Ann Reporter".to_owned(), "ann-reporter".to_owned()),
+            (false, _) => (person.name.clone(), person.slug.clone()),
+        };
+        let input = masthead::people::PersonInput {
+            name,
+            slug,
+            bio: if rename {
+                person.bio.clone()
+            } else {
+                format!("Bio {}", self.edits)
+            },
+            ..Default::default()
+        };
+        masthead::people::update(&self.store, &actor, person.id, &input, self.now)
+            .await
+            .unwrap();
     }
 
     async fn apply(&mut self, step: &Step) -> bool {
@@ -389,6 +440,11 @@ impl World {
                     .unwrap();
                 return true;
             }
+            Step::PersonEdit(rename) => {
+                self.edits += 1;
+                self.edit_person(rename).await;
+                return true;
+            }
             _ => {}
         }
         let i = match *step {
@@ -399,7 +455,8 @@ impl World {
             | Step::Embargo(i, _)
             | Step::Move(i)
             | Step::Reslug(i)
-            | Step::File(i, _) => i,
+            | Step::File(i, _)
+            | Step::Credit(i) => i,
             _ => unreachable!(),
         };
         let before = self.article(i).await;
@@ -433,11 +490,25 @@ impl World {
             }
             // As the desk saves a story with other names in its Topics field.
             Step::File(_, mask) => after.tags = topic_names(mask),
+            Step::Credit(_) => {
+                let next = BYLINES
+                    .iter()
+                    .position(|b| {
+                        *b == before
+                            .bylines
+                            .iter()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                    })
+                    .map_or(0, |at| (at + 1) % BYLINES.len());
+                after.bylines = BYLINES[next].iter().map(|b| b.to_string()).collect();
+            }
             Step::Advance(_)
             | Step::Create(_)
             | Step::ImageText
             | Step::RenameTopic(_)
-            | Step::MergeTopics(..) => unreachable!(),
+            | Step::MergeTopics(..)
+            | Step::PersonEdit(_) => unreachable!(),
         }
         self.save(&before, after).await;
         true

@@ -358,7 +358,10 @@ async fn sitemaps_validate_against_the_official_schemas(backend: Backend) {
             "http://news.example/",
             "http://news.example/world",
             "http://news.example/topics/iraq",
-            "http://news.example/topics/middle-east"
+            "http://news.example/topics/middle-east",
+            // The troops story's people.
+            "http://news.example/people/ann-reporter",
+            "http://news.example/people/bo-writer"
         ]
     );
     assert_eq!(
@@ -452,11 +455,18 @@ async fn article_pages_carry_valid_news_article_json_ld_and_link_previews(backen
     );
     assert_eq!(ld["datePublished"], "2026-11-24T11:00:00Z");
     assert_eq!(ld["dateModified"], "2026-11-24T11:50:00Z");
-    assert_eq!(ld["author"][0]["name"], "Ann Reporter");
-    assert_eq!(
-        ld["author"][0]["url"],
-        "http://news.example/search?by=Ann%20Reporter"
-    );
+    // Each byline is a Person whose url is their page, in byline order.
+    for (n, (name, slug)) in [("Ann Reporter", "ann-reporter"), ("Bo Writer", "bo-writer")]
+        .into_iter()
+        .enumerate()
+    {
+        assert_eq!(ld["author"][n]["@type"], "Person");
+        assert_eq!(ld["author"][n]["name"], name);
+        assert_eq!(
+            ld["author"][n]["url"],
+            format!("http://news.example/people/{slug}")
+        );
+    }
     assert_eq!(ld["publisher"]["name"], "The Daily Masthead");
     assert_eq!(
         ld["correction"][0]["text"],
@@ -506,8 +516,8 @@ async fn article_pages_carry_valid_news_article_json_ld_and_link_previews(backen
         .map(|l| l.attr("href").unwrap().to_owned())
         .collect::<Vec<_>>();
     assert_eq!(canonical, ["http://news.example/world/troops-head-to-iraq"]);
-    // The author URL lists the author's stories.
-    let (status, by) = app.get_text("/search?by=Ann%20Reporter").await;
+    // The author URL is the author's page, listing their stories.
+    let (status, by) = app.get_text("/people/ann-reporter").await;
     assert_eq!(status, 200);
     assert!(by.contains("Troops head to Iraq"));
 }
@@ -525,6 +535,12 @@ async fn stories_are_served_as_valid_ninjs(backend: Backend) {
     };
     assert_eq!(item["headlines"][0]["value"], "Troops head to Iraq");
     assert_eq!(item["by"], "Ann Reporter, Bo Writer");
+    assert_eq!(item["people"][0]["name"], "Ann Reporter");
+    assert_eq!(item["people"][0]["rel"], "author");
+    assert_eq!(
+        item["people"][1]["uri"],
+        "http://news.example/people/bo-writer"
+    );
     assert_eq!(item["firstcreated"], "2026-11-24T11:00:00Z");
     assert_eq!(item["versioncreated"], "2026-11-24T11:50:00Z");
     assert_eq!(item["pubstatus"], "usable");

@@ -58,6 +58,7 @@ const PAGES: &[(&str, &str, u16)] = &[
     ("not-found.html", "/world/no-such-story", 404),
     ("search.html", "/search?q=troops", 200),
     ("topic.html", "/topics/iraq", 200),
+    ("person.html", "/people/ann-reporter", 200),
     ("admin-login.html", "/admin/login", 200),
 ];
 
@@ -69,8 +70,8 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     let Some(app) = spawn(Backend::Sqlite, true).await else {
         return;
     };
-    // The troops story filed under two topics: its page links them, and
-    // the topic page lists it.
+    // The troops story filed under two topics and two people: its page
+    // links them, and the topic and person pages list it.
     let store = app.store();
     let troops = masthead::articles::visible_by_path(
         store,
@@ -83,6 +84,8 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     .expect("the seed story");
     let mut filed = troops.clone();
     filed.tags = vec!["Iraq".into(), "US military".into()];
+    // Co-bylined: the article links both people; one has a bio.
+    filed.bylines = vec!["Ann Reporter".into(), "Bo Writer".into()];
     let record = masthead::articles::revisions::SaveRecord {
         author: "test",
         message: "Topics",
@@ -99,6 +102,20 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     )
     .await
     .expect("save the topics");
+    let ann = masthead::people::find(store, "ann-reporter")
+        .await
+        .unwrap()
+        .expect("a person filed by the save");
+    let bio = masthead::people::PersonInput {
+        name: ann.name.clone(),
+        slug: ann.slug.clone(),
+        bio: "Reports on defence & security.".into(),
+        ..Default::default()
+    };
+    let actor = masthead::actor::Actor::command_line();
+    masthead::people::update(store, &actor, ann.id, &bio, crate::support::NOW)
+        .await
+        .expect("write the bio");
     app.app.sync_changes().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();

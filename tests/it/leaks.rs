@@ -3,7 +3,9 @@
 //! (or its embargo passes), it appears on every one. It is filed under a
 //! topic readers know ("Wildlife") and one only it names ("Zebracorn
 //! watch"): neither the story nor the second topic's name shows on topic
-//! pages, topic feeds, the topic list or the sitemap before then.
+//! pages, topic feeds, the topic list or the sitemap before then. Its
+//! byline's person ("Zed Reporter", who also signs the neighbour) does
+//! not list it on their page, feeds or API list before then either.
 
 use masthead::articles::{Article, Status};
 
@@ -37,12 +39,15 @@ fn surfaces(secret: &Article, neighbour: &Article) -> Vec<(String, String)> {
         format!("/api/v1/stories?topic={SECRET_TOPIC}"),
         format!("/search?q=zebracorn&topic={PUBLIC_TOPIC}"),
         format!("/api/v1/search?q=zebracorn&topic={PUBLIC_TOPIC}"),
+        "/people/zed-reporter".into(),
+        "/api/v1/stories?person=zed-reporter".into(),
     ];
     for format in masthead::feeds::Format::ALL {
         paths.push(masthead::feeds::feed_path(None, format));
         paths.push(masthead::feeds::feed_path(Some("world"), format));
         paths.push(masthead::feeds::topic_feed_path(PUBLIC_TOPIC, format));
         paths.push(masthead::feeds::topic_feed_path(SECRET_TOPIC, format));
+        paths.push(masthead::feeds::person_feed_path("zed-reporter", format));
     }
     paths.into_iter().map(|p| (p.clone(), p)).collect()
 }
@@ -78,6 +83,7 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
         Story {
             headline: "A public neighbour",
             tags: &["Wildlife"],
+            bylines: &["Zed Reporter"],
             ..Story::default()
         },
     )
@@ -135,6 +141,7 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
                 headline: &headline,
                 body: "The zebracorn was seen again near the river.",
                 tags: &["Wildlife", "Zebracorn watch"],
+                bylines: &["Zed Reporter"],
                 ..template
             },
         )

@@ -17,6 +17,8 @@ mod stories;
 mod story_images;
 mod story_limits;
 mod topics;
+// issue 11: people
+mod people;
 mod topics_browser;
 
 mod api;

@@ -358,7 +358,9 @@ async fn every_write_appends_to_the_changes_feed_in_order(backend: Backend) {
             "feed".into(),
             // The story's topics: their pages show it.
             "topic:iraq".into(),
-            "topic:us".into()
+            "topic:us".into(),
+            // Its byline's person: their page shows it, it links them.
+            "person:jane-doe".into()
         ]
     );
     assert_eq!(db.store.last_event_id().await.unwrap(), last.id);

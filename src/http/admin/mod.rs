@@ -7,6 +7,7 @@
 pub(crate) mod auth;
 mod comments;
 mod login;
+mod people;
 mod records;
 mod redirects;
 mod sections;
@@ -44,6 +45,7 @@ pub(crate) fn routes() -> Router<App> {
             .merge(users::routes())
             .merge(sections::routes())
             .merge(topics::routes())
+            .merge(people::routes())
             .merge(redirects::routes())
             .merge(comments::routes())
             .merge(settings::routes())
@@ -106,6 +108,12 @@ pub(crate) fn nav(user: &User, current: &str) -> Vec<NavItem> {
             "topics",
             "/admin/topics",
             "Topics",
+            role.can_manage_sections(),
+        ),
+        (
+            "people",
+            "/admin/people",
+            "People",
             role.can_manage_sections(),
         ),
         (

@@ -18,8 +18,16 @@ fn rfc3339(unix_seconds: i64) -> String {
 }
 
 /// The ninjs item of a story readers may see; `image` is its lead image's
-/// absolute URL, `topics` the topics it is filed under, in its order.
-pub(super) fn item(site: &Site, article: &Article, image: Option<&str>, topics: &[Topic]) -> Value {
+/// absolute URL, `topics` the topics it is filed under, in its order,
+/// `people` the people its bylines name (each byline's `uri` is its
+/// person's page).
+pub(super) fn item(
+    site: &Site,
+    article: &Article,
+    image: Option<&str>,
+    topics: &[Topic],
+    people: &[crate::people::Person],
+) -> Value {
     let url = format!("{}{}", site.base_url, article.path());
     let published = article.first_published_at.unwrap_or(article.created_at);
     let summary = if article.standfirst.trim().is_empty() {
@@ -63,7 +71,17 @@ pub(super) fn item(site: &Site, article: &Article, image: Option<&str>, topics: 
                 article
                     .bylines
                     .iter()
-                    .map(|name| json!({ "name": name, "rel": "author" }))
+                    .map(|name| {
+                        let mut person = json!({ "name": name, "rel": "author" });
+                        if let Some(p) = people
+                            .iter()
+                            .find(|p| p.name.to_lowercase() == name.to_lowercase())
+                        {
+                            person["uri"] =
+                                json!(format!("{}{}", site.base_url, crate::people::path(&p.slug)));
+                        }
+                        person
+                    })
                     .collect::<Vec<_>>()
             ),
         );

@@ -33,6 +33,8 @@ pub(super) struct StoryJson {
     pub body_html: String,
     pub dateline: String,
     pub bylines: Vec<String>,
+    /// The people the bylines name, in their order, with their pages.
+    pub people: Vec<PersonRefJson>,
     pub tags: Vec<String>,
     pub lead_image: Option<String>,
     pub corrections: Vec<CorrectionJson>,
@@ -41,6 +43,14 @@ pub(super) struct StoryJson {
     pub revision: i64,
     /// Kept fields: extra named values with their kinds.
     pub fields: articles::fields::KeptFields,
+}
+
+/// A byline's person, as a story names them.
+#[derive(Debug, Serialize)]
+pub(super) struct PersonRefJson {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -62,8 +72,14 @@ fn rfc3339(unix_seconds: i64) -> String {
         .to_string()
 }
 
-/// A story as JSON; `image` is its lead image's resolved absolute URL.
-pub(super) fn story_json(site: &Site, a: &Article, image: Option<String>) -> StoryJson {
+/// A story as JSON; `image` is its lead image's resolved absolute URL,
+/// `people` those its bylines name (see [`credits`]).
+pub(super) fn story_json(
+    site: &Site,
+    a: &Article,
+    image: Option<String>,
+    people: Vec<PersonRefJson>,
+) -> StoryJson {
     let published = a.first_published_at.unwrap_or(a.created_at);
     StoryJson {
         id: a.id,
@@ -79,6 +95,7 @@ pub(super) fn story_json(site: &Site, a: &Article, image: Option<String>) -> Sto
         body_html: a.body_html.clone(),
         dateline: a.dateline.clone(),
         bylines: a.bylines.clone(),
+        people,
         tags: a.tags.clone(),
         lead_image: image,
         corrections: a
@@ -94,6 +111,19 @@ pub(super) fn story_json(site: &Site, a: &Article, image: Option<String>) -> Sto
         revision: a.revision,
         fields: a.fields.clone(),
     }
+}
+
+/// The people a story's bylines name, in byline order.
+async fn credits(app: &App, site: &Site, article: &Article) -> Result<Vec<PersonRefJson>, Problem> {
+    let people = crate::people::of_story(app.store(), article.id).await?;
+    Ok(people
+        .into_iter()
+        .map(|p| PersonRefJson {
+            url: format!("{}{}", site.base_url, crate::people::path(&p.slug)),
+            name: p.name,
+            slug: p.slug,
+        })
+        .collect())
 }
 
 /// The resolved lead image URL of a story.
@@ -130,6 +160,7 @@ fn limit(value: Option<i64>) -> Result<i64, Problem> {
 pub(super) struct StoriesQuery {
     section: Option<String>,
     topic: Option<String>,
+    person: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -158,13 +189,25 @@ pub(super) async fn stories(
         None => None,
     };
     let site = Site::load(app.store()).await?;
-    let mut list = match query.topic.as_deref() {
-        Some(slug) => {
-            if section_id.is_some() {
-                return Err(Problem::bad_request(
-                    "ask for a section or a topic, not both",
-                ));
-            }
+    let filters = [
+        section_id.is_some(),
+        query.topic.is_some(),
+        query.person.is_some(),
+    ];
+    if filters.iter().filter(|f| **f).count() > 1 {
+        return Err(Problem::bad_request(
+            "ask for one of a section, a topic or a person",
+        ));
+    }
+    let mut list = match (query.topic.as_deref(), query.person.as_deref()) {
+        (None, Some(slug)) => {
+            let person = crate::people::find(app.store(), slug)
+                .await?
+                .ok_or_else(|| Problem::not_found(format!("there is no person {slug:?}")))?;
+            articles::visible_person_list(app.store(), person.id, app.now(), cursor, limit + 1)
+                .await?
+        }
+        (Some(slug), _) => {
             // A topic only hidden stories name answers as one that does not
             // exist: its name could tell what is coming.
             let topic = topics::shown(app.store(), slug, app.now())
@@ -173,7 +216,7 @@ pub(super) async fn stories(
             articles::visible_topic_list(app.store(), topic.id, app.now(), cursor, limit + 1)
                 .await?
         }
-        None => {
+        (None, None) => {
             articles::visible_list(app.store(), section_id, app.now(), cursor, None, limit + 1)
                 .await?
         }
@@ -186,7 +229,8 @@ pub(super) async fn stories(
         .map(|c| format!("{}.{}", c.published_at, c.id));
     let mut data = Vec::with_capacity(list.len());
     for a in &list {
-        data.push(story_json(&site, a, image(&app, &site, a).await?));
+        let people = credits(&app, &site, a).await?;
+        data.push(story_json(&site, a, image(&app, &site, a).await?, people));
     }
     let page = Page { data, next_cursor };
     Ok(json_with_etag(&headers, &page))
@@ -221,7 +265,12 @@ pub(super) async fn story(
     let image = image(&app, &site, &article).await?;
     Ok(json_with_etag(
         &headers,
-        &story_json(&site, &article, image),
+        &story_json(
+            &site,
+            &article,
+            image,
+            credits(&app, &site, &article).await?,
+        ),
     ))
 }
 
@@ -234,9 +283,10 @@ pub(super) async fn story_ninjs(
     let (site, article) = visible_story(&app, &id).await?;
     let image = image(&app, &site, &article).await?;
     let filed = topics::of_story(app.store(), article.id).await?;
+    let people = crate::people::of_story(app.store(), article.id).await?;
     Ok(json_with_etag(
         &headers,
-        &super::ninjs::item(&site, &article, image.as_deref(), &filed),
+        &super::ninjs::item(&site, &article, image.as_deref(), &filed, &people),
     ))
 }
 
@@ -330,7 +380,12 @@ pub(super) async fn search(
             score: h.score,
             headline_html: h.headline_html,
             snippet_html: h.snippet_html,
-            story: story_json(&site, &h.article, image),
+            story: story_json(
+                &site,
+                &h.article,
+                image,
+                credits(&app, &site, &h.article).await?,
+            ),
         });
     }
     let page = Page {
