@@ -122,39 +122,85 @@ fn parse_cursor(text: &str) -> Option<ListCursor> {
     })
 }
 
+/// Where a reader is in a newest-first list (a section front, a topic's
+/// or a person's page): after which story, and the page's number, from
+/// `?after=<published_at>.<id>&page=<n>`.
+#[derive(Debug, Clone, Copy)]
+struct ListAt {
+    cursor: Option<ListCursor>,
+    number: u32,
+}
+
+impl ListAt {
+    /// The place the query names; an unreadable cursor is no page.
+    fn from_query(query: &FrontQuery) -> Result<ListAt, Problem> {
+        let cursor = match query.after.as_deref() {
+            Some(text) => Some(parse_cursor(text).ok_or_else(|| reader(Problem::no_page()))?),
+            None => None,
+        };
+        let number = match cursor {
+            Some(_) => query.page.unwrap_or(2).max(2),
+            None => 1,
+        };
+        Ok(ListAt { cursor, number })
+    }
+
+    /// The page's canonical address under `path`, its cache key: other query
+    /// parameters do not make new pages.
+    fn key(&self, path: &str) -> String {
+        match self.cursor {
+            Some(c) => format!(
+                "{path}?after={}.{}&page={}",
+                c.published_at, c.id, self.number
+            ),
+            None => path.to_owned(),
+        }
+    }
+
+    /// Cuts `stories` (fetched one more than a page, which tells whether an
+    /// older page exists) to a page; returns the older page's address under
+    /// `path`, if there is one. A page past the end is no page.
+    fn page(
+        &self,
+        path: &str,
+        stories: &mut Vec<articles::Article>,
+    ) -> Result<Option<String>, Problem> {
+        let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
+        stories.truncate(FRONT_PAGE_SIZE as usize);
+        if self.cursor.is_some() && stories.is_empty() {
+            return Err(Problem::no_page());
+        }
+        Ok(has_older.then(|| {
+            let last = stories.last().expect("a full page").cursor();
+            ListAt {
+                cursor: Some(last),
+                number: self.number + 1,
+            }
+            .key(path)
+        }))
+    }
+
+    /// The newer page's address under `path`: the first page (the newest).
+    fn newer(&self, path: &str) -> Option<String> {
+        self.cursor.is_some().then(|| path.to_owned())
+    }
+}
+
 async fn section_front(
     State(app): State<App>,
     Path(slug): Path<String>,
     Query(query): Query<FrontQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let cursor = match query.after.as_deref() {
-        Some(text) => Some(parse_cursor(text).ok_or_else(|| reader(Problem::no_page()))?),
-        None => None,
-    };
-    let page_number = page_number(cursor, query.page);
-    // The canonical address: other query parameters do not make new pages.
-    let key = match cursor {
-        Some(c) => format!(
-            "/{slug}?after={}.{}&page={page_number}",
-            c.published_at, c.id
-        ),
-        None => format!("/{slug}"),
-    };
+    let at = ListAt::from_query(&query)?;
+    let key = at.key(&format!("/{slug}"));
     Ok(cached(&app, &headers, &key, || async {
-        front_page(&app, &slug, cursor, page_number)
-            .await
-            .map_err(reader_response)
+        front_page(&app, &slug, at).await.map_err(reader_response)
     })
     .await)
 }
 
-async fn front_page(
-    app: &App,
-    slug: &str,
-    cursor: Option<ListCursor>,
-    page_number: u32,
-) -> Result<Page, Problem> {
+async fn front_page(app: &App, slug: &str, at: ListAt) -> Result<Page, Problem> {
     {
         let site = app.site().await?;
         let sections = app.sections().await?;
@@ -162,43 +208,29 @@ async fn front_page(
             .iter()
             .find(|s| s.slug == slug)
             .ok_or_else(Problem::no_page)?;
-        // One more than a page tells whether an older page exists.
         let mut stories = articles::visible_list(
             app.store(),
             Some(section.id),
             app.now(),
-            cursor,
+            at.cursor,
             None,
             FRONT_PAGE_SIZE + 1,
         )
         .await?;
-        let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
-        stories.truncate(FRONT_PAGE_SIZE as usize);
-        if cursor.is_some() && stories.is_empty() {
-            return Err(Problem::no_page());
-        }
         let path = format!("/{}", section.slug);
-        let older = has_older.then(|| {
-            let c = stories.last().expect("a full page").cursor();
-            format!(
-                "{path}?after={}.{}&page={}",
-                c.published_at,
-                c.id,
-                page_number + 1
-            )
-        });
+        let older = at.page(&path, &mut stories)?;
         let page = SectionPage {
             site: views::SiteView::new(&site),
             nav: views::nav(&sections, Some(&section.slug)),
             url: format!("{}{}", site.base_url, path),
             section,
-            page: page_number,
+            page: at.number,
             stories: stories
                 .iter()
                 .map(|a| views::story_item(&site, a))
                 .collect(),
             older,
-            newer: cursor.is_some().then(|| path.clone()),
+            newer: at.newer(&path),
             feeds: crate::feeds::links(&site, Some((&section.slug, &section.name))),
         };
         let html = app.renderer().render("section.html", &page)?;
@@ -209,36 +241,16 @@ async fn front_page(
     }
 }
 
-/// The page of a list after `cursor`: its number (2 or more) from the query.
-fn page_number(cursor: Option<ListCursor>, page: Option<u32>) -> u32 {
-    if cursor.is_some() {
-        page.unwrap_or(2).max(2)
-    } else {
-        1
-    }
-}
-
 async fn topic_front(
     State(app): State<App>,
     Path(slug): Path<String>,
     Query(query): Query<FrontQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let cursor = match query.after.as_deref() {
-        Some(text) => Some(parse_cursor(text).ok_or_else(|| reader(Problem::no_page()))?),
-        None => None,
-    };
-    let page_number = page_number(cursor, query.page);
-    let path = topics::path(&slug);
-    let key = match cursor {
-        Some(c) => format!(
-            "{path}?after={}.{}&page={page_number}",
-            c.published_at, c.id
-        ),
-        None => path,
-    };
+    let at = ListAt::from_query(&query)?;
+    let key = at.key(&topics::path(&slug));
     Ok(cached(&app, &headers, &key, || async {
-        match topic_page(&app, &slug, cursor, page_number).await {
+        match topic_page(&app, &slug, at).await {
             Ok(outcome) => outcome,
             Err(problem) => Err(reader_response(problem)),
         }
@@ -248,12 +260,7 @@ async fn topic_front(
 
 /// A topic's page, or (`Ok(Err(_))`) the redirect an old slug of a renamed
 /// or merged topic gets.
-async fn topic_page(
-    app: &App,
-    slug: &str,
-    cursor: Option<ListCursor>,
-    page_number: u32,
-) -> Result<Result<Page, Response>, Problem> {
+async fn topic_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, Response>, Problem> {
     let Some(topic) = topics::find(app.store(), slug).await? else {
         return match topics::redirect(app.store(), slug).await? {
             Some(target) => Ok(Err(moved(&target))),
@@ -262,19 +269,16 @@ async fn topic_page(
     };
     let site = app.site().await?;
     let sections = app.sections().await?;
+    let path = topics::path(&topic.slug);
     let mut stories = articles::visible_topic_list(
         app.store(),
         topic.id,
         app.now(),
-        cursor,
+        at.cursor,
         FRONT_PAGE_SIZE + 1,
     )
     .await?;
-    let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
-    stories.truncate(FRONT_PAGE_SIZE as usize);
-    if cursor.is_some() && stories.is_empty() {
-        return Err(Problem::no_page());
-    }
+    let older = at.page(&path, &mut stories)?;
     // A topic only embargoed or unpublished stories name is not shown (its
     // name could tell what is coming), unless an editor described it.
     if stories.is_empty() && topic.description.is_empty() {
@@ -284,29 +288,19 @@ async fn topic_page(
         Some(id) => topics::get(app.store(), id).await?,
         None => None,
     };
-    let path = topics::path(&topic.slug);
-    let older = has_older.then(|| {
-        let c = stories.last().expect("a full page").cursor();
-        format!(
-            "{path}?after={}.{}&page={}",
-            c.published_at,
-            c.id,
-            page_number + 1
-        )
-    });
     let page = TopicPage {
         site: views::SiteView::new(&site),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, path),
         topic: &topic,
         parent: parent.as_ref().map(TopicLink::from),
-        page: page_number,
+        page: at.number,
         stories: stories
             .iter()
             .map(|a| views::story_item(&site, a))
             .collect(),
         older,
-        newer: cursor.is_some().then(|| path.clone()),
+        newer: at.newer(&path),
         feeds: crate::feeds::topic_links(&site, &topic),
     };
     let html = app.renderer().render("topic.html", &page)?;
@@ -323,21 +317,10 @@ async fn person_front(
     Query(query): Query<FrontQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let cursor = match query.after.as_deref() {
-        Some(text) => Some(parse_cursor(text).ok_or_else(|| reader(Problem::no_page()))?),
-        None => None,
-    };
-    let page_number = page_number(cursor, query.page);
-    let path = people::path(&slug);
-    let key = match cursor {
-        Some(c) => format!(
-            "{path}?after={}.{}&page={page_number}",
-            c.published_at, c.id
-        ),
-        None => path,
-    };
+    let at = ListAt::from_query(&query)?;
+    let key = at.key(&people::path(&slug));
     Ok(cached(&app, &headers, &key, || async {
-        match person_page(&app, &slug, cursor, page_number).await {
+        match person_page(&app, &slug, at).await {
             Ok(outcome) => outcome,
             Err(problem) => Err(reader_response(problem)),
         }
@@ -347,12 +330,7 @@ async fn person_front(
 
 /// A person's page, or (`Ok(Err(_))`) the redirect an old slug of a
 /// renamed or merged person gets.
-async fn person_page(
-    app: &App,
-    slug: &str,
-    cursor: Option<ListCursor>,
-    page_number: u32,
-) -> Result<Result<Page, Response>, Problem> {
+async fn person_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, Response>, Problem> {
     let Some(person) = people::find(app.store(), slug).await? else {
         // A renamed or merged person's old slug, else an editor's redirect.
         let target = match people::redirect(app.store(), slug).await? {
@@ -366,20 +344,17 @@ async fn person_page(
     };
     let site = app.site().await?;
     let sections = app.sections().await?;
+    let path = people::path(&person.slug);
     let mut stories = articles::visible_person_list(
         app.store(),
         person.id,
         app.now(),
-        cursor,
+        at.cursor,
         FRONT_PAGE_SIZE + 1,
     )
     .await?;
-    let has_older = stories.len() as i64 > FRONT_PAGE_SIZE;
-    stories.truncate(FRONT_PAGE_SIZE as usize);
-    if cursor.is_some() && stories.is_empty() {
-        return Err(Problem::no_page());
-    }
-    if !people::is_shown(&person, !stories.is_empty() || cursor.is_some()) {
+    let older = at.page(&path, &mut stories)?;
+    if !people::is_shown(&person, !stories.is_empty() || at.cursor.is_some()) {
         return Err(Problem::no_page());
     }
     let photo_id = person.photo.as_deref().and_then(media::parse_reference);
@@ -391,29 +366,19 @@ async fn person_page(
         }),
         None => None,
     };
-    let path = people::path(&person.slug);
-    let older = has_older.then(|| {
-        let c = stories.last().expect("a full page").cursor();
-        format!(
-            "{path}?after={}.{}&page={}",
-            c.published_at,
-            c.id,
-            page_number + 1
-        )
-    });
     let page = PersonPage {
         site: views::SiteView::new(&site),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, path),
         person: &person,
         photo,
-        page: page_number,
+        page: at.number,
         stories: stories
             .iter()
             .map(|a| views::story_item(&site, a))
             .collect(),
         older,
-        newer: cursor.is_some().then(|| path.clone()),
+        newer: at.newer(&path),
         feeds: crate::feeds::person_links(&site, &person),
     };
     let html = app.renderer().render("person.html", &page)?;
