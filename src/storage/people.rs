@@ -23,6 +23,9 @@ pub struct PersonRow {
     pub photo: Option<String>,
     pub user_id: Option<i64>,
     pub user_email: Option<String>,
+    /// How many stories credit them; 0 in [`Store::people_of`], whose
+    /// article pages never show it (counting there would cost every article
+    /// render a scan of each person's whole filing).
     pub stories: i64,
 }
 
@@ -49,6 +52,10 @@ pub struct PersonFields {
 const SELECT: &str = "SELECT p.id, p.slug, p.name, p.bio, p.photo, p.user_id, u.email AS user_email, \
      (SELECT COUNT(*) FROM article_people f WHERE f.person_id = p.id) AS stories \
      FROM people p LEFT JOIN users u ON u.id = p.user_id";
+
+/// [`SELECT`] without the story count, for the article page's hot path.
+const SELECT_UNCOUNTED: &str = "SELECT p.id, p.slug, p.name, p.bio, p.photo, p.user_id, u.email AS user_email, \
+     CAST(0 AS BIGINT) AS stories FROM people p LEFT JOIN users u ON u.id = p.user_id";
 
 /// The cache tag of a person's page and feeds (and of the pages of their
 /// stories, which link them).
@@ -104,7 +111,7 @@ impl Store {
     /// The people a story is filed under, in its byline order.
     pub async fn people_of(&self, article_id: i64) -> Result<Vec<PersonRow>> {
         let sql = format!(
-            "{SELECT} JOIN article_people a ON a.person_id = p.id WHERE a.article_id = $1 ORDER BY a.position"
+            "{SELECT_UNCOUNTED} JOIN article_people a ON a.person_id = p.id WHERE a.article_id = $1 ORDER BY a.position"
         );
         Ok(
             with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -17,6 +17,9 @@ pub struct TopicRow {
     pub name: String,
     pub description: String,
     pub parent_id: Option<i64>,
+    /// How many stories are filed under it; 0 in [`Store::topics_of`],
+    /// whose article pages never show it (counting there would cost every
+    /// article render a scan of each topic's whole filing).
     pub stories: i64,
 }
 
@@ -39,6 +42,10 @@ pub struct TopicFields {
 
 const SELECT: &str = "SELECT t.id, t.slug, t.name, t.description, t.parent_id, \
      (SELECT COUNT(*) FROM article_topics f WHERE f.topic_id = t.id) AS stories FROM topics t";
+
+/// [`SELECT`] without the story count, for the article page's hot path.
+const SELECT_UNCOUNTED: &str = "SELECT t.id, t.slug, t.name, t.description, t.parent_id, \
+     CAST(0 AS BIGINT) AS stories FROM topics t";
 
 /// The cache tag of a topic's page and feeds.
 pub(super) fn topic_tag(slug: &str) -> String {
@@ -156,7 +163,7 @@ impl Store {
     /// The topics a story is filed under, in the story's order.
     pub async fn topics_of(&self, article_id: i64) -> Result<Vec<TopicRow>> {
         let sql = format!(
-            "{SELECT} JOIN article_topics a ON a.topic_id = t.id WHERE a.article_id = $1 ORDER BY a.position"
+            "{SELECT_UNCOUNTED} JOIN article_topics a ON a.topic_id = t.id WHERE a.article_id = $1 ORDER BY a.position"
         );
         Ok(
             with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
