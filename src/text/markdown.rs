@@ -24,7 +24,7 @@ const MAX_PASSES: usize = 4;
 /// One pass is not always enough:
 /// - The HTML parser drops a newline right after `<pre>`, and the
 ///   serializer does not write one back, so a `<pre>` whose text starts
-///   with newlines lost one on every save. [`keep_pre_newlines`] writes it
+///   with newlines lost one on every save. `keep_pre_newlines` writes it
 ///   back.
 /// - The parser rearranges misnested markup (table content moved out of the
 ///   table, formatting elements reopened across blocks), the allow-list

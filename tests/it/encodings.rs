@@ -115,6 +115,33 @@ async fn every_public_surface_decodes_and_parses_in_every_coding(backend: Backen
     let Some(app) = spawn(backend, true).await else {
         return;
     };
+    // The newest story gets a topic and a byline, so their pages and feeds
+    // have something to serve.
+    let newest =
+        masthead::articles::visible_list(app.store(), None, crate::support::NOW, None, None, 1)
+            .await
+            .unwrap()
+            .remove(0);
+    let mut filed = newest.clone();
+    filed.tags = vec!["Iraq".into()];
+    filed.bylines = vec!["Jane Doe".into()];
+    let record = masthead::articles::revisions::SaveRecord {
+        author: "test",
+        message: "Topic and byline",
+        event: "article.fixed",
+        extras: &Default::default(),
+    };
+    masthead::articles::revisions::save(
+        app.store(),
+        &newest,
+        filed,
+        newest.revision,
+        record,
+        crate::support::NOW,
+    )
+    .await
+    .unwrap();
+    app.app.sync_changes().await;
     // Addresses found the way a client finds them.
     let stories = app.get("/api/v1/stories").await.json();
     let first = &stories["data"][0];
@@ -163,6 +190,16 @@ async fn every_public_surface_decodes_and_parses_in_every_coding(backend: Backen
             format!("/api/v1/stories/{id}"),
             format!("/api/v1/stories/{id}/ninjs"),
             "/api/v1/sections".into(),
+            "/api/v1/topics".into(),
+            "/api/v1/people".into(),
+            "/topics/iraq".into(),
+            "/feeds/topics/iraq/rss.xml".into(),
+            "/feeds/topics/iraq/atom.xml".into(),
+            "/feeds/topics/iraq/feed.json".into(),
+            "/people/jane-doe".into(),
+            "/feeds/people/jane-doe/rss.xml".into(),
+            "/feeds/people/jane-doe/atom.xml".into(),
+            "/feeds/people/jane-doe/feed.json".into(),
             format!("/api/v1/search?q={word}"),
         ]
         .into();
