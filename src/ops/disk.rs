@@ -67,8 +67,11 @@ mod tests {
     #[test]
     fn the_space_of_a_real_folder_is_measured() {
         let dir = tempfile::tempdir().unwrap();
-        let space = space(dir.path()).unwrap();
-        assert!(space.total > 0 && space.free <= space.total, "{space:?}");
+        let measured = space(dir.path()).unwrap();
+        assert!(
+            measured.total > 0 && measured.free <= measured.total,
+            "{measured:?}"
+        );
         assert!(space(&dir.path().join("missing")).is_err());
     }
 
