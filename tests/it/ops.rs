@@ -66,6 +66,10 @@ async fn metrics_are_prometheus_text_with_requests_by_route_template() {
         "masthead_page_cache_misses_total",
         "masthead_page_cache_purges_total",
         "masthead_changes_feed_last_event_id",
+        "masthead_page_cache_bytes",
+        "masthead_page_cache_budget_bytes",
+        "masthead_page_cache_pages",
+        "masthead_disk_free_bytes",
     ] {
         family(name);
     }
