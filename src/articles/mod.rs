@@ -4,8 +4,8 @@
 pub mod fields;
 pub mod limits;
 pub mod revisions;
-pub mod translations;
 mod slugs;
+pub mod translations;
 
 pub use slugs::{InvalidSlug, Slug};
 

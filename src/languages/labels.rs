@@ -293,7 +293,11 @@ mod tests {
                 let Some(translated) = table.get(key).and_then(|v| v.as_str()) else {
                     panic!("{} has no label {key}", labels.language);
                 };
-                assert!(!translated.trim().is_empty(), "{}: {key} is empty", labels.language);
+                assert!(
+                    !translated.trim().is_empty(),
+                    "{}: {key} is empty",
+                    labels.language
+                );
                 assert_eq!(
                     placeholders(translated),
                     placeholders(value.as_str().unwrap()),
@@ -301,7 +305,12 @@ mod tests {
                     labels.language
                 );
             }
-            assert_eq!(table.len(), english.len(), "{} has keys English lacks", labels.language);
+            assert_eq!(
+                table.len(),
+                english.len(),
+                "{} has keys English lacks",
+                labels.language
+            );
         }
     }
 

@@ -54,13 +54,19 @@ pub fn primary(tag: &str) -> String {
 }
 
 /// Languages written right to left.
-const RIGHT_TO_LEFT: &[&str] = &["ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"];
+const RIGHT_TO_LEFT: &[&str] = &[
+    "ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb",
+];
 
 /// Whether text in `tag` runs right to left (Arabic, Hebrew, Persian, Urdu...).
 pub fn is_rtl(tag: &str) -> bool {
     let tag = tag.to_ascii_lowercase();
     // A script subtag decides over the language (`az-Arab`, `pa-Arab`).
-    if tag.split(['-', '_']).skip(1).any(|p| p == "arab" || p == "hebr") {
+    if tag
+        .split(['-', '_'])
+        .skip(1)
+        .any(|p| p == "arab" || p == "hebr")
+    {
         return true;
     }
     RIGHT_TO_LEFT.contains(&primary(&tag).as_str())

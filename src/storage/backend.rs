@@ -19,13 +19,13 @@ use sqlx::{
 };
 
 use super::articles::{ArticleRow, FIELDS, NewRevision, WriteExtras};
-use super::translations::{TranslationPlan, translation_or_address, with_article_tags};
 use super::audit::NewAuditEntry;
 use super::events::NewEvent;
 use super::people::{PersonName, person_tag};
 use super::search::{SearchFilter, byline_pattern};
 use super::sign_in::WaitRule;
 use super::topics::{TopicName, rewrite_names, topic_tag};
+use super::translations::{TranslationPlan, translation_or_address, with_article_tags};
 use super::users::NewSession;
 use super::{Result, StorageError};
 
@@ -290,10 +290,9 @@ where
 
     /// The site's language, for a story stored without one.
     async fn site_language(tx: &mut Transaction<'_, Self>) -> Result<String> {
-        let language: Option<String> =
-            sqlx::query_scalar("SELECT language FROM site WHERE id = 1")
-                .fetch_optional(&mut **tx)
-                .await?;
+        let language: Option<String> = sqlx::query_scalar("SELECT language FROM site WHERE id = 1")
+            .fetch_optional(&mut **tx)
+            .await?;
         Ok(language.unwrap_or_else(|| "en".into()))
     }
 
@@ -357,13 +356,15 @@ where
             let taken = match (taken, root) {
                 (Some(t), _) => Some(t),
                 // A set about to be made: its first story is the only other.
-                (None, Some(root)) => sqlx::query_as(
-                    "SELECT id, headline FROM articles WHERE id = $1 AND language = $2",
-                )
-                .bind(root)
-                .bind(language)
-                .fetch_optional(&mut **tx)
-                .await?,
+                (None, Some(root)) => {
+                    sqlx::query_as(
+                        "SELECT id, headline FROM articles WHERE id = $1 AND language = $2",
+                    )
+                    .bind(root)
+                    .bind(language)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                }
                 (None, None) => None,
             };
             if let Some((other, headline)) = taken {

@@ -79,8 +79,10 @@ impl Store {
              FROM articles a JOIN sections s ON s.id = a.section_id \
              WHERE {VISIBLE} AND a.translation_set = $2 ORDER BY a.language, a.id"
         );
-        Ok(with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now).bind(set).fetch_all(pool).await?))
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now).bind(set).fetch_all(pool).await?),
+        )
     }
 
     /// The cache tags of the other stories of story `id`'s translation set:
@@ -97,7 +99,9 @@ impl Store {
     /// names as the story another translates).
     pub async fn article_by_path(&self, section: &str, slug: &str) -> Result<Option<ArticleRow>> {
         let sql = format!("{SELECT} WHERE s.slug = $1 AND a.slug = $2");
-        Ok(with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(section).bind(slug).fetch_optional(pool).await?))
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(section).bind(slug).fetch_optional(pool).await?),
+        )
     }
 }

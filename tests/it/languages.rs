@@ -54,13 +54,7 @@ fn story_id(page: &Page) -> i64 {
 
 /// Creates a story through the desk in `language`, translating `of` (an
 /// address or number; empty for none), and answers the desk's response.
-async fn create(
-    app: &TestApp,
-    desk: &Session,
-    headline: &str,
-    language: &str,
-    of: &str,
-) -> Page {
+async fn create(app: &TestApp, desk: &Session, headline: &str, language: &str, of: &str) -> Page {
     let section = world(app).await;
     create_in(desk, &section, headline, language, of).await
 }
@@ -117,7 +111,10 @@ async fn an_english_story_and_its_arabic_translation_link_each_other(backend: Ba
     .await;
     assert_eq!(created.status(), 303, "{}", created.text());
     let arabic_id = story_id(&created);
-    let arabic = articles::find(app.store(), arabic_id).await.unwrap().unwrap();
+    let arabic = articles::find(app.store(), arabic_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(arabic.language, "ar");
 
     // A draft translation is linked from nowhere.
@@ -135,7 +132,11 @@ async fn an_english_story_and_its_arabic_translation_link_each_other(backend: Ba
     // The English page (cached before) now links the Arabic one, and back.
     let english = app.get(SEED_PATH).await;
     assert_eq!(alternates(&english), expected);
-    assert!(english.text().starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n"));
+    assert!(
+        english
+            .text()
+            .starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n")
+    );
     assert_eq!(english.attrs("nav.translations a", "hreflang"), ["ar"]);
     assert_eq!(english.select("nav.translations a"), ["العربية"]);
 
@@ -154,16 +155,28 @@ async fn an_english_story_and_its_arabic_translation_link_each_other(backend: Ba
     assert_eq!(updated.len(), 1);
     assert!(updated[0].starts_with("آخر تحديث: "), "{updated:?}");
     let site = masthead::site::Site::load(app.store()).await.unwrap();
-    let published = articles::find(app.store(), arabic_id).await.unwrap().unwrap();
-    let at = published.last_update_at.or(published.first_published_at).unwrap();
-    assert_eq!(page.select("p.updated time"), [site.format_date(at, "medium")]);
+    let published = articles::find(app.store(), arabic_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let at = published
+        .last_update_at
+        .or(published.first_published_at)
+        .unwrap();
+    assert_eq!(
+        page.select("p.updated time"),
+        [site.format_date(at, "medium")]
+    );
     assert_eq!(page.select("p.byline"), ["بقلم Jane Doe"]);
     assert_eq!(page.select("nav.topics h2"), ["المواضيع"]);
     assert_eq!(page.select("a.skip"), ["انتقل إلى المحتوى"]);
     assert!(page.text().contains("\"inLanguage\":\"ar\""));
     // The site's fronts keep the site's language.
     let home = app.get("/").await;
-    assert!(home.text().starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n"));
+    assert!(
+        home.text()
+            .starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n")
+    );
     assert_eq!(home.select("a.skip"), ["Skip to content"]);
 
     // Unlinking from the Arabic story's editor: both pages lose the links.
@@ -197,7 +210,14 @@ async fn a_translation_set_takes_one_story_per_language_and_unlinking_works(back
         return;
     };
     let (_, desk) = app.session_as(Role::Editor).await;
-    let french = create(&app, &desk, "Les États-Unis envoient des troupes", "fr", SEED_PATH).await;
+    let french = create(
+        &app,
+        &desk,
+        "Les États-Unis envoient des troupes",
+        "fr",
+        SEED_PATH,
+    )
+    .await;
     assert_eq!(french.status(), 303, "{}", french.text());
     let french_id = story_id(&french);
 
@@ -212,8 +232,15 @@ async fn a_translation_set_takes_one_story_per_language_and_unlinking_works(back
         "{}",
         refused.text()
     );
-    assert!(refused.text().contains("Les États-Unis envoient des troupes"));
-    assert_eq!(refused.attrs("#headline", "value"), ["Un autre article en français"]);
+    assert!(
+        refused
+            .text()
+            .contains("Les États-Unis envoient des troupes")
+    );
+    assert_eq!(
+        refused.attrs("#headline", "value"),
+        ["Un autre article en français"]
+    );
     assert!(
         articles::translations::find_named(app.store(), "/world/un-autre-article-en-francais")
             .await
@@ -233,13 +260,24 @@ async fn a_translation_set_takes_one_story_per_language_and_unlinking_works(back
         .post_form(&format!("/admin/stories/{arabic_id}"), &form)
         .await;
     assert_eq!(clash.status(), 422, "{}", clash.text());
-    assert!(clash.text().contains("already have a story in fr"), "{}", clash.text());
-    let stored = articles::find(app.store(), arabic_id).await.unwrap().unwrap();
+    assert!(
+        clash.text().contains("already have a story in fr"),
+        "{}",
+        clash.text()
+    );
+    let stored = articles::find(app.store(), arabic_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((stored.language.as_str(), stored.revision), ("ar", 1));
 
     // Naming itself, a missing story or a bad tag: refused with the reason.
     for (language, of, reason) in [
-        ("de", "/world/no-such-story", "there is no story &quot;/world/no-such-story&quot;"),
+        (
+            "de",
+            "/world/no-such-story",
+            "there is no story &quot;/world/no-such-story&quot;",
+        ),
         ("de", "999999", "there is no story &quot;999999&quot;"),
         ("english please", "", "is not a language tag"),
     ] {
@@ -249,7 +287,11 @@ async fn a_translation_set_takes_one_story_per_language_and_unlinking_works(back
     }
     let mut form = story_form(&section, "قصة بالعربية", "The body of the story.");
     let own = arabic_id.to_string();
-    form.extend([("language", "ar"), ("revision", "1"), ("translation_of", &own)]);
+    form.extend([
+        ("language", "ar"),
+        ("revision", "1"),
+        ("translation_of", &own),
+    ]);
     let itself = desk
         .post_form(&format!("/admin/stories/{arabic_id}"), &form)
         .await;
@@ -275,7 +317,14 @@ async fn a_translation_set_takes_one_story_per_language_and_unlinking_works(back
     // set, and a new French story can join the English one alone.
     let mut form = story_form(&section, &seed.headline, &seed.body_source);
     let revision = seed.revision.to_string();
-    let was = format!("/world/{}", articles::find(app.store(), arabic_id).await.unwrap().unwrap().slug);
+    let was = format!(
+        "/world/{}",
+        articles::find(app.store(), arabic_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .slug
+    );
     form.extend([
         ("language", "en"),
         ("revision", &revision),
@@ -289,8 +338,14 @@ async fn a_translation_set_takes_one_story_per_language_and_unlinking_works(back
     assert_eq!(left.status(), 303, "{}", left.text());
     let seed = articles::find(app.store(), seed.id).await.unwrap().unwrap();
     assert_eq!(seed.translation_set, None);
-    let french = articles::find(app.store(), french_id).await.unwrap().unwrap();
-    let arabic = articles::find(app.store(), arabic_id).await.unwrap().unwrap();
+    let french = articles::find(app.store(), french_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let arabic = articles::find(app.store(), arabic_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(french.translation_set.is_some());
     assert_eq!(french.translation_set, arabic.translation_set);
     assert_ne!(french.translation_set, Some(seed.id));
@@ -298,10 +353,8 @@ async fn a_translation_set_takes_one_story_per_language_and_unlinking_works(back
     assert_eq!(again.status(), 303, "{}", again.text());
     // The revisions record the language and the set: the Arabic story's
     // first, as created in the set; the seed's, when it left.
-    let first: serde_json::Value = serde_json::from_str(
-        &app.store().revisions(arabic_id).await.unwrap()[0].snapshot,
-    )
-    .unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(&app.store().revisions(arabic_id).await.unwrap()[0].snapshot).unwrap();
     assert_eq!(first["language"], "ar");
     assert_eq!(first["translation_set"], serde_json::json!(seed.id));
     let revisions = app.store().revisions(seed.id).await.unwrap();
