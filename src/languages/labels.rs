@@ -13,6 +13,8 @@ pub struct Labels {
     pub language: &'static str,
     pub skip_to_content: &'static str,
     pub sections_nav: &'static str,
+    /// The site menu's name (for screen readers).
+    pub site_menu: &'static str,
     pub no_stories: &'static str,
     /// `{page}`: the page number, in a page's title.
     pub page_n: &'static str,
@@ -74,6 +76,7 @@ pub static ENGLISH: Labels = Labels {
     language: "en",
     skip_to_content: "Skip to content",
     sections_nav: "Sections",
+    site_menu: "Site",
     no_stories: "No stories yet.",
     page_n: "page {page}",
     pages_nav: "Pages",
@@ -127,6 +130,7 @@ pub static FRENCH: Labels = Labels {
     language: "fr",
     skip_to_content: "Aller au contenu",
     sections_nav: "Rubriques",
+    site_menu: "Site",
     no_stories: "Aucun article pour l’instant.",
     page_n: "page {page}",
     pages_nav: "Pages",
@@ -180,6 +184,7 @@ pub static ARABIC: Labels = Labels {
     language: "ar",
     skip_to_content: "انتقل إلى المحتوى",
     sections_nav: "الأقسام",
+    site_menu: "الموقع",
     no_stories: "لا توجد مقالات بعد.",
     page_n: "الصفحة {page}",
     pages_nav: "الصفحات",
@@ -337,7 +342,7 @@ mod tests {
             .filter(|(key, value)| english[key] == *value)
             .map(|(key, _)| key)
             .collect();
-        assert_eq!(same, ["list_separator", "page_n", "pages_nav"]);
+        assert_eq!(same, ["list_separator", "page_n", "pages_nav", "site_menu"]);
     }
 
     #[test]
