@@ -431,6 +431,8 @@ async fn the_api_reads_and_writes_languages_and_translations(backend: Backend) {
     let (_, french_json) = api.get_json(&format!("/api/v1/stories/{id}")).await;
     assert_eq!(french_json["language"], "fr");
     assert_eq!(french_json["translations"][0]["id"], seed.id);
+    let (_, ninjs) = api.get_json(&format!("/api/v1/stories/{id}/ninjs")).await;
+    assert_eq!(ninjs["language"], "fr");
     // null unlinks.
     let (status, body) = call(
         reqwest::Method::PATCH,
