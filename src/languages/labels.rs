@@ -24,6 +24,8 @@ pub struct Labels {
     pub part_of: &'static str,
     /// `{name}`: the topic searched in.
     pub search_in: &'static str,
+    /// `{name}`: the person whose stories are searched.
+    pub search_by: &'static str,
     pub search_title: &'static str,
     pub search_button: &'static str,
     pub stories: &'static str,
@@ -84,6 +86,7 @@ pub static ENGLISH: Labels = Labels {
     older_stories: "Older stories",
     part_of: "Part of",
     search_in: "Search {name}",
+    search_by: "Search stories by {name}",
     search_title: "Search",
     search_button: "Search",
     stories: "Stories",
@@ -138,6 +141,7 @@ pub static FRENCH: Labels = Labels {
     older_stories: "Articles plus anciens",
     part_of: "Fait partie de",
     search_in: "Rechercher dans {name}",
+    search_by: "Rechercher dans les articles de {name}",
     search_title: "Recherche",
     search_button: "Rechercher",
     stories: "Articles",
@@ -192,6 +196,7 @@ pub static ARABIC: Labels = Labels {
     older_stories: "مقالات أقدم",
     part_of: "جزء من",
     search_in: "ابحث في {name}",
+    search_by: "ابحث في مقالات {name}",
     search_title: "البحث",
     search_button: "ابحث",
     stories: "المقالات",

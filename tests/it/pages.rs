@@ -16,6 +16,7 @@ on_both!(
     a_moved_page_keeps_its_old_address_and_an_old_revision_restores,
     addresses_others_own_are_refused_and_nothing_is_stored,
     the_site_menu_links_pages_sections_and_other_sites_on_every_page,
+    masthead_check_reports_pages_whose_stored_data_disagrees,
 );
 
 /// Saves a page through the admin form: (status, the page's editor path or
@@ -176,7 +177,30 @@ async fn an_editor_publishes_pages_readers_find_them_at_their_address_and_nowher
         );
     }
 
-    // Unpublished, it is gone for readers (and from the sitemap).
+    // The API lists the published pages; one page carries its body.
+    let (status, listed) = app.session().get_json("/api/v1/pages").await;
+    assert_eq!(status, 200);
+    let paths: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["/about", "/about/team", "/about/team/berlin"]);
+    let (status, one) = app
+        .session()
+        .get_json(&format!("/api/v1/pages/{about}"))
+        .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["url"], "http://news.example/about");
+    assert!(
+        one["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>without fear</strong>")
+    );
+
+    // Unpublished, it is gone for readers (and from the sitemap and the API).
     let (status, location) = save(
         &editor,
         &format!("/admin/pages/{team}"),
@@ -199,6 +223,13 @@ async fn an_editor_publishes_pages_readers_find_them_at_their_address_and_nowher
     );
     let (_, sitemap, _) = reader(&app, "/sitemaps/sections.xml").await;
     assert!(!sitemap.contains("/about/team<"), "{sitemap}");
+    let (status, _) = app
+        .session()
+        .get_json(&format!("/api/v1/pages/{team}"))
+        .await;
+    assert_eq!(status, 404);
+    let (_, listed) = app.session().get_json("/api/v1/pages").await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 2);
     assert!(
         app.audit_log()
             .await
@@ -489,5 +520,77 @@ async fn the_site_menu_links_pages_sections_and_other_sites_on_every_page(backen
             .await
             .iter()
             .any(|e| e.action == "menu.updated")
+    );
+}
+
+async fn masthead_check_reports_pages_whose_stored_data_disagrees(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let actor = masthead::actor::Actor::command_line();
+    let input = |title: &str, path: &str| masthead::pages::PageInput {
+        title: title.into(),
+        path: path.into(),
+        body_source: "Who *we* are.".into(),
+        status: "published".into(),
+        ..Default::default()
+    };
+    let mut ids = Vec::new();
+    for (title, path) in [("About", "/about"), ("Jobs", "/jobs"), ("Terms", "/terms")] {
+        let page = masthead::pages::save(
+            app.store(),
+            &actor,
+            None,
+            &input(title, path),
+            crate::support::NOW,
+        )
+        .await
+        .unwrap();
+        ids.push(page.id);
+    }
+    let findings = |report: masthead::ops::checks::Report| -> Vec<String> {
+        assert!(
+            report.checked.iter().any(|c| c == "3 pages"),
+            "{:?}",
+            report.checked
+        );
+        report
+            .findings
+            .iter()
+            .filter(|f| f.problem.contains("page"))
+            .map(|f| f.problem.clone())
+            .collect()
+    };
+    let clean = masthead::ops::checks::run(app.store(), app.db.dir.path())
+        .await
+        .unwrap();
+    assert_eq!(findings(clean), Vec::<String>::new());
+    // Hand edits: a body that no longer matches, a counter ahead of its
+    // revisions, a section put where a page lives.
+    crate::one_way::behind_the_apps_back(
+        &app,
+        &[
+            &format!("UPDATE pages SET body_html = '<p>edited</p>' WHERE id = {}", ids[0]),
+            &format!("UPDATE pages SET revision = 7 WHERE id = {}", ids[1]),
+            "INSERT INTO sections (slug, name, position, created_at, updated_at) VALUES ('terms', 'Terms', 9, 0, 0)",
+        ],
+    )
+    .await;
+    let report = masthead::ops::checks::run(app.store(), app.db.dir.path())
+        .await
+        .unwrap();
+    assert_eq!(
+        findings(report),
+        [
+            format!("page {} (/about)'s HTML no longer matches its text", ids[0]),
+            format!(
+                "page {} says it is at revision 7 but its newest stored revision is 1",
+                ids[1]
+            ),
+            format!(
+                "page {} lives at /terms, under the section /terms, which hides it from readers",
+                ids[2]
+            ),
+        ]
     );
 }
