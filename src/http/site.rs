@@ -459,13 +459,15 @@ async fn article_page(
             None
         };
         let mut page = ArticlePage {
-            site: views::SiteView::new(&site).with_menu(&menu),
+            site: views::SiteView::in_language(&site, &article.language).with_menu(&menu),
             nav: views::nav(&sections, Some(&article.section.slug)),
             article: views::article_view(&site, &article),
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
             feeds: crate::feeds::links(&site, Some((&article.section.slug, &article.section.name))),
             comments,
         };
+        let translations = articles::translations::visible(app.store(), &article, now).await?;
+        page.article.alternates = views::alternates(&site, article.id, &translations);
         let filed = topics::of_story(app.store(), article.id).await?;
         page.article.topics = filed.iter().map(TopicLink::from).collect();
         let credited = people::of_story(app.store(), article.id).await?;
@@ -547,7 +549,7 @@ async fn post_comment(
         Err(error) => return Err(reader(error.into())),
     };
     let page = CommentPage {
-        site: views::SiteView::new(&site).with_menu(&menu),
+        site: views::SiteView::in_language(&site, &article.language).with_menu(&menu),
         nav: views::nav(&sections, Some(&article.section.slug)),
         title,
         message,
