@@ -155,7 +155,7 @@ impl Posts {
                 .map_err(|e| StorageError::Corrupt(e.to_string()))?,
             _ => None,
         };
-        let old_paths = old_paths(item);
+        let old_paths = old_paths(item, &id);
         for attempt in 0..2 {
             if attempt == 1 {
                 // The address is taken by another story: keep the post id.
@@ -466,13 +466,23 @@ fn kept_fields(item: &Item) -> KeptFields {
     fields
 }
 
-/// The post's old address: its permalink's path.
-fn old_paths(item: &Item) -> Vec<String> {
-    value(&item.link)
-        .and_then(|link| crate::redirects::normalize(link).ok())
-        .filter(|path| path != "/")
-        .into_iter()
-        .collect()
+/// The post's old addresses: its permalink's path, and `/?p=<id>` (which
+/// WordPress answers for every post, and is the permalink of a site without
+/// pretty permalinks).
+fn old_paths(item: &Item, post_id: &str) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    if let Some(link) = value(&item.link) {
+        let query = link
+            .split_once('?')
+            .and_then(|(_, q)| crate::redirects::query_path(q));
+        let path = crate::redirects::normalize(link).ok().filter(|p| p != "/");
+        paths.extend(query.or(path));
+    }
+    let by_id = format!("/?p={post_id}");
+    if !paths.contains(&by_id) {
+        paths.push(by_id);
+    }
+    paths
 }
 
 /// The post's comments, each with its decision, parents before replies.
