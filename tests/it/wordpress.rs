@@ -25,7 +25,50 @@ on_both!(
     every_fixture_imports_and_broken_ones_are_refused_with_their_place,
     attachments_shortcodes_statuses_and_comments_are_carried,
     an_import_killed_mid_run_and_run_again_equals_an_uninterrupted_one,
+    a_dry_run_reads_everything_writes_nothing_and_reports_to_a_file,
 );
+
+async fn a_dry_run_reads_everything_writes_nothing_and_reports_to_a_file(backend: Backend) {
+    let Some(db) = store(backend).await else {
+        return;
+    };
+    let dir = db.dir.path();
+    let uploads = dir.join("uploads");
+    let file = dir.join("gazette.xml");
+    std::fs::write(&file, rich_export(&uploads)).unwrap();
+    let report_file = dir.join("report.txt");
+    let before = table_counts(&db).await;
+    let output = procs::run(
+        dir,
+        db.database_url.as_deref(),
+        &[
+            "import",
+            "wordpress",
+            file.to_str().unwrap(),
+            "--uploads",
+            uploads.to_str().unwrap(),
+            "--dry-run",
+            "--report",
+            report_file.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", procs::describe(&output));
+    let report = std::fs::read_to_string(&report_file).unwrap();
+    assert_eq!(
+        report,
+        String::from_utf8_lossy(&output.stdout),
+        "the file is the printed report"
+    );
+    assert!(
+        report.contains("(dry run: nothing was written)"),
+        "{report}"
+    );
+    let post = report.lines().find(|l| l.starts_with("post ")).unwrap();
+    assert_eq!(post.split_whitespace().nth(1), Some("5"), "{report}");
+    assert!(report.contains("attachment 52 ("), "{report}");
+    assert_eq!(table_counts(&db).await, before, "a dry run writes nothing");
+    assert!(!dir.join("media").exists(), "no media file either");
+}
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

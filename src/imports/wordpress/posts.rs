@@ -318,8 +318,7 @@ impl Posts {
             None => converted.before_more.as_deref().map(text_of),
         }
         .map(|t| shorten(&t, crate::articles::limits::STANDFIRST_CHARS));
-        let (topics, primary) = topics(item, &section.name);
-        let _ = primary;
+        let topics = topics(item, &section.name);
         let headline = value(&item.title).map(text_of).unwrap_or_else(|| {
             run.report.note(name, "no title: imported as \"Untitled\"");
             "Untitled".to_owned()
@@ -399,7 +398,7 @@ fn prepare(
 
 /// The post's categories other than the primary one, then its tags, as
 /// topic names (each once), within the story's limit.
-fn topics(item: &Item, primary: &str) -> (Vec<String>, String) {
+fn topics(item: &Item, primary: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let mut chars = 0;
     let mut skipped_primary = false;
@@ -422,7 +421,7 @@ fn topics(item: &Item, primary: &str) -> (Vec<String>, String) {
         }
         names.push(name);
     }
-    (names, primary.to_owned())
+    names
 }
 
 /// Postmeta as kept fields: `_`-prefixed keys get `wp` in front (a field
