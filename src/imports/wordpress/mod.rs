@@ -9,6 +9,7 @@
 //! with its ledger row, counted in the report.
 
 mod catalog;
+mod comments;
 pub mod content;
 mod library;
 mod posts;
