@@ -46,9 +46,11 @@ pub(super) async fn wordpress(config: &Config, args: WordPressArgs) -> anyhow::R
     }
     let store = super::open(config).await?;
     let now = jiff::Timestamp::now().as_second();
+    let settings = Settings::demo(&config.public_base_url());
     let site = match store.site().await? {
         Some(row) => Site::from_row(row)?,
-        None => crate::site::save(&store, &Settings::demo(&config.public_base_url()), now).await?,
+        None if args.dry_run => crate::site::unsaved(&settings, now)?,
+        None => crate::site::save(&store, &settings, now).await?,
     };
     let options = wordpress::Options {
         file: args.file,

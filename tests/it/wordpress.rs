@@ -67,6 +67,10 @@ async fn a_dry_run_reads_everything_writes_nothing_and_reports_to_a_file(backend
     assert_eq!(post.split_whitespace().nth(1), Some("5"), "{report}");
     assert!(report.contains("attachment 52 ("), "{report}");
     assert_eq!(table_counts(&db).await, before, "a dry run writes nothing");
+    assert!(
+        db.store.site().await.unwrap().is_none(),
+        "not even the site settings"
+    );
     assert!(!dir.join("media").exists(), "no media file either");
 }
 
@@ -564,6 +568,16 @@ async fn attachments_shortcodes_statuses_and_comments_are_carried(backend: Backe
     assert_eq!(page.status(), 200);
     assert!(page.text().contains("First!"), "the approved comment shows");
     assert!(!page.text().contains("Buy things."), "spam does not");
+    // Search and the feed have it at once.
+    let page = app.get("/search?q=fleet").await;
+    assert!(page.text().contains("Story 51 of the gazette"), "search");
+    let (status, feed) = app.get_text("/feeds/rss.xml").await;
+    assert_eq!(status, 200);
+    assert!(feed.contains("Story 51 of the gazette"), "feed: {feed}");
+    assert!(
+        !feed.contains("Story 63 of the gazette"),
+        "the password-protected one is not shown"
+    );
 
     // A story whose WordPress post changed is updated, not duplicated.
     let edited = std::fs::read_to_string(&file)
