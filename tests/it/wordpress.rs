@@ -416,6 +416,7 @@ pub(crate) fn rich_export(uploads: &Path) -> String {
     let content = "The fleet came home.\n<!--more-->\nIt was late.\n\n\
         [caption id=\"attachment_50\" align=\"alignnone\" width=\"64\"]<img src=\"https://gazette.example/wp-content/uploads/2016/07/boat.png\" alt=\"A fishing boat\" width=\"64\" height=\"48\"> The boat at dawn[/caption]\n\n\
         [gallery ids=\"50\"]\n\n[contact-form-7 id=\"9\"]\n\n\
+        <img src=\"https://gazette.example/wp-content/uploads/2016/07/boat-32x24.png\" alt=\"Small boat\">\n\n\
         <p onclick=\"steal()\">Click <a href=\"javascript:alert(1)\">here</a><script>alert(1)</script></p>";
     let comments = [
         comment(1, 0, "1", "", "First!"),

@@ -13,12 +13,25 @@ use crate::imports::wxr::Item;
 use crate::media::{MediaError, MediaText};
 use crate::storage::Store;
 
-/// Stores one attachment item as media.
+/// Stores one attachment item as media; returns its file under `uploads`
+/// when it names one.
 pub(super) async fn import_attachment(
     store: &Store,
     run: &mut Run,
     options: &Options,
     item: &Item,
+) -> Result<Option<String>, WordPressError> {
+    let relative = relative_path(item);
+    store_attachment(store, run, options, item, relative.clone()).await?;
+    Ok(relative)
+}
+
+async fn store_attachment(
+    store: &Store,
+    run: &mut Run,
+    options: &Options,
+    item: &Item,
+    relative: Option<String>,
 ) -> Result<(), WordPressError> {
     let id = value(&item.post_id).unwrap_or_default().to_owned();
     let name = item_name("attachment", &id, item.position);
@@ -26,7 +39,7 @@ pub(super) async fn import_attachment(
         run.fail(name, "an attachment without a post id");
         return Ok(());
     }
-    let Some(relative) = relative_path(item) else {
+    let Some(relative) = relative else {
         run.skip(
             name,
             "no file named (no _wp_attached_file and no attachment_url)",

@@ -46,10 +46,17 @@ pub(super) struct Posts {
     people: People,
     /// A category's term id to its slug (Yoast names the primary by id).
     category_ids: HashMap<String, String>,
+    /// An attachment's file under `wp-content/uploads` to its post id.
+    uploads: HashMap<String, String>,
 }
 
 impl Posts {
-    pub(super) fn new(site: &Site, catalog: &Catalog, people: People) -> Posts {
+    pub(super) fn new(
+        site: &Site,
+        catalog: &Catalog,
+        people: People,
+        uploads: HashMap<String, String>,
+    ) -> Posts {
         let category_ids = catalog
             .terms
             .iter()
@@ -60,6 +67,7 @@ impl Posts {
             tz: site.time_zone.clone(),
             people,
             category_ids,
+            uploads,
         }
     }
 
@@ -116,6 +124,7 @@ impl Posts {
             None => None,
         };
         let images = self.images(store, run, item).await?;
+        let moved = self.moved_files(store, run, item).await?;
         let byline = value(&item.creator).map(|login| {
             self.people
                 .get(login)
@@ -124,7 +133,7 @@ impl Posts {
         });
         let mut positionless = item.clone();
         positionless.position = crate::imports::wxr::Position { line: 0, column: 0 };
-        let context = format!("{positionless:?}|{lead:?}|{byline:?}|{images:?}");
+        let context = format!("{positionless:?}|{lead:?}|{byline:?}|{images:?}|{moved:?}");
         let item_digest = digest(MAPPING_VERSION, context.as_bytes());
         let key = run.key("post", &id);
         let decision = run.decide("post", &id, &item_digest);
@@ -139,8 +148,13 @@ impl Posts {
             return Ok(());
         }
         let section = self.section(store, run, item).await?;
-        let mut story = match self.story(run, &name, item, section, status, byline, lead, &images) {
-            Ok(story) => story,
+        let story = self.story(run, &name, item, section, status, byline, lead, &images);
+        let mut story = match story {
+            Ok(mut story) => {
+                story.body_source = moved_to_library(&story.body_source, &moved);
+                story.render_body();
+                story
+            }
             Err(reason) => {
                 run.fail(name, reason);
                 return Ok(());
@@ -204,6 +218,36 @@ impl Posts {
         }
         run.stored(&key, decision, "article", story.id, &item_digest);
         Ok(())
+    }
+
+    /// The content's links to files of the old site's uploads folder that
+    /// are in the media library now: old URL to the library's.
+    async fn moved_files(
+        &self,
+        store: &Store,
+        run: &Run,
+        item: &Item,
+    ) -> Result<Vec<(String, String)>, WordPressError> {
+        let mut moved = Vec::new();
+        let Some(text) = value(&item.content) else {
+            return Ok(moved);
+        };
+        for url in upload_urls(text) {
+            let Some(att) = upload_of(&url).and_then(|rel| self.uploads.get(&rel)) else {
+                continue;
+            };
+            let Some((_, media_id)) = run.ledger.target("attachment", att) else {
+                continue;
+            };
+            if let Some(media) = crate::media::find(store, media_id)
+                .await
+                .map_err(|e| StorageError::Corrupt(e.to_string()))?
+                && !moved.iter().any(|(old, _)| *old == url)
+            {
+                moved.push((url, media.original_url()));
+            }
+        }
+        Ok(moved)
     }
 
     /// The images the content's galleries and captions name.
@@ -482,6 +526,55 @@ fn old_paths(item: &Item, post_id: &str) -> Vec<String> {
     paths
 }
 
+/// The URLs in `content` that point into a `wp-content/uploads` folder.
+fn upload_urls(content: &str) -> Vec<String> {
+    content
+        .split(['"', '\'', ' ', '\n', '(', ')', '<', '>'])
+        .filter(|piece| {
+            piece.contains("/wp-content/uploads/")
+                && (piece.starts_with("http://")
+                    || piece.starts_with("https://")
+                    || piece.starts_with('/'))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The file under `uploads` an URL names, without the size WordPress gives
+/// its resized copies (`boat-300x200.png` is `boat.png`).
+fn upload_of(url: &str) -> Option<String> {
+    let at = url.find("/wp-content/uploads/")?;
+    let rel = &url[at + "/wp-content/uploads/".len()..];
+    let rel = rel.split(['?', '#']).next()?;
+    let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy();
+    let (stem, ext) = rel.rsplit_once('.')?;
+    let stem = match stem.rsplit_once('-') {
+        Some((base, size))
+            if size
+                .split_once('x')
+                .is_some_and(|(w, h)| is_digits(w) && is_digits(h)) =>
+        {
+            base
+        }
+        _ => stem,
+    };
+    Some(format!("{stem}.{ext}"))
+}
+
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `html` with each moved file's old URL (in an attribute) the library's.
+fn moved_to_library(html: &str, moved: &[(String, String)]) -> String {
+    let mut html = html.to_owned();
+    for (old, new) in moved {
+        let old = old.replace('&', "&amp;");
+        html = html.replace(&format!("\"{old}\""), &format!("\"{new}\""));
+    }
+    html
+}
+
 /// Sanitized HTML with `alt=""` on every image that has none (an image
 /// without alt is invalid HTML; an empty one says it is decorative).
 fn with_alt(html: &str) -> String {
@@ -535,6 +628,22 @@ fn shorten(text: &str, chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_resized_copy_names_the_uploaded_file() {
+        assert_eq!(
+            upload_of("https://old.example/wp-content/uploads/2016/07/boat-300x200.png"),
+            Some("2016/07/boat.png".to_owned())
+        );
+        assert_eq!(
+            upload_of("/wp-content/uploads/2016/07/my-boat.jpg?x=1"),
+            Some("2016/07/my-boat.jpg".to_owned())
+        );
+        assert_eq!(
+            upload_urls("<img src=\"https://old.example/wp-content/uploads/a.png\"> x"),
+            vec!["https://old.example/wp-content/uploads/a.png".to_owned()]
+        );
+    }
 
     #[test]
     fn images_without_alt_get_an_empty_one() {
