@@ -33,6 +33,7 @@ pub(super) async fn text(config: &Config, files: &[PathBuf]) -> anyhow::Result<(
 pub(super) struct WordPressArgs {
     pub file: PathBuf,
     pub uploads: Option<PathBuf>,
+    pub fetch_media: bool,
     pub dry_run: bool,
     pub report: Option<PathBuf>,
 }
@@ -57,6 +58,9 @@ pub(super) async fn wordpress(config: &Config, args: WordPressArgs) -> anyhow::R
         uploads: args.uploads,
         dry_run: args.dry_run,
         media: crate::media::MediaFiles::new(&config.data_dir),
+        fetch: args
+            .fetch_media
+            .then(|| crate::outbound::Outbound::new(config.outbound.clone())),
     };
     let result = wordpress::import(&store, &site, &options, true, now).await;
     store.close().await;

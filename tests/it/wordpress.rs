@@ -26,7 +26,73 @@ on_both!(
     attachments_shortcodes_statuses_and_comments_are_carried,
     an_import_killed_mid_run_and_run_again_equals_an_uninterrupted_one,
     a_dry_run_reads_everything_writes_nothing_and_reports_to_a_file,
+    fetch_media_downloads_missing_attachments_only_where_the_policy_allows,
 );
+
+async fn fetch_media_downloads_missing_attachments_only_where_the_policy_allows(backend: Backend) {
+    let Some(db) = store(backend).await else {
+        return;
+    };
+    // The old site, on loopback: it serves the image.
+    let image = png(40, 30);
+    let router = axum::Router::new().route(
+        "/wp-content/uploads/2016/07/boat.png",
+        axum::routing::get(move || async move { image.clone() }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let old_site = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let items = format!(
+        r#"<item><title>Boat</title><wp:post_id>50</wp:post_id><wp:post_type>attachment</wp:post_type>
+<wp:status>inherit</wp:status><wp:attachment_url>{old_site}/wp-content/uploads/2016/07/boat.png</wp:attachment_url>
+<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value>A boat</wp:meta_value></wp:postmeta></item>
+<item><title>Gone</title><wp:post_id>52</wp:post_id><wp:post_type>attachment</wp:post_type>
+<wp:status>inherit</wp:status><wp:attachment_url>{old_site}/wp-content/uploads/2016/07/gone.png</wp:attachment_url></item>
+{}"#,
+        post(
+            51,
+            "publish",
+            "With a picture.",
+            "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>50</wp:meta_value></wp:postmeta>"
+        )
+    );
+    let file = db.dir.path().join("export.xml");
+    std::fs::write(&file, export(&items)).unwrap();
+    let site = demo_site(&db.store).await;
+    let run = |policy: masthead::outbound::Policy| Options {
+        file: file.clone(),
+        uploads: None,
+        dry_run: false,
+        media: masthead::media::MediaFiles::new(db.dir.path()),
+        fetch: Some(masthead::outbound::Outbound::new(policy)),
+    };
+    // Loopback is refused by default: reported, nothing fetched.
+    let report = wordpress::import(&db.store, &site, &run(Default::default()), false, NOW)
+        .await
+        .unwrap();
+    assert_eq!(report.counts_of("attachment").skipped, 2, "{report}");
+    assert!(report.to_string().contains("refused to fetch"), "{report}");
+    // Allowed: the image comes in, the missing one is reported with its
+    // answer, and the story gets its lead image.
+    let policy = masthead::outbound::Policy::parse(true, &[]).unwrap();
+    let report = wordpress::import(&db.store, &site, &run(policy), false, NOW)
+        .await
+        .unwrap();
+    assert_eq!(report.counts_of("attachment").imported, 1, "{report}");
+    assert_eq!(report.counts_of("attachment").skipped, 1, "{report}");
+    assert!(report.to_string().contains("404"), "{report}");
+    assert_eq!(report.counts_of("post").updated, 1, "{report}");
+    let story = story_of(&db.store, "wordpress:https://gazette.example", "51").await;
+    let media_id = masthead::media::parse_reference(story.lead_image.as_deref().unwrap()).unwrap();
+    let media = masthead::media::find(&db.store, media_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (media.width, media.height, media.alt.as_str()),
+        (40, 30, "A boat")
+    );
+}
 
 async fn a_dry_run_reads_everything_writes_nothing_and_reports_to_a_file(backend: Backend) {
     let Some(db) = store(backend).await else {
@@ -92,6 +158,7 @@ pub(crate) async fn import(
         uploads: uploads.map(Path::to_owned),
         dry_run: false,
         media: masthead::media::MediaFiles::new(data_dir),
+        fetch: None,
     };
     wordpress::import(store, &site, &options, false, NOW).await
 }

@@ -41,6 +41,11 @@ pub struct Options {
     pub dry_run: bool,
     /// Where media files go (the data folder's media store).
     pub media: MediaFiles,
+    /// `--fetch-media`: download an attachment missing from `uploads` from
+    /// its URL, through the guarded outbound client (http and https only,
+    /// special addresses refused unless its policy allows them, a size cap
+    /// and timeouts).
+    pub fetch: Option<crate::outbound::Outbound>,
 }
 
 /// Why an import stopped.
