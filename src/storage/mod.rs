@@ -40,8 +40,8 @@ pub use distribution::{SitemapChunk, SitemapEntry};
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
 pub use imports::{
-    ImportRevision, ImportedAccount, ImportedComment, ImportedPerson, ImportedStory, ImportedTopic,
-    LedgerKey, LedgerRow, StoredPerson,
+    ImportRevision, ImportedAccount, ImportedComment, ImportedPage, ImportedPerson, ImportedStory,
+    ImportedTopic, LedgerKey, LedgerRow, StoredPerson,
 };
 pub use media::MediaRow;
 pub use notify::ChangeListener;
