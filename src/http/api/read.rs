@@ -318,6 +318,7 @@ pub(super) struct SearchQuery {
     q: Option<String>,
     section: Option<String>,
     topic: Option<String>,
+    person: Option<String>,
     from: Option<String>,
     to: Option<String>,
     by: Option<String>,
@@ -359,6 +360,7 @@ pub(super) async fn search(
         text: query.q.unwrap_or_default(),
         section: query.section,
         topic: query.topic,
+        person: query.person,
         from: query.from,
         to: query.to,
         byline: query.by,
@@ -370,6 +372,7 @@ pub(super) async fn search(
         .map_err(|e| match e {
             SearchError::UnknownSection(_)
             | SearchError::UnknownTopic(_)
+            | SearchError::UnknownPerson(_)
             | SearchError::InvalidDate { .. } => Problem::bad_request(e.to_string()),
             other => Problem::internal(other),
         })?;
@@ -428,6 +431,63 @@ pub(super) async fn topic_list(
             parent: t.parent_id.and_then(slug_of),
         })
         .collect();
+    Ok(json_with_etag(
+        &headers,
+        &Page {
+            data,
+            next_cursor: None,
+        },
+    ))
+}
+
+/// A reader's approved comment, with its approved replies; the e-mail
+/// address is never shown.
+#[derive(Debug, Serialize)]
+pub(super) struct CommentJson {
+    id: i64,
+    author_name: String,
+    author_url: Option<String>,
+    /// RFC 3339.
+    created_at: String,
+    /// Plain text, paragraphs separated by blank lines.
+    text: String,
+    replies: Vec<CommentJson>,
+}
+
+fn comment_json(shown: &crate::comments::Shown) -> CommentJson {
+    CommentJson {
+        id: shown.id,
+        author_name: shown.author_name.clone(),
+        author_url: shown.author_url.clone(),
+        created_at: rfc3339(shown.created_at),
+        text: shown
+            .paragraphs
+            .iter()
+            .map(|lines| lines.join("\n"))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        replies: shown.replies.iter().map(comment_json).collect(),
+    }
+}
+
+/// `GET /api/v1/stories/{id}/comments`: the story's approved comments as
+/// threads, oldest first, when the site shows comments (an empty list when
+/// it does not).
+pub(super) async fn story_comments(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let (site, article) = visible_story(&app, &id).await?;
+    let data = if site.comments_shown {
+        crate::comments::thread(app.store(), article.id)
+            .await?
+            .iter()
+            .map(comment_json)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(json_with_etag(
         &headers,
         &Page {
