@@ -127,7 +127,10 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     let Some(db) = support::store(Backend::Postgres).await else {
         return;
     };
-    support::demo_site(&db.store).await;
+    let site = support::demo_site(&db.store).await;
+    masthead::imports::import_text(&db.store, &site, "seed-page.txt", support::SEED, NOW)
+        .await
+        .expect("import seed");
     let url = db.database_url.clone().unwrap();
     let rest = url.split_once('@').map_or(url.as_str(), |(_, r)| r);
     let host_port = rest.split('/').next().unwrap();
@@ -154,6 +157,12 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     let readyz = || operator.get_text("/readyz");
     let (status, body) = readyz().await;
     assert_eq!(status, 200, "{body}");
+    // Readers' pages, cached before the outage.
+    const STORY: &str = "/world/us-to-send-560-additional-troops-to-iraq";
+    let reader = Session::at_with(&format!("http://{address}"), reqwest::Client::new());
+    for path in ["/", STORY] {
+        assert_eq!(reader.get(path).await.status(), 200, "{path}");
+    }
 
     relay_task.abort();
     let _ = (&mut relay_task).await;
@@ -163,6 +172,24 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     // Liveness is about the process, not the database.
     let live = operator.get("/healthz").await;
     assert_eq!(live.status(), 200);
+    // Cached pages are still served; the rest is a themed 503 that says to
+    // come back (never a 500, a stack trace or a hang).
+    for path in ["/", STORY] {
+        let page = reader.get(path).await;
+        assert_eq!(page.status(), 200, "{path} from the cache");
+        assert!(page.text().contains("<h1>") || path == "/", "{path}");
+    }
+    let search = reader.get("/search?q=troops").await;
+    assert_eq!(search.status(), 503, "{}", search.text());
+    assert_eq!(search.header("retry-after"), Some("10"));
+    assert!(
+        search.text().contains("Temporarily unavailable") && search.text().contains("<html"),
+        "a themed page: {}",
+        search.text()
+    );
+    let api = reader.get("/api/v1/stories?section=world").await;
+    assert_eq!(api.status(), 503, "{}", api.text());
+    assert_eq!(api.json()["error"]["code"], "unavailable");
 
     let relay_listener = TcpListener::bind(relay_address).await.unwrap();
     tokio::spawn(relay(relay_listener, upstream));
@@ -175,6 +202,11 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(recovered, "/readyz did not recover: {}", readyz().await.1);
+    assert_eq!(
+        reader.get("/search?q=troops").await.status(),
+        200,
+        "readers too"
+    );
 }
 
 #[tokio::test]
@@ -556,4 +588,92 @@ fn cookie_value(page: &Page) -> String {
                 .map(|(_, v)| v.to_owned())
         })
         .expect("a session cookie")
+}
+
+/// A tmpfs of `size` mounted for one test, unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// Mounts one (needs root, as in CI); `None` (skipped loudly) where the
+    /// machine does not allow it, except in CI.
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            if support::in_ci() {
+                panic!("mounting a tmpfs (as root) is required in CI for the disk tests");
+            }
+            eprintln!("SKIPPED: cannot mount a tmpfs here (not root?)");
+            return None;
+        }
+        Some(SmallDisk { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn readiness_and_metrics_report_the_data_folders_free_space() {
+    let Some(disk) = SmallDisk::mount("160m") else {
+        return;
+    };
+    let data = disk.path().to_owned();
+    let Some(app) = support::spawn_with(Backend::Sqlite, true, move |config| {
+        config.data_dir = data;
+    })
+    .await
+    else {
+        return;
+    };
+    let free = |text: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("masthead_disk_free_bytes{folder=\"data\"}"))
+            .unwrap_or_else(|| panic!("no free space of the data folder:\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    let (status, body) = app.get_text("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("ok data folder: 160.0 MiB free"), "{body}");
+    let (_, text) = app.get_text("/metrics").await;
+    assert!(free(&text) > 150.0 * 1024.0 * 1024.0, "{text}");
+    assert!(
+        text.contains("masthead_disk_size_bytes{folder=\"media\"}"),
+        "{text}"
+    );
+
+    // Filled to 10 MiB free: a warning an operator can act on, and still
+    // ready (readers keep reading while writes are refused).
+    let filler = disk.path().join("filler");
+    std::fs::write(&filler, vec![7u8; 150 * 1024 * 1024]).unwrap();
+    let (status, body) = app.get_text("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("WARN data folder: 10.0 MiB free of 160.0 MiB (below 100.0 MiB)"),
+        "{body}"
+    );
+    let (_, text) = app.get_text("/metrics").await;
+    assert!(free(&text) < 11.0 * 1024.0 * 1024.0, "{text}");
+    assert_eq!(app.get("/world").await.status(), 200, "readers read");
+
+    // Space returns: so does the plain line, without a restart.
+    std::fs::remove_file(&filler).unwrap();
+    let (_, body) = app.get_text("/readyz").await;
+    assert!(body.contains("ok data folder"), "{body}");
 }
