@@ -179,12 +179,34 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     )
     .await
     .expect("the menu");
+    // A story imported from WordPress: figures from a caption and a
+    // gallery, an unknown shortcode kept as text, a lead image, comments.
+    let data = app.db.dir.path().to_owned();
+    let uploads = data.join("uploads");
+    let export = data.join("gazette.xml");
+    std::fs::write(&export, crate::wordpress::rich_export(&uploads)).expect("write export");
+    crate::wordpress::import(store, &data, &export, Some(&uploads))
+        .await
+        .expect("import the export");
+    let imported = store
+        .ledger("wordpress:https://gazette.example")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == "post" && r.source_id == "51")
+        .expect("post 51 imported");
+    let imported = masthead::articles::find(store, imported.target_id)
+        .await
+        .unwrap()
+        .expect("the imported story")
+        .path();
     app.app.sync_changes().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
     let arabic_path = arabic.path();
     let mut pages = PAGES.to_vec();
     pages.push(("article-ar.html", &arabic_path, 200));
+    pages.push(("imported.html", imported.as_str(), 200));
     for (name, path, expected) in &pages {
         let (status, html) = app.get_text(path).await;
         assert_eq!(status, *expected, "GET {path}");
