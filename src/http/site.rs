@@ -610,11 +610,11 @@ async fn render_standalone(app: &App, page: &pages::Page) -> Result<Page, Proble
     let ancestors = pages::ancestors(app.store(), page).await?;
     let children = pages::children(app.store(), page.id).await?;
     let view = StandalonePage {
-        site: views::SiteView::new(&site).with_menu(&menu),
+        site: views::SiteView::in_language(&site, page.language.as_deref().unwrap_or_default())
+            .with_menu(&menu),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, pages::url_path(&page.path)),
         page,
-        language: page.language.as_deref().filter(|l| *l != site.language),
         ancestors: ancestors.iter().map(PageLink::from).collect(),
         children: children.iter().map(PageLink::from).collect(),
     };

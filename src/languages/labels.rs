@@ -55,6 +55,10 @@ pub struct Labels {
     pub add_comment: &'static str,
     pub comments_closed: &'static str,
     /// `{section}`: the story's section.
+    /// The breadcrumb trail of a standalone page.
+    pub breadcrumb: &'static str,
+    /// The list of a standalone page's children (`{title}`).
+    pub more_in: &'static str,
     pub more_from: &'static str,
     pub name: &'static str,
     pub email: &'static str,
@@ -111,6 +115,8 @@ pub static ENGLISH: Labels = Labels {
     reply_to: " to {name}",
     add_comment: "Add a comment",
     comments_closed: "Comments are closed.",
+    breadcrumb: "Breadcrumb",
+    more_in: "More in {title}",
     more_from: "More from {section}",
     name: "Name",
     email: "E-mail",
@@ -166,6 +172,8 @@ pub static FRENCH: Labels = Labels {
     reply_to: " à {name}",
     add_comment: "Ajouter un commentaire",
     comments_closed: "Les commentaires sont fermés.",
+    breadcrumb: "Fil d’Ariane",
+    more_in: "Plus dans {title}",
     more_from: "Plus d’articles dans {section}",
     name: "Nom",
     email: "Courriel",
@@ -221,6 +229,8 @@ pub static ARABIC: Labels = Labels {
     reply_to: " على {name}",
     add_comment: "أضف تعليقًا",
     comments_closed: "التعليقات مغلقة.",
+    breadcrumb: "مسار التنقل",
+    more_in: "المزيد في {title}",
     more_from: "المزيد من {section}",
     name: "الاسم",
     email: "البريد الإلكتروني",

@@ -370,8 +370,6 @@ pub(crate) struct StandalonePage<'a> {
     pub nav: Vec<NavItem<'a>>,
     pub url: String,
     pub page: &'a crate::pages::Page,
-    /// Its language, when it is not the site's.
-    pub language: Option<&'a str>,
     pub ancestors: Vec<PageLink>,
     pub children: Vec<PageLink>,
 }
