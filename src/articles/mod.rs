@@ -117,6 +117,10 @@ pub struct Article {
     /// How the next save changes the translation set (`None` keeps it).
     #[serde(skip)]
     pub translation_link: Option<crate::storage::TranslationLink>,
+    /// A custom canonical path (a moved site's `/2016/07/11/slug`): the
+    /// story's address instead of `/<section>/<slug>`.
+    #[serde(default)]
+    pub canonical_path: Option<String>,
 }
 
 /// What can go wrong with an article.
@@ -153,8 +157,17 @@ impl From<StorageError> for ArticleError {
 }
 
 impl Article {
-    /// The canonical path, `/<section>/<slug>`.
+    /// The canonical path: the custom one, or `/<section>/<slug>`.
     pub fn path(&self) -> String {
+        match &self.canonical_path {
+            Some(path) => path.clone(),
+            None => self.section_path(),
+        }
+    }
+
+    /// The address every story has by its section and slug,
+    /// `/<section>/<slug>`; with a custom canonical path it answers 301.
+    pub fn section_path(&self) -> String {
         format!("/{}/{}", self.section.slug, self.slug)
     }
 
@@ -221,6 +234,7 @@ impl Article {
                 .map_err(|e| corrupt(format!("fields: {e}")))?,
             language: row.language,
             translation_set: row.translation_set,
+            canonical_path: row.canonical_path,
             translation_link: None,
         })
     }
@@ -260,6 +274,7 @@ impl Article {
             fields: json(&self.fields),
             language: self.language.clone(),
             translation_set: self.translation_set,
+            canonical_path: self.canonical_path.clone(),
             translation_link: self.translation_link,
             topics: self.tags.iter().map(|t| topic_name(t)).collect(),
             people: self.bylines.iter().map(|n| person_name(n)).collect(),
@@ -382,6 +397,7 @@ impl NewArticle {
             language: String::new(),
             translation_set: None,
             translation_link: None,
+            canonical_path: None,
         };
         // Before rendering: an oversized or too deeply nested body is
         // refused without being parsed.
@@ -501,6 +517,23 @@ pub async fn visible_by_path(
 ) -> Result<Option<Article>, ArticleError> {
     store
         .visible_article_by_path(section, slug, now)
+        .await?
+        .map(Article::from_row)
+        .transpose()
+}
+
+/// The story readers may see at `now` that keeps the custom canonical path
+/// `path` (as requested, percent-encoded; a trailing slash is ignored).
+pub async fn visible_at_canonical(
+    store: &Store,
+    path: &str,
+    now: i64,
+) -> Result<Option<Article>, ArticleError> {
+    let Ok(path) = crate::redirects::normalize(path) else {
+        return Ok(None);
+    };
+    store
+        .visible_article_by_canonical(&path, now)
         .await?
         .map(Article::from_row)
         .transpose()

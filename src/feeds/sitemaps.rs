@@ -152,7 +152,10 @@ pub async fn articles(
                     };
                     let mut w = Xml::new(Vec::with_capacity(rows.len() * 120));
                     for row in &rows {
-                        let loc = format!("{base_url}/{}/{}", row.section_slug, row.slug);
+                        let loc = match &row.canonical_path {
+                            Some(path) => format!("{base_url}{}", crate::pages::url_path(path)),
+                            None => format!("{base_url}/{}/{}", row.section_slug, row.slug),
+                        };
                         if let Err(e) = location(&mut w, "url", &loc, Some(row.lastmod)) {
                             return Some((Err(e.into()), Stage::Done));
                         }

@@ -443,14 +443,20 @@ async fn article_page(
         let now = app.now();
         let Some(article) = articles::visible_by_path(app.store(), section, slug, now).await?
         else {
-            if let Some(page) = pages::shown_at(app.store(), uri.path()).await? {
-                return render_standalone(app, &page).await.map(Ok);
-            }
-            return match redirects::resolve(app.store(), uri.path(), now).await? {
-                Some(target) => Ok(Err(moved(&target))),
-                None => Err(Problem::no_page()),
-            };
+            return deep_page(app, uri.path()).await;
         };
+        if article.canonical_path.is_some() {
+            // It keeps its old site's address: this one leads there.
+            return Ok(Err(moved(&pages::url_path(&article.path()))));
+        }
+        render_article(app, article).await.map(Ok)
+    }
+}
+
+/// A story's page, at whichever of its addresses answers.
+async fn render_article(app: &App, article: articles::Article) -> Result<Page, Problem> {
+    {
+        let now = app.now();
         let site = app.site().await?;
         let menu = app.menu().await?;
         let sections = app.sections().await?;
@@ -461,7 +467,9 @@ async fn article_page(
                 count: count_comments(&threads),
                 threads: views::comment_views(&site, &threads),
                 open: comments::open_for(app.store(), &site, article.id).await?,
-                action: format!("{}/comments", article.path()),
+                // The form posts to `/<section>/<slug>/comments` even when
+                // the story keeps a custom address.
+                action: format!("{}/comments", article.section_path()),
             })
         } else {
             None
@@ -509,7 +517,7 @@ async fn article_page(
         {
             page_tags.push(format!("media:{id}"));
         }
-        Ok(Ok(Page::html(html, tags(page_tags))))
+        Ok(Page::html(html, tags(page_tags)))
     }
 }
 
@@ -661,6 +669,12 @@ async fn deep_page(app: &App, path: &str) -> Result<Result<Page, Response>, Prob
             return Ok(Err(moved(&pages::url_path(&page.path))));
         }
         return render_standalone(app, &page).await.map(Ok);
+    }
+    if let Some(article) = articles::visible_at_canonical(app.store(), path, app.now()).await? {
+        if path.ends_with('/') {
+            return Ok(Err(moved(&pages::url_path(&article.path()))));
+        }
+        return render_article(app, article).await.map(Ok);
     }
     match redirects::resolve(app.store(), path, app.now()).await? {
         Some(target) => Ok(Err(moved(&target))),

@@ -43,6 +43,10 @@ pub struct StoryFields {
     /// the story's translations as they are, an empty text unlinks it.
     #[serde(default)]
     pub translation_of: Option<String>,
+    /// A custom canonical path (a moved site's address): `None` keeps the
+    /// story's, an empty text goes back to `/<section>/<slug>`.
+    #[serde(default)]
+    pub canonical_path: Option<String>,
 }
 
 /// Splits a list field on new lines and commas, trimming and dropping blanks.
@@ -78,6 +82,25 @@ impl StoryFields {
             fields: fields::to_text(&article.fields),
             language: article.language.clone(),
             translation_of: None,
+            canonical_path: Some(article.canonical_path.clone().unwrap_or_default()),
+        }
+    }
+
+    /// The custom address typed: `None` keeps the story's, `Some(None)`
+    /// clears it.
+    fn canonical_path(&self) -> Result<Option<Option<String>>, WorkflowError> {
+        match self.canonical_path.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some("") => Ok(Some(None)),
+            Some(text) => crate::pages::normalize_path(text)
+                .map(|path| Some(Some(path)))
+                .map_err(|e| {
+                    WorkflowError::Invalid(
+                        e.to_string()
+                            .replace("for a page", "for a story")
+                            .replace("this page", "this story"),
+                    )
+                }),
         }
     }
 
@@ -126,6 +149,9 @@ impl StoryFields {
         article.embargo_until = self.embargo_until;
         article.fields = self.kept_fields()?;
         article.language = self.language()?.unwrap_or_default();
+        if let Some(path) = self.canonical_path()? {
+            article.canonical_path = path;
+        }
         Ok(article)
     }
 
@@ -153,6 +179,9 @@ impl StoryFields {
         article.fields = self.kept_fields()?;
         if let Some(language) = self.language()? {
             article.language = language;
+        }
+        if let Some(path) = self.canonical_path()? {
+            article.canonical_path = path;
         }
         article.check_limits().map_err(ArticleError::from)?;
         article.render_body();

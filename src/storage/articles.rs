@@ -45,6 +45,10 @@ pub struct ArticleRow {
     /// stories), if it translates or is translated by others. Not written
     /// by a save's fields: [`ArticleRow::translation_link`] changes it.
     pub translation_set: Option<i64>,
+    /// A custom canonical path (`/2016/07/11/slug`) the story answers at
+    /// instead of `/<section>/<slug>`. Written after the save's fields (see
+    /// `Backend::set_canonical_path`).
+    pub canonical_path: Option<String>,
     /// How this save changes the story's translation set (not a column;
     /// `None` keeps it).
     #[sqlx(skip)]
@@ -104,7 +108,7 @@ pub(super) const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_sl
      a.headline, a.standfirst, a.teaser, a.body_source, a.body_format, a.body_html, \
      a.dateline, a.bylines, a.tags, a.other_sections, a.lead_image, a.corrections, a.status, \
      a.scheduled_at, a.embargo_until, a.first_published_at, a.last_update_at, a.modified_at, \
-     a.created_at, a.revision, a.owner_id, a.fields, a.language, a.translation_set \
+     a.created_at, a.revision, a.owner_id, a.fields, a.language, a.translation_set, a.canonical_path \
      FROM articles a JOIN sections s ON s.id = a.section_id";
 
 /// A story readers may see at time `$1`.
@@ -252,6 +256,21 @@ impl Store {
         Ok(
             with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(now).bind(section_slug).bind(slug)
+            .fetch_optional(pool).await?),
+        )
+    }
+
+    /// The story readers may see at `now` whose custom canonical path is
+    /// `path`.
+    pub async fn visible_article_by_canonical(
+        &self,
+        path: &str,
+        now: i64,
+    ) -> Result<Option<ArticleRow>> {
+        let sql = format!("{SELECT} WHERE {VISIBLE} AND a.canonical_path = $2");
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now).bind(path)
             .fetch_optional(pool).await?),
         )
     }

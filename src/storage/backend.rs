@@ -202,6 +202,7 @@ where
             .map_err(|e| translation_or_address(e, &row))?
             .try_get(0)?;
         let translations = Self::settle_translation(tx, id, &plan).await?;
+        Self::set_canonical_path(tx, id, row.canonical_path.as_deref()).await?;
         sqlx::query(
             "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
              VALUES ($1, 1, $2, $3, $4, $5)",
@@ -264,6 +265,7 @@ where
             return Ok(false);
         }
         let translations = Self::settle_translation(tx, row.id, &plan).await?;
+        Self::set_canonical_path(tx, row.id, row.canonical_path.as_deref()).await?;
         sqlx::query(
             "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -659,6 +661,14 @@ where
 
     /// The story (id) whose current address is `path` (`/<section>/<slug>`).
     async fn article_at_path(tx: &mut Transaction<'_, Self>, path: &str) -> Result<Option<i64>> {
+        let canonical: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM articles WHERE canonical_path = $1")
+                .bind(path)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if canonical.is_some() {
+            return Ok(canonical);
+        }
         let mut parts = path.trim_start_matches('/').split('/');
         let (Some(section), Some(slug), None) = (parts.next(), parts.next(), parts.next()) else {
             return Ok(None);
@@ -683,6 +693,14 @@ where
             .await?;
         if let Some(title) = page {
             return Ok(Some(format!("the page {title:?}")));
+        }
+        let story: Option<String> =
+            sqlx::query_scalar("SELECT headline FROM articles WHERE canonical_path = $1")
+                .bind(path)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(headline) = story {
+            return Ok(Some(format!("the story {headline:?}")));
         }
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let owner: Option<String> = match parts.as_slice() {
@@ -720,6 +738,59 @@ where
             _ => None,
         };
         Ok(owner)
+    }
+
+    /// Sets story `id`'s custom canonical path (`None`: its section and
+    /// slug), refused (`Refused`, naming the owner) when something else
+    /// lives at the path. An old address of the story itself at the path is
+    /// removed (it moves back).
+    async fn set_canonical_path(
+        tx: &mut Transaction<'_, Self>,
+        id: i64,
+        path: Option<&str>,
+    ) -> Result<()> {
+        if let Some(path) = path {
+            let holder: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM articles WHERE canonical_path = $1")
+                    .bind(path)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            match holder {
+                Some(holder) if holder == id => {}
+                _ => {
+                    if let Some(owner) = Self::path_owner(tx, path).await? {
+                        return Err(StorageError::Refused(format!(
+                            "{path} is the address of {owner}; choose another address for this story"
+                        )));
+                    }
+                    let redirect: Option<Option<i64>> =
+                        sqlx::query_scalar("SELECT article_id FROM redirects WHERE old_path = $1")
+                            .bind(path)
+                            .fetch_optional(&mut **tx)
+                            .await?;
+                    match redirect {
+                        None => {}
+                        Some(Some(story)) if story == id => {
+                            sqlx::query("DELETE FROM redirects WHERE old_path = $1")
+                                .bind(path)
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                        Some(_) => {
+                            return Err(StorageError::Refused(format!(
+                                "{path} is an old address that redirects elsewhere; remove that redirect first (Redirects) or choose another address"
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        sqlx::query("UPDATE articles SET canonical_path = $1 WHERE id = $2")
+            .bind(path.map(str::to_owned))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
     }
 
     /// Refuses `path` for a page (moving from `old_path`, if it is one)

@@ -51,7 +51,7 @@ pub struct CommentLimit {
 
 const SELECT: &str = "SELECT c.id, c.article_id, c.parent_id, c.author_name, c.author_email, c.author_url, \
      c.body, c.status, c.kind, c.address, c.created_at, c.updated_at, a.headline AS article_headline, \
-     '/' || s.slug || '/' || a.slug AS article_path \
+     COALESCE(a.canonical_path, '/' || s.slug || '/' || a.slug) AS article_path \
      FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id";
 
 /// The cache tag of the page that shows story `article_id`'s comments.

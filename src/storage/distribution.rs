@@ -10,6 +10,8 @@ pub struct SitemapEntry {
     pub id: i64,
     pub section_slug: String,
     pub slug: String,
+    /// A custom canonical path, the story's address when set.
+    pub canonical_path: Option<String>,
     /// The editorial update time (or first publication).
     pub lastmod: i64,
 }
@@ -59,7 +61,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<SitemapEntry>> {
         let sql = format!(
-            "SELECT a.id, s.slug AS section_slug, a.slug, \
+            "SELECT a.id, s.slug AS section_slug, a.slug, a.canonical_path, \
                     COALESCE(a.last_update_at, a.first_published_at, a.modified_at) AS lastmod \
              FROM articles a JOIN sections s ON s.id = a.section_id \
              WHERE {VISIBLE} AND a.id >= $2 ORDER BY a.id LIMIT $3"

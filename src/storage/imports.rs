@@ -399,7 +399,7 @@ impl Store {
                 }
             };
             let path: String = sqlx::query_scalar(
-                "SELECT '/' || s.slug || '/' || a.slug FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1")
+                "SELECT COALESCE(a.canonical_path, '/' || s.slug || '/' || a.slug) FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1")
                 .bind(id).fetch_one(&mut *tx).await?;
             for old in &story.old_paths {
                 if *old == path || Backend::path_owner(&mut tx, old).await?.is_some() {

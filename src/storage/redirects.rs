@@ -29,7 +29,7 @@ pub enum RedirectTarget {
 }
 
 const SELECT: &str = "SELECT r.old_path, r.article_id, \
-     CASE WHEN a.id IS NULL THEN NULL ELSE '/' || s.slug || '/' || a.slug END AS article_path, \
+     CASE WHEN a.id IS NULL THEN NULL ELSE COALESCE(a.canonical_path, '/' || s.slug || '/' || a.slug) END AS article_path, \
      a.headline AS article_headline, r.target_path, r.hits, r.last_hit_at, r.created_at \
      FROM redirects r LEFT JOIN articles a ON a.id = r.article_id \
      LEFT JOIN sections s ON s.id = a.section_id";

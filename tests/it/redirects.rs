@@ -13,6 +13,7 @@ use crate::support::{Backend, Session, TestApp, spawn};
 on_both!(
     an_old_address_answers_301_counts_its_hits_and_follows_its_story,
     addresses_in_use_loops_and_the_sites_own_paths_are_refused,
+    a_story_keeps_its_old_sites_address_exactly,
 );
 
 const TROOPS: &str = "/world/us-to-send-560-additional-troops-to-iraq";
@@ -188,4 +189,102 @@ async fn addresses_in_use_loops_and_the_sites_own_paths_are_refused(backend: Bac
     assert_eq!(twice.status(), 409);
     assert!(twice.text().contains("a redirect from /a already exists"));
     assert_eq!(masthead::redirects::count(app.store()).await.unwrap(), 2);
+}
+
+/// Saves `story` with `canonical_path` as its custom address.
+async fn keep_address(
+    app: &TestApp,
+    story: &masthead::articles::Article,
+    canonical_path: Option<&str>,
+) -> Result<masthead::articles::Article, masthead::articles::revisions::SaveError> {
+    let mut after = story.clone();
+    after.canonical_path = canonical_path.map(str::to_owned);
+    let record = masthead::articles::revisions::SaveRecord {
+        author: "test",
+        message: "Old site's address",
+        event: "article.fixed",
+        extras: &Default::default(),
+    };
+    masthead::articles::revisions::save(
+        app.store(),
+        story,
+        after,
+        story.revision,
+        record,
+        crate::support::NOW,
+    )
+    .await
+}
+
+async fn a_story_keeps_its_old_sites_address_exactly(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let store = app.store();
+    let story = masthead::articles::visible_by_path(
+        store,
+        "world",
+        "us-to-send-560-additional-troops-to-iraq",
+        crate::support::NOW,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    // Readers saw the section address (cached) before it kept another.
+    assert_eq!(visit(&app, TROOPS).await.0, 200);
+    const KEPT: &str = "/2016/07/11/us-troops";
+    let story = keep_address(&app, &story, Some(KEPT)).await.unwrap();
+    let page = app.session().get(KEPT).await;
+    assert_eq!(page.status(), 200, "{}", page.text());
+    assert!(
+        page.text()
+            .contains("US to send 560 additional troops to Iraq")
+    );
+    assert!(
+        page.text().contains(&format!(
+            r#"<link rel="canonical" href="http://news.example{KEPT}">"#
+        )),
+        "{}",
+        page.text()
+    );
+    assert_eq!(visit(&app, TROOPS).await, (301, Some(KEPT.into())));
+    assert_eq!(
+        visit(&app, &format!("{KEPT}/")).await,
+        (301, Some(KEPT.into()))
+    );
+    // Every link to it is the kept address.
+    for path in ["/world", "/feeds/rss.xml", "/sitemaps/articles-1.xml"] {
+        let (_, body) = app.get_text(path).await;
+        assert!(body.contains(KEPT), "{path} links the kept address: {body}");
+        assert!(!body.contains(TROOPS), "{path} still links {TROOPS}");
+    }
+    // The address is the story's: a page or another story there is refused.
+    let actor = masthead::actor::Actor::command_line();
+    let page = masthead::pages::PageInput {
+        title: "Troops".into(),
+        path: KEPT.into(),
+        body_source: "x".into(),
+        status: "published".into(),
+        ..Default::default()
+    };
+    let refused = masthead::pages::save(store, &actor, None, &page, crate::support::NOW).await;
+    assert!(
+        matches!(&refused, Err(masthead::pages::PageError::Refused(why)) if why.contains("the story \"US to send 560 additional troops to Iraq\"")),
+        "{refused:?}"
+    );
+    let other =
+        masthead::articles::visible_list(store, None, crate::support::NOW, None, Some(story.id), 1)
+            .await
+            .unwrap()
+            .remove(0);
+    let taken = keep_address(&app, &other, Some(KEPT)).await;
+    assert!(
+        taken.as_ref().is_err_and(|e| e.to_string().contains(KEPT)),
+        "{:?}",
+        taken.map(|a| a.path())
+    );
+    // Back to its section address: the kept one now redirects there.
+    keep_address(&app, &story, None).await.unwrap();
+    assert_eq!(visit(&app, TROOPS).await.0, 200);
+    assert_eq!(visit(&app, KEPT).await, (301, Some(TROOPS.into())));
 }

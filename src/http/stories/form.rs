@@ -20,6 +20,8 @@ pub(super) struct StoryForm {
     pub(super) body: String,
     pub(super) section: String,
     pub(super) slug: String,
+    /// A custom canonical path; empty for `/<section>/<slug>`.
+    pub(super) canonical_path: String,
     pub(super) dateline: String,
     pub(super) bylines: String,
     pub(super) tags: String,
@@ -61,6 +63,7 @@ impl StoryForm {
             body: fields.body,
             section: fields.section_id.to_string(),
             slug: fields.slug,
+            canonical_path: fields.canonical_path.unwrap_or_default(),
             dateline: fields.dateline,
             bylines: fields.bylines,
             tags: fields.tags,
@@ -121,6 +124,7 @@ impl StoryForm {
             language: self.language.clone(),
             translation_of: (self.translation_of.trim() != self.translation_was.trim())
                 .then(|| self.translation_of.clone()),
+            canonical_path: Some(self.canonical_path.clone()),
         })
     }
 }
