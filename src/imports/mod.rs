@@ -3,6 +3,7 @@
 //! WordPress importer starts with [`wxr`], a streaming reader of WordPress
 //! exports.
 
+pub mod drupal7;
 pub mod text;
 pub mod wxr;
 

@@ -1,0 +1,16 @@
+//! The Drupal 7 importer: `masthead import drupal7 --source mysql://...`
+//! reads a live Drupal 7 database (no PHP, no Drupal module) through
+//! [`source`], which owns the connection, the check that the database is
+//! Drupal 7 and every query; [`model`] is what it hands out, and [`error`]
+//! why a database cannot be read.
+
+mod error;
+mod model;
+mod source;
+
+pub use error::Drupal7Error;
+pub use model::{
+    Alias, Comment, Field, FieldItem, File, Node, Position, Redirect, Revision, SiteVariables,
+    Term, User, Vocabulary,
+};
+pub use source::{Source, open};
