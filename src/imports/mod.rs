@@ -1,10 +1,20 @@
 //! Imports: pages in the seed's text format (see [`text`]) become a section,
-//! a published story and its related stories, all in one transaction. The
-//! WordPress importer starts with [`wxr`], a streaming reader of WordPress
-//! exports.
+//! a published story and its related stories, all in one transaction.
+//! Whole sites come in through the shared machinery: [`ledger`] (what each
+//! source item became, so a re-run updates what changed and duplicates
+//! nothing), [`run`] (one run: ledger, [`report`], [`progress`], dry run)
+//! and [`cleaning`] (the sanitizer, saying what it removed). [`wordpress`]
+//! imports a WordPress export read by [`wxr`], a streaming reader;
+//! [`drupal7`] a live Drupal 7 database.
 
+pub mod cleaning;
 pub mod drupal7;
+pub mod ledger;
+pub mod progress;
+pub mod report;
+pub mod run;
 pub mod text;
+pub mod wordpress;
 pub mod wxr;
 
 use std::path::Path;

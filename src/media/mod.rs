@@ -260,6 +260,30 @@ pub async fn ingest(
     uploaded_by: Option<i64>,
     now: i64,
 ) -> Result<Media, MediaError> {
+    let row = prepare(files, bytes, text, uploaded_by, now).await?;
+    let event = NewEvent {
+        kind: "media.uploaded".into(),
+        subject: "media:{id}".into(),
+        tags: vec!["media:{id}".into()],
+        payload: serde_json::json!({ "hash": row.hash, "width": row.width, "height": row.height }),
+    };
+    let id = store.insert_media(&row, &[event]).await?;
+    tracing::info!(id, hash = %row.hash, name = %declared_name, "image uploaded");
+    Media::from_row(MediaRow { id, ..row })
+}
+
+/// The checks, conversion and file storage of [`ingest`], without the
+/// media row: the row to store (id 0). An importer stores it with its
+/// ledger row in one transaction; files stored by content hash are the same
+/// whoever stores them, so a file stored by a run killed before its row
+/// committed is simply found again.
+pub async fn prepare(
+    files: &MediaFiles,
+    bytes: Vec<u8>,
+    text: MediaText,
+    uploaded_by: Option<i64>,
+    now: i64,
+) -> Result<MediaRow, MediaError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(MediaError::TooLarge { size: bytes.len() });
     }
@@ -299,7 +323,7 @@ pub async fn ingest(
     .await
     .map_err(|e| MediaError::Encode(format!("image worker failed: {e}")))??;
     let text = text.trimmed();
-    let row = MediaRow {
+    Ok(MediaRow {
         id: 0,
         hash: processed.hash.clone(),
         width: i64::from(processed.width),
@@ -313,16 +337,12 @@ pub async fn ingest(
         uploaded_by,
         created_at: now,
         updated_at: now,
-    };
-    let event = NewEvent {
-        kind: "media.uploaded".into(),
-        subject: "media:{id}".into(),
-        tags: vec!["media:{id}".into()],
-        payload: serde_json::json!({ "hash": processed.hash, "width": processed.width, "height": processed.height }),
-    };
-    let id = store.insert_media(&row, &[event]).await?;
-    tracing::info!(id, hash = %processed.hash, name = %declared_name, "image uploaded");
-    Media::from_row(MediaRow { id, ..row })
+    })
+}
+
+/// [`Media`] of a stored row.
+pub fn from_row(row: MediaRow) -> Result<Media, MediaError> {
+    Media::from_row(row)
 }
 
 /// The image with this id.

@@ -21,6 +21,7 @@ use sqlx::{
 use super::articles::{ArticleRow, FIELDS, NewRevision, WriteExtras, unique_to_conflict};
 use super::audit::NewAuditEntry;
 use super::events::NewEvent;
+use super::imports::LedgerKey;
 use super::people::{PersonName, person_tag};
 use super::search::{SearchFilter, byline_pattern};
 use super::sign_in::WaitRule;
@@ -886,6 +887,50 @@ where
         .bind(purpose)
         .fetch_optional(&mut **tx)
         .await?)
+    }
+    /// What the ledger says source item `key` became: (target kind, target
+    /// id, digest).
+    async fn ledger_target(
+        tx: &mut Transaction<'_, Self>,
+        key: &LedgerKey,
+    ) -> Result<Option<(String, i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT target_kind, target_id, digest FROM import_ledger \
+             WHERE source = $1 AND kind = $2 AND source_id = $3",
+        )
+        .bind(&key.source)
+        .bind(&key.kind)
+        .bind(&key.source_id)
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
+
+    /// Records that source item `key` became `target_kind` `target_id`, as
+    /// its `digest` says, inside the transaction that stored it.
+    async fn ledger_put(
+        tx: &mut Transaction<'_, Self>,
+        key: &LedgerKey,
+        target_kind: &str,
+        target_id: i64,
+        digest: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO import_ledger (source, kind, source_id, target_kind, target_id, digest, \
+             imported_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+             ON CONFLICT (source, kind, source_id) DO UPDATE SET target_kind = excluded.target_kind, \
+             target_id = excluded.target_id, digest = excluded.digest, updated_at = excluded.updated_at",
+        )
+        .bind(&key.source)
+        .bind(&key.kind)
+        .bind(&key.source_id)
+        .bind(target_kind)
+        .bind(target_id)
+        .bind(digest)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
     }
 }
 

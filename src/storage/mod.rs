@@ -16,6 +16,7 @@ mod distribution;
 mod editorial;
 mod embargoes;
 mod events;
+mod imports;
 mod media;
 mod notify;
 mod ops;
@@ -37,6 +38,10 @@ pub use comments::{CommentLimit, CommentRow, NewComment};
 pub use distribution::{SitemapChunk, SitemapEntry};
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
+pub use imports::{
+    ImportRevision, ImportedAccount, ImportedComment, ImportedPerson, ImportedStory, ImportedTopic,
+    LedgerKey, LedgerRow, StoredPerson,
+};
 pub use media::MediaRow;
 pub use notify::ChangeListener;
 pub use ops::{PoolStats, RevisionMismatch, StoredBody};
