@@ -401,6 +401,78 @@ impl Source {
             .collect())
     }
 
+    /// How nodes use each vocabulary, to find the one a news site files
+    /// its sections in: for each vocabulary id, how many nodes have exactly
+    /// one of its terms and how many have more, over every term reference
+    /// field; and how many nodes of `story_types` there are.
+    pub async fn vocabulary_use(
+        &self,
+        story_types: &[String],
+    ) -> Result<(HashMap<i64, (i64, i64)>, i64)> {
+        let mut per_node: HashMap<(i64, i64), i64> = HashMap::new();
+        for field in self
+            .fields
+            .iter()
+            .filter(|f| f.field_type == "taxonomy_term_reference")
+        {
+            let sql = format!(
+                "SELECT CAST(f.entity_id AS SIGNED), CAST(t.vid AS SIGNED), COUNT(*) \
+                 FROM `field_data_{0}` f JOIN taxonomy_term_data t ON t.tid = f.`{0}_tid` \
+                 WHERE f.entity_type = 'node' AND f.deleted = 0 GROUP BY f.entity_id, t.vid",
+                field.name
+            );
+            if !self.has(&format!("field_data_{}", field.name)) {
+                continue;
+            }
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(Drupal7Error::query(format!("field_data_{}", field.name)))?;
+            for row in &rows {
+                *per_node.entry((int(row, 0), int(row, 1))).or_default() += int(row, 2);
+            }
+        }
+        let mut use_of: HashMap<i64, (i64, i64)> = HashMap::new();
+        for ((_, vid), count) in per_node {
+            let entry = use_of.entry(vid).or_default();
+            if count == 1 {
+                entry.0 += 1;
+            } else {
+                entry.1 += 1;
+            }
+        }
+        let mut stories = 0;
+        if !story_types.is_empty() {
+            let sql = format!(
+                "SELECT COUNT(*) FROM node WHERE type IN ({})",
+                placeholders(story_types.len())
+            );
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
+            for t in story_types {
+                query = query.bind(t);
+            }
+            stories = query
+                .fetch_one(&self.pool)
+                .await
+                .map_err(Drupal7Error::query("node types"))?;
+        }
+        Ok((use_of, stories))
+    }
+
+    /// The node types (`node_type`), machine name and human name.
+    pub async fn node_types(&self) -> Result<Vec<(String, String)>> {
+        let sql = if self.has("node_type") {
+            "SELECT CAST(type AS CHAR), CAST(name AS CHAR) FROM node_type ORDER BY type"
+        } else {
+            "SELECT DISTINCT CAST(type AS CHAR), CAST(type AS CHAR) FROM node ORDER BY type"
+        };
+        let rows = sqlx::query(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(Drupal7Error::query("node_type"))?;
+        Ok(rows.iter().map(|r| (text(r, 0), text(r, 1))).collect())
+    }
+
     /// How many nodes the site has.
     pub async fn node_count(&self) -> Result<i64> {
         sqlx::query_scalar("SELECT COUNT(*) FROM node")
