@@ -1,6 +1,8 @@
-//! `masthead import text FILE...`.
+//! `masthead import text FILE...` and `masthead import wordpress FILE.xml`.
 
 use std::path::PathBuf;
+
+use anyhow::Context;
 
 use crate::config::Config;
 use crate::site::{Settings, Site};
@@ -23,6 +25,49 @@ pub(super) async fn text(config: &Config, files: &[PathBuf]) -> anyhow::Result<(
             report.related_added,
             report.related_existing
         );
+    }
+    Ok(())
+}
+
+/// The arguments of `masthead import wordpress`.
+pub(super) struct WordPressArgs {
+    pub file: PathBuf,
+    pub uploads: Option<PathBuf>,
+    pub dry_run: bool,
+    pub report: Option<PathBuf>,
+}
+
+pub(super) async fn wordpress(config: &Config, args: WordPressArgs) -> anyhow::Result<()> {
+    use crate::imports::wordpress;
+    if let Some(dir) = &args.uploads
+        && !dir.is_dir()
+    {
+        return Err(super::BadInput(format!("--uploads {}: not a folder", dir.display())).into());
+    }
+    let store = super::open(config).await?;
+    let now = jiff::Timestamp::now().as_second();
+    let site = match store.site().await? {
+        Some(row) => Site::from_row(row)?,
+        None => crate::site::save(&store, &Settings::demo(&config.public_base_url()), now).await?,
+    };
+    let options = wordpress::Options {
+        file: args.file,
+        uploads: args.uploads,
+        dry_run: args.dry_run,
+        media: crate::media::MediaFiles::new(&config.data_dir),
+    };
+    let result = wordpress::import(&store, &site, &options, true, now).await;
+    store.close().await;
+    let report = match result {
+        Ok(report) => report,
+        Err(e) if e.is_bad_input() => return Err(super::BadInput(e.to_string()).into()),
+        Err(e) => return Err(e.into()),
+    };
+    print!("{report}");
+    if let Some(path) = &args.report {
+        report
+            .write_to(path)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
     }
     Ok(())
 }

@@ -113,6 +113,23 @@ pub struct InitArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
+    /// Import a WordPress export (WXR 1.0-1.2: Tools > Export in WordPress):
+    /// posts, authors, categories, tags, comments and attachments. Run it
+    /// again to update what changed; an interrupted run goes on where it
+    /// stopped.
+    Wordpress {
+        /// The export file.
+        file: PathBuf,
+        /// The site's wp-content/uploads folder, where attachments' files are.
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+        /// Read and check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the report to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// Import pages in the seed's text format (headline, body, "Last update:", "More from SECTION").
     Text {
         /// Files to import; all are checked before anything is stored.
@@ -142,6 +159,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Text { files }) => import::text(&config, &files).await,
+        Command::Import(ImportCommand::Wordpress {
+            file,
+            uploads,
+            dry_run,
+            report,
+        }) => {
+            let options = import::WordPressArgs {
+                file,
+                uploads,
+                dry_run,
+                report,
+            };
+            import::wordpress(&config, options).await
+        }
         #[cfg(feature = "bench")]
         Command::Bench(BenchCommand::Generate { stories }) => {
             bench::generate(&config, stories).await
@@ -162,6 +193,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check => ops::check(&config).await,
     }
 }
+
+/// An error in what the user gave (a file that cannot be imported): the
+/// binary prints it on one line and exits with code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
 
 /// Opens the configured database (creating the data folder for SQLite) and
 /// applies migrations.

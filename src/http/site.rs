@@ -62,7 +62,15 @@ fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
     tags
 }
 
-async fn home(State(app): State<App>, headers: HeaderMap) -> Response {
+async fn home(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response {
+    // `/?p=12`: an imported WordPress site's default permalink.
+    if let Some(query) = uri.query() {
+        match redirects::resolve_query(app.store(), query, app.now()).await {
+            Ok(Some(target)) => return moved(&target),
+            Ok(None) => {}
+            Err(e) => return reader_response(e.into()),
+        }
+    }
     cached(&app, &headers, "/", || async {
         home_page(&app).await.map_err(reader_response)
     })

@@ -58,6 +58,21 @@ impl Run {
         id: i64,
         digest: &str,
     ) {
+        self.counted(key, decision, target_kind, id, digest);
+        self.progress.tick();
+    }
+
+    /// [`Run::stored`] for an item that is part of another (a story's
+    /// comment, a section made for a story): counted, not a step of the
+    /// progress.
+    pub fn counted(
+        &mut self,
+        key: &LedgerKey,
+        decision: Decision,
+        target_kind: &str,
+        id: i64,
+        digest: &str,
+    ) {
         let outcome = match decision {
             Decision::New => Outcome::Imported,
             Decision::Changed { .. } => Outcome::Updated,
@@ -65,7 +80,6 @@ impl Run {
         };
         self.ledger.record(key, target_kind, id, digest);
         self.report.count(&key.kind, outcome);
-        self.progress.tick();
     }
 
     /// An item that needed no write.

@@ -113,6 +113,39 @@ pub async fn resolve(store: &Store, path: &str, now: i64) -> Result<Option<Strin
     let Ok(path) = normalize(path) else {
         return Ok(None);
     };
+    resolve_exact(store, &path, now).await
+}
+
+/// The old address a query on the home page is: WordPress's default
+/// permalinks `/?p=12` and `/?page_id=2`, stored with their query by an
+/// import. Other queries are no address.
+pub fn query_path(query: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        let numeric = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+        (matches!(key, "p" | "page_id") && numeric).then(|| format!("/?{key}={value}"))
+    })
+}
+
+/// Where a request for the home page with `query` goes, if the query is an
+/// old address (see [`query_path`]) readers may follow at `now`.
+pub async fn resolve_query(
+    store: &Store,
+    query: &str,
+    now: i64,
+) -> Result<Option<String>, RedirectError> {
+    match query_path(query) {
+        Some(path) => resolve_exact(store, &path, now).await,
+        None => Ok(None),
+    }
+}
+
+async fn resolve_exact(
+    store: &Store,
+    path: &str,
+    now: i64,
+) -> Result<Option<String>, RedirectError> {
+    let path = path.to_owned();
     let Some(row) = store.redirect_target(&path).await? else {
         return Ok(None);
     };

@@ -20,6 +20,8 @@ pub struct CommentRow {
     pub author_url: Option<String>,
     pub body: String,
     pub status: String,
+    /// `comment`, or `pingback` / `trackback` (imported from WordPress).
+    pub kind: String,
     pub address: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -48,7 +50,7 @@ pub struct CommentLimit {
 }
 
 const SELECT: &str = "SELECT c.id, c.article_id, c.parent_id, c.author_name, c.author_email, c.author_url, \
-     c.body, c.status, c.address, c.created_at, c.updated_at, a.headline AS article_headline, \
+     c.body, c.status, c.kind, c.address, c.created_at, c.updated_at, a.headline AS article_headline, \
      '/' || s.slug || '/' || a.slug AS article_path \
      FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id";
 

@@ -48,6 +48,7 @@ mod search;
 mod storage;
 mod validators;
 mod websub;
+mod wordpress;
 // operations (issue 6)
 mod backup;
 mod crash;
