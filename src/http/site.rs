@@ -199,7 +199,17 @@ async fn section_front(
     Path(slug): Path<String>,
     Query(query): Query<FrontQuery>,
     headers: HeaderMap,
+    uri: Uri,
 ) -> Result<Response, Problem> {
+    // A one-part address no section has may be an old one (an imported
+    // site's `/world-news`, `/about-us`).
+    if !app.sections().await?.iter().any(|s| s.slug == slug)
+        && let Some(target) = redirects::resolve(app.store(), uri.path(), app.now())
+            .await
+            .map_err(|error| reader(error.into()))?
+    {
+        return Ok(moved(&target));
+    }
     let at = ListAt::from_query(&query)?;
     let key = at.key(&format!("/{slug}"));
     Ok(cached(&app, &headers, &key, || async {
