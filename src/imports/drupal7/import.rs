@@ -725,9 +725,23 @@ impl NodeImport<'_> {
         let mut states: Vec<(Article, &super::model::Revision)> = Vec::new();
         let mut published_before = false;
         let mut removed_total = cleaning::Removed::default();
+        // Revisions often keep the body of the one before: cleaned once.
+        let mut cleaned: Option<(&str, String, cleaning::Removed)> = None;
         for revision in &node.revisions {
             let is_current = revision.vid == node.current().map_or(0, |r| r.vid);
-            let mut article = mapping::story_state(
+            let raw = mapping::raw_body(revision);
+            let (clean, removed) = match &cleaned {
+                Some((before, clean, removed)) if *before == raw => (clean.clone(), *removed),
+                _ => {
+                    let (clean, removed) = cleaning::sanitize(raw);
+                    cleaned = Some((raw, clean.clone(), removed));
+                    (clean, removed)
+                }
+            };
+            if is_current {
+                removed_total = removed;
+            }
+            let article = mapping::story_state(
                 &self.context,
                 node,
                 revision,
@@ -735,13 +749,8 @@ impl NodeImport<'_> {
                 published_before,
                 &slug,
                 &self.media,
+                &clean,
             )?;
-            let (clean, removed) = cleaning::sanitize(&article.body_source);
-            if is_current {
-                removed_total = removed;
-            }
-            article.body_source = clean;
-            article.render_body();
             published_before |= revision.status == 1;
             states.push((article, revision));
         }

@@ -12,6 +12,16 @@ use crate::articles::{Article, BodyFormat, NewArticle, SectionRef, Slug, Status}
 /// The field whose value and summary are a story's body and teaser.
 pub(super) const BODY_FIELD: &str = "body";
 
+/// A revision's body as Drupal stored it (its first value).
+pub(super) fn raw_body(revision: &Revision) -> &str {
+    revision
+        .fields
+        .get(BODY_FIELD)
+        .and_then(|items| items.first())
+        .and_then(|b| b.get("value"))
+        .unwrap_or("")
+}
+
 /// masthead's role for a Drupal user's roles: `administrator` → admin, an
 /// editor-like role (its name says editor, chief or publisher) → editor,
 /// the rest → writer.
@@ -48,7 +58,8 @@ pub(super) struct Context {
 }
 
 /// A revision's state as a story, with the media references of its image
-/// fields already resolved by the caller (`fid` → `media:N`).
+/// fields already resolved by the caller (`fid` → `media:N`) and its body
+/// already through the sanitizer (`clean_body`).
 pub(super) fn story_state(
     context: &Context,
     node: &Node,
@@ -57,6 +68,7 @@ pub(super) fn story_state(
     published_before: bool,
     slug: &Slug,
     media: &HashMap<i64, String>,
+    clean_body: &str,
 ) -> Result<Article, String> {
     let mut section = None;
     let mut tags = Vec::new();
@@ -86,7 +98,6 @@ pub(super) fn story_state(
         .fields
         .get(BODY_FIELD)
         .and_then(|items| items.first());
-    let body_source = body.and_then(|b| b.get("value")).unwrap_or("").to_owned();
     let teaser = body
         .and_then(|b| b.get("summary"))
         .filter(|s| !s.trim().is_empty())
@@ -97,7 +108,9 @@ pub(super) fn story_state(
         headline: revision.title.clone(),
         standfirst: String::new(),
         teaser,
-        body_source,
+        // The body goes in once it is sanitized (below), so it is cleaned
+        // once, not again by the draft's own rendering.
+        body_source: String::new(),
         body_format: BodyFormat::Html,
         dateline: String::new(),
         bylines: context
@@ -109,6 +122,9 @@ pub(super) fn story_state(
     }
     .into_draft(node.created)
     .map_err(|e| e.to_string())?;
+    article.body_source = clean_body.to_owned();
+    article.body_html = clean_body.to_owned();
+    article.check_limits().map_err(|e| e.to_string())?;
     let modified = if is_current {
         node.changed.max(revision.timestamp)
     } else {
