@@ -1,7 +1,8 @@
 //! The Drupal 7 importer's writes that the shared import writes
 //! (`storage::imports`) do not cover: a node with every revision stored as
-//! one story in one transaction (its first revision inserted, each later
-//! one saved over the one before, so the story's history is Drupal's), and
+//! one story in one transaction (its current state inserted as a new story
+//! is, its earlier revisions as the revision rows before it, so the story's
+//! history is Drupal's), and
 //! old addresses that lead to a section, topic or person page. Each write
 //! carries its ledger row in the same transaction.
 
@@ -10,59 +11,75 @@ use super::events::NewEvent;
 use super::imports::{ImportRevision, ImportedStory, import_comment};
 use super::{ArticleRow, LedgerKey, NewRevision, Result, StorageError, Store, in_transaction};
 
-/// A later revision of an imported story.
+/// A later revision of an imported story: its state and revision record.
 #[derive(Debug, Clone)]
 pub struct LaterRevision {
     pub row: ArticleRow,
     pub revision: ImportRevision,
-    /// Its events; `{id}` becomes the story's id.
-    pub events: Vec<NewEvent>,
 }
 
 impl Store {
-    /// Stores `story` (inserted, or saved over `expected_revision`) and then
-    /// each of `later` over the revision before it, with the old addresses,
-    /// comments and ledger rows, in one transaction. `Ok(None)` when the
-    /// stored story changed since `expected_revision` (nothing is written).
+    /// Stores a new story whose history is `story` then each of `later`
+    /// (oldest first; `story.events` are those of the newest state), or
+    /// saves `story` over `expected_revision` of a stored one (`later`
+    /// empty), with the old addresses, comments and ledger rows, in one
+    /// transaction. `Ok(None)` when the stored story changed since
+    /// `expected_revision` (nothing is written).
     pub async fn import_story_history(
         &self,
         story: &ImportedStory,
         later: &[LaterRevision],
     ) -> Result<Option<i64>> {
         in_transaction!(self, tx => {
-            let first = NewRevision {
-                author: &story.revision.author,
-                message: &story.revision.message,
-                snapshot: story.revision.snapshot.clone(),
-            };
-            let (id, mut number) = match story.expected_revision {
-                None => (Backend::insert_article(&mut tx, &story.row, &first, &story.events).await?, 1),
+            let (id, modified_at) = match story.expected_revision {
+                // A new story: the current state goes in through the same
+                // insert as every new story (events, topic and people
+                // filing, search), numbered after the earlier revisions,
+                // which go in as the revision rows before it.
+                None => {
+                    let (row, revision) = match later.last() {
+                        Some(last) => (&last.row, &last.revision),
+                        None => (&story.row, &story.revision),
+                    };
+                    let current = NewRevision {
+                        author: &revision.author,
+                        message: &revision.message,
+                        snapshot: revision.snapshot.clone(),
+                    };
+                    let id = Backend::insert_article(&mut tx, row, &current, &story.events).await?;
+                    if !later.is_empty() {
+                        let count = later.len() as i64 + 1;
+                        sqlx::query("UPDATE revisions SET number = $1 WHERE article_id = $2 AND number = 1")
+                            .bind(count).bind(id).execute(&mut *tx).await?;
+                        sqlx::query("UPDATE articles SET revision = $1 WHERE id = $2")
+                            .bind(count).bind(id).execute(&mut *tx).await?;
+                        let earlier = std::iter::once((&story.row, &story.revision))
+                            .chain(later[..later.len() - 1].iter().map(|l| (&l.row, &l.revision)));
+                        for (number, (row, revision)) in (1..).zip(earlier) {
+                            // Snapshots made before the id was known name story 0.
+                            let snapshot = revision.snapshot.replacen("{\"id\":0,", &format!("{{\"id\":{id},"), 1);
+                            sqlx::query(
+                                "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
+                                 VALUES ($1, $2, $3, $4, $5, $6)")
+                                .bind(id).bind(number as i64).bind(&revision.author).bind(&revision.message)
+                                .bind(row.modified_at).bind(snapshot)
+                                .execute(&mut *tx).await?;
+                        }
+                    }
+                    (id, row.modified_at)
+                }
                 Some(expected) => {
-                    if !Backend::update_article(&mut tx, &story.row, expected, &first, &story.events, None).await? {
+                    let revision = NewRevision {
+                        author: &story.revision.author,
+                        message: &story.revision.message,
+                        snapshot: story.revision.snapshot.clone(),
+                    };
+                    if !Backend::update_article(&mut tx, &story.row, expected, &revision, &story.events, None).await? {
                         return Ok(None);
                     }
-                    (story.row.id, expected + 1)
+                    (story.row.id, story.row.modified_at)
                 }
             };
-            let mut modified_at = story.row.modified_at;
-            for next in later {
-                let mut row = next.row.clone();
-                row.id = id;
-                row.revision = number;
-                // Snapshots made before the id was known name story 0.
-                let snapshot = next.revision.snapshot.replacen("{\"id\":0,", &format!("{{\"id\":{id},"), 1);
-                let revision = NewRevision {
-                    author: &next.revision.author,
-                    message: &next.revision.message,
-                    snapshot,
-                };
-                let events = NewEvent::with_id(&next.events, id);
-                if !Backend::update_article(&mut tx, &row, number, &revision, &events, None).await? {
-                    return Err(StorageError::Corrupt(format!("story {id} changed while its history was written")));
-                }
-                number += 1;
-                modified_at = row.modified_at;
-            }
             let path: String = sqlx::query_scalar(
                 "SELECT '/' || s.slug || '/' || a.slug FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1")
                 .bind(id).fetch_one(&mut *tx).await?;

@@ -837,16 +837,17 @@ impl NodeImport<'_> {
                 (story, Vec::new())
             }
             None => {
+                let (_, events) = states
+                    .last()
+                    .expect("a node has a revision")
+                    .0
+                    .creation_records("", "");
                 let mut states = states.into_iter();
                 let (first, revision) = states.next().expect("a node has a revision");
-                let (_, events) = first.creation_records("", "");
-                let mut previous = first.clone();
                 let later: Vec<LaterRevision> = states
                     .enumerate()
                     .map(|(i, (mut article, revision))| {
                         article.revision = i as i64 + 2;
-                        let event = revisions::change_event(&previous, &article, "article.updated");
-                        previous = article.clone();
                         LaterRevision {
                             row: article.to_row(),
                             revision: ImportRevision {
@@ -854,15 +855,6 @@ impl NodeImport<'_> {
                                 message: message_of(revision),
                                 snapshot: article.snapshot(),
                             },
-                            events: vec![crate::storage::NewEvent {
-                                subject: "article:{id}".into(),
-                                tags: event
-                                    .tags
-                                    .iter()
-                                    .map(|t| t.replace("article:0", "article:{id}"))
-                                    .collect(),
-                                ..event
-                            }],
                         }
                     })
                     .collect();
