@@ -102,9 +102,9 @@ async fn run(
     source: &Source,
     now: i64,
 ) -> Result<Report, ImportFailure> {
-    let total = u64::try_from(source.node_count().await?).unwrap_or(0);
+    let total = u64::try_from(source.item_count().await?).unwrap_or(0);
     let progress = if options.show_progress {
-        Progress::new("nodes", total)
+        Progress::new("items", total)
     } else {
         Progress::hidden()
     };

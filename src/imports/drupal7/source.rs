@@ -473,12 +473,27 @@ impl Source {
         Ok(rows.iter().map(|r| (text(r, 0), text(r, 1))).collect())
     }
 
-    /// How many nodes the site has.
-    pub async fn node_count(&self) -> Result<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM node")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(Drupal7Error::query("node"))
+    /// How many items a run goes through: nodes, users, terms and files
+    /// (for the progress display).
+    pub async fn item_count(&self) -> Result<i64> {
+        let mut total = 0;
+        for (table, filter) in [
+            ("node", ""),
+            ("users", " WHERE uid > 0"),
+            ("taxonomy_term_data", ""),
+            ("file_managed", ""),
+        ] {
+            if !self.has(table) {
+                continue;
+            }
+            let sql = format!("SELECT COUNT(*) FROM {table}{filter}");
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(Drupal7Error::query(table))?;
+            total += n;
+        }
+        Ok(total)
     }
 
     /// Up to `limit` nodes with ids above `after`, in id order, each with
