@@ -141,6 +141,14 @@ impl App {
         self.inner.settings.sections(&self.inner.store).await
     }
 
+    /// The site menu's links readers see (kept in memory until it or a
+    /// page in it changes).
+    pub async fn menu(
+        &self,
+    ) -> Result<Arc<Vec<crate::pages::menu::MenuLink>>, crate::pages::PageError> {
+        self.inner.settings.menu(&self.inner.store).await
+    }
+
     /// Forgets in-memory settings a change with these tags touched.
     pub fn forget_settings<S: AsRef<str>>(&self, tags: &[S]) {
         self.inner.settings.forget(tags);

@@ -28,4 +28,5 @@ pub mod topics;
 pub mod people;
 // issue 10: who the client is behind reverse proxies
 pub mod outbound;
+pub mod pages;
 pub mod proxies;

@@ -1,12 +1,15 @@
-//! Site settings and the section list kept in memory: every page shows
-//! them, so reading them from the database on each render was most of a
-//! miss's queries. Forgotten when the changes feed carries `site` or
-//! `sections`; a load that raced such a change is used once, not kept.
+//! Site settings, the section list and the site menu kept in memory: every
+//! page shows them, so reading them from the database on each render was
+//! most of a miss's queries. Forgotten when the changes feed carries `site`,
+//! `sections` or `menu`; a load that raced such a change is used once, not
+//! kept.
 
 use std::sync::Arc;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::pages::PageError;
+use crate::pages::menu::{self, MenuLink};
 use crate::sections::{self, Section, SectionError};
 use crate::site::{Site, SiteError};
 use crate::storage::Store;
@@ -16,6 +19,7 @@ use crate::storage::Store;
 pub(crate) struct SettingsMemo {
     site: Slot<Site>,
     sections: Slot<Vec<Section>>,
+    menu: Slot<Vec<MenuLink>>,
 }
 
 #[derive(Debug)]
@@ -69,12 +73,18 @@ impl SettingsMemo {
         self.sections.get(sections::list(store)).await
     }
 
+    /// The site menu's links readers see.
+    pub(crate) async fn menu(&self, store: &Store) -> Result<Arc<Vec<MenuLink>>, PageError> {
+        self.menu.get(menu::links(store)).await
+    }
+
     /// Forgets what a change with these tags may have changed.
     pub(crate) fn forget<S: AsRef<str>>(&self, tags: &[S]) {
         for tag in tags {
             match tag.as_ref() {
                 "site" => self.site.forget(),
                 "sections" => self.sections.forget(),
+                "menu" => self.menu.forget(),
                 _ => {}
             }
         }

@@ -33,6 +33,7 @@ pub(super) async fn text(config: &Config, files: &[PathBuf]) -> anyhow::Result<(
 pub(super) struct WordPressArgs {
     pub file: PathBuf,
     pub uploads: Option<PathBuf>,
+    pub fetch_media: bool,
     pub dry_run: bool,
     pub report: Option<PathBuf>,
 }
@@ -46,15 +47,20 @@ pub(super) async fn wordpress(config: &Config, args: WordPressArgs) -> anyhow::R
     }
     let store = super::open(config).await?;
     let now = jiff::Timestamp::now().as_second();
+    let settings = Settings::demo(&config.public_base_url());
     let site = match store.site().await? {
         Some(row) => Site::from_row(row)?,
-        None => crate::site::save(&store, &Settings::demo(&config.public_base_url()), now).await?,
+        None if args.dry_run => crate::site::unsaved(&settings, now)?,
+        None => crate::site::save(&store, &settings, now).await?,
     };
     let options = wordpress::Options {
         file: args.file,
         uploads: args.uploads,
         dry_run: args.dry_run,
         media: crate::media::MediaFiles::new(&config.data_dir),
+        fetch: args
+            .fetch_media
+            .then(|| crate::outbound::Outbound::new(config.outbound.clone())),
     };
     let result = wordpress::import(&store, &site, &options, true, now).await;
     store.close().await;

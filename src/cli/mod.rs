@@ -124,6 +124,11 @@ pub enum ImportCommand {
         /// The site's wp-content/uploads folder, where attachments' files are.
         #[arg(long)]
         uploads: Option<PathBuf>,
+        /// Download an attachment that is not in the uploads folder from its
+        /// URL (http and https only; loopback and private addresses only with
+        /// --outbound-allow-private or --outbound-allow; at most 20 MiB).
+        #[arg(long)]
+        fetch_media: bool,
         /// Read and check everything, write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -200,12 +205,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Wordpress {
             file,
             uploads,
+            fetch_media,
             dry_run,
             report,
         }) => {
             let options = import::WordPressArgs {
                 file,
                 uploads,
+                fetch_media,
                 dry_run,
                 report,
             };

@@ -35,6 +35,8 @@ pub enum FeedError {
     Topic(#[from] crate::topics::TopicError),
     #[error(transparent)]
     Person(#[from] crate::people::PersonError),
+    #[error(transparent)]
+    Page(#[from] crate::pages::PageError),
 }
 
 /// The three feed formats.

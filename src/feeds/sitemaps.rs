@@ -78,6 +78,7 @@ pub async fn sections(store: &Store, site: &Site, now: i64) -> Result<Vec<u8>, F
     let sections = crate::sections::list(store).await?;
     let topics = crate::topics::in_view(store, now).await?;
     let people = crate::people::in_view(store, now).await?;
+    let pages = crate::pages::in_view(store).await?;
     let mut w = xml::document()?;
     w.create_element("urlset")
         .with_attribute(("xmlns", SITEMAP_NS))
@@ -93,6 +94,10 @@ pub async fn sections(store: &Store, site: &Site, now: i64) -> Result<Vec<u8>, F
             for slug in &people {
                 let url = format!("{}{}", site.base_url, crate::people::path(slug));
                 location(w, "url", &url, None)?;
+            }
+            for (path, modified) in &pages {
+                let url = format!("{}{}", site.base_url, crate::pages::url_path(path));
+                location(w, "url", &url, Some(*modified))?;
             }
             Ok(())
         })?;

@@ -302,6 +302,7 @@ async fn search_page(
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, Problem> {
     let site = Site::load(app.store()).await?;
+    let menu = app.menu().await?;
     let all_sections = sections::list(app.store()).await?;
     let page = query.page.unwrap_or(1).max(1);
     let params = SearchParams {
@@ -353,7 +354,7 @@ async fn search_page(
         })
         .collect();
     let context = SearchPage {
-        site: views::SiteView::new(&site),
+        site: views::SiteView::new(&site).with_menu(&menu),
         nav: views::nav(&all_sections, None),
         sections: &all_sections,
         query: &query,

@@ -326,13 +326,14 @@ async fn reader(app: &App, problem: &Problem, request_id: &str) -> Response {
         _ => (problem.title(), problem.message.as_str()),
     };
     let request_id = shown_id(problem, request_id);
+    let menu = app.menu().await.unwrap_or_default();
     let body = match (app.site().await, app.sections().await) {
         (Ok(site), Ok(sections)) => app
             .renderer()
             .render(
                 "error.html",
                 &ErrorPage {
-                    site: views::SiteView::new(&site),
+                    site: views::SiteView::new(&site).with_menu(&menu),
                     nav: views::nav(&sections, None),
                     title,
                     message,
@@ -507,6 +508,40 @@ impl From<crate::redirects::RedirectError> for Problem {
             R::NotAPath(_) | R::Reserved(_) | R::ToItself | R::Refused(_) => {
                 Problem::invalid(error.to_string())
             }
+        }
+    }
+}
+
+impl From<crate::pages::PageError> for Problem {
+    fn from(error: crate::pages::PageError) -> Problem {
+        use crate::pages::PageError as P;
+        match error {
+            P::NotFound | P::NoRevision(_) => Problem::not_found(error.to_string()),
+            P::Forbidden => Problem::forbidden(error.to_string()),
+            P::Stale { .. } => Problem::conflict(error.to_string()),
+            P::Storage(error) => Problem::internal(error),
+            P::Fields(_)
+            | P::EmptyTitle
+            | P::TitleTooLong
+            | P::DescriptionTooLong
+            | P::BodyTooLong
+            | P::MessageTooLong
+            | P::InvalidPath(_)
+            | P::Reserved(_)
+            | P::InvalidStatus(_)
+            | P::InvalidLanguage(_)
+            | P::Refused(_) => Problem::invalid(error.to_string()),
+        }
+    }
+}
+
+impl From<crate::pages::menu::MenuError> for Problem {
+    fn from(error: crate::pages::menu::MenuError) -> Problem {
+        use crate::pages::menu::MenuError as M;
+        match error {
+            M::Page(error) => error.into(),
+            M::Forbidden => Problem::forbidden(error.to_string()),
+            M::Line { .. } | M::TooMany => Problem::invalid(error.to_string()),
         }
     }
 }

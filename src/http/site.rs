@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -20,10 +20,10 @@ use crate::media;
 use crate::redirects;
 use crate::rendering::SITE_CSS;
 use crate::rendering::views::{
-    self, ArticlePage, CommentPage, CommentsView, HomePage, PersonPage, SectionGroup, SectionPage,
-    TopicLink, TopicPage,
+    self, ArticlePage, CommentPage, CommentsView, HomePage, PageLink, PersonPage, SectionGroup,
+    SectionPage, StandalonePage, TopicLink, TopicPage,
 };
-use crate::{people, topics};
+use crate::{pages, people, topics};
 
 /// Stories per section front page.
 const FRONT_PAGE_SIZE: i64 = 20;
@@ -54,11 +54,11 @@ fn reader_response(problem: Problem) -> Response {
     reader(problem).into_response()
 }
 
-/// The tags every reader page carries: it shows the site's name and the
-/// section navigation.
+/// The tags every reader page carries: it shows the site's name, the
+/// section navigation and the site menu.
 fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut tags: Vec<String> = first.into_iter().collect();
-    tags.extend(["site".to_owned(), "sections".to_owned()]);
+    tags.extend(["site".to_owned(), "sections".to_owned(), "menu".to_owned()]);
     tags
 }
 
@@ -80,6 +80,7 @@ async fn home(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response 
 async fn home_page(app: &App) -> Result<Page, Problem> {
     {
         let site = app.site().await?;
+        let menu = app.menu().await?;
         let sections = app.sections().await?;
         let now = app.now();
         let mut groups = Vec::new();
@@ -104,7 +105,7 @@ async fn home_page(app: &App) -> Result<Page, Problem> {
             }
         }
         let page = HomePage {
-            site: views::SiteView::new(&site),
+            site: views::SiteView::new(&site).with_menu(&menu),
             nav: views::nav(&sections, None),
             url: format!("{}/", site.base_url),
             groups,
@@ -198,6 +199,7 @@ async fn section_front(
     State(app): State<App>,
     Path(slug): Path<String>,
     Query(query): Query<FrontQuery>,
+    uri: Uri,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, Problem> {
@@ -213,19 +215,31 @@ async fn section_front(
     let at = ListAt::from_query(&query)?;
     let key = at.key(&format!("/{slug}"));
     Ok(cached(&app, &headers, &key, || async {
-        front_page(&app, &slug, at).await.map_err(reader_response)
+        match front_page(&app, &slug, uri.path(), at).await {
+            Ok(outcome) => outcome,
+            Err(problem) => Err(reader_response(problem)),
+        }
     })
     .await)
 }
 
-async fn front_page(app: &App, slug: &str, at: ListAt) -> Result<Page, Problem> {
+/// A section's front, or what else lives at `/<slug>`: a standalone page,
+/// or (`Ok(Err(_))`) the redirect of an old address.
+async fn front_page(
+    app: &App,
+    slug: &str,
+    uri_path: &str,
+    at: ListAt,
+) -> Result<Result<Page, Response>, Problem> {
     {
         let site = app.site().await?;
+        let menu = app.menu().await?;
         let sections = app.sections().await?;
-        let section = sections
-            .iter()
-            .find(|s| s.slug == slug)
-            .ok_or_else(Problem::no_page)?;
+        let Some(section) = sections.iter().find(|s| s.slug == slug) else {
+            // No section there: a standalone page may live at /<slug>, or
+            // it is an old address.
+            return deep_page(app, uri_path).await;
+        };
         let mut stories = articles::visible_list(
             app.store(),
             Some(section.id),
@@ -238,7 +252,7 @@ async fn front_page(app: &App, slug: &str, at: ListAt) -> Result<Page, Problem> 
         let path = format!("/{}", section.slug);
         let older = at.page(&path, &mut stories)?;
         let page = SectionPage {
-            site: views::SiteView::new(&site),
+            site: views::SiteView::new(&site).with_menu(&menu),
             nav: views::nav(&sections, Some(&section.slug)),
             url: format!("{}{}", site.base_url, path),
             section,
@@ -252,10 +266,10 @@ async fn front_page(app: &App, slug: &str, at: ListAt) -> Result<Page, Problem> 
             feeds: crate::feeds::links(&site, Some((&section.slug, &section.name))),
         };
         let html = app.renderer().render("section.html", &page)?;
-        Ok(Page::html(
+        Ok(Ok(Page::html(
             html,
             tags([format!("section:{}", section.slug)]),
-        ))
+        )))
     }
 }
 
@@ -286,6 +300,7 @@ async fn topic_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, Re
         };
     };
     let site = app.site().await?;
+    let menu = app.menu().await?;
     let sections = app.sections().await?;
     let path = topics::path(&topic.slug);
     let mut stories = articles::visible_topic_list(
@@ -307,7 +322,7 @@ async fn topic_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, Re
         None => None,
     };
     let page = TopicPage {
-        site: views::SiteView::new(&site),
+        site: views::SiteView::new(&site).with_menu(&menu),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, path),
         topic: &topic,
@@ -361,6 +376,7 @@ async fn person_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, R
         };
     };
     let site = app.site().await?;
+    let menu = app.menu().await?;
     let sections = app.sections().await?;
     let path = people::path(&person.slug);
     let mut stories = articles::visible_person_list(
@@ -385,7 +401,7 @@ async fn person_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, R
         None => None,
     };
     let page = PersonPage {
-        site: views::SiteView::new(&site),
+        site: views::SiteView::new(&site).with_menu(&menu),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, path),
         person: &person,
@@ -437,12 +453,16 @@ async fn article_page(
         let now = app.now();
         let Some(article) = articles::visible_by_path(app.store(), section, slug, now).await?
         else {
+            if let Some(page) = pages::shown_at(app.store(), uri.path()).await? {
+                return render_standalone(app, &page).await.map(Ok);
+            }
             return match redirects::resolve(app.store(), uri.path(), now).await? {
                 Some(target) => Ok(Err(moved(&target))),
                 None => Err(Problem::no_page()),
             };
         };
         let site = app.site().await?;
+        let menu = app.menu().await?;
         let sections = app.sections().await?;
         let more = articles::more_from(app.store(), &article, now).await?;
         let comments = if site.comments_shown {
@@ -457,7 +477,7 @@ async fn article_page(
             None
         };
         let mut page = ArticlePage {
-            site: views::SiteView::new(&site),
+            site: views::SiteView::new(&site).with_menu(&menu),
             nav: views::nav(&sections, Some(&article.section.slug)),
             article: views::article_view(&site, &article),
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
@@ -521,6 +541,7 @@ async fn post_comment(
         .ok_or_else(|| reader(Problem::no_page()))?;
     let site = app.site().await.map_err(|e| reader(e.into()))?;
     let sections = app.sections().await.map_err(|e| reader(e.into()))?;
+    let menu = app.menu().await.map_err(|e| reader(e.into()))?;
     let outcome = comments::post(app.store(), &site, &article, &input, &address, now).await;
     let (status, title, message, form) = match outcome {
         Ok(Posted::Held | Posted::Caught) => (
@@ -544,7 +565,7 @@ async fn post_comment(
         Err(error) => return Err(reader(error.into())),
     };
     let page = CommentPage {
-        site: views::SiteView::new(&site),
+        site: views::SiteView::new(&site).with_menu(&menu),
         nav: views::nav(&sections, Some(&article.section.slug)),
         title,
         message,
@@ -589,13 +610,68 @@ pub(super) fn moved(target: &str) -> Response {
         .into_response()
 }
 
-/// Any other address: a retired story path answers 301, the rest 404.
-pub(super) async fn fallback(State(app): State<App>, uri: Uri) -> Result<Response, Problem> {
-    match redirects::resolve(app.store(), uri.path(), app.now())
-        .await
-        .map_err(|error| reader(error.into()))?
-    {
-        Some(target) => Ok(moved(&target)),
-        None => Err(reader(Problem::no_page())),
+/// A standalone page (About, Contact) with its breadcrumbs and children.
+async fn render_standalone(app: &App, page: &pages::Page) -> Result<Page, Problem> {
+    let site = app.site().await?;
+    let menu = app.menu().await?;
+    let sections = app.sections().await?;
+    let ancestors = pages::ancestors(app.store(), page).await?;
+    let children = pages::children(app.store(), page.id).await?;
+    let view = StandalonePage {
+        site: views::SiteView::new(&site).with_menu(&menu),
+        nav: views::nav(&sections, None),
+        url: format!("{}{}", site.base_url, pages::url_path(&page.path)),
+        page,
+        language: page.language.as_deref().filter(|l| *l != site.language),
+        ancestors: ancestors.iter().map(PageLink::from).collect(),
+        children: children.iter().map(PageLink::from).collect(),
+    };
+    let html = app.renderer().render("page.html", &view)?;
+    // Its parents' and children's titles show: their changes purge it.
+    let page_tags = std::iter::once(page.id)
+        .chain(ancestors.iter().map(|p| p.id))
+        .chain(children.iter().map(|p| p.id))
+        .map(|id| format!("page:{id}"));
+    Ok(Page::html(html, tags(page_tags)))
+}
+
+/// Any other address: a published page that lives deeper than two parts
+/// (`/about/team/berlin`), a retired address answers 301, the rest 404.
+pub(super) async fn fallback(
+    State(app): State<App>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if method == Method::GET || method == Method::HEAD {
+        let key = uri.path().to_owned();
+        return cached(&app, &headers, &key, || async {
+            match deep_page(&app, uri.path()).await {
+                Ok(outcome) => outcome,
+                Err(problem) => Err(reader_response(problem)),
+            }
+        })
+        .await;
+    }
+    match redirects::resolve(app.store(), uri.path(), app.now()).await {
+        Ok(Some(target)) => moved(&target),
+        Ok(None) => reader_response(Problem::no_page()),
+        Err(error) => reader_response(error.into()),
+    }
+}
+
+/// The page at `path` (as requested, percent-encoded), or (`Ok(Err(_))`)
+/// the redirect an old address gets.
+async fn deep_page(app: &App, path: &str) -> Result<Result<Page, Response>, Problem> {
+    if let Some(page) = pages::shown_at(app.store(), path).await? {
+        // One address per page: `/about/team/` answers with the way there.
+        if path.ends_with('/') {
+            return Ok(Err(moved(&pages::url_path(&page.path))));
+        }
+        return render_standalone(app, &page).await.map(Ok);
+    }
+    match redirects::resolve(app.store(), path, app.now()).await? {
+        Some(target) => Ok(Err(moved(&target))),
+        None => Err(Problem::no_page()),
     }
 }

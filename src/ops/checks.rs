@@ -69,6 +69,7 @@ pub async fn run(store: &Store, data_dir: &Path) -> Result<Report, StorageError>
     check_media(store, data_dir, &mut report).await?;
     check_bodies(store, &mut report).await?;
     check_topic_filing(store, &mut report).await?;
+    check_pages(store, &mut report).await?;
 
     report.checked.push("article revision counters".to_string());
     for row in store.revision_mismatches().await? {
@@ -201,6 +202,70 @@ async fn check_bodies(store: &Store, report: &mut Report) -> Result<(), StorageE
         }
     }
     report.checked.push(format!("{count} article bodies"));
+    Ok(())
+}
+
+/// Standalone pages: each body shows what its text renders to, each
+/// revision counter is the newest revision, and no section hides a page's
+/// address (a section owns every address under `/<slug>`).
+async fn check_pages(store: &Store, report: &mut Report) -> Result<(), StorageError> {
+    let pages = store.pages().await?;
+    let sections: std::collections::HashSet<String> = store
+        .sections()
+        .await?
+        .into_iter()
+        .map(|s| s.slug)
+        .collect();
+    for page in &pages {
+        let format = match page.body_format.as_str() {
+            "html" => crate::articles::BodyFormat::Html,
+            _ => crate::articles::BodyFormat::Markdown,
+        };
+        if crate::pages::body_html(&page.body_source, format) != page.body_html {
+            report.findings.push(Finding {
+                problem: format!(
+                    "page {} ({})'s HTML no longer matches its text",
+                    page.id, page.path
+                ),
+                fix: format!("open page {} in the admin and save it again", page.id),
+            });
+        }
+        let newest = store
+            .page_revisions(page.id)
+            .await?
+            .first()
+            .map(|r| r.number);
+        if newest != Some(page.revision) {
+            report.findings.push(Finding {
+                problem: format!(
+                    "page {} says it is at revision {} but its newest stored revision is {}",
+                    page.id,
+                    page.revision,
+                    newest.map_or("none".into(), |n| n.to_string())
+                ),
+                fix: format!(
+                    "open page {} in the admin and save it again; if that fails, {RESTORE}",
+                    page.id
+                ),
+            });
+        }
+        let first = page
+            .path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        if sections.contains(first) {
+            report.findings.push(Finding {
+                problem: format!(
+                    "page {} lives at {}, under the section /{first}, which hides it from readers",
+                    page.id, page.path
+                ),
+                fix: format!("give page {} another address in the admin", page.id),
+            });
+        }
+    }
+    report.checked.push(format!("{} pages", pages.len()));
     Ok(())
 }
 

@@ -21,6 +21,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("error.html", include_str!("../../templates/error.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("search.html", include_str!("../../templates/search.html")),
+    ("page.html", include_str!("../../templates/page.html")),
     // accounts: the admin shell
     (
         "admin/base.html",
@@ -69,6 +70,26 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "admin/redirects.html",
         include_str!("../../templates/admin/redirects.html"),
+    ),
+    (
+        "admin/pages.html",
+        include_str!("../../templates/admin/pages.html"),
+    ),
+    (
+        "admin/page_edit.html",
+        include_str!("../../templates/admin/page_edit.html"),
+    ),
+    (
+        "admin/page_revisions.html",
+        include_str!("../../templates/admin/page_revisions.html"),
+    ),
+    (
+        "admin/page_revision.html",
+        include_str!("../../templates/admin/page_revision.html"),
+    ),
+    (
+        "admin/menu.html",
+        include_str!("../../templates/admin/menu.html"),
     ),
     (
         "admin/settings.html",

@@ -14,6 +14,8 @@ pub(crate) struct SiteView<'a> {
     pub name: &'a str,
     pub language: &'a str,
     pub base_url: &'a str,
+    /// The site menu (empty: none shown).
+    pub menu: &'a [crate::pages::menu::MenuLink],
 }
 
 /// One entry of the section navigation.
@@ -297,6 +299,36 @@ pub(crate) struct TopicPage<'a> {
     pub feeds: Vec<crate::feeds::FeedLink>,
 }
 
+/// A link to a page: its title and address.
+#[derive(Debug, Serialize)]
+pub(crate) struct PageLink {
+    pub title: String,
+    pub path: String,
+}
+
+impl From<&crate::pages::Page> for PageLink {
+    fn from(page: &crate::pages::Page) -> PageLink {
+        PageLink {
+            title: page.title.clone(),
+            path: page.path.clone(),
+        }
+    }
+}
+
+/// The context of a standalone page (About, Contact): its published
+/// parents as breadcrumbs and its published children.
+#[derive(Debug, Serialize)]
+pub(crate) struct StandalonePage<'a> {
+    pub site: SiteView<'a>,
+    pub nav: Vec<NavItem<'a>>,
+    pub url: String,
+    pub page: &'a crate::pages::Page,
+    /// Its language, when it is not the site's.
+    pub language: Option<&'a str>,
+    pub ancestors: Vec<PageLink>,
+    pub children: Vec<PageLink>,
+}
+
 /// The context of an error page.
 #[derive(Debug, Serialize)]
 pub(crate) struct ErrorPage<'a> {
@@ -314,6 +346,15 @@ impl<'a> SiteView<'a> {
             name: &site.name,
             language: &site.language,
             base_url: &site.base_url,
+            menu: &[],
+        }
+    }
+
+    /// With the site menu's `links`.
+    pub(crate) fn with_menu(self, links: &'a [crate::pages::menu::MenuLink]) -> SiteView<'a> {
+        SiteView {
+            menu: links,
+            ..self
         }
     }
 }

@@ -21,6 +21,10 @@ pub enum SectionError {
     Taken(String),
     #[error("/{0} is an address of the site itself; choose another address for the section")]
     Reserved(String),
+    /// Refused by a rule checked in the write's transaction (a page lives
+    /// at the address).
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Storage(StorageError),
 }
@@ -29,6 +33,7 @@ impl From<StorageError> for SectionError {
     fn from(error: StorageError) -> SectionError {
         match error {
             StorageError::Conflict(what) => SectionError::Taken(what),
+            StorageError::Refused(why) => SectionError::Refused(why),
             other => SectionError::Storage(other),
         }
     }

@@ -189,7 +189,26 @@ impl Site {
 pub async fn save(store: &Store, settings: &Settings, now: i64) -> Result<Site, SiteError> {
     settings.validate()?;
     let created_at = store.site().await?.map_or(now, |s| s.created_at);
-    let row = SiteRow {
+    let row = row_of(settings, created_at, now);
+    let event = NewEvent {
+        kind: "site.updated".into(),
+        subject: "site".into(),
+        tags: vec!["site".into()],
+        payload: serde_json::json!({ "name": row.name }),
+    };
+    store.save_site(&row, &[event]).await?;
+    Site::from_row(row)
+}
+
+/// The site `settings` describe, not stored (a dry run on a database
+/// without a site).
+pub fn unsaved(settings: &Settings, now: i64) -> Result<Site, SiteError> {
+    settings.validate()?;
+    Site::from_row(row_of(settings, now, now))
+}
+
+fn row_of(settings: &Settings, created_at: i64, now: i64) -> SiteRow {
+    SiteRow {
         name: settings.name.trim().to_owned(),
         base_url: settings.base_url.trim_end_matches('/').to_owned(),
         language: settings.language.clone(),
@@ -207,13 +226,5 @@ pub async fn save(store: &Store, settings: &Settings, now: i64) -> Result<Site, 
         comments_posting: settings.comments_posting,
         created_at,
         updated_at: now,
-    };
-    let event = NewEvent {
-        kind: "site.updated".into(),
-        subject: "site".into(),
-        tags: vec!["site".into()],
-        payload: serde_json::json!({ "name": row.name }),
-    };
-    store.save_site(&row, &[event]).await?;
-    Site::from_row(row)
+    }
 }

@@ -109,6 +109,21 @@ where
         if let Some(id) = existing {
             return Ok(id);
         }
+        // A section owns every address under /<slug>: a page there would be
+        // hidden by it.
+        let page: Option<(String, String)> = sqlx::query_as(
+            "SELECT title, path FROM pages WHERE path = $1 OR substr(path, 1, length($2)) = $2 \
+             ORDER BY path LIMIT 1",
+        )
+        .bind(format!("/{slug}"))
+        .bind(format!("/{slug}/"))
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some((title, path)) = page {
+            return Err(StorageError::Refused(format!(
+                "the page {title:?} lives at {path}: a section at /{slug} would hide it; move the page or choose another address"
+            )));
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sections (slug, name, position, created_at, updated_at) \
              VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sections), $3, $3) RETURNING id",
@@ -511,6 +526,13 @@ where
     /// section "..."`, `the topic "..."`, `the person "..."`), if anything
     /// does.
     async fn path_owner(tx: &mut Transaction<'_, Self>, path: &str) -> Result<Option<String>> {
+        let page: Option<String> = sqlx::query_scalar("SELECT title FROM pages WHERE path = $1")
+            .bind(path)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(title) = page {
+            return Ok(Some(format!("the page {title:?}")));
+        }
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let owner: Option<String> = match parts.as_slice() {
             [""] => Some("the home page".into()),
@@ -547,6 +569,94 @@ where
             _ => None,
         };
         Ok(owner)
+    }
+
+    /// Refuses `path` for a page (moving from `old_path`, if it is one)
+    /// when something else lives there, when a section owns the addresses
+    /// under it, or when it is an old address that leads elsewhere. An old
+    /// address that leads to the page's own old path (it moves back) is
+    /// removed.
+    async fn refuse_page_path(
+        tx: &mut Transaction<'_, Self>,
+        path: &str,
+        old_path: Option<&str>,
+    ) -> Result<()> {
+        if let Some(owner) = Self::path_owner(tx, path).await? {
+            return Err(StorageError::Refused(format!(
+                "{path} is the address of {owner}; choose another address for this page"
+            )));
+        }
+        let first = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let section: Option<String> =
+            sqlx::query_scalar("SELECT name FROM sections WHERE slug = $1")
+                .bind(first)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(name) = section {
+            return Err(StorageError::Refused(format!(
+                "every address under /{first} belongs to the section {name:?}; choose another address for this page"
+            )));
+        }
+        let redirect: Option<(Option<i64>, Option<String>)> =
+            sqlx::query_as("SELECT article_id, target_path FROM redirects WHERE old_path = $1")
+                .bind(path)
+                .fetch_optional(&mut **tx)
+                .await?;
+        match redirect {
+            None => Ok(()),
+            Some((None, Some(target))) if Some(target.as_str()) == old_path => {
+                sqlx::query("DELETE FROM redirects WHERE old_path = $1")
+                    .bind(path)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+            Some((_, target)) => Err(StorageError::Refused(format!(
+                "{path} is an old address that redirects{}; remove that redirect first (Redirects) or choose another address",
+                target
+                    .map(|t| format!(" to {t}"))
+                    .unwrap_or_else(|| " to a story".into())
+            ))),
+        }
+    }
+
+    /// Refuses `parent` as the parent of page `id` when it would make a
+    /// loop or does not exist.
+    async fn refuse_page_loop(tx: &mut Transaction<'_, Self>, id: i64, parent: i64) -> Result<()> {
+        let mut at = Some(parent);
+        let mut steps = 0;
+        while let Some(current) = at {
+            if current == id {
+                return Err(StorageError::Refused(
+                    "a page cannot be its own parent or the parent of one of its parents".into(),
+                ));
+            }
+            steps += 1;
+            if steps > 64 {
+                return Err(StorageError::Refused(
+                    "the page tree is deeper than 64 levels".into(),
+                ));
+            }
+            let row: Option<(Option<i64>,)> =
+                sqlx::query_as("SELECT parent_id FROM pages WHERE id = $1")
+                    .bind(current)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            at = match row {
+                Some((next,)) => next,
+                None if current == parent => {
+                    return Err(StorageError::Refused(
+                        "the parent page does not exist".into(),
+                    ));
+                }
+                None => None,
+            };
+        }
+        Ok(())
     }
 
     /// The existing person (id, slug) a byline `person` names: by name

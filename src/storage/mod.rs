@@ -21,6 +21,7 @@ mod imports;
 mod media;
 mod notify;
 mod ops;
+mod pages;
 mod people;
 mod redirects;
 mod search;
@@ -47,6 +48,7 @@ pub use imports::{
 pub use media::MediaRow;
 pub use notify::ChangeListener;
 pub use ops::{PoolStats, RevisionMismatch, StoredBody};
+pub use pages::{MenuItemRow, NewMenuItem, PageFields, PageRevisionRow, PageRow, PageSave};
 pub use people::{PersonFields, PersonName, PersonRow};
 pub use redirects::{RedirectRow, RedirectTarget};
 pub use search::{SearchFilter, SearchHitRow};

@@ -34,7 +34,8 @@ const MAX_PASSES: usize = 4;
 pub fn sanitize(html: &str) -> String {
     let mut builder = ammonia::Builder::default();
     builder.link_rel(Some("noopener noreferrer"));
-    let clean = |html: &str| keep_pre_newlines(&builder.clean(html).to_string());
+    let clean =
+        |html: &str| no_rel_without_href(&keep_pre_newlines(&builder.clean(html).to_string()));
     let mut out = clean(html);
     for _ in 1..MAX_PASSES {
         let again = clean(&out);
@@ -81,6 +82,33 @@ fn keep_pre_newlines(html: &str) -> String {
         if rest.starts_with('\n') {
             out.push('\n');
         }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Sanitizer output without the `rel` the sanitizer gives every `<a>` on
+/// the anchors that have no `href` (a `javascript:` link loses its
+/// `href`): `rel` without `href` is invalid HTML. Only the sanitizer's own
+/// output is scanned: attribute values are double-quoted, `<` in text is
+/// escaped.
+fn no_rel_without_href(html: &str) -> String {
+    const REL: &str = " rel=\"noopener noreferrer\"";
+    if !html.contains("<a rel=") {
+        return html.to_owned();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<a ") {
+        let end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
+        let tag = &rest[at..end];
+        out.push_str(&rest[..at]);
+        if tag.contains(" href=\"") {
+            out.push_str(tag);
+        } else {
+            out.push_str(&tag.replacen(REL, "", 1));
+        }
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
@@ -168,6 +196,16 @@ mod tests {
         let once = sanitize("<pre>\n\nx</pre>");
         assert_eq!(once, "<pre>\n\nx</pre>");
         assert_eq!(sanitize("<pre>x\n</pre>"), "<pre>x\n</pre>");
+    }
+
+    #[test]
+    fn a_link_that_loses_its_href_loses_its_rel_too() {
+        let once = sanitize("<p><a href=\"javascript:alert(1)\">x</a> <a href=\"/a\">y</a></p>");
+        assert_eq!(
+            once,
+            "<p><a>x</a> <a href=\"/a\" rel=\"noopener noreferrer\">y</a></p>"
+        );
+        assert_eq!(sanitize(&once), once);
     }
 
     #[test]

@@ -105,11 +105,11 @@ async fn public_pages_carry_validators_cache_control_and_surrogate_keys(backend:
         );
     }
     let home = reader.get("/").await;
-    assert_eq!(header(&home, "surrogate-key"), "home site sections");
+    assert_eq!(header(&home, "surrogate-key"), "home site sections menu");
     let front = reader.get("/world").await;
     assert_eq!(
         header(&front, "surrogate-key"),
-        "section:world site sections"
+        "section:world site sections menu"
     );
     // Error pages are not cached and carry no surrogate key.
     let missing = reader.get("/world/no-such-story").await;

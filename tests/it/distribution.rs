@@ -322,6 +322,21 @@ async fn sitemaps_validate_against_the_official_schemas(backend: Backend) {
         },
     )
     .await;
+    // A published page (a non-ASCII address, percent-encoded in the URL)
+    // and a draft one.
+    let actor = masthead::actor::Actor::command_line();
+    for (path, status) in [("/über-uns", "published"), ("/draft-page", "draft")] {
+        let input = masthead::pages::PageInput {
+            title: "About".into(),
+            path: path.into(),
+            body_source: "Who we are.".into(),
+            status: status.into(),
+            ..Default::default()
+        };
+        masthead::pages::save(&app.db.store, &actor, None, &input, NOW)
+            .await
+            .expect("a page");
+    }
     let (status, kind, index) = get_bytes(&app, "/sitemap.xml").await;
     assert_eq!(
         (status, kind.as_str()),
@@ -361,7 +376,9 @@ async fn sitemaps_validate_against_the_official_schemas(backend: Backend) {
             "http://news.example/topics/middle-east",
             // The troops story's people.
             "http://news.example/people/ann-reporter",
-            "http://news.example/people/bo-writer"
+            "http://news.example/people/bo-writer",
+            // Published pages, never drafts.
+            "http://news.example/%C3%BCber-uns"
         ]
     );
     assert_eq!(

@@ -59,6 +59,7 @@ const PAGES: &[(&str, &str, u16)] = &[
     ("search.html", "/search?q=troops", 200),
     ("topic.html", "/topics/iraq", 200),
     ("person.html", "/people/ann-reporter", 200),
+    ("page.html", "/about/team", 200),
     ("admin-login.html", "/admin/login", 200),
 ];
 
@@ -116,10 +117,78 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     masthead::people::update(store, &actor, ann.id, &bio, crate::support::NOW)
         .await
         .expect("write the bio");
+    // A page under a parent (breadcrumbs) with a child (its list), and the
+    // site menu on every page.
+    let page = |title: &str, path: &str, parent: Option<i64>| masthead::pages::PageInput {
+        title: title.into(),
+        path: path.into(),
+        parent_id: parent,
+        body_source: format!("## {title}\n\nWho we are & what we do."),
+        status: "published".into(),
+        description: "The newsroom's people.".into(),
+        ..Default::default()
+    };
+    let about = masthead::pages::save(
+        store,
+        &actor,
+        None,
+        &page("About", "/about", None),
+        crate::support::NOW,
+    )
+    .await
+    .expect("the about page");
+    let team = masthead::pages::save(
+        store,
+        &actor,
+        None,
+        &page("Team", "/about/team", Some(about.id)),
+        crate::support::NOW,
+    )
+    .await
+    .expect("the team page");
+    masthead::pages::save(
+        store,
+        &actor,
+        None,
+        &page("Berlin", "/about/team/berlin", Some(team.id)),
+        crate::support::NOW,
+    )
+    .await
+    .expect("the berlin page");
+    masthead::pages::menu::save(
+        store,
+        &actor,
+        "About us | /about\nWorld | /world\nArchive | https://archive.example/",
+        crate::support::NOW,
+    )
+    .await
+    .expect("the menu");
+    // A story imported from WordPress: figures from a caption and a
+    // gallery, an unknown shortcode kept as text, a lead image, comments.
+    let data = app.db.dir.path().to_owned();
+    let uploads = data.join("uploads");
+    let export = data.join("gazette.xml");
+    std::fs::write(&export, crate::wordpress::rich_export(&uploads)).expect("write export");
+    crate::wordpress::import(store, &data, &export, Some(&uploads))
+        .await
+        .expect("import the export");
+    let imported = store
+        .ledger("wordpress:https://gazette.example")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == "post" && r.source_id == "51")
+        .expect("post 51 imported");
+    let imported = masthead::articles::find(store, imported.target_id)
+        .await
+        .unwrap()
+        .expect("the imported story")
+        .path();
     app.app.sync_changes().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
-    for (name, path, expected) in PAGES {
+    let imported_page = [("imported.html", imported.as_str(), 200)];
+    for (name, path, expected) in PAGES.iter().chain(imported_page.iter()) {
         let (status, html) = app.get_text(path).await;
         assert_eq!(status, *expected, "GET {path}");
         let file = dir.path().join(name);

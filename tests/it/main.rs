@@ -41,6 +41,7 @@ mod media;
 mod newsroom;
 mod one_way;
 mod outbound;
+mod pages;
 mod publishing;
 mod raw_http;
 mod reader;

@@ -25,7 +25,120 @@ on_both!(
     every_fixture_imports_and_broken_ones_are_refused_with_their_place,
     attachments_shortcodes_statuses_and_comments_are_carried,
     an_import_killed_mid_run_and_run_again_equals_an_uninterrupted_one,
+    a_dry_run_reads_everything_writes_nothing_and_reports_to_a_file,
+    fetch_media_downloads_missing_attachments_only_where_the_policy_allows,
 );
+
+async fn fetch_media_downloads_missing_attachments_only_where_the_policy_allows(backend: Backend) {
+    let Some(db) = store(backend).await else {
+        return;
+    };
+    // The old site, on loopback: it serves the image.
+    let image = png(40, 30);
+    let router = axum::Router::new().route(
+        "/wp-content/uploads/2016/07/boat.png",
+        axum::routing::get(move || async move { image.clone() }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let old_site = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let items = format!(
+        r#"<item><title>Boat</title><wp:post_id>50</wp:post_id><wp:post_type>attachment</wp:post_type>
+<wp:status>inherit</wp:status><wp:attachment_url>{old_site}/wp-content/uploads/2016/07/boat.png</wp:attachment_url>
+<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value>A boat</wp:meta_value></wp:postmeta></item>
+<item><title>Gone</title><wp:post_id>52</wp:post_id><wp:post_type>attachment</wp:post_type>
+<wp:status>inherit</wp:status><wp:attachment_url>{old_site}/wp-content/uploads/2016/07/gone.png</wp:attachment_url></item>
+{}"#,
+        post(
+            51,
+            "publish",
+            "With a picture.",
+            "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>50</wp:meta_value></wp:postmeta>"
+        )
+    );
+    let file = db.dir.path().join("export.xml");
+    std::fs::write(&file, export(&items)).unwrap();
+    let site = demo_site(&db.store).await;
+    let run = |policy: masthead::outbound::Policy| Options {
+        file: file.clone(),
+        uploads: None,
+        dry_run: false,
+        media: masthead::media::MediaFiles::new(db.dir.path()),
+        fetch: Some(masthead::outbound::Outbound::new(policy)),
+    };
+    // Loopback is refused by default: reported, nothing fetched.
+    let report = wordpress::import(&db.store, &site, &run(Default::default()), false, NOW)
+        .await
+        .unwrap();
+    assert_eq!(report.counts_of("attachment").skipped, 2, "{report}");
+    assert!(report.to_string().contains("refused to fetch"), "{report}");
+    // Allowed: the image comes in, the missing one is reported with its
+    // answer, and the story gets its lead image.
+    let policy = masthead::outbound::Policy::parse(true, &[]).unwrap();
+    let report = wordpress::import(&db.store, &site, &run(policy), false, NOW)
+        .await
+        .unwrap();
+    assert_eq!(report.counts_of("attachment").imported, 1, "{report}");
+    assert_eq!(report.counts_of("attachment").skipped, 1, "{report}");
+    assert!(report.to_string().contains("404"), "{report}");
+    assert_eq!(report.counts_of("post").updated, 1, "{report}");
+    let story = story_of(&db.store, "wordpress:https://gazette.example", "51").await;
+    let media_id = masthead::media::parse_reference(story.lead_image.as_deref().unwrap()).unwrap();
+    let media = masthead::media::find(&db.store, media_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (media.width, media.height, media.alt.as_str()),
+        (40, 30, "A boat")
+    );
+}
+
+async fn a_dry_run_reads_everything_writes_nothing_and_reports_to_a_file(backend: Backend) {
+    let Some(db) = store(backend).await else {
+        return;
+    };
+    let dir = db.dir.path();
+    let uploads = dir.join("uploads");
+    let file = dir.join("gazette.xml");
+    std::fs::write(&file, rich_export(&uploads)).unwrap();
+    let report_file = dir.join("report.txt");
+    let before = table_counts(&db).await;
+    let output = procs::run(
+        dir,
+        db.database_url.as_deref(),
+        &[
+            "import",
+            "wordpress",
+            file.to_str().unwrap(),
+            "--uploads",
+            uploads.to_str().unwrap(),
+            "--dry-run",
+            "--report",
+            report_file.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", procs::describe(&output));
+    let report = std::fs::read_to_string(&report_file).unwrap();
+    assert_eq!(
+        report,
+        String::from_utf8_lossy(&output.stdout),
+        "the file is the printed report"
+    );
+    assert!(
+        report.contains("(dry run: nothing was written)"),
+        "{report}"
+    );
+    let post = report.lines().find(|l| l.starts_with("post ")).unwrap();
+    assert_eq!(post.split_whitespace().nth(1), Some("5"), "{report}");
+    assert!(report.contains("attachment 52 ("), "{report}");
+    assert_eq!(table_counts(&db).await, before, "a dry run writes nothing");
+    assert!(
+        db.store.site().await.unwrap().is_none(),
+        "not even the site settings"
+    );
+    assert!(!dir.join("media").exists(), "no media file either");
+}
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -45,6 +158,7 @@ pub(crate) async fn import(
         uploads: uploads.map(Path::to_owned),
         dry_run: false,
         media: masthead::media::MediaFiles::new(data_dir),
+        fetch: None,
     };
     wordpress::import(store, &site, &options, false, NOW).await
 }
@@ -369,6 +483,7 @@ pub(crate) fn rich_export(uploads: &Path) -> String {
     let content = "The fleet came home.\n<!--more-->\nIt was late.\n\n\
         [caption id=\"attachment_50\" align=\"alignnone\" width=\"64\"]<img src=\"https://gazette.example/wp-content/uploads/2016/07/boat.png\" alt=\"A fishing boat\" width=\"64\" height=\"48\"> The boat at dawn[/caption]\n\n\
         [gallery ids=\"50\"]\n\n[contact-form-7 id=\"9\"]\n\n\
+        <img src=\"https://gazette.example/wp-content/uploads/2016/07/boat-32x24.png\" alt=\"Small boat\">\n\n\
         <p onclick=\"steal()\">Click <a href=\"javascript:alert(1)\">here</a><script>alert(1)</script></p>";
     let comments = [
         comment(1, 0, "1", "", "First!"),
@@ -521,6 +636,16 @@ async fn attachments_shortcodes_statuses_and_comments_are_carried(backend: Backe
     assert_eq!(page.status(), 200);
     assert!(page.text().contains("First!"), "the approved comment shows");
     assert!(!page.text().contains("Buy things."), "spam does not");
+    // Search and the feed have it at once.
+    let page = app.get("/search?q=fleet").await;
+    assert!(page.text().contains("Story 51 of the gazette"), "search");
+    let (status, feed) = app.get_text("/feeds/rss.xml").await;
+    assert_eq!(status, 200);
+    assert!(feed.contains("Story 51 of the gazette"), "feed: {feed}");
+    assert!(
+        !feed.contains("Story 63 of the gazette"),
+        "the password-protected one is not shown"
+    );
 
     // A story whose WordPress post changed is updated, not duplicated.
     let edited = std::fs::read_to_string(&file)

@@ -7,6 +7,7 @@
 pub(crate) mod auth;
 mod comments;
 mod login;
+mod pages;
 mod people;
 mod records;
 mod redirects;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Router<App> {
             .merge(topics::routes())
             .merge(people::routes())
             .merge(redirects::routes())
+            .merge(pages::routes())
             .merge(comments::routes())
             .merge(settings::routes())
             .merge(records::routes()),
@@ -122,6 +124,8 @@ pub(crate) fn nav(user: &User, current: &str) -> Vec<NavItem> {
             "Comments",
             role.can_manage_sections(),
         ),
+        ("pages", "/admin/pages", "Pages", role.can_manage_sections()),
+        ("menu", "/admin/menu", "Menu", role.can_manage_sections()),
         (
             "redirects",
             "/admin/redirects",

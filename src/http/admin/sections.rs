@@ -81,9 +81,10 @@ async fn list(
 fn refusal(error: SectionError) -> Result<(StatusCode, String), Problem> {
     match error {
         SectionError::Taken(_) => Ok((StatusCode::CONFLICT, error.to_string())),
-        SectionError::EmptyName | SectionError::InvalidSlug(_) | SectionError::Reserved(_) => {
-            Ok((StatusCode::BAD_REQUEST, error.to_string()))
-        }
+        SectionError::EmptyName
+        | SectionError::InvalidSlug(_)
+        | SectionError::Reserved(_)
+        | SectionError::Refused(_) => Ok((StatusCode::BAD_REQUEST, error.to_string())),
         SectionError::Storage(e) => Err(e.into()),
     }
 }

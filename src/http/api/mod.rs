@@ -5,6 +5,7 @@
 //! Errors are JSON with a stable `code` and a message naming what is wrong.
 
 mod ninjs;
+mod pages;
 mod people;
 mod read;
 mod write;
@@ -34,6 +35,8 @@ pub(crate) fn routes() -> Router<App> {
         .route("/v1/stories/{id}/ninjs", get(read::story_ninjs))
         .route("/v1/sections", get(read::sections))
         .route("/v1/topics", get(read::topic_list))
+        .route("/v1/pages", get(pages::page_list))
+        .route("/v1/pages/{id}", get(pages::page))
         .route("/v1/people", get(people::person_list))
         .route("/v1/people/{slug}", get(people::person))
         .route("/v1/search", get(read::search))

@@ -65,7 +65,7 @@ pub(super) struct CorrectionJson {
     pub note: String,
 }
 
-fn rfc3339(unix_seconds: i64) -> String {
+pub(super) fn rfc3339(unix_seconds: i64) -> String {
     jiff::Timestamp::from_second(unix_seconds)
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
         .strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -13,12 +13,25 @@ use crate::imports::wxr::Item;
 use crate::media::{MediaError, MediaText};
 use crate::storage::Store;
 
-/// Stores one attachment item as media.
+/// Stores one attachment item as media; returns its file under `uploads`
+/// when it names one.
 pub(super) async fn import_attachment(
     store: &Store,
     run: &mut Run,
     options: &Options,
     item: &Item,
+) -> Result<Option<String>, WordPressError> {
+    let relative = relative_path(item);
+    store_attachment(store, run, options, item, relative.clone()).await?;
+    Ok(relative)
+}
+
+async fn store_attachment(
+    store: &Store,
+    run: &mut Run,
+    options: &Options,
+    item: &Item,
+    relative: Option<String>,
 ) -> Result<(), WordPressError> {
     let id = value(&item.post_id).unwrap_or_default().to_owned();
     let name = item_name("attachment", &id, item.position);
@@ -26,26 +39,23 @@ pub(super) async fn import_attachment(
         run.fail(name, "an attachment without a post id");
         return Ok(());
     }
-    let Some(relative) = relative_path(item) else {
+    let Some(relative) = relative else {
         run.skip(
             name,
             "no file named (no _wp_attached_file and no attachment_url)",
         );
         return Ok(());
     };
-    let Some(uploads) = &options.uploads else {
-        run.skip(
-            name,
-            format!("{relative}: no --uploads folder given to read it from"),
-        );
-        return Ok(());
-    };
-    let Some(path) = inside(uploads, &relative) else {
-        run.fail(
-            name,
-            format!("{relative}: not a path inside the uploads folder"),
-        );
-        return Ok(());
+    let path = match &options.uploads {
+        Some(uploads) => match inside(uploads, &relative) {
+            Some(path) => Some(path),
+            None => {
+                let reason = format!("{relative}: not a path inside the uploads folder");
+                run.fail(name, reason);
+                return Ok(());
+            }
+        },
+        None => None,
     };
     let mut positionless = item.clone();
     positionless.position = crate::imports::wxr::Position { line: 0, column: 0 };
@@ -56,10 +66,29 @@ pub(super) async fn import_attachment(
         run.unchanged("attachment");
         return Ok(());
     }
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            run.skip(name, format!("{}: {e}", path.display()));
+    let local = match &path {
+        Some(path) => std::fs::read(path).map_err(|e| format!("{}: {e}", path.display())),
+        None => Err(format!(
+            "{relative}: no --uploads folder given to read it from"
+        )),
+    };
+    let url = value(&item.attachment_url);
+    let bytes = match (local, &options.fetch, url) {
+        (Ok(bytes), _, _) => bytes,
+        (Err(_), Some(_), Some(url)) if run.dry_run => {
+            tracing::debug!(url, "a dry run fetches nothing");
+            run.stored(&key, decision, "media", 0, &item_digest);
+            return Ok(());
+        }
+        (Err(missing), Some(outbound), Some(url)) => match fetch(outbound, url).await {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                run.skip(name, format!("{missing}; fetching it: {reason}"));
+                return Ok(());
+            }
+        },
+        (Err(missing), _, _) => {
+            run.skip(name, missing);
             return Ok(());
         }
     };
@@ -95,6 +124,18 @@ pub(super) async fn import_attachment(
         .await?;
     run.stored(&key, decision, "media", media_id, &item_digest);
     Ok(())
+}
+
+/// Downloads an attachment's file, at most an upload's size.
+async fn fetch(outbound: &crate::outbound::Outbound, url: &str) -> Result<Vec<u8>, String> {
+    let reply = outbound
+        .send(outbound.get(url), crate::media::MAX_UPLOAD_BYTES)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !reply.status.is_success() {
+        return Err(format!("{url} answered {}", reply.status));
+    }
+    Ok(reply.body.to_vec())
 }
 
 /// The first value of postmeta `key`.

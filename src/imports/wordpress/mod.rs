@@ -9,6 +9,7 @@
 //! with its ledger row, counted in the report.
 
 mod catalog;
+mod comments;
 pub mod content;
 mod library;
 mod posts;
@@ -40,6 +41,11 @@ pub struct Options {
     pub dry_run: bool,
     /// Where media files go (the data folder's media store).
     pub media: MediaFiles,
+    /// `--fetch-media`: download an attachment missing from `uploads` from
+    /// its URL, through the guarded outbound client (http and https only,
+    /// special addresses refused unless its policy allows them, a size cap
+    /// and timeouts).
+    pub fetch: Option<crate::outbound::Outbound>,
 }
 
 /// Why an import stopped.
@@ -114,16 +120,20 @@ pub async fn import(
     let mut run = Run::start(store, &source, options.dry_run, progress, now).await?;
     let people = catalog::import_people(store, site, &mut run, &catalog).await?;
     catalog::import_terms(store, &mut run, &catalog).await?;
-    let mut posts = posts::Posts::new(site, &catalog, people);
-    // Attachments first: posts name them as featured images and in
-    // galleries, wherever they are in the file.
+    // Attachments first: posts name them as featured images, in galleries
+    // and by URL, wherever they are in the file.
+    let mut uploads = HashMap::new();
     for_each_item(&options.file, async |item| {
-        if item.post_type.as_deref() == Some("attachment") {
-            library::import_attachment(store, &mut run, options, &item).await?;
+        if item.post_type.as_deref() == Some("attachment")
+            && let Some(file) = library::import_attachment(store, &mut run, options, &item).await?
+            && let Some(id) = value(&item.post_id)
+        {
+            uploads.insert(file, id.to_owned());
         }
         Ok(())
     })
     .await?;
+    let mut posts = posts::Posts::new(site, &catalog, people, uploads);
     for_each_item(&options.file, async |item| {
         if item.post_type.as_deref() != Some("attachment") {
             posts.import(store, &mut run, &item).await?;

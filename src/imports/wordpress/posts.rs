@@ -6,7 +6,7 @@
 //! sanitized (what the sanitizer removed and unknown shortcodes reported),
 //! the excerpt or the text before `<!--more-->` as teaser, the featured
 //! image as lead image, postmeta as kept fields, the permalink as an old
-//! address, and the comments (pingbacks and trackbacks kept as such).
+//! address, and the comments (see [`super::comments`]).
 
 use std::collections::HashMap;
 
@@ -20,11 +20,9 @@ use crate::imports::cleaning;
 use crate::imports::ledger::{Decision, digest};
 use crate::imports::report::ItemName;
 use crate::imports::run::Run;
-use crate::imports::wxr::{Comment, Item};
+use crate::imports::wxr::Item;
 use crate::site::Site;
-use crate::storage::{
-    ImportRevision, ImportedComment, ImportedStory, LedgerKey, StorageError, Store,
-};
+use crate::storage::{ImportRevision, ImportedStory, StorageError, Store};
 
 /// Postmeta WordPress keeps for itself, mapped elsewhere or meaningless
 /// outside it.
@@ -48,10 +46,17 @@ pub(super) struct Posts {
     people: People,
     /// A category's term id to its slug (Yoast names the primary by id).
     category_ids: HashMap<String, String>,
+    /// An attachment's file under `wp-content/uploads` to its post id.
+    uploads: HashMap<String, String>,
 }
 
 impl Posts {
-    pub(super) fn new(site: &Site, catalog: &Catalog, people: People) -> Posts {
+    pub(super) fn new(
+        site: &Site,
+        catalog: &Catalog,
+        people: People,
+        uploads: HashMap<String, String>,
+    ) -> Posts {
         let category_ids = catalog
             .terms
             .iter()
@@ -62,6 +67,7 @@ impl Posts {
             tz: site.time_zone.clone(),
             people,
             category_ids,
+            uploads,
         }
     }
 
@@ -118,6 +124,7 @@ impl Posts {
             None => None,
         };
         let images = self.images(store, run, item).await?;
+        let moved = self.moved_files(store, run, item).await?;
         let byline = value(&item.creator).map(|login| {
             self.people
                 .get(login)
@@ -126,7 +133,7 @@ impl Posts {
         });
         let mut positionless = item.clone();
         positionless.position = crate::imports::wxr::Position { line: 0, column: 0 };
-        let context = format!("{positionless:?}|{lead:?}|{byline:?}|{images:?}");
+        let context = format!("{positionless:?}|{lead:?}|{byline:?}|{images:?}|{moved:?}");
         let item_digest = digest(MAPPING_VERSION, context.as_bytes());
         let key = run.key("post", &id);
         let decision = run.decide("post", &id, &item_digest);
@@ -141,14 +148,19 @@ impl Posts {
             return Ok(());
         }
         let section = self.section(store, run, item).await?;
-        let mut story = match self.story(run, &name, item, section, status, byline, lead, &images) {
-            Ok(story) => story,
+        let story = self.story(run, &name, item, section, status, byline, lead, &images);
+        let mut story = match story {
+            Ok(mut story) => {
+                story.body_source = moved_to_library(&story.body_source, &moved);
+                story.render_body();
+                story
+            }
             Err(reason) => {
                 run.fail(name, reason);
                 return Ok(());
             }
         };
-        let comments = comments(run, &name, &id, item, &self.tz);
+        let comments = super::comments::of_post(run, &name, &id, item, &self.tz);
         let before = match decision {
             Decision::Changed { id } => crate::articles::find(store, id)
                 .await
@@ -206,6 +218,36 @@ impl Posts {
         }
         run.stored(&key, decision, "article", story.id, &item_digest);
         Ok(())
+    }
+
+    /// The content's links to files of the old site's uploads folder that
+    /// are in the media library now: old URL to the library's.
+    async fn moved_files(
+        &self,
+        store: &Store,
+        run: &Run,
+        item: &Item,
+    ) -> Result<Vec<(String, String)>, WordPressError> {
+        let mut moved = Vec::new();
+        let Some(text) = value(&item.content) else {
+            return Ok(moved);
+        };
+        for url in upload_urls(text) {
+            let Some(att) = upload_of(&url).and_then(|rel| self.uploads.get(&rel)) else {
+                continue;
+            };
+            let Some((_, media_id)) = run.ledger.target("attachment", att) else {
+                continue;
+            };
+            if let Some(media) = crate::media::find(store, media_id)
+                .await
+                .map_err(|e| StorageError::Corrupt(e.to_string()))?
+                && !moved.iter().any(|(old, _)| *old == url)
+            {
+                moved.push((url, media.original_url()));
+            }
+        }
+        Ok(moved)
     }
 
     /// The images the content's galleries and captions name.
@@ -318,8 +360,7 @@ impl Posts {
             None => converted.before_more.as_deref().map(text_of),
         }
         .map(|t| shorten(&t, crate::articles::limits::STANDFIRST_CHARS));
-        let (topics, primary) = topics(item, &section.name);
-        let _ = primary;
+        let topics = topics(item, &section.name);
         let headline = value(&item.title).map(text_of).unwrap_or_else(|| {
             run.report.note(name, "no title: imported as \"Untitled\"");
             "Untitled".to_owned()
@@ -399,7 +440,7 @@ fn prepare(
 
 /// The post's categories other than the primary one, then its tags, as
 /// topic names (each once), within the story's limit.
-fn topics(item: &Item, primary: &str) -> (Vec<String>, String) {
+fn topics(item: &Item, primary: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let mut chars = 0;
     let mut skipped_primary = false;
@@ -422,7 +463,7 @@ fn topics(item: &Item, primary: &str) -> (Vec<String>, String) {
         }
         names.push(name);
     }
-    (names, primary.to_owned())
+    names
 }
 
 /// Postmeta as kept fields: `_`-prefixed keys get `wp` in front (a field
@@ -485,95 +526,53 @@ fn old_paths(item: &Item, post_id: &str) -> Vec<String> {
     paths
 }
 
-/// The post's comments, each with its decision, parents before replies.
-fn comments(
-    run: &mut Run,
-    post: &ItemName,
-    post_id: &str,
-    item: &Item,
-    tz: &jiff::tz::TimeZone,
-) -> Vec<(ImportedComment, Decision)> {
-    let mut out: Vec<(ImportedComment, Decision)> = Vec::new();
-    let mut pending: Vec<&Comment> = Vec::new();
-    for c in &item.comments {
-        if value(&c.id).is_none() {
-            run.report
-                .note(post, "a comment without an id was left out");
-            run.report
-                .count("comment", crate::imports::report::Outcome::Skipped);
-            continue;
-        }
-        pending.push(c);
-    }
-    let ids: Vec<&str> = pending.iter().filter_map(|c| value(&c.id)).collect();
-    let parent_of = |c: &Comment| {
-        value(&c.parent)
-            .filter(|p| *p != "0" && ids.contains(p))
-            .map(str::to_owned)
-    };
-    let mut placed: Vec<String> = Vec::new();
-    while !pending.is_empty() {
-        let before = pending.len();
-        let mut waiting = Vec::new();
-        for c in pending {
-            let parent = parent_of(c);
-            if parent.as_ref().is_some_and(|p| !placed.contains(p)) && before > 0 {
-                waiting.push(c);
-                continue;
-            }
-            let id = value(&c.id).unwrap_or_default().to_owned();
-            out.push(comment(run, post_id, c, parent, tz));
-            placed.push(id);
-        }
-        if waiting.len() == before {
-            for c in waiting {
-                out.push(comment(run, post_id, c, None, tz));
-            }
-            break;
-        }
-        pending = waiting;
-    }
-    out
+/// The URLs in `content` that point into a `wp-content/uploads` folder.
+fn upload_urls(content: &str) -> Vec<String> {
+    content
+        .split(['"', '\'', ' ', '\n', '(', ')', '<', '>'])
+        .filter(|piece| {
+            piece.contains("/wp-content/uploads/")
+                && (piece.starts_with("http://")
+                    || piece.starts_with("https://")
+                    || piece.starts_with('/'))
+        })
+        .map(str::to_owned)
+        .collect()
 }
 
-fn comment(
-    run: &Run,
-    post_id: &str,
-    c: &Comment,
-    parent: Option<String>,
-    tz: &jiff::tz::TimeZone,
-) -> (ImportedComment, Decision) {
-    let id = value(&c.id).unwrap_or_default();
-    let comment_digest = digest(MAPPING_VERSION, format!("{post_id}|{c:?}").as_bytes());
-    let decision = run.decide("comment", id, &comment_digest);
-    let status = match value(&c.approved).unwrap_or("0") {
-        "1" | "approve" => "approved",
-        "spam" => "spam",
-        "trash" | "post-trashed" => "deleted",
-        _ => "pending",
+/// The file under `uploads` an URL names, without the size WordPress gives
+/// its resized copies (`boat-300x200.png` is `boat.png`).
+fn upload_of(url: &str) -> Option<String> {
+    let at = url.find("/wp-content/uploads/")?;
+    let rel = &url[at + "/wp-content/uploads/".len()..];
+    let rel = rel.split(['?', '#']).next()?;
+    let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy();
+    let (stem, ext) = rel.rsplit_once('.')?;
+    let stem = match stem.rsplit_once('-') {
+        Some((base, size))
+            if size
+                .split_once('x')
+                .is_some_and(|(w, h)| is_digits(w) && is_digits(h)) =>
+        {
+            base
+        }
+        _ => stem,
     };
-    let kind = match value(&c.comment_type).unwrap_or("comment") {
-        "pingback" => "pingback",
-        "trackback" => "trackback",
-        _ => "comment",
-    };
-    let created_at = parse_date(value(&c.date_gmt), &jiff::tz::TimeZone::UTC)
-        .or_else(|| parse_date(value(&c.date), tz))
-        .unwrap_or(run.now);
-    let comment = ImportedComment {
-        key: run.key("comment", id),
-        digest: comment_digest,
-        parent: parent.map(|p| LedgerKey::new(run.ledger.source(), "comment", &p)),
-        author_name: value(&c.author).unwrap_or("Anonymous").to_owned(),
-        author_email: value(&c.author_email).unwrap_or_default().to_owned(),
-        author_url: value(&c.author_url).map(str::to_owned),
-        body: value(&c.content).unwrap_or_default().to_owned(),
-        status: status.to_owned(),
-        kind: kind.to_owned(),
-        address: value(&c.author_ip).map(str::to_owned),
-        created_at,
-    };
-    (comment, decision)
+    Some(format!("{stem}.{ext}"))
+}
+
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `html` with each moved file's old URL (in an attribute) the library's.
+fn moved_to_library(html: &str, moved: &[(String, String)]) -> String {
+    let mut html = html.to_owned();
+    for (old, new) in moved {
+        let old = old.replace('&', "&amp;");
+        html = html.replace(&format!("\"{old}\""), &format!("\"{new}\""));
+    }
+    html
 }
 
 /// Sanitized HTML with `alt=""` on every image that has none (an image
@@ -629,6 +628,22 @@ fn shorten(text: &str, chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_resized_copy_names_the_uploaded_file() {
+        assert_eq!(
+            upload_of("https://old.example/wp-content/uploads/2016/07/boat-300x200.png"),
+            Some("2016/07/boat.png".to_owned())
+        );
+        assert_eq!(
+            upload_of("/wp-content/uploads/2016/07/my-boat.jpg?x=1"),
+            Some("2016/07/my-boat.jpg".to_owned())
+        );
+        assert_eq!(
+            upload_urls("<img src=\"https://old.example/wp-content/uploads/a.png\"> x"),
+            vec!["https://old.example/wp-content/uploads/a.png".to_owned()]
+        );
+    }
 
     #[test]
     fn images_without_alt_get_an_empty_one() {
