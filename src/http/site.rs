@@ -201,17 +201,7 @@ async fn section_front(
     Query(query): Query<FrontQuery>,
     uri: Uri,
     headers: HeaderMap,
-    uri: Uri,
 ) -> Result<Response, Problem> {
-    // A one-part address no section has may be an old one (an imported
-    // site's `/world-news`, `/about-us`).
-    if !app.sections().await?.iter().any(|s| s.slug == slug)
-        && let Some(target) = redirects::resolve(app.store(), uri.path(), app.now())
-            .await
-            .map_err(|error| reader(error.into()))?
-    {
-        return Ok(moved(&target));
-    }
     let at = ListAt::from_query(&query)?;
     let key = at.key(&format!("/{slug}"));
     Ok(cached(&app, &headers, &key, || async {
