@@ -2,7 +2,7 @@
 //! loads `tests/fixtures/drupal7` (Drupal 7's own table definitions and a
 //! small news site) into a database of its own and drops it after. On both
 //! masthead backends: the seed story renders as the seed page, with its
-//! three revisions, topics, comments and image; old addresses answer 301;
+//! three revisions, topics, comments and image; the `page` node is a page; old addresses answer 301;
 //! the missing image is reported; a re-run changes nothing; an imported
 //! user signs in over HTTP with their Drupal password, which is then stored
 //! as Argon2id. From the binary: databases that are not Drupal 7 and
@@ -161,7 +161,7 @@ async fn the_drupal_site_becomes_stories_with_their_history_comments_and_address
 
     // A dry run reads everything and writes nothing.
     let dry = import(store, app.db.dir.path(), &db, true).await;
-    assert_eq!(dry.counts["node"].imported, 10, "{dry}");
+    assert_eq!(dry.counts["node"].imported, 11, "{dry}");
     assert!(
         articles::visible_list(store, None, NOW, None, None, 100)
             .await
@@ -171,8 +171,7 @@ async fn the_drupal_site_becomes_stories_with_their_history_comments_and_address
 
     let report = import(store, app.db.dir.path(), &db, false).await;
     let text = report.to_string();
-    assert_eq!(report.counts["node"].imported, 10, "{text}");
-    assert_eq!(report.counts["node"].skipped, 1, "the page: {text}");
+    assert_eq!(report.counts["node"].imported, 11, "ten stories, a page: {text}");
     assert_eq!(report.counts["user"].imported, 5, "{text}");
     assert_eq!(report.counts["term"].imported, 7, "{text}");
     assert_eq!(report.counts["file"].imported, 1, "{text}");
@@ -306,12 +305,18 @@ async fn the_drupal_site_becomes_stories_with_their_history_comments_and_address
         ("/taxonomy/term/10", "/world"),
         ("/world-news", "/world"),
         ("/users/tom", "/people/tom"),
+        ("/node/9", "/about"),
     ] {
         let page = app.session().get(old).await;
         assert_eq!(page.status(), 301, "{old}");
         let location = page.location().unwrap_or_default();
         assert!(location.ends_with(new), "{old} -> {location}, not {new}");
     }
+
+    // The `page` node is a standalone page at its alias.
+    let (status, about) = app.get_text("/about").await;
+    assert_eq!(status, 200, "{about}");
+    assert!(about.contains("We report the news."), "{about}");
 
     // Users: roles mapped, the blocked one disabled, Drupal hashes kept.
     let tom = store
@@ -342,7 +347,7 @@ async fn the_drupal_site_becomes_stories_with_their_history_comments_and_address
 
     // Running it again changes nothing and duplicates nothing.
     let again = import(store, app.db.dir.path(), &db, false).await;
-    assert_eq!(again.counts["node"].unchanged, 10, "{again}");
+    assert_eq!(again.counts["node"].unchanged, 11, "{again}");
     assert_eq!(again.counts["node"].imported, 0, "{again}");
     assert_eq!(
         again.counts.get("file").map_or(0, |c| c.imported),

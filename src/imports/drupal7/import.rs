@@ -220,6 +220,7 @@ async fn run(
         redirects_to: HashMap::new(),
         media: HashMap::new(),
         missing_files_dir_noted: false,
+        page_paths: Vec::new(),
     };
     for redirect in &redirects {
         nodes
@@ -241,8 +242,9 @@ async fn run(
         }
     }
 
-    // Old addresses of terms, people and the Redirect module's other rows.
-    let mut paths: Vec<(String, String)> = Vec::new();
+    // Old addresses of pages, terms, people and the Redirect module's
+    // other rows.
+    let mut paths: Vec<(String, String)> = std::mem::take(&mut nodes.page_paths);
     let term_target = |source_path: &str| -> Option<String> {
         let tid: i64 = source_path.strip_prefix("taxonomy/term/")?.parse().ok()?;
         sections
@@ -516,6 +518,8 @@ struct NodeImport<'a> {
     /// fid → `media:N` of the images stored so far.
     media: HashMap<i64, String>,
     missing_files_dir_noted: bool,
+    /// Old addresses of imported pages (old path, page path).
+    page_paths: Vec<(String, String)>,
 }
 
 impl NodeImport<'_> {
@@ -542,12 +546,12 @@ impl NodeImport<'_> {
         files: &HashMap<i64, super::model::File>,
     ) {
         let this = node_item(node.nid);
-        if node.node_type == "page" {
-            run.skip(this, "a page: masthead has no pages yet; not imported");
-            return;
-        }
         if node.revisions.is_empty() {
             run.fail(this, "the node has no revision in node_revision");
+            return;
+        }
+        if node.node_type == "page" {
+            self.import_page(run, node).await;
             return;
         }
         let id = node.nid.to_string();
@@ -589,6 +593,138 @@ impl NodeImport<'_> {
             Ok(id) => run.stored(&key, decision, "article", id, &digest),
             Err(reason) => run.fail(this, reason),
         }
+    }
+
+    /// A `page` node becomes a standalone page at its alias (else at its
+    /// title's slug), with each revision saved in turn; its old addresses
+    /// are stored with the rest at the end of the run.
+    async fn import_page(&mut self, run: &mut Run, node: &Node) {
+        let this = node_item(node.nid);
+        let id = node.nid.to_string();
+        let key = run.key("node", &id);
+        let digest = digest_of(node);
+        let decision = run.decide("node", &id, &digest);
+        let source = format!("node/{}", node.nid);
+        let aliases = self.aliases_of.get(&source).cloned().unwrap_or_default();
+        let path = match aliases.last() {
+            Some(alias) => format!("/{}", alias.trim_matches('/')),
+            None => format!("/{}", Slug::from_title(&node.title)),
+        };
+        self.page_paths.push((format!("/{source}"), path.clone()));
+        for target in std::iter::once(&source).chain(aliases.iter()) {
+            for old in self.redirects_to.get(target).into_iter().flatten() {
+                self.page_paths.push((format!("/{old}"), path.clone()));
+            }
+        }
+        if let Decision::Unchanged { .. } = decision {
+            run.unchanged("node");
+            return;
+        }
+        if run.dry_run {
+            run.stored(&key, decision, "page", 0, &digest);
+            return;
+        }
+        match self.store_page(run, node, &path, decision).await {
+            Ok(page) => match self
+                .store
+                .put_ledger(&key, "page", page, &digest, run.now)
+                .await
+            {
+                Ok(()) => run.stored(&key, decision, "page", page, &digest),
+                Err(e) => run.fail(this, e.to_string()),
+            },
+            Err(reason) => run.fail(this, reason),
+        }
+    }
+
+    async fn store_page(
+        &self,
+        run: &mut Run,
+        node: &Node,
+        path: &str,
+        decision: Decision,
+    ) -> Result<i64, String> {
+        let actor = crate::actor::Actor::command_line();
+        // The page this node became: the ledger's, or (a run stopped between
+        // the page's save and its ledger row) the one at its address with
+        // its title.
+        let existing = match decision {
+            Decision::Changed { id } => self.store.page(id).await.map_err(|e| e.to_string())?,
+            _ => self
+                .store
+                .page_at(path)
+                .await
+                .map_err(|e| e.to_string())?
+                .filter(|p| p.title == node.title),
+        };
+        let revisions: Vec<&super::model::Revision> = match existing {
+            Some(_) => node.current().into_iter().collect(),
+            None => node.revisions.iter().collect(),
+        };
+        let mut id = existing.as_ref().map(|p| p.id);
+        let mut base = existing.as_ref().map(|p| p.revision);
+        let mut published_before = false;
+        for revision in revisions {
+            let is_current = node.current().is_some_and(|r| r.vid == revision.vid);
+            let published = if is_current {
+                node.status == 1
+            } else {
+                revision.status == 1
+            };
+            let status = if published {
+                "published"
+            } else if published_before {
+                "unpublished"
+            } else {
+                "draft"
+            };
+            published_before |= published;
+            let (clean, removed) = cleaning::sanitize(mapping::raw_body(revision));
+            if is_current && removed.scripts + removed.event_handlers + removed.javascript_links > 0
+            {
+                run.report.cleaned(&node_item(node.nid), removed);
+            }
+            let summary = revision
+                .fields
+                .get(mapping::BODY_FIELD)
+                .and_then(|items| items.first())
+                .and_then(|b| b.get("summary"))
+                .unwrap_or("");
+            let input = crate::pages::PageInput {
+                title: revision.title.clone(),
+                path: path.to_owned(),
+                parent_id: None,
+                description: summary.chars().take(300).collect(),
+                body_source: clean,
+                body_format: Some(crate::articles::BodyFormat::Html),
+                language: if node.language.is_empty() || node.language == "und" {
+                    String::new()
+                } else {
+                    node.language.clone()
+                },
+                fields: crate::articles::fields::to_text(&mapping::kept_fields(
+                    &self.context,
+                    node,
+                    revision,
+                )),
+                status: status.to_owned(),
+                message: if revision.log.trim().is_empty() {
+                    format!(
+                        "Imported from Drupal (node {}, revision {})",
+                        node.nid, revision.vid
+                    )
+                } else {
+                    revision.log.chars().take(200).collect()
+                },
+                base_revision: base,
+            };
+            let page = crate::pages::save(self.store, &actor, id, &input, run.now)
+                .await
+                .map_err(|e| e.to_string())?;
+            id = Some(page.id);
+            base = Some(page.revision);
+        }
+        id.ok_or_else(|| "the page has no revision".to_owned())
     }
 
     fn file_path(&self, uri: &str) -> Option<PathBuf> {

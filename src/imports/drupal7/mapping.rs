@@ -180,9 +180,10 @@ pub(super) fn story_state(
     Ok(article)
 }
 
-/// Every field with no home in a story, verbatim, and the node's flags
-/// masthead has no place for (promoted, sticky, language, translation set).
-fn kept_fields(context: &Context, node: &Node, revision: &Revision) -> KeptFields {
+/// Every field with no home in a story or page, verbatim, and the node's
+/// flags masthead has no place for (promoted, sticky, language, translation
+/// set).
+pub(super) fn kept_fields(context: &Context, node: &Node, revision: &Revision) -> KeptFields {
     let mut kept = KeptFields::new();
     for (name, items) in &revision.fields {
         if name == BODY_FIELD || context.term_fields.contains(name) {
