@@ -244,6 +244,8 @@ pub(crate) struct SearchQuery {
     pub section: Option<String>,
     /// A topic slug (from a topic page's search link or a typed address).
     pub topic: Option<String>,
+    /// A person's slug (from a person page's search box).
+    pub person: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub by: Option<String>,
@@ -268,6 +270,8 @@ struct SearchPage<'a> {
     query: &'a SearchQuery,
     /// The name of the topic the search is filtered by.
     topic: Option<String>,
+    /// The name of the person the search is filtered by.
+    person: Option<String>,
     searched: bool,
     error: Option<String>,
     hits: Vec<HitView>,
@@ -309,6 +313,7 @@ async fn search_page(
         text: query.q.clone(),
         section: query.section.clone(),
         topic: query.topic.clone(),
+        person: query.person.clone(),
         from: query.from.clone(),
         to: query.to.clone(),
         byline: query.by.clone(),
@@ -318,12 +323,14 @@ async fn search_page(
     let searched = !query.q.trim().is_empty()
         || query.by.is_some()
         || query.section.is_some()
-        || query.topic.is_some();
+        || query.topic.is_some()
+        || query.person.is_some();
     let (hits, more, error) = match search::search(app.store(), &site, &params, app.now()).await {
         Ok(results) => (results.hits, results.more, None),
         Err(
             e @ (SearchError::UnknownSection(_)
             | SearchError::UnknownTopic(_)
+            | SearchError::UnknownPerson(_)
             | SearchError::InvalidDate { .. }),
         ) => (Vec::new(), false, Some(e.to_string())),
         Err(SearchError::Article(e)) => return Err(e.into()),
@@ -334,6 +341,21 @@ async fn search_page(
         Some(slug) => topics::find_or_redirected(app.store(), slug)
             .await?
             .map(|t| t.name),
+        None => None,
+    };
+    let person = match query.person.as_deref().filter(|_| error.is_none()) {
+        Some(slug) => match crate::people::find(app.store(), slug).await? {
+            Some(found) => Some(found.name),
+            None => match crate::people::redirect(app.store(), slug).await? {
+                Some(path) => {
+                    let current = path.trim_start_matches("/people/");
+                    crate::people::find(app.store(), current)
+                        .await?
+                        .map(|p| p.name)
+                }
+                None => None,
+            },
+        },
         None => None,
     };
     let hits = hits
@@ -359,6 +381,7 @@ async fn search_page(
         sections: &all_sections,
         query: &query,
         topic,
+        person,
         searched,
         error,
         hits,

@@ -26,6 +26,10 @@ pub enum SearchError {
     /// merged topic names the topic it became).
     #[error("there is no topic {0:?}")]
     UnknownTopic(String),
+    /// No person readers may browse has this slug (an old slug of a renamed
+    /// or merged person names the person they became).
+    #[error("there is no person {0:?}")]
+    UnknownPerson(String),
     #[error("{field} must be a date written YYYY-MM-DD, not {value:?}")]
     InvalidDate { field: &'static str, value: String },
     #[error(transparent)]
@@ -42,6 +46,8 @@ pub struct SearchParams {
     pub section: Option<String>,
     /// A topic slug: only stories filed under it.
     pub topic: Option<String>,
+    /// A person's slug: only stories that credit them.
+    pub person: Option<String>,
     /// First publication on or after this day (`YYYY-MM-DD`, site time zone).
     pub from: Option<String>,
     /// First publication on or before this day.
@@ -99,8 +105,22 @@ pub async fn search(
         Some(slug) => Some(topic_in_view(store, slug, now).await?),
         None => None,
     };
+    let person_id = match params
+        .person
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(slug) => Some(person_in_view(store, slug, now).await?),
+        None => None,
+    };
     let byline = params.byline.clone().filter(|b| !b.trim().is_empty());
-    if query.is_empty() && byline.is_none() && section_id.is_none() && topic_id.is_none() {
+    if query.is_empty()
+        && byline.is_none()
+        && section_id.is_none()
+        && topic_id.is_none()
+        && person_id.is_none()
+    {
         return Ok(Results {
             hits: Vec::new(),
             more: false,
@@ -114,6 +134,7 @@ pub async fn search(
         until: day_start(site, "to", params.to.as_deref(), 1)?,
         byline,
         topic_id,
+        person_id,
     };
     let limit = params.limit.clamp(1, MAX_PAGE_SIZE);
     let rows = store
@@ -154,6 +175,30 @@ async fn topic_in_view(store: &Store, slug: &str, now: i64) -> Result<i64, Searc
     };
     let topic = store.topic_in_view(&current, now).await?;
     topic.map(|t| t.id).ok_or_else(unknown)
+}
+
+/// The id of the person `slug` names (their slug, or an old one), when
+/// readers may browse them at `now` (as on their page: credited by a story
+/// readers may see, or with a profile), so the filter tells nothing of what
+/// is coming.
+async fn person_in_view(store: &Store, slug: &str, now: i64) -> Result<i64, SearchError> {
+    let unknown = || SearchError::UnknownPerson(slug.to_owned());
+    let person = match store.person_by_slug(slug).await? {
+        Some(person) => Some(person),
+        None => match store.person_redirect(slug).await? {
+            Some(current) => store.person_by_slug(&current).await?,
+            None => None,
+        },
+    };
+    let Some(person) = person else {
+        return Err(unknown());
+    };
+    let visible = store.people_in_view(now).await?.contains(&person.slug);
+    if crate::people::is_shown(&person, visible) {
+        Ok(person.id)
+    } else {
+        Err(unknown())
+    }
 }
 
 /// The start of `day` (+ `plus_days`) in the site's time zone, in Unix seconds.

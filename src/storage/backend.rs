@@ -906,6 +906,7 @@ where
             .bind(filter.until)
             .bind(filter.byline.as_deref().map(byline_pattern))
             .bind(filter.topic_id)
+            .bind(filter.person_id)
             .bind(limit)
             .bind(offset)
     }

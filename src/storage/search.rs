@@ -23,6 +23,8 @@ pub struct SearchFilter {
     pub byline: Option<String>,
     /// Only stories filed under this topic.
     pub topic_id: Option<i64>,
+    /// Only stories that credit this person.
+    pub person_id: Option<i64>,
 }
 
 /// One hit: the story's id, its relevance (higher is better) and its
@@ -37,14 +39,17 @@ pub struct SearchHitRow {
 
 /// The filter conditions, numbering parameters from `$first`.
 fn conditions(first: usize) -> String {
-    let [section, from, until, byline, topic] = [first, first + 1, first + 2, first + 3, first + 4];
+    let [section, from, until, byline, topic, person] =
+        [first, first + 1, first + 2, first + 3, first + 4, first + 5];
     format!(
         "{VISIBLE} AND (${section} IS NULL OR a.section_id = ${section}) \
          AND (${from} IS NULL OR a.first_published_at >= ${from}) \
          AND (${until} IS NULL OR a.first_published_at < ${until}) \
          AND (${byline} IS NULL OR a.bylines LIKE ${byline} ESCAPE '\\') \
          AND (${topic} IS NULL OR EXISTS (SELECT 1 FROM article_topics f \
-              WHERE f.article_id = a.id AND f.topic_id = ${topic}))"
+              WHERE f.article_id = a.id AND f.topic_id = ${topic})) \
+         AND (${person} IS NULL OR EXISTS (SELECT 1 FROM article_people c \
+              WHERE c.article_id = a.id AND c.person_id = ${person}))"
     )
 }
 
@@ -67,7 +72,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<SearchHitRow>> {
-        let order = "ORDER BY rank DESC, a.first_published_at DESC, a.id DESC LIMIT $8 OFFSET $9";
+        let order = "ORDER BY rank DESC, a.first_published_at DESC, a.id DESC LIMIT $9 OFFSET $10";
         let hits = match (&self.db, &filter.fts5, &filter.websearch) {
             (Db::Sqlite(pool), Some(text), _) => {
                 let sql = format!(
@@ -107,7 +112,7 @@ impl Store {
                 let sql = format!(
                     "SELECT a.id, CAST(0 AS DOUBLE PRECISION) AS rank, a.headline AS headline_marked, \
                      '' AS snippet FROM articles a WHERE {} \
-                     ORDER BY a.first_published_at DESC, a.id DESC LIMIT $7 OFFSET $8",
+                     ORDER BY a.first_published_at DESC, a.id DESC LIMIT $8 OFFSET $9",
                     conditions(2)
                 );
                 match db {

@@ -44,6 +44,12 @@ enum Step {
     /// A person edit: Ann renamed (with her address) when true, else a new
     /// bio for Bo.
     PersonEdit(bool),
+    /// A reader's comment on story `.0`, held for moderation (a reply to
+    /// its newest comment when `.1`).
+    Comment(usize, bool),
+    /// A moderation step (approve, unpublish, spam, delete by `.1 % 4`) on
+    /// the n-th comment.
+    Moderate(usize, u8),
 }
 
 /// The bylines stories cycle through.
@@ -80,6 +86,8 @@ fn step() -> impl Strategy<Value = Step> {
         (0..8usize, 0..8u8).prop_map(|(i, m)| Step::File(i, m)),
         (0..4usize).prop_map(Step::RenameTopic),
         (0..4usize, 0..4usize).prop_map(|(a, b)| Step::MergeTopics(a, b)),
+        (0..8usize, any::<bool>()).prop_map(|(i, r)| Step::Comment(i, r)),
+        (0..8usize, 0..8u8).prop_map(|(n, s)| Step::Moderate(n, s)),
     ]
 }
 
@@ -445,6 +453,60 @@ impl World {
                 self.edit_person(rename).await;
                 return true;
             }
+            Step::Comment(i, reply) => {
+                self.edits += 1;
+                let article = self.article(i).await;
+                let parent = if reply {
+                    self.store
+                        .approved_comments(article.id)
+                        .await
+                        .unwrap()
+                        .last()
+                        .map(|c| c.id)
+                } else {
+                    None
+                };
+                let body = format!("Comment {} on {}", self.edits, article.headline);
+                let comment = masthead::storage::NewComment {
+                    article_id: article.id,
+                    parent_id: parent,
+                    author_name: "A reader",
+                    author_email: "reader@example.org",
+                    author_url: None,
+                    body: &body,
+                    status: "pending",
+                    address: "192.0.2.7",
+                };
+                let limit = masthead::storage::CommentLimit {
+                    since: now,
+                    most: i64::MAX,
+                };
+                self.store
+                    .insert_comment(&comment, limit, now)
+                    .await
+                    .unwrap();
+                return true;
+            }
+            Step::Moderate(n, step) => {
+                let all = masthead::comments::queue(&self.store, None, None, 100)
+                    .await
+                    .unwrap();
+                if all.is_empty() {
+                    return false;
+                }
+                let comment = &all[n % all.len()];
+                let step = [
+                    masthead::comments::Step::Approve,
+                    masthead::comments::Step::Unpublish,
+                    masthead::comments::Step::Spam,
+                    masthead::comments::Step::Delete,
+                ][usize::from(step % 4)];
+                let actor = masthead::actor::Actor::command_line();
+                masthead::comments::moderate(&self.store, &actor, comment.id, step, now)
+                    .await
+                    .unwrap();
+                return true;
+            }
             _ => {}
         }
         let i = match *step {
@@ -508,7 +570,9 @@ impl World {
             | Step::ImageText
             | Step::RenameTopic(_)
             | Step::MergeTopics(..)
-            | Step::PersonEdit(_) => unreachable!(),
+            | Step::PersonEdit(_)
+            | Step::Comment(..)
+            | Step::Moderate(..) => unreachable!(),
         }
         self.save(&before, after).await;
         true

@@ -13,6 +13,7 @@ use crate::support::{Backend, NOW, demo_site, spawn, store};
 on_both!(
     the_search_page_and_api_rank_filter_highlight_and_paginate,
     the_search_page_and_api_filter_by_topic,
+    the_search_page_and_api_filter_by_person,
 );
 
 const DAY: i64 = 86_400;
@@ -258,6 +259,7 @@ async fn topic_newsroom(store: &Store) {
     let hidden = |headline, tags, status, embargo_until| Story {
         headline,
         tags,
+        bylines: &["Secret Sam"],
         status,
         embargo_until,
         published_at: (status == Status::Published).then_some(NOW - 60),
@@ -267,18 +269,21 @@ async fn topic_newsroom(store: &Store) {
         Story {
             headline: "Budget vote delayed again",
             tags: &["Politics"],
+            bylines: &["Ann Reporter"],
             published_at: Some(NOW - 2 * 3600),
             ..Story::default()
         },
         Story {
             headline: "Budgets squeezed in business",
             tags: &["Economy", "Politics"],
+            bylines: &["Bo Writer", "Ann Reporter"],
             published_at: Some(NOW - 10 * DAY),
             ..Story::default()
         },
         Story {
             headline: "Budget talk at the stadium",
             tags: &["Sport"],
+            bylines: &["Bo Writer"],
             published_at: Some(NOW - 3600),
             ..Story::default()
         },
@@ -418,4 +423,71 @@ async fn the_search_page_and_api_filter_by_topic(backend: Backend) {
         crate::support::html::attrs(&html, "form.topic-search input[name=topic]", "value"),
         ["policy"]
     );
+}
+
+async fn the_search_page_and_api_filter_by_person(backend: Backend) {
+    let Some(app) = spawn(backend, false).await else {
+        return;
+    };
+    topic_newsroom(&app.db.store).await;
+    // Co-bylined stories count for each of their people.
+    let (status, html) = app.get_text("/search?q=budget&person=ann-reporter").await;
+    assert_eq!(status, 200);
+    let mut hits = hit_headlines(&html);
+    hits.sort();
+    assert_eq!(
+        hits,
+        ["Budget vote delayed again", "Budgets squeezed in business"],
+        "{html}"
+    );
+    assert_eq!(
+        crate::support::text_of(&html, ".search-person"),
+        "Stories by Ann Reporter"
+    );
+    assert_eq!(
+        crate::support::html::attrs(&html, "form.search input[name=person]", "value"),
+        ["ann-reporter"],
+        "a new search keeps the person"
+    );
+    let (_, html) = app.get_text("/search?person=bo-writer").await;
+    assert_eq!(
+        hit_headlines(&html),
+        ["Budget talk at the stadium", "Budgets squeezed in business"],
+        "newest first"
+    );
+    let (_, html) = app
+        .get_text("/search?person=bo-writer&topic=politics")
+        .await;
+    assert_eq!(hit_headlines(&html), ["Budgets squeezed in business"]);
+    let page = app
+        .get("/api/v1/search?q=budget&person=bo-writer")
+        .await
+        .json();
+    let mut hits = api_headlines(&page);
+    hits.sort();
+    assert_eq!(
+        hits,
+        ["Budget talk at the stadium", "Budgets squeezed in business"]
+    );
+    // The person page searches their stories.
+    let (_, person) = app.get_text("/people/bo-writer").await;
+    assert_eq!(
+        crate::support::html::attrs(&person, "form.person-search input[name=person]", "value"),
+        ["bo-writer"]
+    );
+    // Someone only hidden stories credit is as unknown as no one.
+    for slug in ["secret-sam", "nobody"] {
+        let response = app.get(&format!("/api/v1/search?person={slug}")).await;
+        assert_eq!(response.status(), 400, "{slug}");
+        assert_eq!(
+            response.json()["error"]["message"],
+            format!("there is no person \"{slug}\"")
+        );
+        let (status, html) = app
+            .get_text(&format!("/search?q=budget&person={slug}"))
+            .await;
+        assert_eq!(status, 200);
+        assert!(hit_headlines(&html).is_empty(), "{slug}: {html}");
+        assert!(html.contains("there is no person"), "{html}");
+    }
 }

@@ -318,6 +318,7 @@ pub(super) struct SearchQuery {
     q: Option<String>,
     section: Option<String>,
     topic: Option<String>,
+    person: Option<String>,
     from: Option<String>,
     to: Option<String>,
     by: Option<String>,
@@ -359,6 +360,7 @@ pub(super) async fn search(
         text: query.q.unwrap_or_default(),
         section: query.section,
         topic: query.topic,
+        person: query.person,
         from: query.from,
         to: query.to,
         byline: query.by,
@@ -370,6 +372,7 @@ pub(super) async fn search(
         .map_err(|e| match e {
             SearchError::UnknownSection(_)
             | SearchError::UnknownTopic(_)
+            | SearchError::UnknownPerson(_)
             | SearchError::InvalidDate { .. } => Problem::bad_request(e.to_string()),
             other => Problem::internal(other),
         })?;
