@@ -141,7 +141,7 @@ pub enum ImportCommand {
     /// comments, images, aliases and redirects. Run it again to update what
     /// changed; an interrupted run goes on where it stopped.
     Drupal7 {
-        /// The Drupal database: mysql://USER[:PASSWORD]@HOST[:PORT]/DATABASE.
+        /// The Drupal database, as mysql://USER:PASSWORD@HOST:PORT/DATABASE (the password and port may be left out).
         #[arg(long)]
         source: String,
         /// The site's sites/default/files folder, where its images are.

@@ -171,7 +171,10 @@ async fn the_drupal_site_becomes_stories_with_their_history_comments_and_address
 
     let report = import(store, app.db.dir.path(), &db, false).await;
     let text = report.to_string();
-    assert_eq!(report.counts["node"].imported, 11, "ten stories, a page: {text}");
+    assert_eq!(
+        report.counts["node"].imported, 11,
+        "ten stories, a page: {text}"
+    );
     assert_eq!(report.counts["user"].imported, 5, "{text}");
     assert_eq!(report.counts["term"].imported, 7, "{text}");
     assert_eq!(report.counts["file"].imported, 1, "{text}");

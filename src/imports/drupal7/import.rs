@@ -877,16 +877,13 @@ impl NodeImport<'_> {
             if is_current {
                 removed_total = removed;
             }
-            let article = mapping::story_state(
-                &self.context,
-                node,
+            let at = mapping::RevisionAt {
                 revision,
                 is_current,
                 published_before,
-                &slug,
-                &self.media,
-                &clean,
-            )?;
+                clean_body: &clean,
+            };
+            let article = mapping::story_state(&self.context, node, &at, &slug, &self.media)?;
             published_before |= revision.status == 1;
             states.push((article, revision));
         }

@@ -57,19 +57,34 @@ pub(super) struct Context {
     pub field_types: HashMap<String, String>,
 }
 
+/// One revision of a node and where it stands in the node's history.
+#[derive(Clone, Copy)]
+pub(super) struct RevisionAt<'a> {
+    pub revision: &'a Revision,
+    /// The node's current revision (its dates and status are the node's).
+    pub is_current: bool,
+    /// Whether an earlier revision was published.
+    pub published_before: bool,
+    /// The body through the sanitizer.
+    pub clean_body: &'a str,
+}
+
 /// A revision's state as a story, with the media references of its image
 /// fields already resolved by the caller (`fid` → `media:N`) and its body
 /// already through the sanitizer (`clean_body`).
 pub(super) fn story_state(
     context: &Context,
     node: &Node,
-    revision: &Revision,
-    is_current: bool,
-    published_before: bool,
+    at: &RevisionAt<'_>,
     slug: &Slug,
     media: &HashMap<i64, String>,
-    clean_body: &str,
 ) -> Result<Article, String> {
+    let RevisionAt {
+        revision,
+        is_current,
+        published_before,
+        clean_body,
+    } = *at;
     let mut section = None;
     let mut tags = Vec::new();
     for name in &context.term_fields {
