@@ -23,7 +23,27 @@ use crate::support::{Backend, NOW, SEED, spawn, text_blocks};
 on_both!(
     the_drupal_site_becomes_stories_with_their_history_comments_and_addresses,
     an_imported_drupal_user_signs_in_with_their_drupal_password,
+    an_import_killed_mid_run_and_run_again_equals_an_uninterrupted_one,
 );
+
+/// 400 more stories of 3 revisions each in World, beside the fixture's
+/// (MariaDB's sequence tables number them).
+const MORE_NODES: &str = "\
+INSERT INTO node (nid, vid, type, language, title, uid, status, created, changed, comment, promote, sticky, tnid, translate) \
+ SELECT 100 + seq, 1000 + seq * 3, 'article', 'und', CONCAT('Generated story ', seq), 3, 1, 1400000000 + seq * 600, \
+ 1400000000 + seq * 600 + 7200, 2, 1, 0, 0, 0 FROM seq_1_to_400;
+INSERT INTO node_revision (nid, vid, uid, title, log, timestamp, status, comment, promote, sticky) \
+ SELECT 100 + s.seq, 998 + s.seq * 3 + r.seq, 3, CONCAT('Generated story ', s.seq), CONCAT('Revision ', r.seq + 1), \
+ 1400000000 + s.seq * 600 + r.seq * 3600, 1, 2, 1, 0 FROM seq_1_to_400 s JOIN seq_0_to_2 r;
+INSERT INTO field_revision_body (entity_type, bundle, deleted, entity_id, revision_id, language, delta, body_value, body_summary, body_format) \
+ SELECT 'node', 'article', 0, 100 + s.seq, 998 + s.seq * 3 + r.seq, 'und', 0, CONCAT('<p>Story ', s.seq, ', take ', r.seq, '.</p>'), '', 'filtered_html' \
+ FROM seq_1_to_400 s JOIN seq_0_to_2 r;
+INSERT INTO field_data_body SELECT * FROM field_revision_body WHERE entity_id > 100 AND revision_id = 1000 + (entity_id - 100) * 3;
+INSERT INTO field_revision_field_section (entity_type, bundle, deleted, entity_id, revision_id, language, delta, field_section_tid) \
+ SELECT 'node', 'article', 0, 100 + s.seq, 998 + s.seq * 3 + r.seq, 'und', 0, 10 FROM seq_1_to_400 s JOIN seq_0_to_2 r;
+INSERT INTO field_data_field_section SELECT * FROM field_revision_field_section WHERE entity_id > 100 AND revision_id = 1000 + (entity_id - 100) * 3;
+INSERT INTO comment (pid, nid, uid, subject, hostname, created, changed, status, thread, name, mail, homepage, language) \
+ SELECT 0, 100 + seq, 0, 'A reader', '127.0.0.1', 1400000000 + seq * 600 + 60, 1400000000 + seq * 600 + 60, 1, '01/', 'Reader', '', '', 'und' FROM seq_1_to_400";
 
 const SERVER: &str = "mysql://root@127.0.0.1:3306";
 const SCHEMA: &str = include_str!("../fixtures/drupal7/schema.sql");
@@ -410,6 +430,84 @@ async fn an_imported_drupal_user_signs_in_with_their_drupal_password(backend: Ba
         .sign_in("blocked@chronicle.example", "blocked for good")
         .await;
     assert_ne!(page.status(), 303);
+}
+
+async fn an_import_killed_mid_run_and_run_again_equals_an_uninterrupted_one(backend: Backend) {
+    let Some(db) = DrupalDb::with(&[SCHEMA, DATA, MORE_NODES]).await else {
+        return;
+    };
+    let (Some(killed), Some(whole)) = (
+        crate::support::store(backend).await,
+        crate::support::store(backend).await,
+    ) else {
+        return;
+    };
+    let source = format!("drupal7:127.0.0.1:3306/{}", db.name);
+    let url = db.url();
+    let files = files_dir();
+    let args = [
+        "import",
+        "drupal7",
+        "--source",
+        &url,
+        "--files",
+        files.to_str().unwrap(),
+    ];
+    let nodes =
+        |rows: &[masthead::storage::LedgerRow]| rows.iter().filter(|r| r.kind == "node").count();
+
+    // Killed once some nodes are in, then run again to the end.
+    let mut command = procs::masthead();
+    command.arg("--data-dir").arg(killed.dir.path());
+    if let Some(database) = &killed.database_url {
+        command.arg("--database-url").arg(database);
+    }
+    let mut child = command
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut stored = 0;
+    while started.elapsed() < std::time::Duration::from_secs(120) {
+        stored = nodes(&killed.store.ledger(&source).await.unwrap());
+        if stored >= 20 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(stored >= 20, "the import did not get going");
+    let after_kill = nodes(&killed.store.ledger(&source).await.unwrap());
+    assert!(after_kill < 411, "the import ended before it was killed");
+    let output = procs::run(killed.dir.path(), killed.database_url.as_deref(), &args);
+    assert!(output.status.success(), "{}", procs::describe(&output));
+    let report = String::from_utf8_lossy(&output.stdout);
+    let line = report.lines().find(|l| l.starts_with("node ")).unwrap();
+    let numbers: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(numbers[0] + numbers[2], 411, "{report}");
+    assert!(numbers[2] as usize >= after_kill, "{report}");
+
+    // Uninterrupted, into another database: the same result.
+    let output = procs::run(whole.dir.path(), whole.database_url.as_deref(), &args);
+    assert!(output.status.success(), "{}", procs::describe(&output));
+    let (a, b) = (
+        crate::wordpress::snapshot(&killed).await,
+        crate::wordpress::snapshot(&whole).await,
+    );
+    let only_a: Vec<_> = a.difference(&b).take(5).collect();
+    let only_b: Vec<_> = b.difference(&a).take(5).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "killed run has {only_a:?}, whole run has {only_b:?}"
+    );
+    assert!(a.iter().filter(|l| l.starts_with("story|")).count() >= 410);
 }
 
 #[tokio::test]
