@@ -86,6 +86,26 @@ async fn readyz(State(app): State<App>) -> Response {
             ),
         );
     }
+    // Low space is a warning, not unreadiness: reads go on while writes
+    // are refused, and a node out of the balancer serves no one.
+    let mut disk = Vec::new();
+    for (folder, path) in crate::ops::disk::folders(&app.config().data_dir) {
+        match crate::ops::disk::space(&path) {
+            Ok(space) if space.is_low() => disk.push(format!(
+                "WARN {folder} folder: {} free of {} (below {}): saves and uploads may be refused; free space on {}",
+                crate::ops::disk::human(space.free),
+                crate::ops::disk::human(space.total),
+                crate::ops::disk::human(crate::ops::disk::LOW_BYTES),
+                path.display()
+            )),
+            Ok(space) => disk.push(format!(
+                "ok {folder} folder: {} free",
+                crate::ops::disk::human(space.free)
+            )),
+            Err(error) => disk.push(format!("WARN {folder} folder: cannot measure its space: {error}")),
+        }
+    }
+    lines.extend(disk);
     let status = if ready {
         StatusCode::OK
     } else {
@@ -108,7 +128,7 @@ async fn metrics(State(app): State<App>) -> Response {
             ),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        crate::ops::metrics::render(app.store(), app.health()).await,
+        crate::ops::metrics::render(app.store(), app.health(), &app.config().data_dir).await,
     )
         .into_response()
 }

@@ -166,10 +166,16 @@ pub(crate) fn record_request(method: &str, route: &str, status: u16, seconds: f6
 
 /// The scrape: state gauges read now, then everything in the Prometheus
 /// text format.
-pub(crate) async fn render(store: &Store, health: &Health) -> String {
+pub(crate) async fn render(store: &Store, health: &Health, data_dir: &std::path::Path) -> String {
     let Some(handle) = install() else {
         return String::new();
     };
+    for (folder, path) in super::disk::folders(data_dir) {
+        if let Ok(space) = super::disk::space(&path) {
+            metrics::gauge!("masthead_disk_free_bytes", "folder" => folder).set(space.free as f64);
+            metrics::gauge!("masthead_disk_size_bytes", "folder" => folder).set(space.total as f64);
+        }
+    }
     let pool = store.pool_stats();
     metrics::gauge!("masthead_db_pool_connections", "state" => "in_use")
         .set(f64::from(pool.open.saturating_sub(pool.idle)));

@@ -4,5 +4,6 @@
 
 pub(crate) mod backup;
 pub mod checks;
+pub mod disk;
 pub(crate) mod health;
 pub(crate) mod metrics;

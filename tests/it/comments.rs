@@ -163,6 +163,33 @@ async fn a_readers_comment_waits_for_moderation_and_shows_once_approved(backend:
         2,
         "the reply sits under its parent"
     );
+    // The API shows the same thread, without e-mail addresses.
+    let story_id = masthead::articles::visible_by_path(
+        app.store(),
+        "world",
+        TROOPS.trim_start_matches("/world/"),
+        NOW,
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    let (status, api) = reader
+        .get_json(&format!("/api/v1/stories/{story_id}/comments"))
+        .await;
+    assert_eq!(status, 200, "{api}");
+    let thread = &api["data"][0];
+    assert_eq!(thread["id"], id);
+    assert_eq!(thread["author_name"], "Ann <b>Reader</b>");
+    assert_eq!(thread["text"], "Thanks for this.\n\nA second paragraph.");
+    assert_eq!(thread["replies"][0]["id"], reply_id);
+    assert_eq!(thread["replies"][0]["text"], "I agree.");
+    assert!(!api.to_string().contains("reader@example.com"));
+    assert_eq!(
+        reader.get_json("/api/v1/stories/999999/comments").await.0,
+        404,
+        "no story, no comments"
+    );
 
     // Unpublished, it is gone again; every step is audited.
     editor

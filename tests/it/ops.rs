@@ -557,3 +557,91 @@ fn cookie_value(page: &Page) -> String {
         })
         .expect("a session cookie")
 }
+
+/// A tmpfs of `size` mounted for one test, unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// Mounts one (needs root, as in CI); `None` (skipped loudly) where the
+    /// machine does not allow it, except in CI.
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            if support::in_ci() {
+                panic!("mounting a tmpfs (as root) is required in CI for the disk tests");
+            }
+            eprintln!("SKIPPED: cannot mount a tmpfs here (not root?)");
+            return None;
+        }
+        Some(SmallDisk { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn readiness_and_metrics_report_the_data_folders_free_space() {
+    let Some(disk) = SmallDisk::mount("160m") else {
+        return;
+    };
+    let data = disk.path().to_owned();
+    let Some(app) = support::spawn_with(Backend::Sqlite, true, move |config| {
+        config.data_dir = data;
+    })
+    .await
+    else {
+        return;
+    };
+    let free = |text: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("masthead_disk_free_bytes{folder=\"data\"}"))
+            .unwrap_or_else(|| panic!("no free space of the data folder:\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    let (status, body) = app.get_text("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("ok data folder: 160.0 MiB free"), "{body}");
+    let (_, text) = app.get_text("/metrics").await;
+    assert!(free(&text) > 150.0 * 1024.0 * 1024.0, "{text}");
+    assert!(
+        text.contains("masthead_disk_size_bytes{folder=\"media\"}"),
+        "{text}"
+    );
+
+    // Filled to 10 MiB free: a warning an operator can act on, and still
+    // ready (readers keep reading while writes are refused).
+    let filler = disk.path().join("filler");
+    std::fs::write(&filler, vec![7u8; 150 * 1024 * 1024]).unwrap();
+    let (status, body) = app.get_text("/readyz").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("WARN data folder: 10.0 MiB free of 160.0 MiB (below 100.0 MiB)"),
+        "{body}"
+    );
+    let (_, text) = app.get_text("/metrics").await;
+    assert!(free(&text) < 11.0 * 1024.0 * 1024.0, "{text}");
+    assert_eq!(app.get("/world").await.status(), 200, "readers read");
+
+    // Space returns: so does the plain line, without a restart.
+    std::fs::remove_file(&filler).unwrap();
+    let (_, body) = app.get_text("/readyz").await;
+    assert!(body.contains("ok data folder"), "{body}");
+}

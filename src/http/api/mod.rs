@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Router<App> {
         .route("/v1/stories/{id}/publish", post(write::publish))
         .route("/v1/stories/{id}/unpublish", post(write::unpublish))
         .route("/v1/stories/{id}/ninjs", get(read::story_ninjs))
+        .route("/v1/stories/{id}/comments", get(read::story_comments))
         .route("/v1/sections", get(read::sections))
         .route("/v1/topics", get(read::topic_list))
         .route("/v1/pages", get(pages::page_list))

@@ -439,3 +439,60 @@ pub(super) async fn topic_list(
         },
     ))
 }
+
+/// A reader's approved comment, with its approved replies; the e-mail
+/// address is never shown.
+#[derive(Debug, Serialize)]
+pub(super) struct CommentJson {
+    id: i64,
+    author_name: String,
+    author_url: Option<String>,
+    /// RFC 3339.
+    created_at: String,
+    /// Plain text, paragraphs separated by blank lines.
+    text: String,
+    replies: Vec<CommentJson>,
+}
+
+fn comment_json(shown: &crate::comments::Shown) -> CommentJson {
+    CommentJson {
+        id: shown.id,
+        author_name: shown.author_name.clone(),
+        author_url: shown.author_url.clone(),
+        created_at: rfc3339(shown.created_at),
+        text: shown
+            .paragraphs
+            .iter()
+            .map(|lines| lines.join("\n"))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        replies: shown.replies.iter().map(comment_json).collect(),
+    }
+}
+
+/// `GET /api/v1/stories/{id}/comments`: the story's approved comments as
+/// threads, oldest first, when the site shows comments (an empty list when
+/// it does not).
+pub(super) async fn story_comments(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let (site, article) = visible_story(&app, &id).await?;
+    let data = if site.comments_shown {
+        crate::comments::thread(app.store(), article.id)
+            .await?
+            .iter()
+            .map(comment_json)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(json_with_etag(
+        &headers,
+        &Page {
+            data,
+            next_cursor: None,
+        },
+    ))
+}

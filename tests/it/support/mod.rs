@@ -20,7 +20,7 @@ pub mod procs;
 pub mod session;
 
 pub use app::{TestApp, spawn, spawn_with};
-pub use db::{Backend, TestStore, demo_site, postgres_url, store};
+pub use db::{Backend, TestStore, demo_site, in_ci, postgres_url, store};
 pub use html::{select, text_blocks, text_of};
 pub use session::{PASSWORD, Page, Session, cookie_client, create_user, link_path};
 
