@@ -14,6 +14,7 @@ use super::articles::{ArticleRow, NewRevision};
 use super::backend::Backend;
 use super::events::NewEvent;
 use super::media::MediaRow;
+use super::pages::{PageFields, PageSave, write_page};
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// One item of an import source: `source` names the site (`wordpress:<site
@@ -132,6 +133,20 @@ pub struct ImportedAccount {
     pub token_expires_at: i64,
     /// `Some(hash)` keeps a password hash the source had (Drupal's).
     pub password_hash: Option<String>,
+}
+
+/// A page to store with its ledger row; `parent` is the ledger key of its
+/// parent page, stored first (else the page is top-level). `fields.parent_id`
+/// is set from it.
+#[derive(Debug, Clone)]
+pub struct ImportedPage {
+    pub key: LedgerKey,
+    pub digest: String,
+    pub fields: PageFields,
+    pub parent: Option<LedgerKey>,
+    /// Old addresses (`/?page_id=2`, `/about-us/`) that answer 301.
+    pub old_paths: Vec<String>,
+    pub message: String,
 }
 
 /// What storing a person did.
@@ -323,6 +338,43 @@ impl Store {
             Backend::insert_events(&mut tx, now, &[event]).await?;
             Backend::ledger_put(&mut tx, key, "media", id, digest, now).await?;
             Ok::<i64, StorageError>(id)
+        })
+    }
+
+    /// Stores a page (a new revision of the page the ledger names, else a
+    /// new page) with its old addresses and ledger row, in one transaction.
+    /// Refused (`Refused`, nothing written) when its address belongs to
+    /// something else.
+    pub async fn import_page(&self, page: &ImportedPage, now: i64) -> Result<i64> {
+        in_transaction!(self, tx => {
+            let parent = match &page.parent {
+                Some(key) => Backend::ledger_target(&mut tx, key).await?.map(|(_, id, _)| id),
+                None => None,
+            };
+            let fields = PageFields { parent_id: parent, ..page.fields.clone() };
+            let known = Backend::ledger_target(&mut tx, &page.key).await?.map(|(_, id, _)| id);
+            let base: Option<i64> = match known {
+                Some(id) => sqlx::query_scalar("SELECT revision FROM pages WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *tx).await?,
+                None => None,
+            };
+            let id = known.filter(|_| base.is_some());
+            let save = PageSave { fields: &fields, base_revision: base, author: "import", message: &page.message };
+            let Some((_, after)) = write_page(&mut tx, id, &save, now).await? else {
+                return Err(StorageError::Corrupt("an imported page disappeared during its save".into()));
+            };
+            for old in &page.old_paths {
+                if *old == after.path || Backend::path_owner(&mut tx, old).await?.is_some() {
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO redirects (old_path, target_path, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (old_path) DO UPDATE SET target_path = excluded.target_path, article_id = NULL")
+                    .bind(old).bind(&after.path).bind(now)
+                    .execute(&mut *tx).await?;
+            }
+            Backend::ledger_put(&mut tx, &page.key, "page", after.id, &page.digest, now).await?;
+            Ok::<i64, StorageError>(after.id)
         })
     }
 

@@ -42,8 +42,8 @@ pub use drupal7::LaterRevision;
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
 pub use imports::{
-    ImportRevision, ImportedAccount, ImportedComment, ImportedPerson, ImportedStory, ImportedTopic,
-    LedgerKey, LedgerRow, StoredPerson,
+    ImportRevision, ImportedAccount, ImportedComment, ImportedPage, ImportedPerson, ImportedStory,
+    ImportedTopic, LedgerKey, LedgerRow, StoredPerson,
 };
 pub use media::MediaRow;
 pub use notify::ChangeListener;

@@ -176,99 +176,10 @@ impl Store {
         now: i64,
         audit: impl FnOnce(Option<&PageRow>, &PageRow) -> NewAuditEntry,
     ) -> Result<Option<PageRow>> {
-        let fields = save.fields;
-        let snapshot = serde_json::to_string(fields).expect("page fields serialize");
         in_transaction!(self, tx => {
-            let sql = format!("{SELECT} WHERE id = $1");
-            let before: Option<PageRow> = match id {
-                Some(id) => {
-                    let row: Option<PageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                        .bind(id).fetch_optional(&mut *tx).await?;
-                    let Some(row) = row else { return Ok(None) };
-                    if save.base_revision != Some(row.revision) {
-                        return Err(StorageError::Refused(format!(
-                            "this page was saved by someone else since you opened it (it is at revision {}, you started from {}); your text is kept below: copy what you need, then reload the page",
-                            row.revision,
-                            save.base_revision.map_or_else(|| "none".to_owned(), |n| n.to_string())
-                        )));
-                    }
-                    Some(row)
-                }
-                None => None,
+            let Some((before, after)) = write_page(&mut tx, id, save, now).await? else {
+                return Ok(None);
             };
-            let moved = before.as_ref().is_none_or(|b| b.path != fields.path);
-            if moved {
-                Backend::refuse_page_path(&mut tx, &fields.path, before.as_ref().map(|b| b.path.as_str())).await?;
-            }
-            if let Some(parent) = fields.parent_id {
-                // A new page has no id yet, so no loop: only the parent's
-                // existence is checked.
-                Backend::refuse_page_loop(&mut tx, id.unwrap_or(0), parent).await?;
-            }
-            let published = fields.status == "published";
-            let first_published = match &before {
-                Some(b) => b.first_published_at.or(published.then_some(now)),
-                None => published.then_some(now),
-            };
-            let revision = before.as_ref().map_or(1, |b| b.revision + 1);
-            let page_id: i64 = match &before {
-                Some(b) => {
-                    sqlx::query(
-                        "UPDATE pages SET path = $1, parent_id = $2, title = $3, description = $4, body_source = $5, \
-                         body_format = $6, body_html = $7, language = $8, fields = $9, status = $10, \
-                         first_published_at = $11, modified_at = $12, revision = $13 WHERE id = $14")
-                        .bind(&fields.path).bind(fields.parent_id).bind(&fields.title).bind(&fields.description)
-                        .bind(&fields.body_source).bind(&fields.body_format).bind(&fields.body_html)
-                        .bind(fields.language.as_deref()).bind(&fields.fields).bind(&fields.status)
-                        .bind(first_published).bind(now).bind(revision).bind(b.id)
-                        .execute(&mut *tx).await?;
-                    b.id
-                }
-                None => sqlx::query_scalar(
-                    "INSERT INTO pages (path, parent_id, title, description, body_source, body_format, body_html, \
-                     language, fields, status, first_published_at, modified_at, created_at, revision) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id")
-                    .bind(&fields.path).bind(fields.parent_id).bind(&fields.title).bind(&fields.description)
-                    .bind(&fields.body_source).bind(&fields.body_format).bind(&fields.body_html)
-                    .bind(fields.language.as_deref()).bind(&fields.fields).bind(&fields.status)
-                    .bind(first_published).bind(now).bind(revision)
-                    .fetch_one(&mut *tx).await?,
-            };
-            if let Some(before) = before.as_ref().filter(|b| b.path != fields.path) {
-                // The old address answers with a 301 to the new one, and
-                // redirects that led to the old one now lead straight here.
-                sqlx::query("UPDATE redirects SET target_path = $1 WHERE target_path = $2")
-                    .bind(&fields.path).bind(&before.path).execute(&mut *tx).await?;
-                sqlx::query(
-                    "INSERT INTO redirects (old_path, target_path, created_at) VALUES ($1, $2, $3)")
-                    .bind(&before.path).bind(&fields.path).bind(now).execute(&mut *tx).await?;
-            }
-            sqlx::query(
-                "INSERT INTO page_revisions (page_id, number, author, message, created_at, snapshot) \
-                 VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(page_id).bind(revision).bind(save.author).bind(save.message).bind(now).bind(&snapshot)
-                .execute(&mut *tx).await?;
-            let after: PageRow = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(page_id).fetch_one(&mut *tx).await?;
-            let mut tags = vec!["pages".to_owned(), page_tag(page_id)];
-            // A parent lists its published children: old and new parents.
-            for parent in [before.as_ref().and_then(|b| b.parent_id), after.parent_id].into_iter().flatten() {
-                tags.push(page_tag(parent));
-            }
-            let in_menu: Option<i64> = sqlx::query_scalar("SELECT position FROM menu_items WHERE page_id = $1 LIMIT 1")
-                .bind(page_id).fetch_optional(&mut *tx).await?;
-            if in_menu.is_some() {
-                tags.push("menu".to_owned());
-            }
-            let event = NewEvent {
-                kind: if before.is_some() { "page.updated" } else { "page.created" }.into(),
-                subject: page_tag(page_id),
-                tags,
-                payload: serde_json::json!({
-                    "id": page_id, "path": after.path, "status": after.status, "revision": after.revision,
-                    "old_path": before.as_ref().map(|b| b.path.clone()),
-                }),
-            };
-            Backend::insert_events(&mut tx, now, &[event]).await?;
             Backend::insert_audit(&mut tx, now, &[audit(before.as_ref(), &after)]).await?;
             Ok::<Option<PageRow>, StorageError>(Some(after))
         })
@@ -318,4 +229,153 @@ impl Store {
             Ok::<Vec<MenuItemRow>, StorageError>(rows)
         })
     }
+}
+
+/// Creates (`id` `None`) or saves page `id` with its revision, the redirect
+/// a change of address leaves and the event, inside an open transaction
+/// (see `Store::save_page`). Returns the page before and after; `None` when
+/// page `id` does not exist.
+pub(super) async fn write_page<DB: Backend>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    id: Option<i64>,
+    save: &PageSave<'_>,
+    now: i64,
+) -> Result<Option<(Option<PageRow>, PageRow)>>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    i64: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB>,
+    Option<i64>: for<'q> sqlx::Encode<'q, DB>,
+    String: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB>,
+    Option<String>: for<'q> sqlx::Encode<'q, DB>,
+    str: sqlx::Type<DB>,
+    for<'s, 'q> &'s str: sqlx::Encode<'q, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    PageRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let fields = save.fields;
+    let snapshot = serde_json::to_string(fields).expect("page fields serialize");
+
+    let sql = format!("{SELECT} WHERE id = $1");
+    let before: Option<PageRow> = match id {
+        Some(id) => {
+            let row: Option<PageRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            let Some(row) = row else { return Ok(None) };
+            if save.base_revision != Some(row.revision) {
+                return Err(StorageError::Refused(format!(
+                    "this page was saved by someone else since you opened it (it is at revision {}, you started from {}); your text is kept below: copy what you need, then reload the page",
+                    row.revision,
+                    save.base_revision
+                        .map_or_else(|| "none".to_owned(), |n| n.to_string())
+                )));
+            }
+            Some(row)
+        }
+        None => None,
+    };
+    let moved = before.as_ref().is_none_or(|b| b.path != fields.path);
+    if moved {
+        DB::refuse_page_path(tx, &fields.path, before.as_ref().map(|b| b.path.as_str())).await?;
+    }
+    if let Some(parent) = fields.parent_id {
+        // A new page has no id yet, so no loop: only the parent's
+        // existence is checked.
+        DB::refuse_page_loop(tx, id.unwrap_or(0), parent).await?;
+    }
+    let published = fields.status == "published";
+    let first_published = match &before {
+        Some(b) => b.first_published_at.or(published.then_some(now)),
+        None => published.then_some(now),
+    };
+    let revision = before.as_ref().map_or(1, |b| b.revision + 1);
+    let page_id: i64 = match &before {
+                Some(b) => {
+                    sqlx::query(
+                        "UPDATE pages SET path = $1, parent_id = $2, title = $3, description = $4, body_source = $5, \
+                         body_format = $6, body_html = $7, language = $8, fields = $9, status = $10, \
+                         first_published_at = $11, modified_at = $12, revision = $13 WHERE id = $14")
+                        .bind(&fields.path).bind(fields.parent_id).bind(&fields.title).bind(&fields.description)
+                        .bind(&fields.body_source).bind(&fields.body_format).bind(&fields.body_html)
+                        .bind(&fields.language).bind(&fields.fields).bind(&fields.status)
+                        .bind(first_published).bind(now).bind(revision).bind(b.id)
+                        .execute(&mut **tx).await?;
+                    b.id
+                }
+                None => sqlx::query_scalar(
+                    "INSERT INTO pages (path, parent_id, title, description, body_source, body_format, body_html, \
+                     language, fields, status, first_published_at, modified_at, created_at, revision) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id")
+                    .bind(&fields.path).bind(fields.parent_id).bind(&fields.title).bind(&fields.description)
+                    .bind(&fields.body_source).bind(&fields.body_format).bind(&fields.body_html)
+                    .bind(&fields.language).bind(&fields.fields).bind(&fields.status)
+                    .bind(first_published).bind(now).bind(revision)
+                    .fetch_one(&mut **tx).await?,
+            };
+    if let Some(before) = before.as_ref().filter(|b| b.path != fields.path) {
+        // The old address answers with a 301 to the new one, and
+        // redirects that led to the old one now lead straight here.
+        sqlx::query("UPDATE redirects SET target_path = $1 WHERE target_path = $2")
+            .bind(&fields.path)
+            .bind(&before.path)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO redirects (old_path, target_path, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(&before.path)
+        .bind(&fields.path)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO page_revisions (page_id, number, author, message, created_at, snapshot) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(page_id)
+    .bind(revision)
+    .bind(save.author)
+    .bind(save.message)
+    .bind(now)
+    .bind(&snapshot)
+    .execute(&mut **tx)
+    .await?;
+    let after: PageRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(page_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut tags = vec!["pages".to_owned(), page_tag(page_id)];
+    // A parent lists its published children: old and new parents.
+    for parent in [before.as_ref().and_then(|b| b.parent_id), after.parent_id]
+        .into_iter()
+        .flatten()
+    {
+        tags.push(page_tag(parent));
+    }
+    let in_menu: Option<i64> =
+        sqlx::query_scalar("SELECT position FROM menu_items WHERE page_id = $1 LIMIT 1")
+            .bind(page_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if in_menu.is_some() {
+        tags.push("menu".to_owned());
+    }
+    let event = NewEvent {
+        kind: if before.is_some() {
+            "page.updated"
+        } else {
+            "page.created"
+        }
+        .into(),
+        subject: page_tag(page_id),
+        tags,
+        payload: serde_json::json!({
+            "id": page_id, "path": after.path, "status": after.status, "revision": after.revision,
+            "old_path": before.as_ref().map(|b| b.path.clone()),
+        }),
+    };
+    DB::insert_events(tx, now, &[event]).await?;
+    Ok(Some((before, after)))
 }

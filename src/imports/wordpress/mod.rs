@@ -3,15 +3,16 @@
 //! the file: the first reads it whole (so a malformed file is refused with
 //! its line and column before anything is stored) and keeps only authors
 //! and terms; the second stores attachments as media; the third stores
-//! posts as stories (pages are reported skipped until masthead has pages),
-//! so a featured image or gallery finds its images whatever their order in
-//! the file. Every item goes through the shared machinery: one transaction
+//! posts as stories, then pages (kept from that pass) parents first, so a
+//! featured image or gallery finds its images and a page its parent
+//! whatever their order in the file. Every item goes through the shared machinery: one transaction
 //! with its ledger row, counted in the report.
 
 mod catalog;
 mod comments;
 pub mod content;
 mod library;
+mod pages;
 mod posts;
 
 use std::collections::HashMap;
@@ -141,6 +142,8 @@ pub async fn import(
         Ok(())
     })
     .await?;
+    let pages = std::mem::take(&mut posts.pages);
+    pages::import_pages(store, &mut run, &posts, pages).await?;
     Ok(run.finish())
 }
 

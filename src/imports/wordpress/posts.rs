@@ -48,6 +48,8 @@ pub(super) struct Posts {
     category_ids: HashMap<String, String>,
     /// An attachment's file under `wp-content/uploads` to its post id.
     uploads: HashMap<String, String>,
+    /// The pages read, stored after the posts (parents first).
+    pub(super) pages: Vec<Item>,
 }
 
 impl Posts {
@@ -68,6 +70,7 @@ impl Posts {
             people,
             category_ids,
             uploads,
+            pages: Vec::new(),
         }
     }
 
@@ -84,7 +87,7 @@ impl Posts {
         match post_type.as_str() {
             "post" => {}
             "page" => {
-                run.skip(name, "pages not yet supported");
+                self.pages.push(item.clone());
                 return Ok(());
             }
             other => {
@@ -222,7 +225,7 @@ impl Posts {
 
     /// The content's links to files of the old site's uploads folder that
     /// are in the media library now: old URL to the library's.
-    async fn moved_files(
+    pub(super) async fn moved_files(
         &self,
         store: &Store,
         run: &Run,
@@ -251,7 +254,7 @@ impl Posts {
     }
 
     /// The images the content's galleries and captions name.
-    async fn images(
+    pub(super) async fn images(
         &self,
         store: &Store,
         run: &Run,
@@ -469,7 +472,7 @@ fn topics(item: &Item, primary: &str) -> Vec<String> {
 /// Postmeta as kept fields: `_`-prefixed keys get `wp` in front (a field
 /// name starts with a letter), other characters become `_`; a key given
 /// several times is a list.
-fn kept_fields(item: &Item) -> KeptFields {
+pub(super) fn kept_fields(item: &Item) -> KeptFields {
     let mut fields = KeptFields::new();
     for m in &item.meta {
         if INTERNAL_META.contains(&m.key.as_str()) {
@@ -566,7 +569,7 @@ fn is_digits(text: &str) -> bool {
 }
 
 /// `html` with each moved file's old URL (in an attribute) the library's.
-fn moved_to_library(html: &str, moved: &[(String, String)]) -> String {
+pub(super) fn moved_to_library(html: &str, moved: &[(String, String)]) -> String {
     let mut html = html.to_owned();
     for (old, new) in moved {
         let old = old.replace('&', "&amp;");
@@ -577,7 +580,7 @@ fn moved_to_library(html: &str, moved: &[(String, String)]) -> String {
 
 /// Sanitized HTML with `alt=""` on every image that has none (an image
 /// without alt is invalid HTML; an empty one says it is decorative).
-fn with_alt(html: &str) -> String {
+pub(super) fn with_alt(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(at) = rest.find("<img") {
