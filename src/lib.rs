@@ -13,6 +13,7 @@ pub mod config;
 pub mod feeds;
 pub mod http;
 pub mod imports;
+pub mod languages;
 pub mod media;
 pub mod ops;
 pub mod publishing;

@@ -5,6 +5,7 @@ pub mod fields;
 pub mod limits;
 pub mod revisions;
 mod slugs;
+pub mod translations;
 
 pub use slugs::{InvalidSlug, Slug};
 
@@ -105,6 +106,17 @@ pub struct Article {
     /// Extra named values with no field of their own (see [`fields`]).
     #[serde(default)]
     pub fields: fields::KeptFields,
+    /// The story's language, a BCP 47 tag (see [`crate::languages`]); empty
+    /// on a new story until it is stored with the site's.
+    #[serde(default)]
+    pub language: String,
+    /// The translation set the story is in (the id of one of its stories),
+    /// as of this revision.
+    #[serde(default)]
+    pub translation_set: Option<i64>,
+    /// How the next save changes the translation set (`None` keeps it).
+    #[serde(skip)]
+    pub translation_link: Option<crate::storage::TranslationLink>,
 }
 
 /// What can go wrong with an article.
@@ -118,6 +130,10 @@ pub enum ArticleError {
     InvalidSlug(#[from] InvalidSlug),
     #[error("{0} already exists")]
     Taken(String),
+    /// A rule checked in the write's transaction refused it (a translation
+    /// set that already has the story's language); nothing was written.
+    #[error("{0}")]
+    Refused(String),
     #[error("the story was changed by someone else since revision {0}")]
     Conflict(i64),
     #[error("stored story {id} is unreadable: {reason}")]
@@ -130,6 +146,7 @@ impl From<StorageError> for ArticleError {
     fn from(error: StorageError) -> ArticleError {
         match error {
             StorageError::Conflict(what) => ArticleError::Taken(what),
+            StorageError::Refused(why) => ArticleError::Refused(why),
             other => ArticleError::Storage(other),
         }
     }
@@ -202,6 +219,9 @@ impl Article {
             owner_id: row.owner_id,
             fields: serde_json::from_value(json("fields", &row.fields)?)
                 .map_err(|e| corrupt(format!("fields: {e}")))?,
+            language: row.language,
+            translation_set: row.translation_set,
+            translation_link: None,
         })
     }
 
@@ -238,6 +258,9 @@ impl Article {
             revision: self.revision,
             owner_id: self.owner_id,
             fields: json(&self.fields),
+            language: self.language.clone(),
+            translation_set: self.translation_set,
+            translation_link: self.translation_link,
             topics: self.tags.iter().map(|t| topic_name(t)).collect(),
             people: self.bylines.iter().map(|n| person_name(n)).collect(),
         }
@@ -356,6 +379,9 @@ impl NewArticle {
             revision: 1,
             owner_id: None,
             fields: Default::default(),
+            language: String::new(),
+            translation_set: None,
+            translation_link: None,
         };
         // Before rendering: an oversized or too deeply nested body is
         // refused without being parsed.
@@ -430,6 +456,12 @@ pub async fn create_with(
     message: &str,
     extras: &WriteExtras,
 ) -> Result<Article, ArticleError> {
+    if article.language.is_empty() {
+        article.language = match store.site().await? {
+            Some(site) => site.language,
+            None => "en".into(),
+        };
+    }
     let (revision, events) = article.creation_records(author, message);
     article.id = store
         .insert_article_with(&article.to_row(), revision, &events, extras)

@@ -123,6 +123,14 @@ fn fields(article: &Article) -> Vec<(&'static str, String)> {
         ("Tags", article.tags.join("\n")),
         ("Lead image", article.lead_image.clone().unwrap_or_default()),
         ("Kept fields", super::fields::to_text(&article.fields)),
+        ("Language", article.language.clone()),
+        (
+            "Translation set",
+            article
+                .translation_set
+                .map(|set| set.to_string())
+                .unwrap_or_default(),
+        ),
         ("Status", article.status.as_str().to_owned()),
         ("Corrections", corrections),
     ]
@@ -157,7 +165,8 @@ fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
 
 /// `current` with the written content of `old` (headline, standfirst,
 /// teaser, body, section, slug, dateline, bylines, tags, lead image, kept
-/// fields). The
+/// fields, language; not its translation links, which other stories share).
+/// The
 /// workflow state (status, times, corrections) stays as it is now: restoring
 /// text never unpublishes a story or removes a correction readers saw.
 pub fn with_content_of(current: &Article, old: &Article) -> Article {
@@ -175,6 +184,9 @@ pub fn with_content_of(current: &Article, old: &Article) -> Article {
     restored.other_sections = old.other_sections.clone();
     restored.lead_image = old.lead_image.clone();
     restored.fields = old.fields.clone();
+    if !old.language.is_empty() {
+        restored.language = old.language.clone();
+    }
     restored.render_body();
     restored
 }
@@ -207,6 +219,10 @@ pub fn restored_fields(current: &Article, old: &Article) -> Vec<&'static str> {
     );
     differs("lead image", current.lead_image != old.lead_image);
     differs("kept fields", current.fields != old.fields);
+    differs(
+        "language",
+        !old.language.is_empty() && current.language != old.language,
+    );
     fields
 }
 

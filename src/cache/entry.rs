@@ -132,7 +132,14 @@ impl Entry {
     /// Bytes this entry holds, for the cache's memory budget.
     pub fn size(&self) -> usize {
         let len = |v: &Option<Variant>| v.as_ref().map_or(0, |v| v.body.len());
-        self.identity.body.len() + len(&self.gzip) + len(&self.brotli) + 256
+        // Each tag is held twice: by the entry and by the tag index.
+        let tags: usize = self.tags.iter().map(|t| 2 * t.len() + 64).sum();
+        self.identity.body.len()
+            + len(&self.gzip)
+            + len(&self.brotli)
+            + tags
+            + self.surrogate_key.len()
+            + 256
     }
 
     pub(super) fn touch(&self, tick: u64) {

@@ -253,6 +253,17 @@ impl PageCache {
         }
     }
 
+    /// Bytes the cached pages take, as the budget counts them (every
+    /// variant's body, the tags and headers, a fixed overhead each).
+    pub fn bytes(&self) -> usize {
+        self.state.read().unwrap_or_else(|e| e.into_inner()).bytes
+    }
+
+    /// The budget [`PageCache::bytes`] stays within.
+    pub fn budget(&self) -> usize {
+        self.max_bytes
+    }
+
     /// Number of cached pages.
     pub fn len(&self) -> usize {
         self.state

@@ -279,6 +279,9 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
         revision: 1,
         owner_id: None,
         fields: "{}".into(),
+        language: "en".into(),
+        translation_set: None,
+        translation_link: None,
         topics: Vec::new(),
         people: Vec::new(),
     }

@@ -128,7 +128,13 @@ async fn metrics(State(app): State<App>) -> Response {
             ),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        crate::ops::metrics::render(app.store(), app.health(), &app.config().data_dir).await,
+        crate::ops::metrics::render(
+            app.store(),
+            app.health(),
+            app.page_cache(),
+            &app.config().data_dir,
+        )
+        .await,
     )
         .into_response()
 }

@@ -51,6 +51,69 @@ impl Surface {
 
 type Source = Box<dyn StdError + Send + Sync>;
 
+/// Why the database cannot do what was asked right now, when it is a
+/// condition of the machine that passes (an operator frees space, the
+/// server comes back) and not a bug: the answer is 503 with `Retry-After`,
+/// and nothing was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outage {
+    /// The database is unreachable, its pool has no connection to give, or
+    /// its file cannot be read.
+    Unreachable,
+    /// The disk (or PostgreSQL's storage) is full.
+    Full,
+}
+
+impl Outage {
+    fn message(self) -> &'static str {
+        match self {
+            Outage::Unreachable => {
+                "The site cannot reach its database right now, so nothing was changed. Please try again in a moment."
+            }
+            Outage::Full => {
+                "The server cannot store changes right now (its disk is full), so nothing was changed. Your text is kept; try again once the operator has freed space."
+            }
+        }
+    }
+}
+
+/// The outage somewhere in `error`'s chain of causes, if it is one.
+fn outage(error: &(dyn StdError + 'static)) -> Option<Outage> {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(error) = error.downcast_ref::<sqlx::Error>() {
+            return match error {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_) => Some(Outage::Unreachable),
+                sqlx::Error::Database(db) => {
+                    let code = db.code().unwrap_or_default();
+                    match code.parse::<i64>() {
+                        // SQLite's primary result codes (the low byte of an
+                        // extended one): FULL; IOERR, CANTOPEN.
+                        Ok(n) if n % 256 == 13 => Some(Outage::Full),
+                        Ok(n) if n % 256 == 10 || n % 256 == 14 => Some(Outage::Unreachable),
+                        // PostgreSQL's SQLSTATE: disk full, out of memory or
+                        // connections; the server shutting down.
+                        _ if code == "53100" => Some(Outage::Full),
+                        _ if code.starts_with("53")
+                            || code.starts_with("57P")
+                            || code.starts_with("08") =>
+                        {
+                            Some(Outage::Unreachable)
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+        }
+        current = error.source();
+    }
+    None
+}
+
 /// A failed request.
 #[derive(Debug)]
 pub struct Problem {
@@ -75,8 +138,19 @@ impl Problem {
     /// A failure of ours: the reader sees an apology and the request id;
     /// `source` goes to the log only.
     pub fn internal(source: impl Into<Source>) -> Problem {
+        let source = source.into();
+        if let Some(outage) = outage(&*source) {
+            return Problem {
+                source: Some(source),
+                ..Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    outage.message(),
+                )
+            };
+        }
         Problem {
-            source: Some(source.into()),
+            source: Some(source),
             ..Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -258,6 +332,12 @@ pub(crate) async fn render(State(app): State<App>, mut request: Request, next: N
             rendered.headers_mut().insert(name.clone(), value.clone());
         }
     }
+    if problem.code == "unavailable" && problem.source.is_some() {
+        // An outage passes: clients and crawlers come back, not give up.
+        rendered
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+    }
     rendered
 }
 
@@ -317,6 +397,10 @@ async fn reader(app: &App, problem: &Problem, request_id: &str) -> Response {
         StatusCode::NOT_FOUND => (
             "Page not found",
             "There is no page at this address. It may have moved or never existed.",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE if problem.code == "unavailable" => (
+            "Temporarily unavailable",
+            "This page cannot be shown right now. Please try again in a moment.",
         ),
         StatusCode::SERVICE_UNAVAILABLE => ("Not set up yet", "This site has no content yet."),
         s if s.is_server_error() => (

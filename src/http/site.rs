@@ -467,13 +467,15 @@ async fn article_page(
             None
         };
         let mut page = ArticlePage {
-            site: views::SiteView::new(&site).with_menu(&menu),
+            site: views::SiteView::in_language(&site, &article.language).with_menu(&menu),
             nav: views::nav(&sections, Some(&article.section.slug)),
             article: views::article_view(&site, &article),
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
             feeds: crate::feeds::links(&site, Some((&article.section.slug, &article.section.name))),
             comments,
         };
+        let translations = articles::translations::visible(app.store(), &article, now).await?;
+        page.article.alternates = views::alternates(&site, article.id, &translations);
         let filed = topics::of_story(app.store(), article.id).await?;
         page.article.topics = filed.iter().map(TopicLink::from).collect();
         let credited = people::of_story(app.store(), article.id).await?;
@@ -555,7 +557,7 @@ async fn post_comment(
         Err(error) => return Err(reader(error.into())),
     };
     let page = CommentPage {
-        site: views::SiteView::new(&site).with_menu(&menu),
+        site: views::SiteView::in_language(&site, &article.language).with_menu(&menu),
         nav: views::nav(&sections, Some(&article.section.slug)),
         title,
         message,
@@ -608,11 +610,11 @@ async fn render_standalone(app: &App, page: &pages::Page) -> Result<Page, Proble
     let ancestors = pages::ancestors(app.store(), page).await?;
     let children = pages::children(app.store(), page.id).await?;
     let view = StandalonePage {
-        site: views::SiteView::new(&site).with_menu(&menu),
+        site: views::SiteView::in_language(&site, page.language.as_deref().unwrap_or_default())
+            .with_menu(&menu),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, pages::url_path(&page.path)),
         page,
-        language: page.language.as_deref().filter(|l| *l != site.language),
         ancestors: ancestors.iter().map(PageLink::from).collect(),
         children: children.iter().map(PageLink::from).collect(),
     };

@@ -179,6 +179,10 @@ async fn store_page(
         stories.push(story);
     }
 
+    // Imported stories are in the site's language, in every revision too.
+    for story in &mut stories {
+        story.language = site.language.clone();
+    }
     let message = format!("Imported from {file}");
     let records: Vec<_> = stories
         .iter()

@@ -166,10 +166,18 @@ pub(crate) fn record_request(method: &str, route: &str, status: u16, seconds: f6
 
 /// The scrape: state gauges read now, then everything in the Prometheus
 /// text format.
-pub(crate) async fn render(store: &Store, health: &Health, data_dir: &std::path::Path) -> String {
+pub(crate) async fn render(
+    store: &Store,
+    health: &Health,
+    cache: &crate::cache::PageCache,
+    data_dir: &std::path::Path,
+) -> String {
     let Some(handle) = install() else {
         return String::new();
     };
+    metrics::gauge!("masthead_page_cache_bytes").set(cache.bytes() as f64);
+    metrics::gauge!("masthead_page_cache_budget_bytes").set(cache.budget() as f64);
+    metrics::gauge!("masthead_page_cache_pages").set(cache.len() as f64);
     for (folder, path) in super::disk::folders(data_dir) {
         if let Ok(space) = super::disk::space(&path) {
             metrics::gauge!("masthead_disk_free_bytes", "folder" => folder).set(space.free as f64);

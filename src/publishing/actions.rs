@@ -39,6 +39,7 @@ pub async fn create(
     article.owner_id = actor.id;
     article.tags = topic_names(store, &article.tags).await?;
     article.bylines = byline_names(store, &article.bylines).await?;
+    link_translation(store, &mut article, fields).await?;
     let message = if message.trim().is_empty() {
         "Created"
     } else {
@@ -151,6 +152,7 @@ pub async fn save(
     if after.bylines != before.bylines {
         after.bylines = byline_names(store, &after.bylines).await?;
     }
+    link_translation(store, &mut after, fields).await?;
     let event = match (before.status, kind) {
         (Status::Published, None) => return Err(WorkflowError::UpdateKindRequired),
         (Status::Published, Some(UpdateKind::Editorial)) => {
@@ -394,4 +396,42 @@ pub async fn restore(
         Ok((format!("Restored {what}{how}"), "article.restored"))
     })
     .await
+}
+
+/// Sets on `article` the translation link `fields` ask for: joining the
+/// set of the story they name (its set as the save will leave it, so the
+/// revision records it), or leaving its set for an empty name.
+async fn link_translation(
+    store: &Store,
+    article: &mut Article,
+    fields: &StoryFields,
+) -> Result<(), WorkflowError> {
+    use crate::storage::TranslationLink;
+    let Some(text) = fields.translation_of.as_deref().map(str::trim) else {
+        return Ok(());
+    };
+    if text.is_empty() {
+        if article.translation_set.is_some() {
+            article.translation_link = Some(TranslationLink::Leave);
+            article.translation_set = None;
+        }
+        return Ok(());
+    }
+    let Some(other) = articles::translations::find_named(store, text).await? else {
+        return Err(WorkflowError::Invalid(format!(
+            "there is no story {text:?} to be a translation of: give its number or its address, \
+             such as /world/a-story"
+        )));
+    };
+    if other.id == article.id {
+        return Err(WorkflowError::Invalid(
+            "a story cannot be a translation of itself".into(),
+        ));
+    }
+    let set = other.translation_set.unwrap_or(other.id);
+    if article.translation_set != Some(set) {
+        article.translation_link = Some(TranslationLink::Join(other.id));
+        article.translation_set = Some(set);
+    }
+    Ok(())
 }

@@ -35,6 +35,14 @@ pub struct StoryFields {
     /// Kept fields as the editor writes them (see `articles::fields`).
     #[serde(default)]
     pub fields: String,
+    /// The story's language tag; empty keeps the story's (a new story
+    /// takes the site's).
+    #[serde(default)]
+    pub language: String,
+    /// The story this one translates (its number or address): `None` keeps
+    /// the story's translations as they are, an empty text unlinks it.
+    #[serde(default)]
+    pub translation_of: Option<String>,
 }
 
 /// Splits a list field on new lines and commas, trimming and dropping blanks.
@@ -68,6 +76,18 @@ impl StoryFields {
             embargo_until: article.embargo_until,
             lead_image_text: None,
             fields: fields::to_text(&article.fields),
+            language: article.language.clone(),
+            translation_of: None,
+        }
+    }
+
+    /// The language typed, in its usual spelling (`None` when empty).
+    fn language(&self) -> Result<Option<String>, WorkflowError> {
+        match self.language.trim() {
+            "" => Ok(None),
+            text => crate::languages::parse(text)
+                .map(Some)
+                .map_err(|e| WorkflowError::Invalid(e.to_string())),
         }
     }
 
@@ -105,6 +125,7 @@ impl StoryFields {
         article.lead_image = optional(&self.lead_image);
         article.embargo_until = self.embargo_until;
         article.fields = self.kept_fields()?;
+        article.language = self.language()?.unwrap_or_default();
         Ok(article)
     }
 
@@ -130,6 +151,9 @@ impl StoryFields {
         article.lead_image = optional(&self.lead_image);
         article.embargo_until = self.embargo_until;
         article.fields = self.kept_fields()?;
+        if let Some(language) = self.language()? {
+            article.language = language;
+        }
         article.check_limits().map_err(ArticleError::from)?;
         article.render_body();
         Ok(article)

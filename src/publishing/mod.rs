@@ -92,7 +92,18 @@ pub enum WorkflowError {
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
-    Save(#[from] SaveError),
+    Save(SaveError),
+}
+
+impl From<SaveError> for WorkflowError {
+    fn from(error: SaveError) -> WorkflowError {
+        match error {
+            // A rule the save's transaction checked (one story per language
+            // of a translation set): the editor's to fix.
+            SaveError::Article(ArticleError::Refused(why)) => WorkflowError::Invalid(why),
+            other => WorkflowError::Save(other),
+        }
+    }
 }
 
 impl From<ArticleError> for WorkflowError {
@@ -105,6 +116,7 @@ impl From<ArticleError> for WorkflowError {
             ArticleError::Taken(what) => {
                 WorkflowError::Invalid(format!("{what} already exists: choose another address"))
             }
+            ArticleError::Refused(why) => WorkflowError::Invalid(why),
             other => WorkflowError::Save(SaveError::Article(other)),
         }
     }

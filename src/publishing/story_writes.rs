@@ -35,6 +35,9 @@ pub(crate) struct Fields {
     pub lead_image: Option<Option<String>>,
     pub embargo_until: Option<Option<i64>>,
     pub fields: Option<crate::articles::fields::KeptFields>,
+    pub language: Option<String>,
+    /// `Some(None)` unlinks the story from its translations.
+    pub translation_of: Option<Option<i64>>,
 }
 
 /// The workflow actor a token's user is.
@@ -86,6 +89,18 @@ impl Fields {
             crate::articles::fields::check(&v)
                 .map_err(|e| WorkflowError::Invalid(e.to_string()))?;
             base.fields = crate::articles::fields::to_text(&v);
+        }
+        if let Some(v) = self.language {
+            if v.trim().is_empty() {
+                return Err(WorkflowError::Invalid(
+                    "the language is empty: send a language tag such as en or fr".into(),
+                )
+                .into());
+            }
+            base.language = v;
+        }
+        if let Some(v) = self.translation_of {
+            base.translation_of = Some(v.map(|id| id.to_string()).unwrap_or_default());
         }
         Ok(base)
     }

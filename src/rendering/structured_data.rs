@@ -64,6 +64,15 @@ fn author(site: &Site, name: &str, people: &[Person]) -> Value {
     }
 }
 
+/// The story's language (the site's for a story stored before it had one).
+fn language<'a>(site: &'a Site, article: &'a Article) -> &'a str {
+    if article.language.is_empty() {
+        &site.language
+    } else {
+        &article.language
+    }
+}
+
 /// The schema.org `NewsArticle` of a story; `image` is the lead image's
 /// absolute URL, `topics` the topics it is filed under, in its order,
 /// `people` the people its bylines name.
@@ -108,7 +117,7 @@ pub(crate) fn news_article(
         "author": authors,
         "publisher": publisher,
         "articleSection": article.section.name,
-        "inLanguage": site.language,
+        "inLanguage": language(site, article),
         "isAccessibleForFree": true,
     });
     let object = value.as_object_mut().expect("an object");
@@ -204,7 +213,7 @@ pub(crate) fn social_tags(site: &Site, article: &Article, image: Option<&str>) -
         og("og:title", article.headline.clone()),
         og("og:description", description.clone()),
         og("og:url", format!("{}{}", site.base_url, article.path())),
-        og("og:locale", site.language.replace('-', "_")),
+        og("og:locale", language(site, article).replace('-', "_")),
     ];
     if let Some(image) = &image {
         tags.push(og("og:image", image.clone()));

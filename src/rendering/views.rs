@@ -8,12 +8,20 @@ use crate::media::{DerivativeFormat, Media};
 use crate::site::Site;
 use crate::storage::SectionRow;
 
-/// Site-wide values every page shows.
+/// Site-wide values every page shows, and the language the page is in:
+/// the site's, or an article page's story's.
 #[derive(Debug, Serialize)]
 pub(crate) struct SiteView<'a> {
     pub name: &'a str,
+    /// The site's language (feeds keep it).
     pub language: &'a str,
     pub base_url: &'a str,
+    /// The page's language, for `<html lang>`.
+    pub lang: &'a str,
+    /// `rtl` or `ltr`, for `<html dir>`.
+    pub dir: &'static str,
+    /// The reader-facing words in the page's language.
+    pub labels: &'static crate::languages::Labels,
     /// The site menu (empty: none shown).
     pub menu: &'a [crate::pages::menu::MenuLink],
 }
@@ -71,6 +79,45 @@ pub(crate) struct ArticleView<'a> {
     /// Kept fields for theme templates: `article.fields.<name>` is the
     /// value's text (a list of texts for a list).
     pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The story's language tag.
+    pub language: &'a str,
+    /// The story in each language readers may read it in, itself included
+    /// (`<link rel="alternate" hreflang>`); empty without a translation
+    /// readers may see (set by the caller).
+    pub alternates: Vec<AlternateView>,
+}
+
+/// One language a story can be read in.
+#[derive(Debug, Serialize)]
+pub(crate) struct AlternateView {
+    /// The BCP 47 tag, for `hreflang` and `lang`.
+    pub language: String,
+    /// The language's own name (`Français`, `العربية`).
+    pub name: String,
+    /// `rtl` or `ltr`.
+    pub dir: &'static str,
+    /// The absolute URL.
+    pub href: String,
+    /// The page being shown.
+    pub current: bool,
+}
+
+/// The alternates of a story `current` among its readable `translations`.
+pub(crate) fn alternates(
+    site: &Site,
+    current: i64,
+    translations: &[crate::articles::translations::Translation],
+) -> Vec<AlternateView> {
+    translations
+        .iter()
+        .map(|t| AlternateView {
+            language: t.language.clone(),
+            name: crate::languages::labels::endonym(&t.language),
+            dir: crate::languages::direction(&t.language),
+            href: format!("{}{}", site.base_url, t.path),
+            current: t.id == current,
+        })
+        .collect()
 }
 
 /// An image as a responsive `<picture>`: WebP and JPEG `srcset`s over the
@@ -323,8 +370,6 @@ pub(crate) struct StandalonePage<'a> {
     pub nav: Vec<NavItem<'a>>,
     pub url: String,
     pub page: &'a crate::pages::Page,
-    /// Its language, when it is not the site's.
-    pub language: Option<&'a str>,
     pub ancestors: Vec<PageLink>,
     pub children: Vec<PageLink>,
 }
@@ -341,11 +386,25 @@ pub(crate) struct ErrorPage<'a> {
 }
 
 impl<'a> SiteView<'a> {
+    /// A page in the site's language.
     pub(crate) fn new(site: &'a Site) -> SiteView<'a> {
+        SiteView::in_language(site, &site.language)
+    }
+
+    /// A page in `language` (a story's), the site's when empty.
+    pub(crate) fn in_language(site: &'a Site, language: &'a str) -> SiteView<'a> {
+        let lang = if language.is_empty() {
+            site.language.as_str()
+        } else {
+            language
+        };
         SiteView {
             name: &site.name,
             language: &site.language,
             base_url: &site.base_url,
+            lang,
+            dir: crate::languages::direction(lang),
+            labels: crate::languages::for_language(lang),
             menu: &[],
         }
     }
@@ -389,7 +448,7 @@ pub(crate) fn story_item(site: &Site, article: &Article) -> StoryItem {
 }
 
 /// The article page's story.
-pub(crate) fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView<'a> {
+pub(crate) fn article_view<'a>(site: &'a Site, article: &'a Article) -> ArticleView<'a> {
     // An uploaded lead image is resolved by the caller (see `structured_data::page_data`).
     let image = crate::feeds::direct_image_url(site, article.lead_image.as_deref());
     let updated = article
@@ -434,5 +493,11 @@ pub(crate) fn article_view<'a>(site: &Site, article: &'a Article) -> ArticleView
         lead_image: None,
         topics: Vec::new(),
         fields: crate::articles::fields::plain(&article.fields),
+        language: if article.language.is_empty() {
+            &site.language
+        } else {
+            &article.language
+        },
+        alternates: Vec::new(),
     }
 }

@@ -38,6 +38,17 @@ pub struct ArticleRow {
     pub owner_id: Option<i64>,
     /// Kept fields: extra named values, JSON (`{"name": {"type": ..., "value": ...}}`).
     pub fields: String,
+    /// The story's language, a BCP 47 tag (`en`, `fr`, `ar`); an empty one
+    /// on insert takes the site's.
+    pub language: String,
+    /// The translation set the story belongs to (the id of one of its
+    /// stories), if it translates or is translated by others. Not written
+    /// by a save's fields: [`ArticleRow::translation_link`] changes it.
+    pub translation_set: Option<i64>,
+    /// How this save changes the story's translation set (not a column;
+    /// `None` keeps it).
+    #[sqlx(skip)]
+    pub translation_link: Option<TranslationLink>,
     /// The topics `tags` names, filed with every save (not a column; empty
     /// on a loaded row).
     #[sqlx(skip)]
@@ -46,6 +57,16 @@ pub struct ArticleRow {
     /// empty on a loaded row).
     #[sqlx(skip)]
     pub people: Vec<super::PersonName>,
+}
+
+/// A change of a story's translation set, made with a save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TranslationLink {
+    /// Join the set of story `id` (making one with it when it has none),
+    /// leaving any other set.
+    Join(i64),
+    /// Leave the set: the story is no one's translation any more.
+    Leave,
 }
 
 /// One immutable revision: every field of the article at one save.
@@ -83,7 +104,7 @@ pub(super) const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_sl
      a.headline, a.standfirst, a.teaser, a.body_source, a.body_format, a.body_html, \
      a.dateline, a.bylines, a.tags, a.other_sections, a.lead_image, a.corrections, a.status, \
      a.scheduled_at, a.embargo_until, a.first_published_at, a.last_update_at, a.modified_at, \
-     a.created_at, a.revision, a.owner_id, a.fields \
+     a.created_at, a.revision, a.owner_id, a.fields, a.language, a.translation_set \
      FROM articles a JOIN sections s ON s.id = a.section_id";
 
 /// A story readers may see at time `$1`.
@@ -92,7 +113,7 @@ pub(super) const VISIBLE: &str =
 
 pub(super) const FIELDS: &str = "section_id, slug, headline, standfirst, teaser, body_source, body_format, body_html, \
      dateline, bylines, tags, other_sections, lead_image, corrections, status, scheduled_at, \
-     embargo_until, first_published_at, last_update_at, modified_at, owner_id, fields";
+     embargo_until, first_published_at, last_update_at, modified_at, owner_id, fields, language";
 
 /// What else a story write records in its transaction, so that a refused
 /// or failed write records none of it.

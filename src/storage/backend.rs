@@ -18,7 +18,7 @@ use sqlx::{
     ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Transaction, Type,
 };
 
-use super::articles::{ArticleRow, FIELDS, NewRevision, WriteExtras, unique_to_conflict};
+use super::articles::{ArticleRow, FIELDS, NewRevision, WriteExtras};
 use super::audit::NewAuditEntry;
 use super::events::NewEvent;
 use super::imports::LedgerKey;
@@ -26,6 +26,7 @@ use super::people::{PersonName, person_tag};
 use super::search::{SearchFilter, byline_pattern};
 use super::sign_in::WaitRule;
 use super::topics::{TopicName, rewrite_names, topic_tag};
+use super::translations::{TranslationPlan, translation_or_address, with_article_tags};
 use super::users::NewSession;
 use super::{Result, StorageError};
 
@@ -143,7 +144,7 @@ where
         Ok(id)
     }
 
-    /// Binds the stored fields of `row` as `$1`..`$22`, in the order of
+    /// Binds the stored fields of `row` as `$1`..`$23`, in the order of
     /// [`FIELDS`].
     fn bind_fields<'q>(
         query: Query<'q, Self, Self::Arguments>,
@@ -172,6 +173,7 @@ where
             .bind(row.modified_at)
             .bind(row.owner_id)
             .bind(&row.fields)
+            .bind(&row.language)
     }
 
     /// Inserts one article as revision 1, with that revision and its events
@@ -183,15 +185,23 @@ where
         revision: &NewRevision<'_>,
         events: &[NewEvent],
     ) -> Result<i64> {
+        let mut row = std::borrow::Cow::Borrowed(row);
+        if row.language.is_empty() {
+            row.to_mut().language = Self::site_language(tx).await?;
+        }
+        let plan = Self::plan_translation(tx, None, &row.language, row.translation_link).await?;
         let sql = format!(
-            "INSERT INTO articles ({FIELDS}, created_at, revision) VALUES \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$20,1) RETURNING id"
+            "INSERT INTO articles ({FIELDS}, created_at, revision, translation_set) VALUES \
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$20,1,$24) \
+             RETURNING id"
         );
-        let id: i64 = Self::bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
+        let id: i64 = Self::bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), &row)
+            .bind(plan.new)
             .fetch_one(&mut **tx)
             .await
-            .map_err(|e| unique_to_conflict(e, row))?
+            .map_err(|e| translation_or_address(e, &row))?
             .try_get(0)?;
+        let translations = Self::settle_translation(tx, id, &plan).await?;
         sqlx::query(
             "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
              VALUES ($1, 1, $2, $3, $4, $5)",
@@ -206,6 +216,7 @@ where
         let touched = Self::file_topics(tx, id, &row.topics, row.modified_at).await?;
         let people = Self::file_people(tx, id, &row.people, &[], row.modified_at).await?;
         let events = with_page_tags(NewEvent::with_id(events, id), &touched, &people);
+        let events = with_article_tags(events, &translations);
         Self::insert_events(tx, row.modified_at, &events).await?;
         Ok(id)
     }
@@ -235,20 +246,24 @@ where
                 .map_err(|e| StorageError::Corrupt(format!("story {}'s bylines: {e}", row.id)))?,
             None => Vec::new(),
         };
+        let plan =
+            Self::plan_translation(tx, Some(row.id), &row.language, row.translation_link).await?;
         let sql = format!(
-            "UPDATE articles SET ({FIELDS}, revision) = \
-             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23 + 1) \
-             WHERE id = $24 AND revision = $23"
+            "UPDATE articles SET ({FIELDS}, revision, translation_set) = \
+             ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24 + 1,$26) \
+             WHERE id = $25 AND revision = $24"
         );
         let done = Self::bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), row)
             .bind(expected_revision)
             .bind(row.id)
+            .bind(plan.new)
             .execute(&mut **tx)
             .await
-            .map_err(|e| unique_to_conflict(e, row))?;
+            .map_err(|e| translation_or_address(e, row))?;
         if Self::rows_affected(&done) != 1 {
             return Ok(false);
         }
+        let translations = Self::settle_translation(tx, row.id, &plan).await?;
         sqlx::query(
             "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -284,8 +299,144 @@ where
         let touched = Self::file_topics(tx, row.id, &row.topics, row.modified_at).await?;
         let people = Self::file_people(tx, row.id, &row.people, &before, row.modified_at).await?;
         let events = with_page_tags(events.to_vec(), &touched, &people);
+        let events = with_article_tags(events, &translations);
         Self::insert_events(tx, row.modified_at, &events).await?;
         Ok(true)
+    }
+
+    /// The site's language, for a story stored without one.
+    async fn site_language(tx: &mut Transaction<'_, Self>) -> Result<String> {
+        let language: Option<String> = sqlx::query_scalar("SELECT language FROM site WHERE id = 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+        Ok(language.unwrap_or_else(|| "en".into()))
+    }
+
+    /// Where story `id` (`None`: a new one) in `language` stands in a
+    /// translation set after `link`, read before anything is written:
+    /// refused when the other story is missing or the story itself, or when
+    /// the set already has a story in `language` (naming it).
+    async fn plan_translation(
+        tx: &mut Transaction<'_, Self>,
+        id: Option<i64>,
+        language: &str,
+        link: Option<super::TranslationLink>,
+    ) -> Result<TranslationPlan> {
+        use super::TranslationLink::{Join, Leave};
+        let old: Option<i64> = match id {
+            Some(id) => sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT translation_set FROM articles WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .flatten(),
+            None => None,
+        };
+        let (new, root) = match link {
+            None => (old, None),
+            Some(Leave) => (None, None),
+            Some(Join(other)) if Some(other) == id => {
+                return Err(StorageError::Refused(
+                    "a story cannot be a translation of itself".into(),
+                ));
+            }
+            Some(Join(other)) => {
+                let set: Option<Option<i64>> =
+                    sqlx::query_scalar("SELECT translation_set FROM articles WHERE id = $1")
+                        .bind(other)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                match set {
+                    None => {
+                        return Err(StorageError::Refused(format!(
+                            "there is no story {other} to be a translation of"
+                        )));
+                    }
+                    Some(Some(set)) => (Some(set), None),
+                    // The other story starts a set of its own.
+                    Some(None) => (Some(other), Some(other)),
+                }
+            }
+        };
+        if let Some(set) = new {
+            let taken: Option<(i64, String)> = sqlx::query_as(
+                "SELECT id, headline FROM articles WHERE translation_set = $1 AND language = $2 \
+                 AND id <> $3 ORDER BY id LIMIT 1",
+            )
+            .bind(set)
+            .bind(language)
+            .bind(id.unwrap_or(0))
+            .fetch_optional(&mut **tx)
+            .await?;
+            let taken = match (taken, root) {
+                (Some(t), _) => Some(t),
+                // A set about to be made: its first story is the only other.
+                (None, Some(root)) => {
+                    sqlx::query_as(
+                        "SELECT id, headline FROM articles WHERE id = $1 AND language = $2",
+                    )
+                    .bind(root)
+                    .bind(language)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                }
+                (None, None) => None,
+            };
+            if let Some((other, headline)) = taken {
+                return Err(StorageError::Refused(format!(
+                    "its translations already have a story in {language}: {headline:?} (story \
+                     {other}); pick another language or unlink that story first"
+                )));
+            }
+        }
+        Ok(TranslationPlan { old, new, root })
+    }
+
+    /// After a save of story `id` wrote `plan.new`: the set's first story
+    /// joins it, and the set the story left is kept tidy (a lone story
+    /// leaves it; a set named after the story that left takes the id of one
+    /// that stayed). Returns the other stories of both sets, whose pages
+    /// link this one.
+    async fn settle_translation(
+        tx: &mut Transaction<'_, Self>,
+        id: i64,
+        plan: &TranslationPlan,
+    ) -> Result<Vec<i64>> {
+        let members = |set: i64| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM articles WHERE translation_set = $1 ORDER BY id",
+            )
+            .bind(set)
+        };
+        let mut others: Vec<i64> = Vec::new();
+        if let Some(root) = plan.root {
+            sqlx::query("UPDATE articles SET translation_set = $1 WHERE id = $1")
+                .bind(root)
+                .execute(&mut **tx)
+                .await?;
+        }
+        if let Some(old) = plan.old.filter(|old| plan.new != Some(*old)) {
+            let left: Vec<i64> = members(old).fetch_all(&mut **tx).await?;
+            let name = match left.as_slice() {
+                [_] => None,
+                [first, ..] if old == id => Some(*first),
+                _ => Some(old),
+            };
+            sqlx::query("UPDATE articles SET translation_set = $1 WHERE translation_set = $2")
+                .bind(name)
+                .bind(old)
+                .execute(&mut **tx)
+                .await?;
+            others.extend(left);
+        }
+        if let Some(new) = plan.new {
+            others.extend(members(new).fetch_all(&mut **tx).await?);
+        }
+        others.retain(|other| *other != id);
+        others.sort_unstable();
+        others.dedup();
+        Ok(others)
     }
 
     /// The existing topic (id, slug) a story's `topic` names: by name

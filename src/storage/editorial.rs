@@ -191,6 +191,13 @@ impl Store {
                 let topics = Backend::topic_slugs_of(&mut tx, row.id).await?;
                 let people = Backend::person_slugs_of(&mut tx, row.id).await?;
                 let events = super::backend::with_page_tags(events(row), &topics, &people);
+                // Its translations' pages link it now.
+                let translations: Vec<i64> = match row.translation_set {
+                    Some(set) => sqlx::query_scalar("SELECT id FROM articles WHERE translation_set = $1 AND id <> $2")
+                        .bind(set).bind(row.id).fetch_all(&mut *tx).await?,
+                    None => Vec::new(),
+                };
+                let events = super::translations::with_article_tags(events, &translations);
                 Backend::insert_events(&mut tx, now, &events).await?;
             }
             sqlx::query("UPDATE scheduler_state SET embargo_checked_until = $1 WHERE id = 1")

@@ -29,11 +29,12 @@ mod sections;
 mod sign_in;
 mod site;
 mod topics;
+mod translations;
 mod users;
 
 pub use api_tokens::ApiTokenRow;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
-pub use articles::{MediaTextUpdate, NewRevision, WriteExtras};
+pub use articles::{MediaTextUpdate, NewRevision, TranslationLink, WriteExtras};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::TableDump;
 pub use comments::{CommentLimit, CommentRow, NewComment};
@@ -56,6 +57,7 @@ pub use sections::SectionRow;
 pub use sign_in::{Claim, WaitRule};
 pub use site::SiteRow;
 pub use topics::{TopicFields, TopicName, TopicRow};
+pub use translations::TranslationRow;
 pub use users::{NewSession, NewToken, NewUser, UserRow};
 
 use std::path::Path;

@@ -120,14 +120,17 @@ impl Store {
     }
 
     /// The tags of the topic and person pages story `article_id` is filed
-    /// on (`topic:<slug>`, `person:<slug>`): what an embargo lift purges
-    /// besides the story's own lists.
+    /// on (`topic:<slug>`, `person:<slug>`) and of its translations' pages
+    /// (`article:<id>`, which link it): what an embargo lift purges besides
+    /// the story's own lists.
     pub async fn filed_page_tags(&self, article_id: i64) -> Result<Vec<String>> {
         Ok(with_db!(self, pool => sqlx::query_scalar(
             "SELECT 'topic:' || t.slug FROM article_topics f JOIN topics t ON t.id = f.topic_id \
              WHERE f.article_id = $1 UNION ALL \
              SELECT 'person:' || p.slug FROM article_people f JOIN people p ON p.id = f.person_id \
-             WHERE f.article_id = $1")
+             WHERE f.article_id = $1 UNION ALL \
+             SELECT 'article:' || CAST(b.id AS TEXT) FROM articles a \
+             JOIN articles b ON b.translation_set = a.translation_set WHERE a.id = $1 AND b.id <> $1")
             .bind(article_id).fetch_all(pool).await?))
     }
 

@@ -16,6 +16,7 @@ on_both!(
     publishing_a_story_purges_exactly_the_pages_that_show_it,
     an_embargo_lift_shows_the_story_with_no_write_at_that_moment,
     with_the_cache_off_every_request_renders_the_current_story,
+    many_distinct_pages_never_take_the_cache_past_its_budget,
 );
 
 const STORY: &str = "/world/us-to-send-560-additional-troops-to-iraq";
@@ -335,4 +336,70 @@ async fn admin_routers_marked_private_are_never_stored() {
         .await
         .unwrap();
     assert_eq!(response.headers()["cache-control"], "private, no-store");
+}
+
+/// Issue 17, item 3: a site with far more pages than the cache holds (150
+/// stories of about 12 KB, each kept in three encodings, against a 1 MiB
+/// budget) is read page by page, as a crawler does; the cache never goes
+/// past its budget and keeps the pages read last.
+async fn many_distinct_pages_never_take_the_cache_past_its_budget(backend: Backend) {
+    let Some(app) =
+        crate::support::spawn_with(backend, true, |config| config.page_cache_mb = 1).await
+    else {
+        return;
+    };
+    let store = app.store();
+    let world = masthead::sections::find(store, "world")
+        .await
+        .unwrap()
+        .unwrap();
+    // Words that do not repeat much, so the compressed variants stay large.
+    let mut seed = 7_u64;
+    let mut word = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        format!("w{:x}", seed >> 40)
+    };
+    let mut paths = Vec::new();
+    for n in 0..150 {
+        let body: Vec<String> = (0..1_500).map(|_| word()).collect();
+        let headline = format!("Crawled story {n}");
+        let story = crate::newsroom::story(
+            store,
+            &world,
+            crate::newsroom::Story {
+                headline: &headline,
+                body: &body.join(" "),
+                ..Default::default()
+            },
+        )
+        .await;
+        paths.push(story.path());
+    }
+    let cache = app.app.page_cache();
+    let budget = cache.budget();
+    assert_eq!(budget, 1 << 20);
+    let reader = app.session();
+    for path in &paths {
+        let page = reader
+            .get_with(path, &[("accept-encoding", "gzip, br")])
+            .await;
+        assert_eq!(page.status(), 200, "{path}");
+        assert!(
+            cache.bytes() <= budget,
+            "{} bytes cached after {path}, over the {budget} budget",
+            cache.bytes()
+        );
+    }
+    assert!(cache.len() < paths.len(), "{} pages kept", cache.len());
+    assert!(
+        cache.len() >= 10,
+        "the budget holds a fair number: {}",
+        cache.len()
+    );
+    for path in paths.iter().rev().take(5) {
+        assert!(cache.get(path).is_some(), "{path}, read last, is kept");
+    }
+    assert!(cache.get(&paths[0]).is_none(), "the first read was evicted");
 }

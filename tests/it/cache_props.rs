@@ -1,8 +1,9 @@
 //! The page cache never serves a stale page: random sequences of publish,
 //! update, unpublish, schedule, embargo, clock moves, section and slug
 //! changes, lead-image text edits, filing a story under other topics,
-//! topic renames and merges, byline changes and person edits (a new bio,
-//! a rename with a new address), and after each step every page and feed
+//! topic renames and merges, byline changes, person edits (a new bio, a
+//! rename with a new address) and translation links (joining a story's set
+//! in another language, leaving one), and after each step every page and feed
 //! (topic and person pages and feeds among them) served through the cache equals
 //! a fresh render by an app with the cache off, on the same database.
 
@@ -14,7 +15,7 @@ use image::ImageEncoder;
 use masthead::app::{App, Clock};
 use masthead::articles::{self, Article, BodyFormat, NewArticle, SectionRef, Slug, Status};
 use masthead::config::Config;
-use masthead::storage::{NewEvent, NewRevision, Store};
+use masthead::storage::{NewEvent, NewRevision, Store, TranslationLink};
 use proptest::prelude::*;
 use tower::ServiceExt;
 
@@ -44,6 +45,9 @@ enum Step {
     /// A person edit: Ann renamed (with her address) when true, else a new
     /// bio for Bo.
     PersonEdit(bool),
+    /// Story `.0` becomes a translation of story `.1` (in a language the
+    /// set lacks), or leaves its translation set when both are one story.
+    Translate(usize, usize),
     /// A reader's comment on story `.0`, held for moderation (a reply to
     /// its newest comment when `.1`).
     Comment(usize, bool),
@@ -51,6 +55,9 @@ enum Step {
     /// the n-th comment.
     Moderate(usize, u8),
 }
+
+/// The languages translations take, in order.
+const LANGUAGES: [&str; 8] = ["en", "fr", "ar", "de", "es", "it", "pt", "nl"];
 
 /// The bylines stories cycle through.
 const BYLINES: [&[&str]; 3] = [&["Ann Reporter"], &["Bo Writer", "Ann Reporter"], &[]];
@@ -86,6 +93,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0..8usize, 0..8u8).prop_map(|(i, m)| Step::File(i, m)),
         (0..4usize).prop_map(Step::RenameTopic),
         (0..4usize, 0..4usize).prop_map(|(a, b)| Step::MergeTopics(a, b)),
+        (0..8usize, 0..8usize).prop_map(|(a, b)| Step::Translate(a, b)),
         (0..8usize, any::<bool>()).prop_map(|(i, r)| Step::Comment(i, r)),
         (0..8usize, 0..8u8).prop_map(|(n, s)| Step::Moderate(n, s)),
     ]
@@ -518,6 +526,7 @@ impl World {
             | Step::Move(i)
             | Step::Reslug(i)
             | Step::File(i, _)
+            | Step::Translate(i, _)
             | Step::Credit(i) => i,
             _ => unreachable!(),
         };
@@ -552,6 +561,35 @@ impl World {
             }
             // As the desk saves a story with other names in its Topics field.
             Step::File(_, mask) => after.tags = topic_names(mask),
+            Step::Translate(_, j) => {
+                let other = self.article(j).await;
+                if other.id == before.id {
+                    if before.translation_set.is_some() {
+                        after.translation_link = Some(TranslationLink::Leave);
+                        after.translation_set = None;
+                    }
+                } else {
+                    let taken: Vec<String> = match other.translation_set {
+                        Some(set) => self
+                            .store
+                            .translations(set)
+                            .await
+                            .unwrap()
+                            .into_iter()
+                            .filter(|t| t.id != before.id)
+                            .map(|t| t.language)
+                            .collect(),
+                        None => vec![other.language.clone()],
+                    };
+                    let Some(language) = LANGUAGES.iter().find(|l| !taken.iter().any(|t| t == *l))
+                    else {
+                        return false;
+                    };
+                    after.language = (*language).to_owned();
+                    after.translation_link = Some(TranslationLink::Join(other.id));
+                    after.translation_set = Some(other.translation_set.unwrap_or(other.id));
+                }
+            }
             Step::Credit(_) => {
                 let next = BYLINES
                     .iter()

@@ -117,6 +117,22 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     masthead::people::update(store, &actor, ann.id, &bio, crate::support::NOW)
         .await
         .expect("write the bio");
+    // Its Arabic translation: both pages link the other (hreflang and the
+    // "Also in" link), the Arabic one right to left with Arabic labels.
+    let world = crate::newsroom::section(store, "World").await;
+    let arabic = crate::newsroom::story(
+        store,
+        &world,
+        crate::newsroom::Story {
+            headline: "الولايات المتحدة ترسل 560 جنديًا إضافيًا إلى العراق",
+            body: "أعلنت الولايات المتحدة أنها سترسل 560 جنديًا إضافيًا إلى العراق.",
+            bylines: &["Ann Reporter"],
+            tags: &["Iraq"],
+            ..Default::default()
+        },
+    )
+    .await;
+    let arabic = crate::languages::translate(store, &arabic, troops.id, "ar").await;
     // A page under a parent (breadcrumbs) with a child (its list), and the
     // site menu on every page.
     let page = |title: &str, path: &str, parent: Option<i64>| masthead::pages::PageInput {
@@ -187,10 +203,20 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     app.app.sync_changes().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
-    let imported_page = [("imported.html", imported.as_str(), 200)];
-    for (name, path, expected) in PAGES.iter().chain(imported_page.iter()) {
+    let arabic_path = arabic.path();
+    let mut pages = PAGES.to_vec();
+    pages.push(("article-ar.html", &arabic_path, 200));
+    pages.push(("imported.html", imported.as_str(), 200));
+    for (name, path, expected) in &pages {
         let (status, html) = app.get_text(path).await;
         assert_eq!(status, *expected, "GET {path}");
+        if *name == "article-ar.html" {
+            assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+            assert!(html.contains("hreflang=\"en\""), "{html}");
+        }
+        if *name == "article.html" {
+            assert!(html.contains("hreflang=\"ar\""), "{html}");
+        }
         let file = dir.path().join(name);
         std::fs::write(&file, html).expect("write page");
         files.push(file);

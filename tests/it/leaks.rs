@@ -5,7 +5,9 @@
 //! watch"): neither the story nor the second topic's name shows on topic
 //! pages, topic feeds, the topic list or the sitemap before then. Its
 //! byline's person ("Zed Reporter", who also signs the neighbour) does
-//! not list it on their page, feeds or API list before then either.
+//! not list it on their page, feeds or API list before then either. It
+//! translates the neighbour: the neighbour's page and API resource link it
+//! (`hreflang`, `translations`) only once readers may see it.
 
 use masthead::articles::{Article, Status};
 
@@ -30,6 +32,7 @@ fn surfaces(secret: &Article, neighbour: &Article) -> Vec<(String, String)> {
         "/api/v1/stories?section=world".into(),
         format!("/api/v1/stories/{}", secret.id),
         format!("/api/v1/stories/{}/ninjs", secret.id),
+        format!("/api/v1/stories/{}", neighbour.id),
         "/api/v1/search?q=zebracorn".into(),
         "/sitemaps/sections.xml".into(),
         format!("/topics/{PUBLIC_TOPIC}"),
@@ -132,7 +135,9 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
             },
         ),
     ];
-    for (state, template) in states {
+    // Each state's story is another language of the neighbour's set.
+    let languages = ["fr", "ar", "de", "es", "it"];
+    for ((state, template), language) in states.into_iter().zip(languages) {
         let headline = format!("Zebracorn sighted ({state})");
         let secret = story(
             store,
@@ -146,6 +151,8 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
             },
         )
         .await;
+        let secret = crate::languages::translate(store, &secret, neighbour.id, language).await;
+        app.app.sync_changes().await;
         for (name, path) in surfaces(&secret, &neighbour) {
             assert!(
                 !shows(&app, &path, &secret).await,

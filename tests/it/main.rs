@@ -35,6 +35,7 @@ mod encodings;
 mod html_validity;
 mod imports;
 mod kept_fields;
+mod languages;
 mod leaks;
 mod login_next;
 mod media;

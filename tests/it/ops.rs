@@ -66,6 +66,10 @@ async fn metrics_are_prometheus_text_with_requests_by_route_template() {
         "masthead_page_cache_misses_total",
         "masthead_page_cache_purges_total",
         "masthead_changes_feed_last_event_id",
+        "masthead_page_cache_bytes",
+        "masthead_page_cache_budget_bytes",
+        "masthead_page_cache_pages",
+        "masthead_disk_free_bytes",
     ] {
         family(name);
     }
@@ -127,7 +131,10 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     let Some(db) = support::store(Backend::Postgres).await else {
         return;
     };
-    support::demo_site(&db.store).await;
+    let site = support::demo_site(&db.store).await;
+    masthead::imports::import_text(&db.store, &site, "seed-page.txt", support::SEED, NOW)
+        .await
+        .expect("import seed");
     let url = db.database_url.clone().unwrap();
     let rest = url.split_once('@').map_or(url.as_str(), |(_, r)| r);
     let host_port = rest.split('/').next().unwrap();
@@ -154,6 +161,12 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     let readyz = || operator.get_text("/readyz");
     let (status, body) = readyz().await;
     assert_eq!(status, 200, "{body}");
+    // Readers' pages, cached before the outage.
+    const STORY: &str = "/world/us-to-send-560-additional-troops-to-iraq";
+    let reader = Session::at_with(&format!("http://{address}"), reqwest::Client::new());
+    for path in ["/", STORY] {
+        assert_eq!(reader.get(path).await.status(), 200, "{path}");
+    }
 
     relay_task.abort();
     let _ = (&mut relay_task).await;
@@ -163,6 +176,24 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     // Liveness is about the process, not the database.
     let live = operator.get("/healthz").await;
     assert_eq!(live.status(), 200);
+    // Cached pages are still served; the rest is a themed 503 that says to
+    // come back (never a 500, a stack trace or a hang).
+    for path in ["/", STORY] {
+        let page = reader.get(path).await;
+        assert_eq!(page.status(), 200, "{path} from the cache");
+        assert!(page.text().contains("<h1>") || path == "/", "{path}");
+    }
+    let search = reader.get("/search?q=troops").await;
+    assert_eq!(search.status(), 503, "{}", search.text());
+    assert_eq!(search.header("retry-after"), Some("10"));
+    assert!(
+        search.text().contains("Temporarily unavailable") && search.text().contains("<html"),
+        "a themed page: {}",
+        search.text()
+    );
+    let api = reader.get("/api/v1/stories?section=world").await;
+    assert_eq!(api.status(), 503, "{}", api.text());
+    assert_eq!(api.json()["error"]["code"], "unavailable");
 
     let relay_listener = TcpListener::bind(relay_address).await.unwrap();
     tokio::spawn(relay(relay_listener, upstream));
@@ -175,6 +206,11 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(recovered, "/readyz did not recover: {}", readyz().await.1);
+    assert_eq!(
+        reader.get("/search?q=troops").await.status(),
+        200,
+        "readers too"
+    );
 }
 
 #[tokio::test]

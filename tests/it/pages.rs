@@ -239,6 +239,27 @@ async fn an_editor_publishes_pages_readers_find_them_at_their_address_and_nowher
             == 3
     );
 
+    // A page in Arabic reads right to left, with Arabic labels.
+    let (status, location) = save(
+        &editor,
+        "/admin/pages",
+        &[
+            ("title", "من نحن"),
+            ("path", "/ar/about"),
+            ("language", "ar"),
+            ("body", "نحن غرفة أخبار."),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{location}");
+    let (_, html, _) = reader(&app, "/ar/about").await;
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#), "{html}");
+    let (_, html, _) = reader(&app, "/about").await;
+    assert!(
+        html.contains(r#"<html lang="en""#),
+        "the site's language: {html}"
+    );
+
     // Writers do not manage pages.
     let (_, writer) = app.session_as(Role::Writer).await;
     assert_eq!(writer.get("/admin/pages").await.status(), 403);

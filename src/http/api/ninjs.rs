@@ -53,7 +53,7 @@ pub(super) fn item(
         "firstcreated": rfc3339(published),
         "versioncreated": rfc3339(article.last_update_at.unwrap_or(published).max(published)),
         "pubstatus": "usable",
-        "language": site.language,
+        "language": if article.language.is_empty() { &site.language } else { &article.language },
         "slugline": article.slug.to_string(),
         "headlines": [{ "role": "main", "contenttype": "text/plain", "value": article.headline }],
         "descriptions": descriptions,

@@ -43,6 +43,20 @@ pub(super) struct StoryJson {
     pub revision: i64,
     /// Kept fields: extra named values with their kinds.
     pub fields: articles::fields::KeptFields,
+    /// The story's language, a BCP 47 tag.
+    pub language: String,
+    /// The story in the other languages readers may read it in.
+    pub translations: Vec<TranslationJson>,
+}
+
+/// A translation of a story readers may see.
+#[derive(Debug, Serialize)]
+pub(super) struct TranslationJson {
+    pub id: i64,
+    pub language: String,
+    pub headline: String,
+    pub url: String,
+    pub path: String,
 }
 
 /// A byline's person, as a story names them.
@@ -73,13 +87,15 @@ pub(super) fn rfc3339(unix_seconds: i64) -> String {
 }
 
 /// A story as JSON; `image` is its lead image's resolved absolute URL,
-/// `people` those its bylines name (see [`credits`]).
+/// `related` the people its bylines name (see [`credits`]) and its
+/// translations readers may see (see [`translations`]).
 pub(super) fn story_json(
     site: &Site,
     a: &Article,
     image: Option<String>,
-    people: Vec<PersonRefJson>,
+    related: (Vec<PersonRefJson>, Vec<TranslationJson>),
 ) -> StoryJson {
+    let (people, translations) = related;
     let published = a.first_published_at.unwrap_or(a.created_at);
     StoryJson {
         id: a.id,
@@ -110,7 +126,33 @@ pub(super) fn story_json(
         updated_at: rfc3339(a.last_update_at.unwrap_or(published).max(published)),
         revision: a.revision,
         fields: a.fields.clone(),
+        language: if a.language.is_empty() {
+            site.language.clone()
+        } else {
+            a.language.clone()
+        },
+        translations,
     }
+}
+
+/// The other stories of `article`'s translation set readers may see now.
+async fn translations(
+    app: &App,
+    site: &Site,
+    article: &Article,
+) -> Result<Vec<TranslationJson>, Problem> {
+    let all = articles::translations::visible(app.store(), article, app.now()).await?;
+    Ok(all
+        .into_iter()
+        .filter(|t| t.id != article.id)
+        .map(|t| TranslationJson {
+            url: format!("{}{}", site.base_url, t.path),
+            id: t.id,
+            language: t.language,
+            headline: t.headline,
+            path: t.path,
+        })
+        .collect())
 }
 
 /// The people a story's bylines name, in byline order.
@@ -229,8 +271,11 @@ pub(super) async fn stories(
         .map(|c| format!("{}.{}", c.published_at, c.id));
     let mut data = Vec::with_capacity(list.len());
     for a in &list {
-        let people = credits(&app, &site, a).await?;
-        data.push(story_json(&site, a, image(&app, &site, a).await?, people));
+        let related = (
+            credits(&app, &site, a).await?,
+            translations(&app, &site, a).await?,
+        );
+        data.push(story_json(&site, a, image(&app, &site, a).await?, related));
     }
     let page = Page { data, next_cursor };
     Ok(json_with_etag(&headers, &page))
@@ -269,7 +314,10 @@ pub(super) async fn story(
             &site,
             &article,
             image,
-            credits(&app, &site, &article).await?,
+            (
+                credits(&app, &site, &article).await?,
+                translations(&app, &site, &article).await?,
+            ),
         ),
     ))
 }
@@ -387,7 +435,10 @@ pub(super) async fn search(
                 &site,
                 &h.article,
                 image,
-                credits(&app, &site, &h.article).await?,
+                (
+                    credits(&app, &site, &h.article).await?,
+                    translations(&app, &site, &h.article).await?,
+                ),
             ),
         });
     }

@@ -83,6 +83,10 @@ pub(super) struct NewStory {
     embargo_until: Option<i64>,
     /// Kept fields: extra named values (`{"name": {"type": "text", "value": "..."}}`).
     fields: Option<crate::articles::fields::KeptFields>,
+    /// A BCP 47 language tag; the site's when absent.
+    language: Option<String>,
+    /// The id of the story this one translates.
+    translation_of: Option<i64>,
 }
 
 /// Changes to a story over the revision the client last read.
@@ -103,6 +107,11 @@ pub(super) struct StoryChanges {
     embargo_until: Option<Option<i64>>,
     /// Replaces every kept field when present.
     fields: Option<crate::articles::fields::KeptFields>,
+    /// A BCP 47 language tag.
+    language: Option<String>,
+    /// The id of the story this one translates; `null` unlinks it.
+    #[serde(default, deserialize_with = "present")]
+    translation_of: Option<Option<i64>>,
     /// On a published story: move "Last update" (a substantive change).
     #[serde(default)]
     editorial_update: bool,
@@ -154,6 +163,8 @@ pub(super) async fn create(
         lead_image: Some(input.lead_image),
         embargo_until: Some(input.embargo_until),
         fields: input.fields,
+        language: input.language,
+        translation_of: input.translation_of.map(Some),
     };
     let article = story_writes::create(app.store(), &user, fields, app.now()).await?;
     Ok(written(StatusCode::CREATED, &article))
@@ -187,6 +198,8 @@ pub(super) async fn update(
         lead_image: input.lead_image,
         embargo_until: input.embargo_until,
         fields: input.fields,
+        language: input.language,
+        translation_of: input.translation_of,
     };
     let article = story_writes::update(
         app.store(),
@@ -219,4 +232,14 @@ pub(super) async fn unpublish(
 ) -> Result<Response, Problem> {
     let article = story_writes::unpublish(app.store(), &user, id(&story)?, app.now()).await?;
     Ok(written(StatusCode::OK, &article))
+}
+
+/// A field that may be sent as `null` to clear it: absent is `None`,
+/// `null` is `Some(None)` (serde reads both as `None` otherwise).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }

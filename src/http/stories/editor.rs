@@ -73,6 +73,8 @@ struct EditorPage {
     schedule_default: String,
     conflict: Option<ConflictView>,
     image: LeadImagePanel,
+    /// The other stories of the story's translation set.
+    translations: Vec<articles::translations::Translation>,
 }
 
 /// Everything the editor page needs besides the story and form.
@@ -129,7 +131,12 @@ async fn screen_with_conflict(
         Ok(()) => markdown::to_html(&form.body),
         Err(_) => String::new(),
     };
+    let translations = match story {
+        Some(story) => articles::translations::of(app.store(), story).await?,
+        None => Vec::new(),
+    };
     let page = EditorPage {
+        translations,
         title: match story {
             Some(s) => format!("Edit: {}", s.headline),
             None => "New story".into(),
@@ -201,6 +208,10 @@ pub(super) async fn new_page(
             .map(|s| s.id.to_string())
             .unwrap_or_default(),
         bylines: actor.name.clone(),
+        language: Site::load(app.store())
+            .await
+            .map(|site| site.language)
+            .unwrap_or_default(),
         ..StoryForm::default()
     };
     screen(
@@ -243,7 +254,7 @@ pub(super) async fn edit_page(
 ) -> Result<Response, Problem> {
     let article = load(&app, id).await?;
     let site = Site::load(app.store()).await?;
-    let form = StoryForm::of(&article, &site);
+    let form = StoryForm::of_stored(app.store(), &article, &site).await?;
     screen(
         &app,
         Screen {

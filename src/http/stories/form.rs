@@ -41,6 +41,14 @@ pub(super) struct StoryForm {
     pub(super) update_kind: String,
     /// Kept fields, one `name (kind): value` per line.
     pub(super) fields: String,
+    /// The story's language tag.
+    pub(super) language: String,
+    /// The story this one translates (number or address); empty for none.
+    pub(super) translation_of: String,
+    /// What `translation_of` said when the form was opened (hidden): only a
+    /// change of it links or unlinks, so a form opened before another story
+    /// joined this one's set never undoes that.
+    pub(super) translation_was: String,
 }
 
 impl StoryForm {
@@ -69,7 +77,26 @@ impl StoryForm {
             message: String::new(),
             update_kind: String::new(),
             fields: fields.fields,
+            language: fields.language,
+            translation_of: String::new(),
+            translation_was: String::new(),
         }
+    }
+
+    /// [`StoryForm::of`] a stored story, naming the story it translates
+    /// (another of its translation set) by address.
+    pub(super) async fn of_stored(
+        store: &crate::storage::Store,
+        article: &Article,
+        site: &Site,
+    ) -> Result<StoryForm, crate::articles::ArticleError> {
+        let mut form = StoryForm::of(article, site);
+        let others = crate::articles::translations::of(store, article).await?;
+        if let Some(other) = others.first() {
+            form.translation_of = other.path.clone();
+            form.translation_was = other.path.clone();
+        }
+        Ok(form)
     }
 
     pub(super) fn fields(&self, site: &Site) -> Result<StoryFields, WorkflowError> {
@@ -91,6 +118,9 @@ impl StoryForm {
             embargo_until: parse_local_time(&self.embargo, &site.time_zone)?,
             lead_image_text: form_text(self),
             fields: self.fields.clone(),
+            language: self.language.clone(),
+            translation_of: (self.translation_of.trim() != self.translation_was.trim())
+                .then(|| self.translation_of.clone()),
         })
     }
 }

@@ -259,7 +259,7 @@ pub(super) async fn restore(
             actor: &actor,
             current: &current,
             story: Some(&article),
-            form: StoryForm::of(&article, &site),
+            form: StoryForm::of_stored(app.store(), &article, &site).await?,
             status: status_of(&error),
             notice: None,
             error: Some(error.to_string()),

@@ -86,7 +86,7 @@ pub(super) async fn preview(
         view.json_ld.clear();
         view.meta.clear();
         let mut page = views::ArticlePage {
-            site: views::SiteView::new(&site),
+            site: views::SiteView::in_language(&site, &article.language),
             nav: views::nav(&sections, Some(&article.section.slug)),
             article: view,
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),

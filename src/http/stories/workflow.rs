@@ -42,7 +42,7 @@ async fn answer(
             actor,
             current,
             story: Some(&article),
-            form: StoryForm::of(&article, &site),
+            form: StoryForm::of_stored(app.store(), &article, &site).await?,
             status: status_of(&error),
             notice: None,
             error: Some(error.to_string()),
