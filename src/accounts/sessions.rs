@@ -152,6 +152,24 @@ pub async fn log_in(store: &Store, login: Login<'_>, now: i64) -> Result<Session
             return Err(AccountError::WrongCredentials);
         }
     };
+    if let Some(stored) = row.as_ref().and_then(|r| r.password_hash.as_deref())
+        && passwords::needs_rehash(stored)
+    {
+        // An imported Drupal hash: the password just proved right is hashed
+        // again with Argon2id, so the old kind is gone after one sign-in.
+        let hash = passwords::rehash_password(login.password).await?;
+        let audit = entry(
+            Some(&user),
+            "",
+            "password.rehashed",
+            format!("user:{}", user.id),
+            serde_json::json!({ "from": "drupal", "to": "argon2id" }),
+            login.address,
+        );
+        store
+            .upgrade_password_hash(user.id, stored, &hash, &audit, now)
+            .await?;
+    }
     let token = Token::generate();
     let expires_at = now + SESSION_LIFETIME_SECS;
     let session = NewSession {

@@ -4,6 +4,7 @@ mod api_tokens;
 #[cfg(feature = "bench")]
 mod bench;
 mod import;
+mod import_drupal7;
 mod lock;
 mod ops;
 mod serve;
@@ -135,6 +136,27 @@ pub enum ImportCommand {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// Import a Drupal 7 site from its MySQL/MariaDB database: nodes with
+    /// every revision, users (their passwords keep working), taxonomy,
+    /// comments, images, aliases and redirects. Run it again to update what
+    /// changed; an interrupted run goes on where it stopped.
+    Drupal7 {
+        /// The Drupal database, as mysql://USER:PASSWORD@HOST:PORT/DATABASE (the password and port may be left out).
+        #[arg(long)]
+        source: String,
+        /// The site's sites/default/files folder, where its images are.
+        #[arg(long)]
+        files: Option<PathBuf>,
+        /// The vocabulary whose terms become sections (detected when not given).
+        #[arg(long)]
+        section_vocabulary: Option<String>,
+        /// Read and check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the report to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// Import pages in the seed's text format (headline, body, "Last update:", "More from SECTION").
     Text {
         /// Files to import; all are checked before anything is stored.
@@ -164,6 +186,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Text { files }) => import::text(&config, &files).await,
+        Command::Import(ImportCommand::Drupal7 {
+            source,
+            files,
+            section_vocabulary,
+            dry_run,
+            report,
+        }) => {
+            let options = crate::imports::drupal7::Options {
+                source,
+                files,
+                section_vocabulary,
+                dry_run,
+                show_progress: true,
+            };
+            import_drupal7::run(&config, options, report).await
+        }
         Command::Import(ImportCommand::Wordpress {
             file,
             uploads,

@@ -4,9 +4,11 @@
 //! source item became, so a re-run updates what changed and duplicates
 //! nothing), [`run`] (one run: ledger, [`report`], [`progress`], dry run)
 //! and [`cleaning`] (the sanitizer, saying what it removed). [`wordpress`]
-//! imports a WordPress export read by [`wxr`], a streaming reader.
+//! imports a WordPress export read by [`wxr`], a streaming reader;
+//! [`drupal7`] a live Drupal 7 database.
 
 pub mod cleaning;
+pub mod drupal7;
 pub mod ledger;
 pub mod progress;
 pub mod report;

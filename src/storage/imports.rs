@@ -494,7 +494,7 @@ where
 
 /// Stores (or updates, when its ledger row names it) one comment of story
 /// `article_id` with its ledger row. Returns whether it shows to readers.
-async fn import_comment<DB: Backend>(
+pub(super) async fn import_comment<DB: Backend>(
     tx: &mut Transaction<'_, DB>,
     article_id: i64,
     comment: &ImportedComment,

@@ -13,6 +13,7 @@ mod backup;
 mod bench;
 mod comments;
 mod distribution;
+mod drupal7;
 mod editorial;
 mod embargoes;
 mod events;
@@ -38,6 +39,7 @@ pub use audit::{AuditRow, NewAuditEntry};
 pub use backup::TableDump;
 pub use comments::{CommentLimit, CommentRow, NewComment};
 pub use distribution::{SitemapChunk, SitemapEntry};
+pub use drupal7::LaterRevision;
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
 pub use imports::{

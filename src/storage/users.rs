@@ -223,6 +223,30 @@ impl Store {
         })
     }
 
+    /// Replaces an older kind of password hash (an imported Drupal one) by
+    /// the Argon2id hash of the same password, only while the stored hash is
+    /// still `old` (a password set meanwhile wins); sessions stay. Whether it
+    /// was replaced.
+    pub async fn upgrade_password_hash(
+        &self,
+        user_id: i64,
+        old: &str,
+        new: &str,
+        audit: &NewAuditEntry,
+        now: i64,
+    ) -> Result<bool> {
+        in_transaction!(self, tx => {
+            let done = sqlx::query(
+                "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND password_hash = $4")
+                .bind(new).bind(now).bind(user_id).bind(old).execute(&mut *tx).await?
+                .rows_affected() == 1;
+            if done {
+                Backend::insert_audit(&mut tx, now, std::slice::from_ref(audit)).await?;
+            }
+            Ok::<bool, StorageError>(done)
+        })
+    }
+
     /// Changes a user's role, with its audit entry.
     pub async fn set_role(
         &self,

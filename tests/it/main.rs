@@ -30,6 +30,7 @@ mod cli;
 mod comments;
 mod connections;
 mod distribution;
+mod drupal7;
 mod encodings;
 mod html_validity;
 mod imports;

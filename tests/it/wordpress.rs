@@ -682,7 +682,7 @@ async fn attachments_shortcodes_statuses_and_comments_are_carried(backend: Backe
 
 /// Everything an import leaves that readers or editors see, in an order
 /// that does not depend on ids.
-async fn snapshot(db: &TestStore) -> BTreeSet<String> {
+pub(crate) async fn snapshot(db: &TestStore) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for sql in [
         "SELECT 'story|' || s.slug || '|' || a.slug || '|' || a.headline || '|' || a.status || '|' \
