@@ -261,12 +261,19 @@ impl Store {
     }
 
     /// The story readers may see at `now` whose custom canonical path is
-    /// `path`.
+    /// `path`. Every unknown address asks, so a path no story keeps costs
+    /// one indexed lookup of the articles alone.
     pub async fn visible_article_by_canonical(
         &self,
         path: &str,
         now: i64,
     ) -> Result<Option<ArticleRow>> {
+        let kept: Option<i64> = with_db!(self, pool => sqlx::query_scalar(
+            "SELECT id FROM articles WHERE canonical_path = $1")
+            .bind(path).fetch_optional(pool).await?);
+        if kept.is_none() {
+            return Ok(None);
+        }
         let sql = format!("{SELECT} WHERE {VISIBLE} AND a.canonical_path = $2");
         Ok(
             with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
