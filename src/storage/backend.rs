@@ -30,6 +30,13 @@ use super::translations::{TranslationPlan, translation_or_address, with_article_
 use super::users::NewSession;
 use super::{Result, StorageError};
 
+/// The tables whose rows nest under a parent row of their own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Tree {
+    Topics,
+    Pages,
+}
+
 /// A database masthead runs its shared statements on (SQLite and
 /// PostgreSQL): the bounds sqlx needs to run one SQL text with `$n`
 /// placeholders, and the statements as methods that hold them.
@@ -585,31 +592,51 @@ where
     /// Refuses `parent` as the parent of topic `id` when it is `id` itself or
     /// one of its descendants (a loop), or does not exist.
     async fn refuse_topic_loop(tx: &mut Transaction<'_, Self>, id: i64, parent: i64) -> Result<()> {
+        Self::refuse_parent_loop(tx, Tree::Topics, id, parent).await
+    }
+
+    /// Refuses `parent` as the parent of page `id` when it would make a
+    /// loop or does not exist.
+    async fn refuse_page_loop(tx: &mut Transaction<'_, Self>, id: i64, parent: i64) -> Result<()> {
+        Self::refuse_parent_loop(tx, Tree::Pages, id, parent).await
+    }
+
+    /// Refuses `parent` as the parent of row `id` of `tree` when it is `id`
+    /// itself or one of its descendants (a loop), or does not exist.
+    async fn refuse_parent_loop(
+        tx: &mut Transaction<'_, Self>,
+        tree: Tree,
+        id: i64,
+        parent: i64,
+    ) -> Result<()> {
+        let (kind, sql) = match tree {
+            Tree::Topics => ("topic", "SELECT parent_id FROM topics WHERE id = $1"),
+            Tree::Pages => ("page", "SELECT parent_id FROM pages WHERE id = $1"),
+        };
         let mut at = Some(parent);
         let mut steps = 0;
         while let Some(current) = at {
             if current == id {
-                return Err(StorageError::Refused(
-                    "a topic cannot be its own parent or the parent of one of its parents".into(),
-                ));
+                return Err(StorageError::Refused(format!(
+                    "a {kind} cannot be its own parent or the parent of one of its parents"
+                )));
             }
             steps += 1;
             if steps > 64 {
-                return Err(StorageError::Refused(
-                    "the topic tree is deeper than 64 levels".into(),
-                ));
+                return Err(StorageError::Refused(format!(
+                    "the {kind} tree is deeper than 64 levels"
+                )));
             }
-            let row: Option<(Option<i64>,)> =
-                sqlx::query_as("SELECT parent_id FROM topics WHERE id = $1")
-                    .bind(current)
-                    .fetch_optional(&mut **tx)
-                    .await?;
+            let row: Option<(Option<i64>,)> = sqlx::query_as(sql)
+                .bind(current)
+                .fetch_optional(&mut **tx)
+                .await?;
             at = match row {
                 Some((next,)) => next,
                 None if current == parent => {
-                    return Err(StorageError::Refused(
-                        "the parent topic does not exist".into(),
-                    ));
+                    return Err(StorageError::Refused(format!(
+                        "the parent {kind} does not exist"
+                    )));
                 }
                 None => None,
             };
@@ -844,41 +871,6 @@ where
                     .unwrap_or_else(|| " to a story".into())
             ))),
         }
-    }
-
-    /// Refuses `parent` as the parent of page `id` when it would make a
-    /// loop or does not exist.
-    async fn refuse_page_loop(tx: &mut Transaction<'_, Self>, id: i64, parent: i64) -> Result<()> {
-        let mut at = Some(parent);
-        let mut steps = 0;
-        while let Some(current) = at {
-            if current == id {
-                return Err(StorageError::Refused(
-                    "a page cannot be its own parent or the parent of one of its parents".into(),
-                ));
-            }
-            steps += 1;
-            if steps > 64 {
-                return Err(StorageError::Refused(
-                    "the page tree is deeper than 64 levels".into(),
-                ));
-            }
-            let row: Option<(Option<i64>,)> =
-                sqlx::query_as("SELECT parent_id FROM pages WHERE id = $1")
-                    .bind(current)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            at = match row {
-                Some((next,)) => next,
-                None if current == parent => {
-                    return Err(StorageError::Refused(
-                        "the parent page does not exist".into(),
-                    ));
-                }
-                None => None,
-            };
-        }
-        Ok(())
     }
 
     /// The existing person (id, slug) a byline `person` names: by name
