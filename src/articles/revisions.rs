@@ -293,6 +293,24 @@ pub fn change_event(before: &Article, after: &Article, kind: &str) -> NewEvent {
     }
 }
 
+/// The addresses a published story leaves when saved as `after`: its
+/// address, and, for a story keeping a custom address, its section address
+/// too (which answers with a 301 to the custom one) when its section or
+/// slug changes. Both keep answering, with a 301 to where it lives now.
+fn left_addresses(before: &Article, after: &Article) -> Vec<String> {
+    if before.first_published_at.is_none() {
+        return Vec::new();
+    }
+    let now = [after.path(), after.section_path()];
+    let mut left = Vec::new();
+    for old in [before.path(), before.section_path()] {
+        if !now.contains(&old) && !left.contains(&old) {
+            left.push(old);
+        }
+    }
+    left
+}
+
 /// Saves `after` over revision `expected` of the stored story `before` (as
 /// loaded by the caller) and returns the saved story. A save over any other
 /// revision is refused: the stored story is untouched, `after` is kept as a
@@ -314,8 +332,7 @@ pub async fn save(
         snapshot: after.snapshot(),
     };
     let saved = if before.revision == expected {
-        let old_path = (before.first_published_at.is_some() && before.path() != after.path())
-            .then(|| before.path());
+        let old_paths = left_addresses(before, &after);
         let event = change_event(before, &after, record.event);
         store
             .update_article_with(
@@ -323,7 +340,7 @@ pub async fn save(
                 expected,
                 revision.clone(),
                 &[event],
-                old_path.as_deref(),
+                &old_paths.iter().map(String::as_str).collect::<Vec<_>>(),
                 record.extras,
             )
             .await?

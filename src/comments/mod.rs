@@ -11,6 +11,7 @@ pub use crate::storage::CommentRow as Comment;
 use crate::actor::Actor;
 use crate::articles::Article;
 use crate::audit;
+use crate::languages::labels::Labels;
 use crate::site::Site;
 use crate::storage::{CommentLimit, NewComment, StorageError, Store};
 
@@ -35,7 +36,7 @@ pub enum CommentError {
     #[error("comments on this story are closed")]
     Closed,
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Invalid),
     #[error(
         "you have posted {PER_WINDOW} comments in the last {} minutes; please wait before posting again",
         WINDOW / 60
@@ -53,7 +54,10 @@ impl From<StorageError> for CommentError {
     fn from(error: StorageError) -> CommentError {
         match error {
             StorageError::Refused(why) if why == "rate limit" => CommentError::TooMany,
-            StorageError::Refused(why) => CommentError::Invalid(why),
+            StorageError::Refused(why) if why == "no such parent" => {
+                CommentError::Invalid(Invalid::UnknownParent)
+            }
+            StorageError::Refused(why) => CommentError::Invalid(Invalid::Other(why)),
             other => CommentError::Storage(other),
         }
     }
@@ -82,8 +86,59 @@ pub enum Posted {
     Caught,
 }
 
-fn invalid(message: impl Into<String>) -> CommentError {
-    CommentError::Invalid(message.into())
+/// Why a reader's comment was not taken: shown to them in the story's
+/// language ([`Invalid::explain`]), in English in logs and errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("write your name")]
+    NoName,
+    #[error("the name is longer than {NAME_CHARS} characters")]
+    LongName,
+    #[error("write an e-mail address like name@example.com (it is never shown)")]
+    BadEmail,
+    #[error("a web address starts with https:// or http://")]
+    BadUrl,
+    #[error("the comment is empty")]
+    Empty,
+    #[error("the comment is {0} characters long; at most {BODY_CHARS} fit")]
+    TooLong(usize),
+    #[error("the comment you reply to is not shown on this story")]
+    UnknownParent,
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Invalid {
+    /// The reason in the words of `labels`.
+    pub fn explain(&self, labels: &Labels) -> String {
+        match self {
+            Invalid::NoName => labels.comment_no_name.to_owned(),
+            Invalid::LongName => labels
+                .comment_long_name
+                .replace("{max}", &NAME_CHARS.to_string()),
+            Invalid::BadEmail => labels.comment_bad_email.to_owned(),
+            Invalid::BadUrl => labels.comment_bad_url.to_owned(),
+            Invalid::Empty => labels.comment_empty.to_owned(),
+            Invalid::TooLong(chars) => labels
+                .comment_too_long
+                .replace("{chars}", &chars.to_string())
+                .replace("{max}", &BODY_CHARS.to_string()),
+            Invalid::UnknownParent => labels.comment_unknown_parent.to_owned(),
+            Invalid::Other(why) => why.clone(),
+        }
+    }
+}
+
+/// How often a reader may post, in the words of `labels`.
+pub fn too_many(labels: &Labels) -> String {
+    labels
+        .comment_too_many
+        .replace("{count}", &PER_WINDOW.to_string())
+        .replace("{minutes}", &(WINDOW / 60).to_string())
+}
+
+fn invalid(reason: Invalid) -> CommentError {
+    CommentError::Invalid(reason)
 }
 
 /// A comment's fields once checked.
@@ -100,12 +155,10 @@ impl CommentInput {
     fn checked(&self) -> Result<Checked, CommentError> {
         let name = self.name.trim();
         if name.is_empty() {
-            return Err(invalid("write your name"));
+            return Err(invalid(Invalid::NoName));
         }
         if name.chars().count() > NAME_CHARS {
-            return Err(invalid(format!(
-                "the name is longer than {NAME_CHARS} characters"
-            )));
+            return Err(invalid(Invalid::LongName));
         }
         let email = self.email.trim();
         let plausible = email.len() <= ADDRESS_BYTES
@@ -114,9 +167,7 @@ impl CommentInput {
                 !user.is_empty() && host.contains('.') && !host.starts_with('.')
             });
         if !plausible {
-            return Err(invalid(
-                "write an e-mail address like name@example.com (it is never shown)",
-            ));
+            return Err(invalid(Invalid::BadEmail));
         }
         let url = self.url.trim();
         let url = if url.is_empty() {
@@ -127,24 +178,19 @@ impl CommentInput {
         {
             Some(url.to_owned())
         } else {
-            return Err(invalid("a web address starts with https:// or http://"));
+            return Err(invalid(Invalid::BadUrl));
         };
         let body = self.body.trim();
         if body.is_empty() {
-            return Err(invalid("the comment is empty"));
+            return Err(invalid(Invalid::Empty));
         }
         let chars = body.chars().count();
         if chars > BODY_CHARS {
-            return Err(invalid(format!(
-                "the comment is {chars} characters long; at most {BODY_CHARS} fit"
-            )));
+            return Err(invalid(Invalid::TooLong(chars)));
         }
         let parent = match self.parent.trim() {
             "" => None,
-            text => Some(
-                text.parse()
-                    .map_err(|_| invalid("the comment you reply to is not shown on this story"))?,
-            ),
+            text => Some(text.parse().map_err(|_| invalid(Invalid::UnknownParent))?),
         };
         // Plain text only: control characters other than new lines go.
         let body: String = body

@@ -543,23 +543,28 @@ async fn post_comment(
     let sections = app.sections().await.map_err(|e| reader(e.into()))?;
     let menu = app.menu().await.map_err(|e| reader(e.into()))?;
     let outcome = comments::post(app.store(), &site, &article, &input, &address, now).await;
+    let labels = crate::languages::labels::for_language(if article.language.is_empty() {
+        &site.language
+    } else {
+        &article.language
+    });
     let (status, title, message, form) = match outcome {
         Ok(Posted::Held | Posted::Caught) => (
             axum::http::StatusCode::OK,
-            "Thank you",
-            "Your comment is waiting for an editor to approve it; it appears under the story once approved.".to_owned(),
+            labels.comment_thanks,
+            labels.comment_held.to_owned(),
             None,
         ),
-        Err(error @ comments::CommentError::TooMany) => (
+        Err(comments::CommentError::TooMany) => (
             axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "Please wait",
-            error.to_string(),
+            labels.comment_wait,
+            comments::too_many(labels),
             Some(input),
         ),
-        Err(error @ comments::CommentError::Invalid(_)) => (
+        Err(comments::CommentError::Invalid(reason)) => (
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "The comment was not posted",
-            error.to_string(),
+            labels.comment_not_posted,
+            reason.explain(labels),
             Some(input),
         ),
         Err(error) => return Err(reader(error.into())),
@@ -572,7 +577,7 @@ async fn post_comment(
         story_path: article.path(),
         story_headline: &article.headline,
         form,
-        action: format!("{}/comments", article.path()),
+        action: format!("{}/comments", article.section_path()),
     };
     let html = app
         .renderer()

@@ -4,8 +4,9 @@
 //! media file the database refers to exists with its checksum, and that
 //! derived data matches its source (article HTML against its Markdown,
 //! revision counters against revisions, stories' topic filing against the
-//! topic names they keep, the full-text index against its content, the
-//! changes feed for holes).
+//! topic names they keep and their crediting against their bylines,
+//! translation sets, the full-text index against its content, the changes
+//! feed for holes).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -69,6 +70,8 @@ pub async fn run(store: &Store, data_dir: &Path) -> Result<Report, StorageError>
     check_media(store, data_dir, &mut report).await?;
     check_bodies(store, &mut report).await?;
     check_topic_filing(store, &mut report).await?;
+    check_person_filing(store, &mut report).await?;
+    check_translation_sets(store, &mut report).await?;
     check_pages(store, &mut report).await?;
 
     report.checked.push("article revision counters".to_string());
@@ -356,5 +359,143 @@ async fn check_topic_filing(store: &Store, report: &mut Report) -> Result<(), St
     report
         .checked
         .push(format!("topic filing of {count} articles"));
+    Ok(())
+}
+
+/// A story's bylines and its crediting (`article_people`) must agree as a
+/// save leaves them: each byline that names a person (by name ignoring
+/// case, or by an old slug of a renamed person) credits that person, in
+/// byline order, and no one else is credited. A byline naming no person is
+/// plain text (a guest's person deleted) and credits no one. A disagreement
+/// shows a person page without the story, or a byline linking the wrong
+/// profile.
+async fn check_person_filing(store: &Store, report: &mut Report) -> Result<(), StorageError> {
+    let people = store.people().await?;
+    let mut by_name: HashMap<String, i64> = HashMap::new();
+    for person in &people {
+        // The oldest person of a name wins, as when a story is saved.
+        let id = by_name
+            .entry(person.name.to_lowercase())
+            .or_insert(person.id);
+        *id = (*id).min(person.id);
+    }
+    let redirects: HashMap<String, i64> = store.person_redirect_rows().await?.into_iter().collect();
+    let label: HashMap<i64, String> = people
+        .iter()
+        .map(|p| (p.id, format!("{:?} (/people/{})", p.name, p.slug)))
+        .collect();
+    let mut filed: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (article, person) in store.person_filings().await? {
+        filed.entry(article).or_default().push(person);
+    }
+    let resolve = |name: &str| {
+        by_name
+            .get(&name.to_lowercase())
+            .or_else(|| redirects.get(&crate::articles::person_name(name).slug))
+            .copied()
+    };
+    let fix = |id: i64| {
+        format!(
+            "open article {id} in the admin and save it again (a save credits the people its bylines name)"
+        )
+    };
+    let (mut after, mut count) = (0, 0);
+    loop {
+        let rows = store.stored_bylines(after, 500).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.0;
+        for (id, bylines) in rows {
+            count += 1;
+            let Ok(names) = serde_json::from_str::<Vec<String>>(&bylines) else {
+                report.findings.push(Finding {
+                    problem: format!("article {id}'s bylines are not a list: {bylines:?}"),
+                    fix: RESTORE.into(),
+                });
+                continue;
+            };
+            let credited = filed.remove(&id).unwrap_or_default();
+            let mut named: Vec<i64> = Vec::new();
+            for person in names.iter().filter_map(|n| resolve(n.trim())) {
+                if !named.contains(&person) {
+                    named.push(person);
+                }
+            }
+            if named == credited {
+                continue;
+            }
+            let names = |ids: &[i64]| {
+                ids.iter()
+                    .map(|p| {
+                        label
+                            .get(p)
+                            .map_or("a person who no longer exists", String::as_str)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            report.findings.push(Finding {
+                problem: format!(
+                    "article {id}'s bylines name [{}] but it credits [{}]",
+                    names(&named),
+                    names(&credited)
+                ),
+                fix: fix(id),
+            });
+        }
+    }
+    for (id, credited) in filed {
+        report.findings.push(Finding {
+            problem: format!(
+                "{} credit(s) of article {id}, which does not exist",
+                credited.len()
+            ),
+            fix: RESTORE.into(),
+        });
+    }
+    report
+        .checked
+        .push(format!("bylines and people of {count} articles"));
+    Ok(())
+}
+
+/// A translation set is named by the id of one of its stories and holds at
+/// least two (a story translated by none has no set). A set named after a
+/// story outside it would take that story's own translations in when it
+/// gets some; a set of one shows a story as translated by nothing.
+async fn check_translation_sets(store: &Store, report: &mut Report) -> Result<(), StorageError> {
+    let mut sets: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
+    for (set, id, language) in store.translation_members().await? {
+        sets.entry(set).or_default().push((id, language));
+    }
+    let relink = |members: &[(i64, String)]| {
+        let ids: Vec<String> = members.iter().map(|(id, _)| id.to_string()).collect();
+        format!(
+            "open the stories {} in the admin, save each with an empty \"Translation of\", then link them again",
+            ids.join(", ")
+        )
+    };
+    for (set, members) in &sets {
+        if members.len() < 2 {
+            report.findings.push(Finding {
+                problem: format!("article {} is alone in translation set {set}", members[0].0),
+                fix: relink(members),
+            });
+        } else if !members.iter().any(|(id, _)| id == set) {
+            let list: Vec<String> = members
+                .iter()
+                .map(|(id, language)| format!("{id} ({language})"))
+                .collect();
+            report.findings.push(Finding {
+                problem: format!(
+                    "translation set {set} (articles {}) is named after article {set}, which is not in it",
+                    list.join(", ")
+                ),
+                fix: relink(members),
+            });
+        }
+    }
+    report
+        .checked
+        .push(format!("{} translation sets", sets.len()));
     Ok(())
 }

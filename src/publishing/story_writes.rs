@@ -38,6 +38,8 @@ pub(crate) struct Fields {
     pub language: Option<String>,
     /// `Some(None)` unlinks the story from its translations.
     pub translation_of: Option<Option<i64>>,
+    /// `Some(None)` returns the story to its section address.
+    pub canonical_path: Option<Option<String>>,
 }
 
 /// The workflow actor a token's user is.
@@ -101,6 +103,9 @@ impl Fields {
         }
         if let Some(v) = self.translation_of {
             base.translation_of = Some(v.map(|id| id.to_string()).unwrap_or_default());
+        }
+        if let Some(v) = self.canonical_path {
+            base.canonical_path = Some(v.unwrap_or_default());
         }
         Ok(base)
     }

@@ -212,24 +212,33 @@ impl Store {
         old_path: Option<&str>,
     ) -> Result<bool> {
         let extras = WriteExtras::default();
-        self.update_article_with(row, expected_revision, revision, events, old_path, &extras)
-            .await
+        self.update_article_with(
+            row,
+            expected_revision,
+            revision,
+            events,
+            old_path.as_slice(),
+            &extras,
+        )
+        .await
     }
 
     /// [`Store::update_article`], recording `extras` in the same transaction
-    /// when the update happens (nothing of them when it is refused).
+    /// when the update happens (nothing of them when it is refused), with a
+    /// redirect from each of `old_paths` (a story keeping a custom address
+    /// that changes its slug leaves its old section address as well).
     pub async fn update_article_with(
         &self,
         row: &ArticleRow,
         expected_revision: i64,
         revision: NewRevision<'_>,
         events: &[NewEvent],
-        old_path: Option<&str>,
+        old_paths: &[&str],
         extras: &WriteExtras,
     ) -> Result<bool> {
         in_transaction!(self, tx => {
             let updated =
-                Backend::update_article(&mut tx, row, expected_revision, &revision, events, old_path).await?;
+                Backend::update_article_leaving(&mut tx, row, expected_revision, &revision, events, old_paths).await?;
             if updated {
                 Backend::write_extras(&mut tx, row.modified_at, extras).await?;
             }

@@ -229,11 +229,7 @@ where
         Ok(id)
     }
 
-    /// Saves a new state of article `row.id` over `expected_revision` inside
-    /// an open transaction (see `Store::update_article`): the next revision,
-    /// a redirect from `old_path`, the events. Returns whether the stored
-    /// revision was still `expected_revision` and the save happened; when it
-    /// was not, nothing is written.
+    /// [`Backend::update_article_leaving`] with at most one old address.
     async fn update_article(
         tx: &mut Transaction<'_, Self>,
         row: &ArticleRow,
@@ -241,6 +237,30 @@ where
         revision: &NewRevision<'_>,
         events: &[NewEvent],
         old_path: Option<&str>,
+    ) -> Result<bool> {
+        Self::update_article_leaving(
+            tx,
+            row,
+            expected_revision,
+            revision,
+            events,
+            old_path.as_slice(),
+        )
+        .await
+    }
+
+    /// Saves a new state of article `row.id` over `expected_revision` inside
+    /// an open transaction (see `Store::update_article`): the next revision,
+    /// a redirect from each of `old_paths`, the events. Returns whether the stored
+    /// revision was still `expected_revision` and the save happened; when it
+    /// was not, nothing is written.
+    async fn update_article_leaving(
+        tx: &mut Transaction<'_, Self>,
+        row: &ArticleRow,
+        expected_revision: i64,
+        revision: &NewRevision<'_>,
+        events: &[NewEvent],
+        old_paths: &[&str],
     ) -> Result<bool> {
         // The names the story had: one of them no person has is a byline
         // whose person was deleted, kept as plain text (see `file_people`).
@@ -285,7 +305,7 @@ where
         .bind(&revision.snapshot)
         .execute(&mut **tx)
         .await?;
-        if let Some(old_path) = old_path {
+        for old_path in old_paths {
             sqlx::query(
                 "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id, target_path = NULL",

@@ -127,7 +127,7 @@ impl Store {
                     "SELECT id FROM comments WHERE id = $1 AND article_id = $2 AND status = 'approved'")
                     .bind(parent).bind(comment.article_id).fetch_optional(&mut *tx).await?;
                 if ok.is_none() {
-                    return Err(StorageError::Refused("the comment you reply to is not shown on this story".into()));
+                    return Err(StorageError::Refused("no such parent".into()));
                 }
             }
             let id: i64 = sqlx::query_scalar(

@@ -204,6 +204,36 @@ impl Store {
             .fetch_all(pool).await?))
     }
 
+    /// Every article's bylines as stored (a JSON list), by id.
+    pub async fn stored_bylines(&self, after_id: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT id, bylines FROM articles WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after_id).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Every crediting of a person on a story: (article id, person id), in
+    /// the story's byline order.
+    pub async fn person_filings(&self) -> Result<Vec<(i64, i64)>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT article_id, person_id FROM article_people ORDER BY article_id, position")
+            .fetch_all(pool).await?))
+    }
+
+    /// Every old person slug that still answers: (old slug, person id).
+    pub async fn person_redirect_rows(&self) -> Result<Vec<(String, i64)>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT old_slug, person_id FROM person_redirects ORDER BY old_slug")
+            .fetch_all(pool).await?))
+    }
+
+    /// Every story in a translation set: (set, story id, language), by set.
+    pub async fn translation_members(&self) -> Result<Vec<(i64, i64, String)>> {
+        Ok(with_db!(self, pool => sqlx::query_as(
+            "SELECT translation_set, id, language FROM articles WHERE translation_set IS NOT NULL \
+             ORDER BY translation_set, id")
+            .fetch_all(pool).await?))
+    }
+
     /// Articles whose revision counter is not their newest revision's number.
     pub async fn revision_mismatches(&self) -> Result<Vec<RevisionMismatch>> {
         Ok(with_db!(self, pool => sqlx::query_as(

@@ -15,6 +15,7 @@ on_both!(
     readers_cannot_post_until_the_site_allows_it,
     a_readers_comment_waits_for_moderation_and_shows_once_approved,
     bad_comments_floods_and_scripts_are_refused_and_nothing_shows,
+    a_french_storys_comment_pages_speak_french,
 );
 
 const TROOPS: &str = "/world/us-to-send-560-additional-troops-to-iraq";
@@ -300,4 +301,60 @@ async fn bad_comments_floods_and_scripts_are_refused_and_nothing_shows(backend: 
         404
     );
     assert_eq!(stored(&app).await.len(), 3);
+}
+
+async fn a_french_storys_comment_pages_speak_french(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    allow_posting(&app).await;
+    let story = masthead::articles::visible_by_path(
+        app.store(),
+        "world",
+        "us-to-send-560-additional-troops-to-iraq",
+        NOW,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let mut french = story.clone();
+    french.language = "fr".into();
+    // It keeps a moved site's address too: the form still posts where
+    // comments are taken.
+    french.canonical_path = Some("/2016/07/11/troupes".into());
+    let record = masthead::articles::revisions::SaveRecord {
+        author: "test",
+        message: "En français",
+        event: "article.fixed",
+        extras: &Default::default(),
+    };
+    masthead::articles::revisions::save(app.store(), &story, french, story.revision, record, NOW)
+        .await
+        .unwrap();
+    app.app.sync_changes().await;
+    let reader = app.session();
+    let path = format!("{TROOPS}/comments");
+    let refused = reader.post_form(&path, &comment("Anne", "  ")).await;
+    assert_eq!(refused.status(), 422);
+    let text = refused.text();
+    assert!(text.contains("Le commentaire n’a pas été publié"), "{text}");
+    assert!(text.contains("Le commentaire est vide."), "{text}");
+    assert!(!text.contains("The comment"), "no English left: {text}");
+    assert!(
+        refused.select(&format!("form[action='{path}']")).len() == 1,
+        "the form posts to the section address: {text}"
+    );
+    let posted = reader
+        .post_form(&path, &comment("Anne", "Merci pour l’article"))
+        .await;
+    assert_eq!(posted.status(), 200);
+    assert!(posted.text().contains("Merci"), "{}", posted.text());
+    assert!(
+        posted
+            .text()
+            .contains("attend l’approbation de la rédaction"),
+        "{}",
+        posted.text()
+    );
+    assert!(posted.text().contains("href=\"/2016/07/11/troupes\""));
 }

@@ -141,6 +141,41 @@ async fn every_public_surface_decodes_and_parses_in_every_coding(backend: Backen
     )
     .await
     .unwrap();
+    // A page, and an older story that keeps a moved site's address.
+    let actor = masthead::actor::Actor::command_line();
+    let about = masthead::pages::PageInput {
+        title: "About us".into(),
+        path: "/about".into(),
+        body_source: "Who we are.".into(),
+        status: "published".into(),
+        ..Default::default()
+    };
+    let about = masthead::pages::save(app.store(), &actor, None, &about, crate::support::NOW)
+        .await
+        .unwrap();
+    let older =
+        masthead::articles::visible_list(app.store(), None, crate::support::NOW, None, None, 3)
+            .await
+            .unwrap()
+            .remove(2);
+    let mut kept = older.clone();
+    kept.canonical_path = Some("/2016/07/11/kept-address".into());
+    let record = masthead::articles::revisions::SaveRecord {
+        author: "test",
+        message: "Old site's address",
+        event: "article.fixed",
+        extras: &Default::default(),
+    };
+    masthead::articles::revisions::save(
+        app.store(),
+        &older,
+        kept,
+        older.revision,
+        record,
+        crate::support::NOW,
+    )
+    .await
+    .unwrap();
     app.app.sync_changes().await;
     // Addresses found the way a client finds them.
     let stories = app.get("/api/v1/stories").await.json();
@@ -201,6 +236,10 @@ async fn every_public_surface_decodes_and_parses_in_every_coding(backend: Backen
             "/feeds/people/jane-doe/atom.xml".into(),
             "/feeds/people/jane-doe/feed.json".into(),
             format!("/api/v1/search?q={word}"),
+            "/about".into(),
+            "/2016/07/11/kept-address".into(),
+            "/api/v1/pages".into(),
+            format!("/api/v1/pages/{}", about.id),
         ]
         .into();
         let (index, _) = check(&mut connection, coding, "/sitemap.xml").await;

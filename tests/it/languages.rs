@@ -16,6 +16,7 @@ on_both!(
     an_english_story_and_its_arabic_translation_link_each_other,
     a_translation_set_takes_one_story_per_language_and_unlinking_works,
     the_api_reads_and_writes_languages_and_translations,
+    masthead_check_reports_broken_translation_sets,
 );
 
 /// The seed story's address.
@@ -451,4 +452,80 @@ async fn seed(app: &TestApp) -> Article {
         .await
         .unwrap()
         .expect("the seed story")
+}
+
+/// The problems `masthead check` reports about translation sets.
+async fn translation_findings(app: &TestApp) -> Vec<String> {
+    let report = masthead::ops::checks::run(app.store(), app.db.dir.path())
+        .await
+        .unwrap();
+    assert!(
+        report
+            .checked
+            .iter()
+            .any(|c| c.ends_with("translation sets")),
+        "{:?}",
+        report.checked
+    );
+    report
+        .findings
+        .iter()
+        .filter(|f| f.problem.contains("translation set"))
+        .map(|f| {
+            assert!(f.fix.contains("Translation of"), "{f}");
+            f.problem.clone()
+        })
+        .collect()
+}
+
+async fn masthead_check_reports_broken_translation_sets(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (_, desk) = app.session_as(Role::Editor).await;
+    let english = story_id(&create(&app, &desk, "Floods in the north", "en", "").await);
+    let french = story_id(
+        &create(
+            &app,
+            &desk,
+            "Inondations dans le nord",
+            "fr",
+            &english.to_string(),
+        )
+        .await,
+    );
+    let arabic =
+        story_id(&create(&app, &desk, "فيضانات في الشمال", "ar", &english.to_string()).await);
+    assert_eq!(translation_findings(&app).await, Vec::<String>::new());
+    // A hand edit moves the set's name off its stories.
+    crate::one_way::behind_the_apps_back(
+        &app,
+        &[&format!(
+            "UPDATE articles SET translation_set = 987654 WHERE id IN ({english}, {french}, {arabic})"
+        )],
+    )
+    .await;
+    assert_eq!(
+        translation_findings(&app).await,
+        [format!(
+            "translation set 987654 (articles {english} (en), {french} (fr), {arabic} (ar)) is named after article 987654, which is not in it"
+        )]
+    );
+    // Another leaves one story alone in a set.
+    crate::one_way::behind_the_apps_back(
+        &app,
+        &[
+            &format!(
+                "UPDATE articles SET translation_set = {english} WHERE id IN ({english}, {french})"
+            ),
+            &format!("UPDATE articles SET translation_set = {arabic} WHERE id = {arabic}"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        translation_findings(&app).await,
+        [format!(
+            "article {arabic} is alone in translation set {arabic}"
+        )]
+    );
 }

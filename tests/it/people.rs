@@ -25,6 +25,7 @@ on_both!(
     plain_text_bylines_saved_before_people_existed_become_people,
     a_person_page_pages_by_keyset_like_a_section_front,
     a_photo_must_be_a_library_image_and_an_account_has_one_profile,
+    masthead_check_reports_credits_that_disagree_with_the_bylines,
 );
 
 /// Creates a story through the desk credited to `bylines` (one per line);
@@ -764,4 +765,96 @@ async fn a_photo_must_be_a_library_image_and_an_account_has_one_profile(backend:
         crate::support::html::attrs(&page, "img.person-photo", "alt"),
         ["Ann at her desk"]
     );
+}
+
+/// The problems `masthead check` reports about bylines and credits.
+async fn credit_findings(app: &TestApp) -> Vec<String> {
+    let report = masthead::ops::checks::run(app.store(), app.db.dir.path())
+        .await
+        .unwrap();
+    assert!(
+        report
+            .checked
+            .iter()
+            .any(|c| c.starts_with("bylines and people of")),
+        "{:?}",
+        report.checked
+    );
+    report
+        .findings
+        .iter()
+        .filter(|f| f.problem.contains("credit"))
+        .map(|f| {
+            assert!(f.fix.contains("save it again"), "{f}");
+            f.problem.clone()
+        })
+        .collect()
+}
+
+async fn masthead_check_reports_credits_that_disagree_with_the_bylines(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (_, editor) = app.session_as(Role::Editor).await;
+    let one = story(
+        &app,
+        &editor,
+        "Floods",
+        "Ada Lovelace\nGrace Hopper",
+        true,
+        "",
+    )
+    .await;
+    let two = story(&app, &editor, "Drought", "Grace Hopper", true, "").await;
+    // A renamed person still answers to the old name in stored bylines.
+    let grace = person_id(&app, "grace-hopper").await;
+    let renamed = save_person(&editor, grace, "Rear Admiral Hopper", "admiral-hopper", "").await;
+    assert_eq!(renamed.status(), 303, "{}", renamed.text());
+    assert_eq!(credit_findings(&app).await, Vec::<String>::new());
+
+    // Botched hand edits: story one's credits in the wrong order, story
+    // two's credit gone.
+    let ada = person_id(&app, "ada-lovelace").await;
+    crate::one_way::behind_the_apps_back(
+        &app,
+        &[
+            &format!("UPDATE article_people SET position = 5 WHERE article_id = {one} AND person_id = {ada}"),
+            &format!("DELETE FROM article_people WHERE article_id = {two}"),
+        ],
+    )
+    .await;
+    let mut found = credit_findings(&app).await;
+    found.sort();
+    let ada_label = "\"Ada Lovelace\" (/people/ada-lovelace)";
+    let grace_label = "\"Rear Admiral Hopper\" (/people/admiral-hopper)";
+    assert_eq!(
+        found,
+        [
+            format!(
+                "article {one}'s bylines name [{ada_label}, {grace_label}] but it credits [{grace_label}, {ada_label}]"
+            ),
+            format!("article {two}'s bylines name [{grace_label}] but it credits []"),
+        ]
+    );
+    // Saving each again, as the fix says, credits them as their bylines say.
+    for id in [one, two] {
+        let article = articles::find(app.store(), id).await.unwrap().unwrap();
+        let record = articles::revisions::SaveRecord {
+            author: "test",
+            message: "Fix credits",
+            event: "article.fixed",
+            extras: &Default::default(),
+        };
+        articles::revisions::save(
+            app.store(),
+            &article,
+            article.clone(),
+            article.revision,
+            record,
+            crate::support::NOW,
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(credit_findings(&app).await, Vec::<String>::new());
 }

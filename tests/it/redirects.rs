@@ -14,6 +14,7 @@ on_both!(
     an_old_address_answers_301_counts_its_hits_and_follows_its_story,
     addresses_in_use_loops_and_the_sites_own_paths_are_refused,
     a_story_keeps_its_old_sites_address_exactly,
+    the_api_sets_and_clears_a_custom_address,
 );
 
 const TROOPS: &str = "/world/us-to-send-560-additional-troops-to-iraq";
@@ -283,8 +284,110 @@ async fn a_story_keeps_its_old_sites_address_exactly(backend: Backend) {
         "{:?}",
         taken.map(|a| a.path())
     );
-    // Back to its section address: the kept one now redirects there.
+    // A new slug keeps the kept address; the old section address, which
+    // answered 301 there, still does.
+    let mut renamed = story.clone();
+    renamed.slug = masthead::articles::Slug::parse("us-troops-to-iraq").unwrap();
+    let record = masthead::articles::revisions::SaveRecord {
+        author: "test",
+        message: "Shorter slug",
+        event: "article.fixed",
+        extras: &Default::default(),
+    };
+    let story = masthead::articles::revisions::save(
+        store,
+        &story,
+        renamed,
+        story.revision,
+        record,
+        crate::support::NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(visit(&app, KEPT).await.0, 200);
+    assert_eq!(visit(&app, TROOPS).await, (301, Some(KEPT.into())));
+    assert_eq!(
+        visit(&app, "/world/us-troops-to-iraq").await,
+        (301, Some(KEPT.into()))
+    );
+    // Back to its section address: the kept one now redirects there, and
+    // so does the section address it had before its new slug.
     keep_address(&app, &story, None).await.unwrap();
+    const RENAMED: &str = "/world/us-troops-to-iraq";
+    assert_eq!(visit(&app, RENAMED).await.0, 200);
+    assert_eq!(visit(&app, KEPT).await, (301, Some(RENAMED.into())));
+    assert_eq!(visit(&app, TROOPS).await, (301, Some(RENAMED.into())));
+}
+
+async fn the_api_sets_and_clears_a_custom_address(backend: Backend) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    let (user, _) = app.session_as(Role::Editor).await;
+    let token =
+        masthead::accounts::api_tokens::create(app.store(), &user, "test", crate::support::NOW)
+            .await
+            .unwrap()
+            .secret;
+    let api = app.cookieless();
+    let story = masthead::articles::visible_by_path(
+        app.store(),
+        "world",
+        "us-to-send-560-additional-troops-to-iraq",
+        crate::support::NOW,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let patch = |body: serde_json::Value| {
+        let (api, token) = (&api, &token);
+        let path = format!("/api/v1/stories/{}", story.id);
+        async move {
+            api.api(
+                reqwest::Method::PATCH,
+                &path,
+                Some(token),
+                Some(&body.to_string()),
+            )
+            .await
+            .status_json()
+        }
+    };
+    const KEPT: &str = "/2016/07/11/us-troops";
+    let (status, written) = patch(serde_json::json!({
+        "revision": story.revision, "canonical_path": "/2016/07/11/us-troops/"
+    }))
+    .await;
+    assert_eq!(status, 200, "{written}");
+    assert_eq!(
+        written["path"], KEPT,
+        "the address is normalized: {written}"
+    );
+    assert_eq!(visit(&app, KEPT).await.0, 200);
+    assert_eq!(visit(&app, TROOPS).await, (301, Some(KEPT.into())));
+    let (_, read) = api.get_json(&format!("/api/v1/stories/{}", story.id)).await;
+    assert!(read.to_string().contains(KEPT), "{read}");
+    // An address the site owns is refused, naming why; nothing changes.
+    let (status, refused) = patch(serde_json::json!({
+        "revision": written["revision"], "canonical_path": "/world"
+    }))
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/world"),
+        "{refused}"
+    );
+    assert_eq!(visit(&app, KEPT).await.0, 200);
+    // null returns it to its section address; the kept one leads there.
+    let (status, back) = patch(serde_json::json!({
+        "revision": written["revision"], "canonical_path": null
+    }))
+    .await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["path"], TROOPS);
     assert_eq!(visit(&app, TROOPS).await.0, 200);
     assert_eq!(visit(&app, KEPT).await, (301, Some(TROOPS.into())));
 }

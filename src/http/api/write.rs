@@ -87,6 +87,8 @@ pub(super) struct NewStory {
     language: Option<String>,
     /// The id of the story this one translates.
     translation_of: Option<i64>,
+    /// A custom address the story keeps (a moved site's `/2016/07/11/slug`).
+    canonical_path: Option<String>,
 }
 
 /// Changes to a story over the revision the client last read.
@@ -112,6 +114,10 @@ pub(super) struct StoryChanges {
     /// The id of the story this one translates; `null` unlinks it.
     #[serde(default, deserialize_with = "present")]
     translation_of: Option<Option<i64>>,
+    /// A custom address the story keeps; `null` (or `""`) returns it to its
+    /// section address.
+    #[serde(default, deserialize_with = "present")]
+    canonical_path: Option<Option<String>>,
     /// On a published story: move "Last update" (a substantive change).
     #[serde(default)]
     editorial_update: bool,
@@ -165,6 +171,7 @@ pub(super) async fn create(
         fields: input.fields,
         language: input.language,
         translation_of: input.translation_of.map(Some),
+        canonical_path: input.canonical_path.map(Some),
     };
     let article = story_writes::create(app.store(), &user, fields, app.now()).await?;
     Ok(written(StatusCode::CREATED, &article))
@@ -200,6 +207,7 @@ pub(super) async fn update(
         fields: input.fields,
         language: input.language,
         translation_of: input.translation_of,
+        canonical_path: input.canonical_path,
     };
     let article = story_writes::update(
         app.store(),
