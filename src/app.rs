@@ -1,8 +1,9 @@
 //! `App`: what every request and job shares: storage, the renderer, the
 //! process configuration and the clock.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use crate::cache::{Follower, PageCache, SettingsMemo};
 use crate::config::Config;
@@ -34,34 +35,149 @@ struct Inner {
 }
 
 /// The time source: the system clock, or a fixed time set by tests.
-#[derive(Debug, Default)]
+///
+/// The system clock is read through a monotonic anchor: `now` is the wall
+/// time at the last anchoring plus the monotonic time elapsed since, so a
+/// wall clock that jumps (a wrong NTP step, an operator's `date -s`) does not
+/// move masthead's time. That is what keeps a scheduled story from being
+/// published early, an embargo from lifting early, and sessions from
+/// expiring all at once. [`Clock::follow_system`] (every scheduler pass)
+/// re-anchors to the wall clock while the two agree to within
+/// [`JUMP_SECONDS`], so ordinary drift and slewing are followed, and logs
+/// a jump once without following it. On PostgreSQL the scheduler anchors
+/// to the database's `now()` instead ([`Clock::anchor`]), so every node
+/// shares the database's time whatever its own clock says.
+#[derive(Debug)]
 pub struct Clock {
-    fixed: Option<AtomicI64>,
+    kind: ClockKind,
+}
+
+#[derive(Debug)]
+enum ClockKind {
+    Fixed(AtomicI64),
+    System(Mutex<Anchor>),
+}
+
+/// A wall-clock reading and the monotonic instant it was taken at.
+#[derive(Debug)]
+struct Anchor {
+    at: Instant,
+    unix_ms: i64,
+    /// Seconds added to every reading of the wall clock: how tests make the
+    /// node's clock jump (see [`Clock::skew_system`]).
+    skew: i64,
+    /// Whether the current disagreement with the wall clock was logged.
+    warned: bool,
+}
+
+/// A wall clock that moves this far from masthead's time between two
+/// passes of the scheduler has jumped, and is not followed.
+pub const JUMP_SECONDS: i64 = 5;
+
+impl Anchor {
+    fn wall_ms(&self) -> i64 {
+        jiff::Timestamp::now().as_millisecond() + self.skew * 1000
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.unix_ms + i64::try_from(self.at.elapsed().as_millis()).unwrap_or(i64::MAX / 2)
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock::system()
+    }
 }
 
 impl Clock {
     pub fn system() -> Clock {
-        Clock { fixed: None }
+        Clock::system_skewed(0)
+    }
+
+    /// The system clock as a node whose wall clock is `skew` seconds off
+    /// would read it (tests of a wrong clock).
+    pub fn system_skewed(skew: i64) -> Clock {
+        Clock {
+            kind: ClockKind::System(Mutex::new(Anchor {
+                at: Instant::now(),
+                unix_ms: jiff::Timestamp::now().as_millisecond() + skew * 1000,
+                skew,
+                warned: false,
+            })),
+        }
     }
 
     pub fn fixed(unix_seconds: i64) -> Clock {
         Clock {
-            fixed: Some(AtomicI64::new(unix_seconds)),
+            kind: ClockKind::Fixed(AtomicI64::new(unix_seconds)),
         }
+    }
+
+    fn anchor_lock(anchor: &Mutex<Anchor>) -> std::sync::MutexGuard<'_, Anchor> {
+        anchor
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Now, in Unix seconds.
     pub fn now(&self) -> i64 {
-        match &self.fixed {
-            Some(t) => t.load(Ordering::Relaxed),
-            None => jiff::Timestamp::now().as_second(),
+        match &self.kind {
+            ClockKind::Fixed(t) => t.load(Ordering::Relaxed),
+            ClockKind::System(anchor) => Clock::anchor_lock(anchor).now_ms().div_euclid(1000),
         }
     }
 
     /// Moves a fixed clock; the system clock ignores it.
     pub fn set(&self, unix_seconds: i64) {
-        if let Some(t) = &self.fixed {
+        if let ClockKind::Fixed(t) = &self.kind {
             t.store(unix_seconds, Ordering::Relaxed);
+        }
+    }
+
+    /// Makes the node's wall clock read `skew` seconds off from now on, as
+    /// a clock that jumps does (tests); a fixed clock ignores it.
+    pub fn skew_system(&self, skew: i64) {
+        if let ClockKind::System(anchor) = &self.kind {
+            Clock::anchor_lock(anchor).skew = skew;
+        }
+    }
+
+    /// Re-anchors to the wall clock unless it jumped: while the two agree
+    /// to within [`JUMP_SECONDS`] the wall clock's reading is taken (drift
+    /// and slewing are followed); past that, masthead keeps its own time
+    /// and logs the jump once (a restart adopts the wall clock). Returns the
+    /// disagreement in seconds.
+    pub fn follow_system(&self) -> i64 {
+        let ClockKind::System(anchor) = &self.kind else {
+            return 0;
+        };
+        let mut anchor = Clock::anchor_lock(anchor);
+        let wall = anchor.wall_ms();
+        let ours = anchor.now_ms();
+        let off = (wall - ours) / 1000;
+        if off.abs() <= JUMP_SECONDS {
+            anchor.at = Instant::now();
+            anchor.unix_ms = wall;
+            anchor.warned = false;
+        } else if !anchor.warned {
+            anchor.warned = true;
+            tracing::warn!(
+                jump_seconds = off,
+                "the system clock jumped; masthead keeps its own time (restart to adopt the system clock)"
+            );
+        }
+        off
+    }
+
+    /// Anchors to a trusted time (the database's `now()`, in Unix
+    /// milliseconds): followed whatever the node's wall clock says.
+    pub fn anchor(&self, unix_ms: i64) {
+        if let ClockKind::System(anchor) = &self.kind {
+            let mut anchor = Clock::anchor_lock(anchor);
+            anchor.at = Instant::now();
+            anchor.unix_ms = unix_ms;
+            anchor.warned = false;
         }
     }
 }

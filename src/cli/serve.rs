@@ -66,13 +66,7 @@ pub(super) async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
     tokio::spawn({
         let app = app.clone();
         async move {
-            let clock = app.clone();
-            crate::publishing::scheduler::run(
-                app.store().clone(),
-                move || clock.now(),
-                app.health(),
-            )
-            .await;
+            crate::publishing::scheduler::run(app.store().clone(), app.clock(), app.health()).await;
         }
     });
 

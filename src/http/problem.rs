@@ -81,8 +81,14 @@ impl Outage {
 fn outage(error: &(dyn StdError + 'static)) -> Option<Outage> {
     let mut current = Some(error);
     while let Some(error) = current {
+        if let Some(error) = error.downcast_ref::<std::io::Error>()
+            && is_disk_full(error)
+        {
+            return Some(Outage::Full);
+        }
         if let Some(error) = error.downcast_ref::<sqlx::Error>() {
             return match error {
+                sqlx::Error::Io(io) if is_disk_full(io) => Some(Outage::Full),
                 sqlx::Error::PoolTimedOut
                 | sqlx::Error::PoolClosed
                 | sqlx::Error::Io(_)
@@ -112,6 +118,22 @@ fn outage(error: &(dyn StdError + 'static)) -> Option<Outage> {
         current = error.source();
     }
     None
+}
+
+/// Whether a file could not be written because its disk (or the writer's
+/// quota) is full.
+fn is_disk_full(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::StorageFull
+        || error.kind() == std::io::ErrorKind::QuotaExceeded
+        // ENOSPC, as SQLite's own I/O reports it.
+        || error.raw_os_error() == Some(28)
+}
+
+/// Whether `error` is a condition of the machine that passes (a full disk,
+/// the database away) rather than a bug: what was asked was not done, and
+/// the same request will work once it passes.
+pub(crate) fn is_outage(error: &(dyn StdError + 'static)) -> bool {
+    outage(error).is_some()
 }
 
 /// A failed request.
@@ -225,6 +247,12 @@ impl Problem {
         &self.message
     }
 
+    /// Whether this is an outage of the machine (a full disk, the database
+    /// away): a 503 with `Retry-After`, and nothing was written.
+    pub fn is_outage(&self) -> bool {
+        self.code == "unavailable" && self.source.is_some()
+    }
+
     /// Whether this is a failure of ours (logged, never shown).
     pub fn is_internal(&self) -> bool {
         self.status.is_server_error() && self.source.is_some()
@@ -332,7 +360,7 @@ pub(crate) async fn render(State(app): State<App>, mut request: Request, next: N
             rendered.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    if problem.code == "unavailable" && problem.source.is_some() {
+    if problem.is_outage() {
         // An outage passes: clients and crawlers come back, not give up.
         rendered
             .headers_mut()

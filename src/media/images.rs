@@ -78,6 +78,29 @@ pub fn check_dimensions(width: u32, height: u32) -> Result<(), MediaError> {
     Ok(())
 }
 
+/// The memory decoding and resizing an upload will take at most, read from
+/// its header alone (nothing is decoded): the decoded pixels, and as much
+/// again twice over for the copies the pipeline holds at once (the image
+/// converted or rotated, the widest derivative and the encoders' buffers).
+/// An image over the pixel limits is refused here, before any memory is
+/// reserved for it.
+pub(super) fn memory_needed(bytes: &[u8]) -> Result<u64, MediaError> {
+    if bytes.is_empty() {
+        return Err(MediaError::Empty);
+    }
+    let format = sniff(bytes).ok_or(MediaError::NotAnImage)?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let decoder = reader
+        .into_decoder()
+        .map_err(|e| MediaError::Unreadable(e.to_string()))?;
+    let (width, height) = decoder.dimensions();
+    check_dimensions(width, height)?;
+    Ok(decoder.total_bytes().saturating_mul(3))
+}
+
 /// An encoded file ready to store.
 #[derive(Debug, Clone)]
 #[cfg_attr(not(fuzzing), allow(unreachable_pub))]

@@ -74,6 +74,76 @@ impl MediaError {
     }
 }
 
+/// Memory the image pipeline may hold at once, across every upload and
+/// import in the process (bytes).
+pub const IMAGE_MEMORY_BUDGET: u64 = 768 * 1024 * 1024;
+
+/// The one budget of the image pipeline.
+static IMAGE_MEMORY: MemoryBudget = MemoryBudget::new(IMAGE_MEMORY_BUDGET);
+
+/// The most memory the image pipeline held reserved at once since the
+/// process started (bytes): never above [`IMAGE_MEMORY_BUDGET`].
+pub fn image_memory_peak() -> u64 {
+    IMAGE_MEMORY.peak.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A budget of bytes shared by concurrent jobs: each reserves what it will
+/// need before it starts and waits while the budget is spent. Counted in
+/// MiB (a semaphore's permits), a job needing more than the whole budget
+/// takes all of it and runs alone.
+#[derive(Debug)]
+struct MemoryBudget {
+    mib: tokio::sync::Semaphore,
+    total_mib: u32,
+    reserved: std::sync::atomic::AtomicU64,
+    peak: std::sync::atomic::AtomicU64,
+}
+
+/// Memory reserved from a [`MemoryBudget`], given back when dropped.
+struct Reserved<'a> {
+    budget: &'a MemoryBudget,
+    bytes: u64,
+    _permit: tokio::sync::SemaphorePermit<'a>,
+}
+
+impl MemoryBudget {
+    const fn new(bytes: u64) -> MemoryBudget {
+        let total_mib = (bytes >> 20) as u32;
+        MemoryBudget {
+            mib: tokio::sync::Semaphore::const_new(total_mib as usize),
+            total_mib,
+            reserved: std::sync::atomic::AtomicU64::new(0),
+            peak: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    async fn reserve(&self, bytes: u64) -> Result<Reserved<'_>, MediaError> {
+        use std::sync::atomic::Ordering;
+        let mib = bytes.div_ceil(1 << 20).clamp(1, u64::from(self.total_mib)) as u32;
+        let permit = self
+            .mib
+            .acquire_many(mib)
+            .await
+            .map_err(|e| MediaError::Encode(format!("image worker unavailable: {e}")))?;
+        let bytes = u64::from(mib) << 20;
+        let now = self.reserved.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+        Ok(Reserved {
+            budget: self,
+            bytes,
+            _permit: permit,
+        })
+    }
+}
+
+impl Drop for Reserved<'_> {
+    fn drop(&mut self) {
+        self.budget
+            .reserved
+            .fetch_sub(self.bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// The format of a derivative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -287,13 +357,12 @@ pub async fn prepare(
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(MediaError::TooLarge { size: bytes.len() });
     }
-    // Decoding a 40-megapixel image takes hundreds of megabytes: run at most
-    // a few at once, whatever the number of simultaneous uploads.
-    static JOBS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-    let _permit = JOBS
-        .acquire()
-        .await
-        .map_err(|e| MediaError::Encode(format!("image worker unavailable: {e}")))?;
+    // Decoding a 40-megapixel image takes hundreds of megabytes: the memory
+    // the header announces is reserved from one budget before any pixel is
+    // decoded, so however many uploads arrive at once the pipeline never
+    // holds more than [`IMAGE_MEMORY_BUDGET`]; the others wait their turn.
+    let needed = images::memory_needed(&bytes)?;
+    let _reserved = IMAGE_MEMORY.reserve(needed).await?;
     let files_for_task = files.clone();
     let (processed, derivatives) = tokio::task::spawn_blocking(move || {
         let processed = images::process(&bytes)?;
@@ -406,6 +475,38 @@ pub async fn check_publishable(store: &Store, article: &Article) -> Result<(), M
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn jobs_wait_while_the_memory_budget_is_spent() {
+        let budget = MemoryBudget::new(100 << 20);
+        let first = budget.reserve(60 << 20).await.unwrap();
+        // A second job needing 60 MiB waits while 60 of 100 are taken...
+        let waiting = tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            budget.reserve(60 << 20),
+        )
+        .await;
+        assert!(waiting.is_err(), "ran over the budget");
+        // ...a small one does not...
+        let small = budget.reserve(10 << 20).await.unwrap();
+        drop(small);
+        drop(first);
+        // ...and it runs once the first is done.
+        let second = budget.reserve(60 << 20).await.unwrap();
+        // More than the whole budget takes all of it, alone.
+        drop(second);
+        let huge = budget.reserve(1 << 40).await.unwrap();
+        assert_eq!(huge.bytes, 100 << 20);
+        drop(huge);
+        assert_eq!(
+            budget.peak.load(std::sync::atomic::Ordering::Relaxed),
+            100 << 20
+        );
+        assert_eq!(
+            budget.reserved.load(std::sync::atomic::Ordering::Relaxed),
+            0
+        );
+    }
 
     #[test]
     fn lead_image_references_name_a_positive_media_id() {

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use crate::app::Clock;
 use crate::articles::revisions::change_event;
 use crate::articles::{Article, Status};
 use crate::ops::health::Health;
@@ -49,6 +50,26 @@ pub async fn tick(store: &Store, now: i64) -> Result<Report, StorageError> {
     Ok(report)
 }
 
+/// One pass on the right clock: on PostgreSQL the database's `now()`
+/// (every node agrees on it, whatever their own clocks say, and `clock` is
+/// anchored to it so pages and sessions use it too); on SQLite the
+/// process's clock, which follows the system clock unless it jumped (see
+/// [`Clock`]). A story is published only from `scheduled`, so a clock that
+/// goes back never publishes one twice.
+pub async fn pass(store: &Store, clock: &Clock) -> Result<Report, StorageError> {
+    let now = match store.database_now_ms().await? {
+        Some(ms) => {
+            clock.anchor(ms);
+            ms.div_euclid(1000)
+        }
+        None => {
+            clock.follow_system();
+            clock.now()
+        }
+    };
+    tick(store, now).await
+}
+
 /// The published state, revision and event of a due story.
 fn due(row: crate::storage::ArticleRow, now: i64) -> Option<DuePublication> {
     let before = match Article::from_row(row) {
@@ -83,15 +104,15 @@ fn due(row: crate::storage::ArticleRow, now: i64) -> Option<DuePublication> {
 
 /// Runs passes forever, one every [`INTERVAL`]; the first runs at once, so
 /// stories that fell due while the site was down are published on start.
-/// `now` is the process's clock; the job reports to `health`.
-pub async fn run(store: Store, now: impl Fn() -> i64, health: &Health) {
+/// Each pass reads its time as [`pass`] does; the job reports to `health`.
+pub async fn run(store: Store, clock: &Clock, health: &Health) {
     // Ready while passes succeed; /readyz fails after 30 s without one.
     let job = health.register("scheduler", Duration::from_secs(30));
     let mut interval = tokio::time::interval(INTERVAL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        match tick(&store, now()).await {
+        match pass(&store, clock).await {
             Ok(report) => {
                 job.beat();
                 job.set_lag(0.0);

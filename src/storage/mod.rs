@@ -184,6 +184,24 @@ impl Store {
             // connection's worker thread, and a local file cannot drop a
             // connection the way a server can.
             .test_before_acquire(false)
+            // SQLite rolls a transaction back by itself when a write fails
+            // with a full disk or an I/O error; sqlx still counts it open,
+            // and the ROLLBACK it queues on release then fails, so the
+            // connection would refuse every later BEGIN. One in that state
+            // is closed here (the pool opens a fresh one), so writes work
+            // again once space returns. The query runs only after a
+            // transaction was dropped uncommitted.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection as _;
+                    if !conn.is_in_transaction() {
+                        return Ok(true);
+                    }
+                    // Runs the queued ROLLBACK first.
+                    sqlx::query("SELECT 1").execute(&mut *conn).await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(options)
             .await?;
         Ok(Store {

@@ -61,6 +61,22 @@ impl Store {
         .unwrap_or(0))
     }
 
+    /// The database server's time (`now()`) in Unix milliseconds on
+    /// PostgreSQL, the time every node shares; `None` on SQLite, whose only
+    /// clock is this machine's.
+    pub async fn database_now_ms(&self) -> Result<Option<i64>> {
+        match &self.db {
+            Db::Postgres(pool) => Ok(Some(
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT CAST(FLOOR(EXTRACT(EPOCH FROM now()) * 1000) AS BIGINT)",
+                )
+                .fetch_one(pool)
+                .await?,
+            )),
+            Db::Sqlite(_) => Ok(None),
+        }
+    }
+
     /// Connections open, idle and allowed.
     pub fn pool_stats(&self) -> PoolStats {
         with_db!(self, pool => PoolStats {

@@ -57,3 +57,6 @@ mod backup;
 mod crash;
 mod desk_writer;
 mod ops;
+// when the machine runs out (issue 17)
+mod machine;
+mod machine_browser;

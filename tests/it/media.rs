@@ -267,7 +267,7 @@ fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 
 /// A tiny, well-formed PNG whose header claims 100000 x 100000 pixels (30 GB
 /// once decoded).
-fn png_bomb() -> Vec<u8> {
+pub fn png_bomb() -> Vec<u8> {
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&100_000u32.to_be_bytes());

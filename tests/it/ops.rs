@@ -595,14 +595,14 @@ fn cookie_value(page: &Page) -> String {
 }
 
 /// A tmpfs of `size` mounted for one test, unmounted when dropped.
-struct SmallDisk {
+pub(crate) struct SmallDisk {
     dir: tempfile::TempDir,
 }
 
 impl SmallDisk {
     /// Mounts one (needs root, as in CI); `None` (skipped loudly) where the
     /// machine does not allow it, except in CI.
-    fn mount(size: &str) -> Option<SmallDisk> {
+    pub(crate) fn mount(size: &str) -> Option<SmallDisk> {
         let dir = tempfile::tempdir().expect("temp dir");
         let mounted = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -619,7 +619,7 @@ impl SmallDisk {
         Some(SmallDisk { dir })
     }
 
-    fn path(&self) -> &std::path::Path {
+    pub(crate) fn path(&self) -> &std::path::Path {
         self.dir.path()
     }
 }
@@ -627,6 +627,7 @@ impl SmallDisk {
 impl Drop for SmallDisk {
     fn drop(&mut self) {
         let _ = std::process::Command::new("umount")
+            .arg("-l")
             .arg(self.dir.path())
             .status();
     }

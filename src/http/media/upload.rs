@@ -13,7 +13,7 @@ use super::super::stories;
 use super::{UPLOAD_BODY_LIMIT, render_list};
 use crate::app::App;
 use crate::http::admin::{CurrentUser, Page};
-use crate::http::problem::{Chain, Problem, Surface};
+use crate::http::problem::{Chain, Problem, Surface, is_outage};
 use crate::media::{self, MAX_UPLOAD_BYTES, Media, MediaError, MediaFiles, MediaText};
 
 /// Refuses a request that announces a body over [`UPLOAD_BODY_LIMIT`]
@@ -116,6 +116,7 @@ impl UploadError {
             UploadError::Media(MediaError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
             UploadError::Media(MediaError::NotAnImage) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             UploadError::Media(e) if e.is_user_error() => StatusCode::UNPROCESSABLE_ENTITY,
+            UploadError::Media(e) if is_outage(e) => StatusCode::SERVICE_UNAVAILABLE,
             UploadError::Media(_) => StatusCode::INTERNAL_SERVER_ERROR,
             UploadError::Form(_) => StatusCode::BAD_REQUEST,
         }
@@ -175,6 +176,9 @@ impl UploadError {
     fn message(&self) -> String {
         match self {
             UploadError::Media(e) if e.is_user_error() => e.to_string(),
+            UploadError::Media(e) if is_outage(e) => {
+                "the server cannot store images right now (its disk is full or its database is away); nothing was kept, please try again in a moment".into()
+            }
             UploadError::Media(_) => "the image could not be stored; please try again".into(),
             UploadError::Form(m) => m.clone(),
         }

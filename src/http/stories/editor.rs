@@ -236,14 +236,46 @@ pub(super) async fn load(app: &App, id: i64) -> Result<Article, Problem> {
         .ok_or_else(|| Problem::not_found("there is no such story").on(Surface::Reader))
 }
 
+/// What the editor shows when the server cannot store anything right now
+/// (the disk is full, the database away): the form is shown again as sent.
+pub(super) const CANNOT_STORE: &str = "The server cannot store changes right now; your text is kept here. \
+     Nothing was saved: keep this page open and save again in a moment.";
+
+/// Why a step was refused, as the editor shows it.
+pub(super) struct Refusal {
+    pub status: StatusCode,
+    pub message: String,
+    /// The workflow's refusal; `None` when the server could not store the
+    /// change (an outage of the machine, logged here).
+    pub error: Option<WorkflowError>,
+}
+
 /// The refusal a failed step shows in the editor, or, for a failure of
 /// ours, the problem (the error page with the request id; never the cause).
-pub(super) fn refusal(error: WorkflowError) -> Result<WorkflowError, Problem> {
-    if status_of(&error).is_server_error() {
-        Err(Problem::from(error))
-    } else {
-        Ok(error)
+/// A full disk or a lost database is not a failure of the editor's text:
+/// the editor comes back with the form, a 503 and [`CANNOT_STORE`].
+pub(super) fn refusal(error: WorkflowError) -> Result<Refusal, Problem> {
+    let status = status_of(&error);
+    if !status.is_server_error() {
+        return Ok(Refusal {
+            status,
+            message: error.to_string(),
+            error: Some(error),
+        });
     }
+    let problem = Problem::from(error);
+    if !problem.is_outage() {
+        return Err(problem);
+    }
+    tracing::warn!(
+        error = %crate::http::problem::Chain(&problem),
+        "a story change could not be stored; the editor keeps the text"
+    );
+    Ok(Refusal {
+        status: problem.status(),
+        message: CANNOT_STORE.into(),
+        error: None,
+    })
 }
 
 pub(super) async fn edit_page(
@@ -297,8 +329,8 @@ pub(super) async fn create(
             actor: &actor,
             current: &current,
             story: None,
-            status: status_of(&error),
-            error: Some(error.to_string()),
+            status: error.status,
+            error: Some(error.message),
             form,
             notice: None,
         },
@@ -332,7 +364,7 @@ pub(super) async fn save(
         .await
     }
     .await;
-    let error = match result {
+    let refused = match result {
         Ok(article) => {
             return Ok(
                 Redirect::to(&format!("/admin/stories/{}?done=saved", article.id)).into_response(),
@@ -340,15 +372,18 @@ pub(super) async fn save(
         }
         Err(error) => refusal(error)?,
     };
-    let status = status_of(&error);
-    let message = error.to_string();
+    let Refusal {
+        status,
+        message,
+        error,
+    } = refused;
     let conflict = match error {
-        WorkflowError::Save(SaveError::Conflict {
+        Some(WorkflowError::Save(SaveError::Conflict {
             based_on,
             refused,
             current,
             yours,
-        }) => {
+        })) => {
             // Saving again now means saving over what the other person saved,
             // knowingly: the form moves on to their revision.
             form.revision = current.article.revision.to_string();

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::editor::{Screen, load, refusal, screen};
 use super::form::StoryForm;
-use super::{Newsroom, render, status_of, when};
+use super::{Newsroom, render, when};
 use crate::app::App;
 use crate::articles::revisions::{self, FieldDiff, Revision, RevisionKind};
 use crate::articles::{Article, Status};
@@ -260,9 +260,9 @@ pub(super) async fn restore(
             current: &current,
             story: Some(&article),
             form: StoryForm::of_stored(app.store(), &article, &site).await?,
-            status: status_of(&error),
+            status: error.status,
             notice: None,
-            error: Some(error.to_string()),
+            error: Some(error.message),
         },
     )
     .await

@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::Newsroom;
 use super::editor::{Screen, load, refusal, screen};
 use super::form::StoryForm;
-use super::{Newsroom, status_of};
 use crate::app::App;
 use crate::articles::Article;
 use crate::http::admin::CurrentUser;
@@ -33,7 +33,7 @@ async fn answer(
         }
         Err(error) => refusal(error)?,
     };
-    tracing::info!(user = current.user.id, story = id, refused = %error, "{done} refused");
+    tracing::info!(user = current.user.id, story = id, refused = %error.message, "{done} refused");
     let article = load(app, id).await?;
     let site = Site::load(app.store()).await?;
     screen(
@@ -43,9 +43,9 @@ async fn answer(
             current,
             story: Some(&article),
             form: StoryForm::of_stored(app.store(), &article, &site).await?,
-            status: status_of(&error),
+            status: error.status,
             notice: None,
-            error: Some(error.to_string()),
+            error: Some(error.message),
         },
     )
     .await

@@ -131,6 +131,17 @@ pub async fn spawn_with(
     configure: impl FnOnce(&mut Config),
 ) -> Option<TestApp> {
     let db = store(backend).await?;
+    Some(serve(db, seed, configure, Clock::fixed(NOW)).await)
+}
+
+/// Serves a site on `db` with `clock` (the system clock for the clock tests,
+/// a store on a small disk for the disk tests).
+pub async fn serve(
+    db: TestStore,
+    seed: bool,
+    configure: impl FnOnce(&mut Config),
+    clock: Clock,
+) -> TestApp {
     let site = demo_site(&db.store).await;
     if seed {
         masthead::imports::import_text(&db.store, &site, "seed-page.txt", SEED, NOW)
@@ -140,7 +151,7 @@ pub async fn spawn_with(
     let mut config = Config::for_data_dir(db.dir.path());
     config.database_url = db.database_url.clone();
     configure(&mut config);
-    let app = App::new(db.store.clone(), config, Clock::fixed(NOW));
+    let app = App::new(db.store.clone(), config, clock);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -153,11 +164,11 @@ pub async fn spawn_with(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    Some(TestApp {
+    TestApp {
         address,
         app,
         client,
         db,
         shutdown: Some(tx),
-    })
+    }
 }

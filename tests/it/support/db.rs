@@ -57,6 +57,20 @@ pub fn schema_url(schema: &str) -> String {
     )
 }
 
+/// A fresh, migrated SQLite store in a folder made inside `parent` (a small
+/// filesystem mounted for a disk test).
+pub async fn sqlite_store_in(parent: &std::path::Path) -> TestStore {
+    masthead::outbound::install_tls_provider();
+    let dir = tempfile::tempdir_in(parent).expect("temp dir");
+    let store = Store::open_sqlite(dir.path()).await.expect("open sqlite");
+    store.migrate().await.expect("migrate");
+    TestStore {
+        store,
+        dir,
+        database_url: None,
+    }
+}
+
 /// A fresh, migrated store, or `None` (with a loud message) when PostgreSQL
 /// is not reachable on a developer machine. In CI a missing server fails.
 pub async fn store(backend: Backend) -> Option<TestStore> {

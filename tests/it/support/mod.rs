@@ -19,8 +19,8 @@ pub mod html;
 pub mod procs;
 pub mod session;
 
-pub use app::{TestApp, spawn, spawn_with};
-pub use db::{Backend, TestStore, demo_site, in_ci, postgres_url, store};
+pub use app::{TestApp, serve, spawn, spawn_with};
+pub use db::{Backend, TestStore, demo_site, in_ci, postgres_url, sqlite_store_in, store};
 pub use html::{select, text_blocks, text_of};
 pub use session::{PASSWORD, Page, Session, cookie_client, create_user, link_path};
 
