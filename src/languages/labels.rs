@@ -426,7 +426,16 @@ mod tests {
             .filter(|(key, value)| english[key] == *value)
             .map(|(key, _)| key)
             .collect();
-        assert_eq!(same, ["list_separator", "page_n", "pages_nav", "site_menu"]);
+        assert_eq!(
+            same,
+            [
+                "correction",
+                "list_separator",
+                "page_n",
+                "pages_nav",
+                "site_menu"
+            ]
+        );
     }
 
     #[test]
