@@ -246,3 +246,52 @@ async fn a_blocking_check_refuses_publishing_in_the_desk_and_the_api(backend: Ba
     assert_eq!(published.status(), 200, "{}", published.text());
     assert_eq!(published.json()["status"], "published");
 }
+
+/// In Chromium: an editor writes a story whose headline is too long for
+/// Google's NewsArticle, sees the check block it in the editor, tries to
+/// publish it anyway and is shown the list, with the story kept as it was.
+#[tokio::test]
+async fn an_editor_trying_to_publish_a_story_with_a_blocking_failure_sees_the_list() {
+    use crate::browser::{browser, driver, fill, press, sign_in, text, value};
+    use fantoccini::Locator;
+
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let Some(app) = spawn(Backend::Sqlite, true).await else {
+        return;
+    };
+    crate::support::create_user(&app, "editor@news.example", Role::Editor).await;
+    let editor = browser(&driver).await;
+    sign_in(&app, &editor, "editor@news.example").await;
+    editor.goto(&app.url("/admin/stories/new")).await.unwrap();
+    let headline = long_headline();
+    fill(&editor, "#headline", &headline).await;
+    fill(&editor, "#body", "The river crested overnight.").await;
+    editor
+        .find(Locator::Css("#section"))
+        .await
+        .unwrap()
+        .select_by_label("World")
+        .await
+        .unwrap();
+    press(&editor, "Save").await;
+    assert_eq!(text(&editor, ".notice").await, "Story created.");
+    // The editor shows the check's result before anyone tries.
+    assert!(text(&editor, "#checks-title").await.contains("blocked"));
+
+    press(&editor, "Publish now").await;
+    let error = text(&editor, "#form-error").await;
+    assert!(
+        error.contains("cannot be published yet") && error.contains("135 characters long"),
+        "{error}"
+    );
+    let blocking = text(&editor, "#checks li.blocking").await;
+    assert!(
+        blocking.contains("Headline at most 110 characters") && blocking.contains("Blocking"),
+        "{blocking}"
+    );
+    assert_eq!(text(&editor, "#story-status").await, "a draft");
+    assert_eq!(value(&editor, "#headline").await, headline);
+    editor.close().await.unwrap();
+}
