@@ -123,6 +123,8 @@ pub struct Feed {
     pub topic_slug: Option<String>,
     /// The person whose feed this is.
     pub person_slug: Option<String>,
+    /// The folder of a feed of another kind (`/feeds/corrections`).
+    pub folder: Option<String>,
     /// The newest editorial update among the entries (`now` when empty).
     pub updated: i64,
     pub hub: Option<String>,
@@ -133,6 +135,9 @@ pub struct Feed {
 impl Feed {
     /// The absolute URL of this feed in `format`.
     pub fn url(&self, format: Format) -> String {
+        if let Some(folder) = &self.folder {
+            return format!("{}{folder}/{}", self.base_url, format.file_name());
+        }
         let path = match (&self.topic_slug, &self.person_slug) {
             (Some(topic), _) => topic_feed_path(topic, format),
             (None, Some(person)) => person_feed_path(person, format),
@@ -359,6 +364,7 @@ pub async fn load(
         section_slug: section.map(|s| s.slug.clone()),
         topic_slug: None,
         person_slug: None,
+        folder: None,
         updated,
         hub: site.websub_hub.clone(),
         full_text: site.feed_full_text,
@@ -388,6 +394,7 @@ pub async fn load_topic(
         section_slug: None,
         topic_slug: Some(topic.slug.clone()),
         person_slug: None,
+        folder: None,
         updated,
         hub: site.websub_hub.clone(),
         full_text: site.feed_full_text,
@@ -440,6 +447,7 @@ pub async fn load_person(
         section_slug: None,
         topic_slug: None,
         person_slug: Some(person.slug.clone()),
+        folder: None,
         updated,
         hub: site.websub_hub.clone(),
         full_text: site.feed_full_text,

@@ -128,6 +128,7 @@ mod tests {
             websub_hub: Some("https://hub.example/".into()),
             comments_shown: true,
             comments_posting: false,
+            check_severities: "{}".into(),
             created_at: 0,
             updated_at: 0,
         })

@@ -6,6 +6,7 @@ pub(crate) mod api;
 mod cached;
 pub(crate) mod client;
 pub(crate) mod connections;
+mod corrections;
 pub(crate) mod distribution;
 mod media;
 pub(crate) mod ops;
@@ -56,6 +57,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(admin::routes())
         .merge(site::routes())
+        .merge(corrections::routes())
         .merge(distribution::routes())
         .nest("/api", api::routes())
         .merge(ops::routes(&app))

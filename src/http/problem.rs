@@ -144,6 +144,9 @@ pub struct Problem {
     message: String,
     source: Option<Source>,
     surface: Option<Surface>,
+    /// What the refusal lists (the pre-publish check's failures), for the
+    /// API's `application/problem+json` answer.
+    failures: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -154,7 +157,15 @@ impl Problem {
             message: message.into(),
             source: None,
             surface: None,
+            failures: None,
         }
+    }
+
+    /// A refusal that lists what failed: the API answers it as
+    /// `application/problem+json` (RFC 9457) with a `failures` member.
+    pub(crate) fn listing(mut self, failures: serde_json::Value) -> Problem {
+        self.failures = Some(failures);
+        self
     }
 
     /// A failure of ours: the reader sees an apology and the request id;
@@ -386,6 +397,24 @@ struct ApiDetail<'a> {
 }
 
 fn api(problem: &Problem) -> Response {
+    if let Some(failures) = &problem.failures {
+        // RFC 9457 members, and the API's usual `error` object beside them
+        // so clients that read every refusal the same way still can.
+        let body = serde_json::json!({
+            "type": format!("https://masthead.invalid/problems/{}", problem.code),
+            "title": problem.title(),
+            "status": problem.status.as_u16(),
+            "detail": problem.message,
+            "failures": failures,
+            "error": { "code": problem.code, "message": problem.message },
+        });
+        return (
+            problem.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response();
+    }
     let message = if problem.is_internal() {
         "the request could not be completed; please try again"
     } else {
@@ -524,6 +553,16 @@ impl From<crate::publishing::WorkflowError> for Problem {
                 Problem::conflict(error.to_string())
             }
             W::UpdateKindRequired | W::Invalid(_) => Problem::invalid(error.to_string()),
+            W::ChecksFailed { ref failures, .. } => {
+                let listed = serde_json::to_value(failures).unwrap_or_default();
+                Problem::refused(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "checks_failed",
+                    error.to_string(),
+                )
+                .listing(listed)
+            }
+            W::Checks(error) => Problem::internal(error),
             W::Save(SaveError::Article(error)) => Problem::from(error),
         }
     }

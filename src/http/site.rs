@@ -50,13 +50,13 @@ fn reader(problem: Problem) -> Problem {
 
 /// A reader page's problem as the response the page cache serves once,
 /// uncached.
-fn reader_response(problem: Problem) -> Response {
+pub(super) fn reader_response(problem: Problem) -> Response {
     reader(problem).into_response()
 }
 
 /// The tags every reader page carries: it shows the site's name, the
 /// section navigation and the site menu.
-fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
+pub(super) fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut tags: Vec<String> = first.into_iter().collect();
     tags.extend(["site".to_owned(), "sections".to_owned(), "menu".to_owned()]);
     tags
@@ -680,6 +680,13 @@ async fn deep_page(app: &App, path: &str) -> Result<Result<Page, Response>, Prob
             return Ok(Err(moved(&pages::url_path(&article.path()))));
         }
         return render_article(app, article).await.map(Ok);
+    }
+    // The history of a story keeping a custom address of three parts or more.
+    if let Some(story_path) = path.strip_suffix("/changes")
+        && let Some(article) =
+            articles::visible_at_canonical(app.store(), story_path, app.now()).await?
+    {
+        return super::corrections::changes(app, &article).await.map(Ok);
     }
     match redirects::resolve(app.store(), path, app.now()).await? {
         Some(target) => Ok(Err(moved(&target))),

@@ -93,6 +93,27 @@ pub struct Labels {
     pub back_to: &'static str,
     pub request_id: &'static str,
     pub front_page: &'static str,
+    /// `/corrections`: what the page lists.
+    pub corrections_intro: &'static str,
+    pub no_corrections: &'static str,
+    pub newer_corrections: &'static str,
+    pub older_corrections: &'static str,
+    /// The link from a story to its public history.
+    pub see_changes: &'static str,
+    /// `{headline}`: the story whose history a page shows.
+    pub changes_of: &'static str,
+    pub first_published: &'static str,
+    pub editorial_update: &'static str,
+    pub correction: &'static str,
+    /// What a correction changed: the headline, the text.
+    pub field_headline: &'static str,
+    pub field_standfirst: &'static str,
+    pub field_body: &'static str,
+    pub text_before: &'static str,
+    pub text_after: &'static str,
+    pub no_text_change: &'static str,
+    /// `{headline}`: a corrected story, in a correction's feed entry.
+    pub correction_to: &'static str,
 }
 
 /// English: the words the default theme was written with.
@@ -162,6 +183,22 @@ pub static ENGLISH: Labels = Labels {
     back_to: "Back to “{headline}”",
     request_id: "Request id:",
     front_page: "Go to the front page",
+    corrections_intro: "Every correction to our published stories, newest first.",
+    no_corrections: "No corrections yet.",
+    newer_corrections: "Newer corrections",
+    older_corrections: "Older corrections",
+    see_changes: "See what changed",
+    changes_of: "Changes to {headline}",
+    first_published: "First published",
+    editorial_update: "Update",
+    correction: "Correction",
+    field_headline: "Headline",
+    field_standfirst: "Standfirst",
+    field_body: "Text",
+    text_before: "Before",
+    text_after: "After",
+    no_text_change: "The text did not change.",
+    correction_to: "Correction to {headline}",
 };
 
 /// French, with French typography (a no-break space before `:`, « »).
@@ -231,6 +268,22 @@ pub static FRENCH: Labels = Labels {
     back_to: "Retour à «\u{a0}{headline}\u{a0}»",
     request_id: "Identifiant de la requête\u{a0}:",
     front_page: "Aller à la page d’accueil",
+    corrections_intro: "Toutes les corrections de nos articles publiés, les plus récentes d’abord.",
+    no_corrections: "Aucune correction pour l’instant.",
+    newer_corrections: "Corrections plus récentes",
+    older_corrections: "Corrections plus anciennes",
+    see_changes: "Voir les modifications",
+    changes_of: "Modifications de « {headline} »",
+    first_published: "Première publication",
+    editorial_update: "Mise à jour",
+    correction: "Correction",
+    field_headline: "Titre",
+    field_standfirst: "Chapô",
+    field_body: "Texte",
+    text_before: "Avant",
+    text_after: "Après",
+    no_text_change: "Le texte n’a pas changé.",
+    correction_to: "Correction de « {headline} »",
 };
 
 /// Arabic (Modern Standard), shown right to left.
@@ -300,6 +353,22 @@ pub static ARABIC: Labels = Labels {
     back_to: "العودة إلى «{headline}»",
     request_id: "معرّف الطلب:",
     front_page: "الذهاب إلى الصفحة الرئيسية",
+    corrections_intro: "كل التصحيحات على موادنا المنشورة، الأحدث أولًا.",
+    no_corrections: "لا توجد تصحيحات بعد.",
+    newer_corrections: "تصحيحات أحدث",
+    older_corrections: "تصحيحات أقدم",
+    see_changes: "اطّلع على التغييرات",
+    changes_of: "التغييرات على «{headline}»",
+    first_published: "نُشر أول مرة",
+    editorial_update: "تحديث",
+    correction: "تصحيح",
+    field_headline: "العنوان",
+    field_standfirst: "المقدمة",
+    field_body: "النص",
+    text_before: "قبل",
+    text_after: "بعد",
+    no_text_change: "لم يتغير النص.",
+    correction_to: "تصحيح على «{headline}»",
 };
 
 /// Every table, English first.
@@ -411,7 +480,16 @@ mod tests {
             .filter(|(key, value)| english[key] == *value)
             .map(|(key, _)| key)
             .collect();
-        assert_eq!(same, ["list_separator", "page_n", "pages_nav", "site_menu"]);
+        assert_eq!(
+            same,
+            [
+                "correction",
+                "list_separator",
+                "page_n",
+                "pages_nav",
+                "site_menu"
+            ]
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! actor's role and the transition, and saves the new state as a revision
 //! with the changes-feed event that names every page it touches.
 
-use super::{Action, Actor, StoryFields, UpdateKind, WorkflowError, check};
+use super::{Action, Actor, StoryFields, UpdateKind, WorkflowError, check, checks};
 use crate::articles::revisions::{self, SaveRecord};
 use crate::articles::{self, Article, Correction, SectionRef, Status};
 use crate::media::{MediaError, TextChange};
@@ -272,13 +272,78 @@ pub fn publish_now(article: &mut Article, now: i64) {
     article.scheduled_at = None;
 }
 
-/// Publishes a story now.
+/// The pre-publish check of story `id` as it is now, would it be
+/// published at `now` (or scheduled for `scheduling_at`), on the site's
+/// severities (the defaults before the site is set up).
+pub async fn check_story(
+    store: &Store,
+    article: &Article,
+    scheduling_at: Option<i64>,
+    now: i64,
+) -> Result<checks::Report, WorkflowError> {
+    let site = match crate::site::Site::load(store).await {
+        Ok(site) => site,
+        Err(crate::site::SiteError::NotSetUp) => {
+            crate::site::unsaved(&crate::site::Settings::demo("http://localhost"), now)
+                .map_err(|e| WorkflowError::Invalid(e.to_string()))?
+        }
+        Err(crate::site::SiteError::Storage(error)) => return Err(error.into()),
+        Err(other) => return Err(WorkflowError::Invalid(other.to_string())),
+    };
+    checks::run(store, &site, article, scheduling_at, now)
+        .await
+        .map_err(WorkflowError::Checks)
+}
+
+/// The pre-publish check of story `id` for `actor`: editors may check any
+/// story, writers their own.
+pub async fn checks_for(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    now: i64,
+) -> Result<(Article, checks::Report), WorkflowError> {
+    let article = load(store, id).await?;
+    if !actor.can_edit_any() && !actor.owns(article.owner_id) {
+        return Err(WorkflowError::Forbidden(
+            "writers can check only their own stories".into(),
+        ));
+    }
+    let report = check_story(store, &article, None, now).await?;
+    Ok((article, report))
+}
+
+/// Refuses `action` on story `id` when the pre-publish check has blocking
+/// failures; the role and the transition are checked first, so a writer
+/// hears that writers cannot publish, not what the story lacks.
+async fn refuse_blocking(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    action: Action,
+    scheduling_at: Option<i64>,
+    now: i64,
+) -> Result<(), WorkflowError> {
+    let article = load(store, id).await?;
+    check(actor, &article, action)?;
+    let failures = check_story(store, &article, scheduling_at, now)
+        .await?
+        .blocking();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(WorkflowError::ChecksFailed { action, failures })
+    }
+}
+
+/// Publishes a story now, unless the pre-publish check blocks it.
 pub async fn publish(
     store: &Store,
     actor: &Actor,
     id: i64,
     now: i64,
 ) -> Result<Article, WorkflowError> {
+    refuse_blocking(store, actor, id, Action::Publish, None, now).await?;
     step(store, actor, id, Action::Publish, now, |a| {
         publish_now(a, now);
         Ok(("Published".into(), "article.published"))
@@ -286,7 +351,8 @@ pub async fn publish(
     .await
 }
 
-/// Schedules a story to be published at `at` by the scheduler.
+/// Schedules a story to be published at `at` by the scheduler, unless the
+/// pre-publish check blocks it.
 pub async fn schedule(
     store: &Store,
     actor: &Actor,
@@ -299,6 +365,7 @@ pub async fn schedule(
             "the publication time has passed: choose a later time or publish now".into(),
         ));
     }
+    refuse_blocking(store, actor, id, Action::Schedule, Some(at), now).await?;
     step(store, actor, id, Action::Schedule, now, |a| {
         a.status = Status::Scheduled;
         a.scheduled_at = Some(at);

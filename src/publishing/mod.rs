@@ -7,12 +7,14 @@
 //! drafts; editors and admins may do everything.
 
 mod actions;
+pub mod checks;
 mod fields;
 pub mod scheduler;
 pub(crate) mod story_writes;
 
 pub use actions::{
-    correct, create, publish, publish_now, restore, save, schedule, submit, unpublish, withdraw,
+    check_story, checks_for, correct, create, publish, publish_now, restore, save, schedule,
+    submit, unpublish, withdraw,
 };
 pub use fields::{StoryFields, format_local_time, parse_local_time};
 
@@ -91,6 +93,16 @@ pub enum WorkflowError {
     UpdateKindRequired,
     #[error("{0}")]
     Invalid(String),
+    /// The pre-publish check found blocking failures (listed); nothing was
+    /// written.
+    #[error("this story cannot be {} yet: {}", past(*.action), checks::describe(.failures))]
+    ChecksFailed {
+        action: Action,
+        failures: Vec<checks::Outcome>,
+    },
+    /// The pre-publish check could not run (a failure of ours).
+    #[error(transparent)]
+    Checks(checks::CheckError),
     #[error(transparent)]
     Save(SaveError),
 }

@@ -2,6 +2,7 @@
 //! file by file from a theme folder without recompiling), Markdown, and the
 //! view models the reader pages are rendered from.
 
+pub(crate) mod corrections;
 pub(crate) mod structured_data;
 pub(crate) mod views;
 
@@ -22,6 +23,11 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("macros.html", include_str!("../../templates/macros.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    (
+        "corrections.html",
+        include_str!("../../templates/corrections.html"),
+    ),
+    ("changes.html", include_str!("../../templates/changes.html")),
     // accounts: the admin shell
     (
         "admin/base.html",
@@ -119,6 +125,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "admin/stories/diff.html",
         include_str!("../../templates/admin/stories/diff.html"),
+    ),
+    (
+        "admin/stories/checks.html",
+        include_str!("../../templates/admin/stories/checks.html"),
     ),
     // media: the image library
     (

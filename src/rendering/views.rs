@@ -67,6 +67,9 @@ pub(crate) struct ArticleView<'a> {
     pub last_update: String,
     pub last_update_iso: String,
     pub corrections: Vec<CorrectionView>,
+    /// The story's public history (`<address>/changes`), linked once it has
+    /// more than its first publication to show.
+    pub changes_path: Option<String>,
     /// schema.org `NewsArticle` JSON-LD, escaped for a script element.
     pub json_ld: String,
     /// Open Graph and Twitter card tags.
@@ -474,6 +477,9 @@ pub(crate) fn article_view<'a>(site: &'a Site, article: &'a Article) -> ArticleV
                 note: c.note.clone(),
             })
             .collect(),
+        changes_path: (!article.corrections.is_empty()
+            || article.last_update_at > article.first_published_at)
+            .then(|| crate::corrections::changes_path(article)),
         json_ld: crate::rendering::structured_data::page_data(
             site,
             article,

@@ -37,6 +37,8 @@ pub struct Site {
     pub comments_shown: bool,
     /// Readers may post comments, held for moderation.
     pub comments_posting: bool,
+    /// Which pre-publish checks warn and which block publishing.
+    pub checks: crate::publishing::checks::Severities,
     lang: Language,
 }
 
@@ -61,6 +63,9 @@ pub struct Settings {
     /// Readers may post comments, held for moderation (off unless switched on).
     #[serde(default)]
     pub comments_posting: bool,
+    /// The pre-publish checks' severities (defaults where not named).
+    #[serde(default)]
+    pub check_severities: crate::publishing::checks::Severities,
 }
 
 fn shown_by_default() -> bool {
@@ -81,6 +86,7 @@ impl Settings {
             websub_hub: None,
             comments_shown: true,
             comments_posting: false,
+            check_severities: Default::default(),
         }
     }
 
@@ -148,6 +154,8 @@ impl Site {
             websub_hub: row.websub_hub,
             comments_shown: row.comments_shown,
             comments_posting: row.comments_posting,
+            checks: crate::publishing::checks::Severities::from_json(&row.check_severities)
+                .map_err(SiteError::Invalid)?,
         })
     }
 
@@ -180,6 +188,7 @@ impl Site {
             websub_hub: self.websub_hub.clone(),
             comments_shown: self.comments_shown,
             comments_posting: self.comments_posting,
+            check_severities: self.checks.clone(),
         }
     }
 }
@@ -224,6 +233,7 @@ fn row_of(settings: &Settings, created_at: i64, now: i64) -> SiteRow {
             .map(str::to_owned),
         comments_shown: settings.comments_shown,
         comments_posting: settings.comments_posting,
+        check_severities: settings.check_severities.to_json(),
         created_at,
         updated_at: now,
     }

@@ -11,7 +11,9 @@ mod backend;
 mod backup;
 #[cfg(feature = "bench")]
 mod bench;
+mod checks;
 mod comments;
+mod corrections;
 mod distribution;
 mod drupal7;
 mod editorial;

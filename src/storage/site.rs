@@ -22,6 +22,8 @@ pub struct SiteRow {
     pub comments_shown: bool,
     /// Readers may post comments (held for moderation).
     pub comments_posting: bool,
+    /// The pre-publish checks' severities, JSON (`{"byline": "blocking"}`).
+    pub check_severities: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -30,7 +32,7 @@ impl Store {
     /// The site's settings, or `None` before the site is set up.
     pub async fn site(&self) -> Result<Option<SiteRow>> {
         Ok(with_db!(self, pool => sqlx::query_as(
-            "SELECT name, base_url, language, time_zone, date_formats, teaser_length, feed_full_text, websub_hub, comments_shown, comments_posting, created_at, updated_at \
+            "SELECT name, base_url, language, time_zone, date_formats, teaser_length, feed_full_text, websub_hub, comments_shown, comments_posting, check_severities, created_at, updated_at \
              FROM site WHERE id = 1")
             .fetch_optional(pool).await?))
     }
@@ -39,13 +41,14 @@ impl Store {
     pub async fn save_site(&self, site: &SiteRow, events: &[NewEvent]) -> Result<()> {
         in_transaction!(self, tx => {
             sqlx::query(
-                "INSERT INTO site (id, name, base_url, language, time_zone, date_formats, teaser_length, created_at, updated_at, feed_full_text, websub_hub, comments_shown, comments_posting) \
-                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO UPDATE SET \
+                "INSERT INTO site (id, name, base_url, language, time_zone, date_formats, teaser_length, created_at, updated_at, feed_full_text, websub_hub, comments_shown, comments_posting, check_severities) \
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO UPDATE SET \
                  name = excluded.name, base_url = excluded.base_url, language = excluded.language, \
                  time_zone = excluded.time_zone, date_formats = excluded.date_formats, \
                  teaser_length = excluded.teaser_length, updated_at = excluded.updated_at, \
                  feed_full_text = excluded.feed_full_text, websub_hub = excluded.websub_hub, \
-                 comments_shown = excluded.comments_shown, comments_posting = excluded.comments_posting",
+                 comments_shown = excluded.comments_shown, comments_posting = excluded.comments_posting, \
+                 check_severities = excluded.check_severities",
             )
             .bind(&site.name)
             .bind(&site.base_url)
@@ -59,6 +62,7 @@ impl Store {
             .bind(&site.websub_hub)
             .bind(site.comments_shown)
             .bind(site.comments_posting)
+            .bind(&site.check_severities)
             .execute(&mut *tx)
             .await?;
             Backend::insert_events(&mut tx, site.updated_at, events).await?;

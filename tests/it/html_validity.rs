@@ -61,6 +61,14 @@ const PAGES: &[(&str, &str, u16)] = &[
     ("person.html", "/people/ann-reporter", 200),
     ("page.html", "/about/team", 200),
     ("admin-login.html", "/admin/login", 200),
+    // issue 16: corrections and a story's history (the troops story is
+    // corrected below, with a change to its text)
+    ("corrections.html", "/corrections", 200),
+    (
+        "changes.html",
+        "/world/us-to-send-560-additional-troops-to-iraq/changes",
+        200,
+    ),
 ];
 
 #[tokio::test]
@@ -179,6 +187,39 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     )
     .await
     .expect("the menu");
+    // A correction with a change to the text: the history page shows the
+    // text before and after, and /corrections lists it.
+    let editor = masthead::actor::Actor {
+        role: Some(masthead::accounts::Role::Editor),
+        ..masthead::actor::Actor::command_line()
+    };
+    let current = masthead::articles::find(store, troops.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut fields = masthead::publishing::StoryFields::of(&current);
+    fields.body = current.body_source.replacen("560", "650", 1);
+    let current = masthead::publishing::save(
+        store,
+        &editor,
+        current.id,
+        current.revision,
+        &fields,
+        Some(masthead::publishing::UpdateKind::SilentFix),
+        "Fix the number",
+        crate::support::NOW,
+    )
+    .await
+    .expect("a silent fix");
+    masthead::publishing::correct(
+        store,
+        &editor,
+        current.id,
+        "An earlier version gave the number of troops as 560 & more.",
+        crate::support::NOW,
+    )
+    .await
+    .expect("a correction");
     // A story imported from WordPress: figures from a caption and a
     // gallery, an unknown shortcode kept as text, a lead image, comments.
     let data = app.db.dir.path().to_owned();

@@ -7,7 +7,9 @@
 //! byline's person ("Zed Reporter", who also signs the neighbour) does
 //! not list it on their page, feeds or API list before then either. It
 //! translates the neighbour: the neighbour's page and API resource link it
-//! (`hreflang`, `translations`) only once readers may see it.
+//! (`hreflang`, `translations`) only once readers may see it. It carries a
+//! correction: `/corrections`, its feeds and the story's `/changes` page
+//! show nothing of it before then either.
 
 use masthead::articles::{Article, Status};
 
@@ -44,6 +46,9 @@ fn surfaces(secret: &Article, neighbour: &Article) -> Vec<(String, String)> {
         format!("/api/v1/search?q=zebracorn&topic={PUBLIC_TOPIC}"),
         "/people/zed-reporter".into(),
         "/api/v1/stories?person=zed-reporter".into(),
+        // issue 16: corrections and the story's public history
+        "/corrections".into(),
+        format!("{}/changes", secret.path()),
     ];
     for format in masthead::feeds::Format::ALL {
         paths.push(masthead::feeds::feed_path(None, format));
@@ -51,6 +56,7 @@ fn surfaces(secret: &Article, neighbour: &Article) -> Vec<(String, String)> {
         paths.push(masthead::feeds::topic_feed_path(PUBLIC_TOPIC, format));
         paths.push(masthead::feeds::topic_feed_path(SECRET_TOPIC, format));
         paths.push(masthead::feeds::person_feed_path("zed-reporter", format));
+        paths.push(format!("/feeds/corrections/{}", format.file_name()));
     }
     paths.into_iter().map(|p| (p.clone(), p)).collect()
 }
@@ -147,6 +153,11 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
                 body: "The zebracorn was seen again near the river.",
                 tags: &["Wildlife", "Zebracorn watch"],
                 bylines: &["Zed Reporter"],
+                // A correction readers must not see before the story.
+                corrections: vec![masthead::articles::Correction {
+                    at: NOW - 30,
+                    note: "An earlier version misnamed the river.".into(),
+                }],
                 ..template
             },
         )

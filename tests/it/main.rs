@@ -29,6 +29,7 @@ mod cache_props;
 mod cli;
 mod comments;
 mod connections;
+mod corrections;
 mod distribution;
 mod drupal7;
 mod encodings;
@@ -55,6 +56,7 @@ mod wordpress;
 // operations (issue 6)
 mod backup;
 mod crash;
+mod desk_checks;
 mod desk_writer;
 mod ops;
 // when the machine runs out (issue 17)

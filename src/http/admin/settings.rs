@@ -15,6 +15,7 @@ use super::auth::AdminUser;
 use crate::app::App;
 use crate::audit;
 use crate::http::problem::Problem;
+use crate::publishing::checks::{Check, Severities, Severity};
 use crate::site::{self, Settings, Site, SiteError};
 
 pub(super) fn routes() -> Router<App> {
@@ -53,6 +54,10 @@ struct SettingsForm {
     comments_shown: Option<String>,
     #[serde(default)]
     comments_posting: Option<String>,
+    /// The pre-publish checks' severities: `check_<name>` = `warning` or
+    /// `blocking` (and whatever else was posted, ignored).
+    #[serde(flatten)]
+    checks: BTreeMap<String, String>,
 }
 
 const BUILT_IN: [&str; 3] = ["short", "medium", "long"];
@@ -79,7 +84,51 @@ impl SettingsForm {
             websub_hub: s.websub_hub.clone().unwrap_or_default(),
             comments_shown: s.comments_shown.then(|| "on".to_owned()),
             comments_posting: s.comments_posting.then(|| "on".to_owned()),
+            checks: Check::ALL
+                .into_iter()
+                .map(|c| {
+                    let severity = s.check_severities.of(c).as_str().to_owned();
+                    (format!("check_{}", c.key()), severity)
+                })
+                .collect(),
         }
+    }
+
+    /// Each check with the severity the form shows, for the template.
+    fn check_rows(&self) -> Vec<serde_json::Value> {
+        Check::ALL
+            .into_iter()
+            .map(|c| {
+                let chosen = self
+                    .checks
+                    .get(&format!("check_{}", c.key()))
+                    .and_then(|v| Severity::parse(v))
+                    .unwrap_or(c.default_severity());
+                serde_json::json!({
+                    "key": c.key(),
+                    "label": c.label(),
+                    "severity": chosen.as_str(),
+                    "default": c.default_severity().as_str(),
+                })
+            })
+            .collect()
+    }
+
+    fn check_severities(&self) -> Result<Severities, String> {
+        let mut out = Severities::default();
+        for check in Check::ALL {
+            let Some(value) = self.checks.get(&format!("check_{}", check.key())) else {
+                continue;
+            };
+            let severity = Severity::parse(value).ok_or_else(|| {
+                format!(
+                    "The check \"{}\" must be a warning or blocking, not {value:?}.",
+                    check.label()
+                )
+            })?;
+            out.set(check, severity);
+        }
+        Ok(out)
     }
 
     /// Parses the form into settings, naming the first field that is wrong.
@@ -157,6 +206,7 @@ impl SettingsForm {
             websub_hub: Some(self.websub_hub.trim().to_owned()).filter(|h| !h.is_empty()),
             comments_shown: self.comments_shown.is_some(),
             comments_posting: self.comments_posting.is_some(),
+            check_severities: self.check_severities()?,
         })
     }
 }
@@ -169,7 +219,7 @@ async fn page(
     notice: Option<&str>,
     error: Option<String>,
 ) -> Result<Response, Problem> {
-    let context = serde_json::json!({ "form": form });
+    let context = serde_json::json!({ "form": form, "checks": form.check_rows() });
     Page::new(app, Some(&admin.user), "settings")
         .status(status)
         .notice(notice)
@@ -291,5 +341,29 @@ mod tests {
         let mut f = form();
         f.teaser_length = "long".into();
         assert!(f.parse().unwrap_err().contains("teaser length"));
+    }
+
+    #[test]
+    fn check_severities_are_chosen_per_check_and_a_bad_one_is_named() {
+        let mut f = form();
+        assert_eq!(f.checks["check_byline"], "warning");
+        f.checks.insert("check_byline".into(), "blocking".into());
+        f.checks
+            .insert("check_headline_length".into(), "warning".into());
+        let settings = f.parse().unwrap();
+        assert_eq!(
+            settings.check_severities.of(Check::Byline),
+            Severity::Blocking
+        );
+        assert_eq!(
+            settings.check_severities.of(Check::HeadlineLength),
+            Severity::Warning
+        );
+        f.checks.insert("check_embargo".into(), "loud".into());
+        assert!(
+            f.parse()
+                .unwrap_err()
+                .contains("An embargo is later than now")
+        );
     }
 }

@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Router<App> {
         )
         .route("/v1/stories/{id}/publish", post(write::publish))
         .route("/v1/stories/{id}/unpublish", post(write::unpublish))
+        .route("/v1/stories/{id}/checks", get(write::checks))
         .route("/v1/stories/{id}/ninjs", get(read::story_ninjs))
         .route("/v1/stories/{id}/comments", get(read::story_comments))
         .route("/v1/sections", get(read::sections))

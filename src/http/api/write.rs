@@ -232,6 +232,30 @@ pub(super) async fn publish(
     Ok(written(StatusCode::OK, &article))
 }
 
+/// `GET /api/v1/stories/{id}/checks`: the pre-publish check of the story
+/// as it is now.
+pub(super) async fn checks(
+    State(app): State<App>,
+    ApiUser(user): ApiUser,
+    Path(story): Path<String>,
+) -> Result<Response, Problem> {
+    let actor = story_writes::actor(&user);
+    let (article, report) =
+        crate::publishing::checks_for(app.store(), &actor, id(&story)?, app.now()).await?;
+    let body = serde_json::json!({
+        "story": article.id,
+        "revision": article.revision,
+        "ready": report.blocking().is_empty(),
+        "checks": report.results,
+    });
+    let mut response = axum::Json(body).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
 /// `POST /api/v1/stories/{id}/unpublish`.
 pub(super) async fn unpublish(
     State(app): State<App>,

@@ -75,6 +75,17 @@ struct EditorPage {
     image: LeadImagePanel,
     /// The other stories of the story's translation set.
     translations: Vec<articles::translations::Translation>,
+    /// The pre-publish check of the stored story.
+    checks: Option<ChecksView>,
+}
+
+/// The pre-publish check as the editor's side panel shows it.
+#[derive(Debug, Serialize)]
+struct ChecksView {
+    ready: bool,
+    revision: i64,
+    at: String,
+    results: Vec<publishing::checks::Outcome>,
 }
 
 /// Everything the editor page needs besides the story and form.
@@ -135,7 +146,25 @@ async fn screen_with_conflict(
         Some(story) => articles::translations::of(app.store(), story).await?,
         None => Vec::new(),
     };
+    // The check never keeps the editor from opening: a failure to run it is
+    // logged and the panel left out.
+    let checks = match story {
+        Some(story) => match publishing::check_story(app.store(), story, None, app.now()).await {
+            Ok(report) => Some(ChecksView {
+                ready: report.blocking().is_empty(),
+                revision: story.revision,
+                at: site.format_date(app.now(), "medium"),
+                results: report.results,
+            }),
+            Err(error) => {
+                tracing::error!(%error, story = story.id, "cannot run the pre-publish check");
+                None
+            }
+        },
+        None => None,
+    };
     let page = EditorPage {
+        checks,
         translations,
         title: match story {
             Some(s) => format!("Edit: {}", s.headline),

@@ -106,10 +106,12 @@ fn status_of(error: &WorkflowError) -> StatusCode {
         WorkflowError::Forbidden(_) => StatusCode::FORBIDDEN,
         WorkflowError::InvalidTransition { .. }
         | WorkflowError::Save(SaveError::Conflict { .. }) => StatusCode::CONFLICT,
-        WorkflowError::UpdateKindRequired | WorkflowError::Invalid(_) => {
-            StatusCode::UNPROCESSABLE_ENTITY
+        WorkflowError::UpdateKindRequired
+        | WorkflowError::Invalid(_)
+        | WorkflowError::ChecksFailed { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        WorkflowError::Save(SaveError::Article(_)) | WorkflowError::Checks(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
         }
-        WorkflowError::Save(SaveError::Article(_)) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
