@@ -151,7 +151,7 @@ pub enum ImportCommand {
         #[arg(long)]
         section_vocabulary: Option<String>,
         /// Keep each story's Drupal address (its alias) as its address,
-        /// instead of /<section>/<slug> with the old address answering 301.
+        /// instead of its section address (the old address then answers 301).
         #[arg(long)]
         keep_paths: bool,
         /// Read and check everything, write nothing.
