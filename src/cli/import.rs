@@ -45,7 +45,14 @@ pub(super) async fn wordpress(config: &Config, args: WordPressArgs) -> anyhow::R
     {
         return Err(super::BadInput(format!("--uploads {}: not a folder", dir.display())).into());
     }
-    let store = super::open(config).await?;
+    // A dry run opens the database without migrating it (or a temporary
+    // copy, see `DryRunDatabase`).
+    let (store, dry) = if args.dry_run {
+        let dry = super::DryRunDatabase::open(config).await?;
+        (dry.store.clone(), Some(dry))
+    } else {
+        (super::open(config).await?, None)
+    };
     let now = jiff::Timestamp::now().as_second();
     let settings = Settings::demo(&config.public_base_url());
     let site = match store.site().await? {
@@ -63,7 +70,10 @@ pub(super) async fn wordpress(config: &Config, args: WordPressArgs) -> anyhow::R
             .then(|| crate::outbound::Outbound::new(config.outbound.clone())),
     };
     let result = wordpress::import(&store, &site, &options, true, now).await;
-    store.close().await;
+    match dry {
+        Some(dry) => dry.close().await,
+        None => store.close().await,
+    }
     let report = match result {
         Ok(report) => report,
         Err(e) if e.is_bad_input() => return Err(super::BadInput(e.to_string()).into()),

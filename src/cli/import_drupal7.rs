@@ -18,11 +18,21 @@ pub(super) async fn run(
     {
         return Err(super::BadInput(format!("--files {}: not a folder", dir.display())).into());
     }
-    let store = super::open(config).await?;
+    // A dry run opens the database without migrating it (or a temporary
+    // copy, see `DryRunDatabase`).
+    let (store, dry) = if options.dry_run {
+        let dry = super::DryRunDatabase::open(config).await?;
+        (dry.store.clone(), Some(dry))
+    } else {
+        (super::open(config).await?, None)
+    };
     let now = jiff::Timestamp::now().as_second();
     let media = crate::media::MediaFiles::new(&config.data_dir);
     let result = drupal7::import(&store, &media, &options, now).await;
-    store.close().await;
+    match dry {
+        Some(dry) => dry.close().await,
+        None => store.close().await,
+    }
     let done = match result {
         Ok(done) => done,
         Err(ImportFailure::Source(e)) => return Err(super::BadInput(e.to_string()).into()),

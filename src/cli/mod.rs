@@ -150,6 +150,10 @@ pub enum ImportCommand {
         /// The vocabulary whose terms become sections (detected when not given).
         #[arg(long)]
         section_vocabulary: Option<String>,
+        /// Keep each story's Drupal address (its alias) as its address,
+        /// instead of its section address (the old address then answers 301).
+        #[arg(long)]
+        keep_paths: bool,
         /// Read and check everything, write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -190,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             source,
             files,
             section_vocabulary,
+            keep_paths,
             dry_run,
             report,
         }) => {
@@ -199,6 +204,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 section_vocabulary,
                 dry_run,
                 show_progress: true,
+                keep_paths,
             };
             import_drupal7::run(&config, options, report).await
         }
@@ -271,6 +277,89 @@ pub async fn open(config: &Config) -> anyhow::Result<Store> {
         tracing::info!(stories = filed, "bylines filed under people");
     }
     Ok(store)
+}
+
+/// The database a `--dry-run` import reads, opened so that nothing is
+/// written to the configured one: never migrated, never created. A SQLite
+/// database that does not exist yet, or that this masthead would first
+/// migrate, is replaced by a temporary copy (`VACUUM INTO`, then migrated),
+/// removed when the run ends; a PostgreSQL database must already be
+/// migrated (a dry run refuses to change its schema). The importers write
+/// nothing in a dry run; this makes sure opening does not either.
+pub(crate) struct DryRunDatabase {
+    pub(crate) store: Store,
+    /// The temporary folder of a copy, removed by [`DryRunDatabase::close`].
+    temporary: Option<PathBuf>,
+}
+
+impl DryRunDatabase {
+    pub(crate) async fn open(config: &Config) -> anyhow::Result<DryRunDatabase> {
+        let temporary_dir = || {
+            let dir = std::env::temp_dir().join(format!(
+                "masthead-dry-run-{}-{}",
+                std::process::id(),
+                jiff::Timestamp::now().as_nanosecond()
+            ));
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            anyhow::Ok(dir)
+        };
+        let migrated_copy = async |from: Option<&Store>| {
+            let dir = temporary_dir()?;
+            if let Some(from) = from {
+                from.sqlite_snapshot(&dir.join("masthead.db"))
+                    .await
+                    .context("cannot copy the database for the dry run")?;
+                from.close().await;
+            }
+            let store = Store::open_sqlite(&dir)
+                .await
+                .context("cannot open the dry run's copy of the database")?;
+            store
+                .migrate()
+                .await
+                .context("cannot migrate the dry run's copy of the database")?;
+            anyhow::Ok(DryRunDatabase {
+                store,
+                temporary: Some(dir),
+            })
+        };
+        match config.database_url.as_deref() {
+            None if !config.data_dir.join("masthead.db").exists() => migrated_copy(None).await,
+            url => {
+                let store = Store::open(url, &config.data_dir)
+                    .await
+                    .context("cannot open the database")?;
+                // A database never migrated has no migrations table: 0.
+                let applied = store.applied_migration_version().await.unwrap_or(0);
+                if applied >= store.known_migration_version() {
+                    return Ok(DryRunDatabase {
+                        store,
+                        temporary: None,
+                    });
+                }
+                if url.is_none() {
+                    return migrated_copy(Some(&store)).await;
+                }
+                store.close().await;
+                Err(BadInput(format!(
+                    "--dry-run: the database is not migrated to this version of masthead \
+                     (applied {applied}, this version has {}), and a dry run changes nothing; \
+                     run `masthead migrate` first",
+                    store.known_migration_version()
+                ))
+                .into())
+            }
+        }
+    }
+
+    /// Closes the database and removes a temporary copy.
+    pub(crate) async fn close(self) {
+        self.store.close().await;
+        if let Some(dir) = self.temporary {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 fn init_logging(format: LogFormat) {

@@ -2,7 +2,10 @@
 //! progress and whether it writes (`--dry-run` reads everything and writes
 //! nothing). An importer asks [`Run::decide`] for each item, writes the new
 //! and changed ones through a storage import write (which records the
-//! ledger row in the same transaction), then tells the run what happened.
+//! ledger row with the item, atomically), then tells the run what happened.
+//! The hot item writes (stories, images) go through a
+//! [`crate::storage::ImportBatch`]: one savepoint per item, one commit per
+//! batch.
 
 use super::ledger::{Decision, Ledger};
 use super::progress::Progress;

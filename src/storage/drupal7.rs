@@ -7,9 +7,8 @@
 //! carries its ledger row in the same transaction.
 
 use super::backend::Backend;
-use super::events::NewEvent;
-use super::imports::{ImportRevision, ImportedStory, import_comment};
-use super::{ArticleRow, LedgerKey, NewRevision, Result, StorageError, Store, in_transaction};
+use super::imports::{ImportRevision, ImportedStory};
+use super::{ArticleRow, LedgerKey, Result, StorageError, Store, in_transaction};
 
 /// A later revision of an imported story: its state and revision record.
 #[derive(Debug, Clone)]
@@ -30,85 +29,10 @@ impl Store {
         story: &ImportedStory,
         later: &[LaterRevision],
     ) -> Result<Option<i64>> {
-        in_transaction!(self, tx => {
-            let (id, modified_at) = match story.expected_revision {
-                // A new story: the current state goes in through the same
-                // insert as every new story (events, topic and people
-                // filing, search), numbered after the earlier revisions,
-                // which go in as the revision rows before it.
-                None => {
-                    let (row, revision) = match later.last() {
-                        Some(last) => (&last.row, &last.revision),
-                        None => (&story.row, &story.revision),
-                    };
-                    let current = NewRevision {
-                        author: &revision.author,
-                        message: &revision.message,
-                        snapshot: revision.snapshot.clone(),
-                    };
-                    let id = Backend::insert_article(&mut tx, row, &current, &story.events).await?;
-                    if !later.is_empty() {
-                        let count = later.len() as i64 + 1;
-                        sqlx::query("UPDATE revisions SET number = $1 WHERE article_id = $2 AND number = 1")
-                            .bind(count).bind(id).execute(&mut *tx).await?;
-                        sqlx::query("UPDATE articles SET revision = $1 WHERE id = $2")
-                            .bind(count).bind(id).execute(&mut *tx).await?;
-                        let earlier = std::iter::once((&story.row, &story.revision))
-                            .chain(later[..later.len() - 1].iter().map(|l| (&l.row, &l.revision)));
-                        for (number, (row, revision)) in (1..).zip(earlier) {
-                            // Snapshots made before the id was known name story 0.
-                            let snapshot = revision.snapshot.replacen("{\"id\":0,", &format!("{{\"id\":{id},"), 1);
-                            sqlx::query(
-                                "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) \
-                                 VALUES ($1, $2, $3, $4, $5, $6)")
-                                .bind(id).bind(number as i64).bind(&revision.author).bind(&revision.message)
-                                .bind(row.modified_at).bind(snapshot)
-                                .execute(&mut *tx).await?;
-                        }
-                    }
-                    (id, row.modified_at)
-                }
-                Some(expected) => {
-                    let revision = NewRevision {
-                        author: &story.revision.author,
-                        message: &story.revision.message,
-                        snapshot: story.revision.snapshot.clone(),
-                    };
-                    if !Backend::update_article(&mut tx, &story.row, expected, &revision, &story.events, None).await? {
-                        return Ok(None);
-                    }
-                    (story.row.id, story.row.modified_at)
-                }
-            };
-            let path: String = sqlx::query_scalar(
-                "SELECT '/' || s.slug || '/' || a.slug FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1")
-                .bind(id).fetch_one(&mut *tx).await?;
-            for old in &story.old_paths {
-                if *old == path || Backend::path_owner(&mut tx, old).await?.is_some() {
-                    continue;
-                }
-                sqlx::query(
-                    "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id, target_path = NULL")
-                    .bind(old).bind(id).bind(modified_at)
-                    .execute(&mut *tx).await?;
-            }
-            let mut shown = false;
-            for comment in &story.comments {
-                shown |= import_comment(&mut tx, id, comment, modified_at).await?;
-            }
-            if shown {
-                let event = NewEvent {
-                    kind: "comments.imported".into(),
-                    subject: format!("article:{id}"),
-                    tags: vec![super::comments::comments_tag(id)],
-                    payload: serde_json::json!({ "article": id }),
-                };
-                Backend::insert_events(&mut tx, modified_at, &[event]).await?;
-            }
-            Backend::ledger_put(&mut tx, &story.key, "article", id, &story.digest, modified_at).await?;
-            Ok::<Option<i64>, StorageError>(Some(id))
-        })
+        let mut batch = self.import_batch();
+        let id = batch.story_history(story, later).await?;
+        batch.commit().await?;
+        Ok(id)
     }
 
     /// Makes each of `paths` (old path, new path) an old address answering

@@ -1,16 +1,17 @@
 //! Imports' writes: the ledger (`import_ledger`: which source item became
 //! which row, with the digest of the source item) and the item writes of the
-//! importers. Each item write runs in one transaction with its ledger row,
-//! so an import killed at any moment leaves every item either wholly stored
-//! and recorded, or not at all, and a re-run picks up exactly where it
-//! stopped. Stories go through the same statements the editor's saves use
+//! importers. Each item write runs atomically with its ledger row (in a
+//! transaction of its own here, or in a savepoint of an import batch, see
+//! `storage::import_batches`), so an import killed at any moment leaves
+//! every item either wholly stored and recorded, or not at all, and a re-run
+//! picks up exactly where it stopped. Stories go through the same statements the editor's saves use
 //! (revisions, events with their cache tags, topic and people filing, the
 //! search index's triggers), so pages, feeds and search are right the
 //! moment a write commits.
 
 use sqlx::Transaction;
 
-use super::articles::{ArticleRow, NewRevision};
+use super::articles::ArticleRow;
 use super::backend::Backend;
 use super::events::NewEvent;
 use super::media::MediaRow;
@@ -193,11 +194,10 @@ impl Store {
         name: &str,
         now: i64,
     ) -> Result<i64> {
-        in_transaction!(self, tx => {
-            let id = Backend::ensure_section(&mut tx, slug, name, now).await?;
-            Backend::ledger_put(&mut tx, key, "section", id, digest, now).await?;
-            Ok::<i64, StorageError>(id)
-        })
+        let mut batch = self.import_batch();
+        let id = batch.section(key, digest, slug, name, now).await?;
+        batch.commit().await?;
+        Ok(id)
     }
 
     /// Stores a topic with its ledger row: the topic the ledger names is
@@ -311,34 +311,10 @@ impl Store {
         row: &MediaRow,
         now: i64,
     ) -> Result<i64> {
-        in_transaction!(self, tx => {
-            let known = Backend::ledger_target(&mut tx, key).await?.map(|(_, id, _)| id);
-            let id: i64 = match known {
-                Some(id) => {
-                    sqlx::query("UPDATE media SET caption = $1, credit = $2, alt = $3, updated_at = $4 WHERE id = $5")
-                        .bind(&row.caption).bind(&row.credit).bind(&row.alt).bind(now).bind(id)
-                        .execute(&mut *tx).await?;
-                    id
-                }
-                None => sqlx::query_scalar(
-                    "INSERT INTO media (hash, width, height, mime, byte_size, caption, credit, alt, \
-                     derivatives, uploaded_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id")
-                    .bind(&row.hash).bind(row.width).bind(row.height).bind(&row.mime).bind(row.byte_size)
-                    .bind(&row.caption).bind(&row.credit).bind(&row.alt).bind(&row.derivatives)
-                    .bind(row.uploaded_by).bind(now)
-                    .fetch_one(&mut *tx).await?,
-            };
-            let event = NewEvent {
-                kind: "media.imported".into(),
-                subject: format!("media:{id}"),
-                tags: vec![format!("media:{id}")],
-                payload: serde_json::json!({ "hash": row.hash }),
-            };
-            Backend::insert_events(&mut tx, now, &[event]).await?;
-            Backend::ledger_put(&mut tx, key, "media", id, digest, now).await?;
-            Ok::<i64, StorageError>(id)
-        })
+        let mut batch = self.import_batch();
+        let id = batch.media(key, digest, row, now).await?;
+        batch.commit().await?;
+        Ok(id)
     }
 
     /// Stores a page (a new revision of the page the ledger names, else a
@@ -383,50 +359,10 @@ impl Store {
     /// Returns the story's id; `Ok(None)` when the story was saved by
     /// someone else since `expected_revision` (nothing is written).
     pub async fn import_story(&self, story: &ImportedStory) -> Result<Option<i64>> {
-        in_transaction!(self, tx => {
-            let revision = NewRevision {
-                author: &story.revision.author,
-                message: &story.revision.message,
-                snapshot: story.revision.snapshot.clone(),
-            };
-            let id = match story.expected_revision {
-                None => Backend::insert_article(&mut tx, &story.row, &revision, &story.events).await?,
-                Some(expected) => {
-                    if !Backend::update_article(&mut tx, &story.row, expected, &revision, &story.events, None).await? {
-                        return Ok(None);
-                    }
-                    story.row.id
-                }
-            };
-            let path: String = sqlx::query_scalar(
-                "SELECT COALESCE(a.canonical_path, '/' || s.slug || '/' || a.slug) FROM articles a JOIN sections s ON s.id = a.section_id WHERE a.id = $1")
-                .bind(id).fetch_one(&mut *tx).await?;
-            for old in &story.old_paths {
-                if *old == path || Backend::path_owner(&mut tx, old).await?.is_some() {
-                    continue;
-                }
-                sqlx::query(
-                    "INSERT INTO redirects (old_path, article_id, created_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id, target_path = NULL")
-                    .bind(old).bind(id).bind(story.row.modified_at)
-                    .execute(&mut *tx).await?;
-            }
-            let mut shown = false;
-            for comment in &story.comments {
-                shown |= import_comment(&mut tx, id, comment, story.row.modified_at).await?;
-            }
-            if shown {
-                let event = NewEvent {
-                    kind: "comments.imported".into(),
-                    subject: format!("article:{id}"),
-                    tags: vec![super::comments::comments_tag(id)],
-                    payload: serde_json::json!({ "article": id }),
-                };
-                Backend::insert_events(&mut tx, story.row.modified_at, &[event]).await?;
-            }
-            Backend::ledger_put(&mut tx, &story.key, "article", id, &story.digest, story.row.modified_at).await?;
-            Ok::<Option<i64>, StorageError>(Some(id))
-        })
+        let mut batch = self.import_batch();
+        let id = batch.story(story).await?;
+        batch.commit().await?;
+        Ok(id)
     }
 }
 

@@ -19,6 +19,7 @@ mod drupal7;
 mod editorial;
 mod embargoes;
 mod events;
+mod import_batches;
 mod imports;
 mod media;
 mod notify;
@@ -44,6 +45,7 @@ pub use distribution::{SitemapChunk, SitemapEntry};
 pub use drupal7::LaterRevision;
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
+pub use import_batches::{BATCH_ITEMS, BATCH_TIME, ImportBatch};
 pub use imports::{
     ImportRevision, ImportedAccount, ImportedComment, ImportedPage, ImportedPerson, ImportedStory,
     ImportedTopic, LedgerKey, LedgerRow, StoredPerson,

@@ -24,6 +24,7 @@ on_both!(
     the_drupal_site_becomes_stories_with_their_history_comments_and_addresses,
     an_imported_drupal_user_signs_in_with_their_drupal_password,
     an_import_killed_mid_run_and_run_again_equals_an_uninterrupted_one,
+    translations_metatag_descriptions_and_kept_drupal_paths_come_along,
 );
 
 /// 400 more stories of 3 revisions each in World, beside the fixture's
@@ -155,12 +156,23 @@ fn files_dir() -> PathBuf {
 }
 
 async fn import(store: &Store, data_dir: &Path, db: &DrupalDb, dry_run: bool) -> Report {
+    import_keeping(store, data_dir, db, dry_run, false).await
+}
+
+async fn import_keeping(
+    store: &Store,
+    data_dir: &Path,
+    db: &DrupalDb,
+    dry_run: bool,
+    keep_paths: bool,
+) -> Report {
     let options = Options {
         source: db.url(),
         files: Some(files_dir()),
         section_vocabulary: None,
         dry_run,
         show_progress: false,
+        keep_paths,
     };
     let media = masthead::media::MediaFiles::new(data_dir);
     drupal7::import(store, &media, &options, NOW)
@@ -384,6 +396,89 @@ async fn the_drupal_site_becomes_stories_with_their_history_comments_and_address
     assert_eq!(store.approved_comments(id).await.unwrap().len(), 3);
 }
 
+async fn translations_metatag_descriptions_and_kept_drupal_paths_come_along(backend: Backend) {
+    let Some(db) = DrupalDb::fixture().await else {
+        return;
+    };
+    let Some(app) = spawn(backend, false).await else {
+        return;
+    };
+    let store = app.store();
+    let report = import_keeping(store, app.db.dir.path(), &db, false, true).await;
+    let text = report.to_string();
+    assert!(!report.has_failures(), "{text}");
+    assert!(
+        text.contains("1 sticky and 9 promoted nodes: kept as the drupal_sticky"),
+        "{text}"
+    );
+
+    // --keep-paths: the seed story lives at its Drupal alias; node/1 and the
+    // Redirect module's old path lead there, and so does its section address.
+    let kept = "/news/world/us-send-560-additional-troops-iraq";
+    let (status, html) = app.get_text(kept).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("US to send 560 additional troops to Iraq"));
+    for old in ["/node/1", "/old/iraq-troops", SEED_PATH] {
+        let page = app.session().get(old).await;
+        assert_eq!(page.status(), 301, "{old}");
+        let location = page.location().unwrap_or_default();
+        assert!(location.ends_with(kept), "{old} -> {location}");
+    }
+    // A story without an alias keeps its masthead address.
+    let stories = articles::visible_list(store, None, NOW, None, None, 100)
+        .await
+        .unwrap();
+    let by_headline = |h: &str| stories.iter().find(|a| a.headline == h).unwrap().clone();
+    assert_eq!(
+        by_headline("Donald Trump sworn in as US president").canonical_path,
+        None
+    );
+
+    // The translation set (tnid 10): the German story is linked with the
+    // English one, and each page names the other.
+    let en = by_headline("Aleppo in numbers");
+    let de = by_headline("Aleppo in Zahlen");
+    assert_eq!((en.language.as_str(), de.language.as_str()), ("en", "de"));
+    assert!(en.translation_set.is_some());
+    assert_eq!(en.translation_set, de.translation_set);
+    let (_, en_page) = app.get_text(&en.path()).await;
+    assert!(
+        en_page.contains("hreflang=\"de\"") && en_page.contains(&de.path()),
+        "{en_page}"
+    );
+
+    // Metatag descriptions: the story's standfirst (its page's description),
+    // the page's description.
+    let trump = by_headline("Trump vows to return power to the people in inaugural speech");
+    assert_eq!(
+        trump.standfirst,
+        "Donald Trump’s inaugural address, line by line."
+    );
+    let (_, trump_page) = app.get_text(&trump.path()).await;
+    assert!(
+        trump_page.contains(
+            "<meta name=\"description\" content=\"Donald Trump’s inaugural address, line by line.\">"
+        ),
+        "{trump_page}"
+    );
+    let (status, about) = app.get_text("/about").await;
+    assert_eq!(status, 200, "{about}");
+    assert!(
+        about.contains("<meta name=\"description\" content=\"Who we are and how we report.\">"),
+        "{about}"
+    );
+    // Sticky and promoted stay as kept fields.
+    let fields = articles::fields::plain(&trump.fields);
+    assert_eq!(fields["drupal_sticky"], "1");
+    assert_eq!(fields["drupal_promote"], "1");
+
+    // Run again: nothing changes, the links and kept paths stay.
+    let again = import_keeping(store, app.db.dir.path(), &db, false, true).await;
+    assert_eq!(again.counts["node"].unchanged, 11, "{again}");
+    let (status, _) = app.get_text(kept).await;
+    assert_eq!(status, 200);
+}
+
 async fn an_imported_drupal_user_signs_in_with_their_drupal_password(backend: Backend) {
     let Some(db) = DrupalDb::fixture().await else {
         return;
@@ -549,4 +644,79 @@ async fn databases_that_are_not_drupal_7_and_unreachable_ones_exit_2_with_one_li
         assert!(stderr.contains(expected), "{source}: {stderr}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
     }
+}
+
+/// `--dry-run` writes nothing, not even a database: on SQLite a data folder
+/// without one stays without one (the run reads a temporary copy), and a
+/// PostgreSQL database that is not migrated is refused (exit 2), left
+/// without a table.
+#[tokio::test]
+async fn a_dry_run_creates_and_migrates_no_database() {
+    let Some(db) = DrupalDb::fixture().await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("site");
+    let output = procs::run(
+        &dir,
+        None,
+        &["import", "drupal7", "--source", &db.url(), "--dry-run"],
+    );
+    assert!(output.status.success(), "{}", procs::describe(&output));
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("(dry run: nothing was written)"),
+        "{report}"
+    );
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("node ") && l.contains(" 11")),
+        "{report}"
+    );
+    assert!(!dir.join("masthead.db").exists(), "no database was made");
+
+    let server = match sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&crate::support::postgres_url())
+        .await
+    {
+        Ok(pool) => pool,
+        Err(e) if crate::support::in_ci() => panic!("PostgreSQL is needed in CI: {e}"),
+        Err(e) => {
+            eprintln!("SKIPPED the PostgreSQL half: {e}");
+            return;
+        }
+    };
+    let schema = format!("dry_{}", &db.name["masthead_d7_".len()..]);
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&server)
+        .await
+        .unwrap();
+    let url = crate::support::db::schema_url(&schema);
+    let output = procs::run(
+        &dir,
+        Some(&url),
+        &["import", "drupal7", "--source", &db.url(), "--dry-run"],
+    );
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1",
+    )
+    .bind(&schema)
+    .fetch_one(&server)
+    .await
+    .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&server)
+        .await
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        procs::describe(&output)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not migrated"), "{stderr}");
+    assert_eq!(tables, 0, "the dry run made no table");
 }

@@ -21,12 +21,12 @@ use crate::imports::run::Run;
 use crate::media::{self, MediaFiles, MediaText};
 use crate::site::{Settings, Site, SiteError};
 use crate::storage::{
-    ImportRevision, ImportedAccount, ImportedComment, ImportedPerson, ImportedStory, ImportedTopic,
-    LaterRevision, NewAuditEntry, StorageError, Store,
+    ImportBatch, ImportRevision, ImportedAccount, ImportedComment, ImportedPerson, ImportedStory,
+    ImportedTopic, LaterRevision, NewAuditEntry, StorageError, Store, TranslationLink,
 };
 
 /// Bumped when the mapping changes, so a re-run updates every item once.
-const MAPPING_VERSION: &str = "drupal7-1";
+const MAPPING_VERSION: &str = "drupal7-2";
 /// Nodes read per batch.
 const BATCH: i64 = 500;
 
@@ -40,6 +40,9 @@ pub struct Options {
     pub section_vocabulary: Option<String>,
     pub dry_run: bool,
     pub show_progress: bool,
+    /// A story keeps its Drupal address (its newest alias) as its canonical
+    /// one; without it the old addresses answer 301 to the new one.
+    pub keep_paths: bool,
 }
 
 /// Why a run stopped before its end.
@@ -221,6 +224,11 @@ async fn run(
         media: HashMap::new(),
         missing_files_dir_noted: false,
         page_paths: Vec::new(),
+        batch: store.import_batch(),
+        translation_sets: source.translation_sets().await?,
+        keep_paths: options.keep_paths,
+        sticky: 0,
+        promoted: 0,
     };
     for redirect in &redirects {
         nodes
@@ -238,8 +246,26 @@ async fn run(
         let fids: Vec<i64> = batch.iter().flat_map(|n| nodes.fids_of(n)).collect();
         let files = source.files(&fids).await?;
         for node in &batch {
+            if node.node_type == "page" {
+                // A page is saved through the pages' own writes: the batch
+                // so far commits first (it holds the write lock).
+                nodes.batch.commit().await?;
+            }
             nodes.import_node(&mut run, node, &files).await;
+            nodes.batch.commit_if_due().await?;
         }
+    }
+    nodes.batch.commit().await?;
+    if nodes.sticky + nodes.promoted > 0 {
+        run.report.note(
+            &item("node", "-", Place::Source),
+            format!(
+                "{} sticky and {} promoted nodes: kept as the drupal_sticky and drupal_promote \
+                 fields of their stories (masthead pins stories on curated fronts and has no \
+                 front-page flag, so neither changes where a story shows)",
+                nodes.sticky, nodes.promoted
+            ),
+        );
     }
 
     // Old addresses of pages, terms, people and the Redirect module's
@@ -520,6 +546,15 @@ struct NodeImport<'a> {
     missing_files_dir_noted: bool,
     /// Old addresses of imported pages (old path, page path).
     page_paths: Vec<(String, String)>,
+    /// The open batch of node writes (stories, their images).
+    batch: ImportBatch<'a>,
+    /// A translation set's node (`tnid`) to the nodes in it.
+    translation_sets: HashMap<i64, Vec<i64>>,
+    keep_paths: bool,
+    /// Sticky and promoted nodes seen (kept as the `drupal_sticky` and
+    /// `drupal_promote` fields).
+    sticky: usize,
+    promoted: usize,
 }
 
 impl NodeImport<'_> {
@@ -550,6 +585,12 @@ impl NodeImport<'_> {
             run.fail(this, "the node has no revision in node_revision");
             return;
         }
+        if node.sticky != 0 {
+            self.sticky += 1;
+        }
+        if node.promote != 0 {
+            self.promoted += 1;
+        }
         if node.node_type == "page" {
             self.import_page(run, node).await;
             return;
@@ -573,16 +614,6 @@ impl NodeImport<'_> {
         if let Decision::Unchanged { .. } = decision {
             run.unchanged("node");
             return;
-        }
-        if node.tnid != 0 && node.tnid != node.nid {
-            run.report.note(
-                &this,
-                format!(
-                    "a translation ({}) of node {}: imported as a story of its own, the link kept as \
-                     the translation_of field",
-                    node.language, node.tnid
-                ),
-            );
         }
         // Images first: each in its own write, recorded in the ledger, so a
         // re-run finds them.
@@ -694,7 +725,16 @@ impl NodeImport<'_> {
                 title: revision.title.clone(),
                 path: path.to_owned(),
                 parent_id: None,
-                description: summary.chars().take(300).collect(),
+                // The Metatag description where there is one (current
+                // state only: the module keeps no history), else the summary.
+                description: node
+                    .description
+                    .as_deref()
+                    .filter(|_| is_current)
+                    .unwrap_or(summary)
+                    .chars()
+                    .take(300)
+                    .collect(),
                 body_source: clean,
                 body_format: Some(crate::articles::BodyFormat::Html),
                 language: if node.language.is_empty() || node.language == "und" {
@@ -799,8 +839,8 @@ impl NodeImport<'_> {
         } else {
             match media::prepare(self.media_files, bytes, text, None, run.now).await {
                 Ok(row) => self
-                    .store
-                    .import_media(&fkey, &digest, &row, run.now)
+                    .batch
+                    .media(&fkey, &digest, &row, run.now)
                     .await
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
@@ -839,7 +879,7 @@ impl NodeImport<'_> {
     }
 
     async fn store_story(
-        &self,
+        &mut self,
         run: &mut Run,
         node: &Node,
         key: &crate::storage::LedgerKey,
@@ -890,6 +930,22 @@ impl NodeImport<'_> {
         if removed_total.scripts + removed_total.event_handlers + removed_total.javascript_links > 0
         {
             run.report.cleaned(&this, removed_total);
+        }
+        // A translation joins the set of a story of its set stored before
+        // it (whichever of them comes first starts the set); with
+        // --keep-paths the newest alias stays the story's address.
+        let link = self.translation_of(run, node);
+        let canonical = if self.keep_paths {
+            aliases
+                .last()
+                .map(|a| format!("/{}", a.trim_matches('/')))
+                .filter(|p| p.len() > 1)
+        } else {
+            None
+        };
+        for (article, _) in &mut states {
+            article.translation_link = link;
+            article.canonical_path = canonical.clone();
         }
         let comments: Vec<ImportedComment> = node
             .comments
@@ -1008,38 +1064,76 @@ impl NodeImport<'_> {
                 (story, later)
             }
         };
-        match self.store.import_story_history(&story, &later).await {
-            Ok(Some(id)) => Ok(id),
-            Ok(None) => {
-                Err("the story was edited in masthead since the last import; left as it is".into())
-            }
-            Err(StorageError::Conflict(what)) => {
-                // Another story has this address: take the node id along.
-                let slug = format!("{}-{}", slug, node.nid);
-                let mut story = story;
-                story.row.slug = slug.clone();
-                let later: Vec<LaterRevision> = later
-                    .into_iter()
-                    .map(|mut l| {
-                        l.row.slug = slug.clone();
-                        l
-                    })
-                    .collect();
-                match self.store.import_story_history(&story, &later).await {
-                    Ok(Some(id)) => {
-                        run.report.note(
-                            &this,
-                            format!("{what} exists: the story's address ends in -{}", node.nid),
-                        );
-                        Ok(id)
+        let (mut story, mut later) = (story, later);
+        let mut notes = Vec::new();
+        // Each retry gives up one wish: the address, the kept path, the
+        // translation link.
+        for _ in 0..4 {
+            match self.batch.story_history(&story, &later).await {
+                Ok(Some(id)) => {
+                    for note in notes {
+                        run.report.note(&this, note);
                     }
-                    Ok(None) => {
-                        Err("the story was edited in masthead since the last import".into())
-                    }
-                    Err(e) => Err(e.to_string()),
+                    return Ok(id);
                 }
+                Ok(None) => {
+                    return Err(
+                        "the story was edited in masthead since the last import; left as it is"
+                            .into(),
+                    );
+                }
+                Err(StorageError::Conflict(what))
+                    if !story.row.slug.ends_with(&format!("-{}", node.nid)) =>
+                {
+                    // Another story has this address: take the node id along.
+                    let slug = format!("{}-{}", slug, node.nid);
+                    story.row.slug = slug.clone();
+                    for l in &mut later {
+                        l.row.slug = slug.clone();
+                    }
+                    notes.push(format!(
+                        "{what} exists: the story's address ends in -{}",
+                        node.nid
+                    ));
+                }
+                Err(StorageError::Refused(why))
+                    if story.row.canonical_path.is_some() && why.starts_with('/') =>
+                {
+                    story.row.canonical_path = None;
+                    for l in &mut later {
+                        l.row.canonical_path = None;
+                    }
+                    notes.push(format!("its Drupal address is not kept: {why}"));
+                }
+                Err(StorageError::Refused(why)) if story.row.translation_link.is_some() => {
+                    story.row.translation_link = None;
+                    for l in &mut later {
+                        l.row.translation_link = None;
+                    }
+                    notes.push(format!(
+                        "not linked with its translations (node {}): {why}",
+                        node.tnid
+                    ));
+                }
+                Err(e) => return Err(e.to_string()),
             }
-            Err(e) => Err(e.to_string()),
         }
+        Err("the story could not be stored".into())
+    }
+
+    /// The translation link of `node`: joining the story of another node
+    /// of its translation set that is stored already.
+    fn translation_of(&self, run: &Run, node: &Node) -> Option<TranslationLink> {
+        if node.tnid == 0 {
+            return None;
+        }
+        self.translation_sets
+            .get(&node.tnid)?
+            .iter()
+            .filter(|nid| **nid != node.nid)
+            .find_map(|nid| match run.ledger.target("node", &nid.to_string()) {
+                Some(("article", id)) => Some(TranslationLink::Join(id)),
+                _ => None,
+            })
     }
 }

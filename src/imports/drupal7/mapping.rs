@@ -139,6 +139,16 @@ pub(super) fn story_state(
     .map_err(|e| e.to_string())?;
     article.body_source = clean_body.to_owned();
     article.body_html = clean_body.to_owned();
+    // The Metatag description is the story's standfirst (what masthead
+    // shows under the headline and gives search engines as the page's
+    // description), on the current state: the module keeps no history.
+    if is_current && let Some(description) = &node.description {
+        article.standfirst = description
+            .chars()
+            .take(crate::articles::limits::STANDFIRST_CHARS)
+            .collect();
+    }
+    article.language = language_of(node).unwrap_or_default();
     article.check_limits().map_err(|e| e.to_string())?;
     let modified = if is_current {
         node.changed.max(revision.timestamp)
@@ -193,6 +203,16 @@ pub(super) fn story_state(
     }
     fields::check(&article.fields).map_err(|e| e.to_string())?;
     Ok(article)
+}
+
+/// A node's language as a language tag; `None` for Drupal's "und"
+/// (undefined) and "zxx" (no language) or one that is not a tag: the story
+/// is then in the site's language.
+pub(super) fn language_of(node: &Node) -> Option<String> {
+    match node.language.trim() {
+        "" | "und" | "zxx" => None,
+        tag => crate::languages::parse(tag).ok(),
+    }
 }
 
 /// Every field with no home in a story or page, verbatim, and the node's

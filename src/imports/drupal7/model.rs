@@ -138,6 +138,9 @@ pub struct Node {
     pub sticky: i64,
     /// The node of its translation set (0: none).
     pub tnid: i64,
+    /// The Metatag module's description of the node (its current
+    /// revision's, else its newest), where the site has the module.
+    pub description: Option<String>,
     pub revisions: Vec<Revision>,
     pub comments: Vec<Comment>,
 }

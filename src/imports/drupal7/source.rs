@@ -33,6 +33,9 @@ pub struct Source {
     /// `host:port/database`, without user or password, for messages.
     target: String,
     tables: HashSet<String>,
+    /// Whether the Metatag module's `metatag` table has `revision_id`
+    /// (7.x-1.0 and later); `None` without the table.
+    metatag_revisions: Option<bool>,
     fields: Vec<Field>,
 }
 
@@ -72,9 +75,20 @@ pub async fn open(url: &str) -> Result<Source> {
         target,
         tables,
         fields: Vec::new(),
+        metatag_revisions: None,
     };
     source.check_drupal7().await?;
     source.fields = source.read_fields().await?;
+    if source.has("metatag") {
+        let columns: Vec<String> = sqlx::query_scalar(
+            "SELECT CAST(COLUMN_NAME AS CHAR) FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'metatag'",
+        )
+        .fetch_all(&source.pool)
+        .await
+        .map_err(Drupal7Error::query("the columns of metatag"))?;
+        source.metatag_revisions = Some(columns.iter().any(|c| c == "revision_id"));
+    }
     Ok(source)
 }
 
@@ -527,6 +541,7 @@ impl Source {
                 promote: int(row, 10),
                 sticky: int(row, 11),
                 tnid: int(row, 12),
+                description: None,
                 revisions: Vec::new(),
                 comments: Vec::new(),
             })
@@ -617,6 +632,41 @@ impl Source {
             }
         }
 
+        if let Some(revisions) = self.metatag_revisions {
+            let sql = format!(
+                "SELECT CAST(entity_id AS SIGNED), {}, data FROM metatag \
+                 WHERE entity_type = 'node' AND entity_id IN ({}) ORDER BY entity_id, 2",
+                if revisions {
+                    "CAST(revision_id AS SIGNED)"
+                } else {
+                    "CAST(0 AS SIGNED)"
+                },
+                placeholders(nids.len())
+            );
+            let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), &nids)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(Drupal7Error::query(what("metatag")))?;
+            // Rows come oldest revision first: the newest wins, unless the
+            // current revision's own row comes along.
+            let mut current_found: HashSet<i64> = HashSet::new();
+            for row in &rows {
+                let nid = int(row, 0);
+                let Some(&n) = index.get(&nid) else { continue };
+                if current_found.contains(&nid) {
+                    continue;
+                }
+                let data: Vec<u8> = row.try_get(2).unwrap_or_default();
+                let Some(description) = metatag_description(&data) else {
+                    continue;
+                };
+                nodes[n].description = Some(description);
+                if int(row, 1) == nodes[n].vid {
+                    current_found.insert(nid);
+                }
+            }
+        }
+
         if self.has("comment") {
             let body = self.has("field_data_comment_body");
             let sql = format!(
@@ -666,6 +716,22 @@ impl Source {
             }
         }
         Ok(nodes)
+    }
+
+    /// The translation sets (`tnid`): each set's node to every node in it
+    /// (itself included), for the nodes that have one.
+    pub async fn translation_sets(&self) -> Result<HashMap<i64, Vec<i64>>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT CAST(nid AS SIGNED), CAST(tnid AS SIGNED) FROM node WHERE tnid <> 0 ORDER BY nid",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(Drupal7Error::query("the translation sets"))?;
+        let mut sets: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (nid, tnid) in rows {
+            sets.entry(tnid).or_default().push(nid);
+        }
+        Ok(sets)
     }
 
     /// Closes the connections.
@@ -730,6 +796,89 @@ pub(super) fn php_string(value: &[u8]) -> Option<String> {
     }
 }
 
+/// The `description` of a Metatag module `data` value, a PHP-serialized
+/// array (`a:1:{s:11:"description";a:1:{s:5:"value";s:9:"A summary";}}`);
+/// `None` when it has none, or an empty one.
+pub(super) fn metatag_description(data: &[u8]) -> Option<String> {
+    let (value, _) = php_value(data)?;
+    let PhpValue::Array(tags) = value else {
+        return None;
+    };
+    let (_, description) = tags.into_iter().find(|(k, _)| k == "description")?;
+    let text = match description {
+        PhpValue::Array(inner) => match inner.into_iter().find(|(k, _)| k == "value")?.1 {
+            PhpValue::Text(text) => text,
+            _ => return None,
+        },
+        PhpValue::Text(text) => text,
+        PhpValue::Other => return None,
+    };
+    let text = text.trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A PHP-serialized value, as far as metatag data needs it.
+enum PhpValue {
+    Text(String),
+    Array(Vec<(String, PhpValue)>),
+    Other,
+}
+
+/// Reads one PHP-serialized value at the start of `data`; returns it and
+/// the bytes it took.
+fn php_value(data: &[u8]) -> Option<(PhpValue, usize)> {
+    let number_end = |from: usize, end: u8| -> Option<(usize, usize)> {
+        let stop = from + data.get(from..)?.iter().position(|&b| b == end)?;
+        let n = std::str::from_utf8(&data[from..stop]).ok()?.parse().ok()?;
+        Some((n, stop + 1))
+    };
+    match data.first()? {
+        b's' => {
+            let (len, at) = number_end(2, b':')?;
+            let text = data.get(at + 1..at + 1 + len)?;
+            let end = at + 1 + len;
+            if data.get(end..end + 2) != Some(b"\";") {
+                return None;
+            }
+            Some((
+                PhpValue::Text(String::from_utf8_lossy(text).into_owned()),
+                end + 2,
+            ))
+        }
+        b'i' | b'd' | b'b' => {
+            let stop = data.iter().position(|&b| b == b';')?;
+            let text = std::str::from_utf8(&data[2..stop]).ok()?.to_owned();
+            Some((PhpValue::Text(text), stop + 1))
+        }
+        b'N' => Some((PhpValue::Other, 2)),
+        b'a' => {
+            let (count, at) = number_end(2, b':')?;
+            let mut at = at;
+            if data.get(at) != Some(&b'{') {
+                return None;
+            }
+            at += 1;
+            let mut items = Vec::with_capacity(count.min(64));
+            for _ in 0..count {
+                let (key, used) = php_value(data.get(at..)?)?;
+                at += used;
+                let (value, used) = php_value(data.get(at..)?)?;
+                at += used;
+                let key = match key {
+                    PhpValue::Text(key) => key,
+                    _ => return None,
+                };
+                items.push((key, value));
+            }
+            if data.get(at) != Some(&b'}') {
+                return None;
+            }
+            Some((PhpValue::Array(items), at + 1))
+        }
+        _ => None,
+    }
+}
+
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -766,6 +915,29 @@ mod tests {
         assert_eq!(php_string(b"a:0:{}"), None);
         // A wrong length is not guessed at.
         assert_eq!(php_string(br#"s:4:"Berlin";"#), None);
+    }
+
+    #[test]
+    fn a_metatag_description_is_read_from_its_serialized_array() {
+        let data = r#"a:2:{s:5:"title";a:1:{s:5:"value";s:9:"[node:ti]";}s:11:"description";a:1:{s:5:"value";s:14:"Café — news";}}"#;
+        assert_eq!(
+            metatag_description(data.as_bytes()).as_deref(),
+            Some("Café — news")
+        );
+        assert_eq!(
+            metatag_description(br#"a:1:{s:5:"title";a:1:{s:5:"value";s:1:"x";}}"#),
+            None
+        );
+        assert_eq!(
+            metatag_description(br#"a:1:{s:11:"description";a:1:{s:5:"value";s:0:"";}}"#),
+            None
+        );
+        assert_eq!(metatag_description(b"not serialized"), None);
+        // A length that runs past the end is refused, not read beyond it.
+        assert_eq!(
+            metatag_description(br#"a:1:{s:11:"description";s:99:"x";}"#),
+            None
+        );
     }
 
     #[test]

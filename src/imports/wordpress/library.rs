@@ -11,23 +11,23 @@ use crate::imports::ledger::{Decision, digest};
 use crate::imports::run::Run;
 use crate::imports::wxr::Item;
 use crate::media::{MediaError, MediaText};
-use crate::storage::Store;
+use crate::storage::ImportBatch;
 
 /// Stores one attachment item as media; returns its file under `uploads`
 /// when it names one.
 pub(super) async fn import_attachment(
-    store: &Store,
+    batch: &mut ImportBatch<'_>,
     run: &mut Run,
     options: &Options,
     item: &Item,
 ) -> Result<Option<String>, WordPressError> {
     let relative = relative_path(item);
-    store_attachment(store, run, options, item, relative.clone()).await?;
+    store_attachment(batch, run, options, item, relative.clone()).await?;
     Ok(relative)
 }
 
 async fn store_attachment(
-    store: &Store,
+    batch: &mut ImportBatch<'_>,
     run: &mut Run,
     options: &Options,
     item: &Item,
@@ -119,9 +119,7 @@ async fn store_attachment(
             return Ok(());
         }
     };
-    let media_id = store
-        .import_media(&key, &item_digest, &row, run.now)
-        .await?;
+    let media_id = batch.media(&key, &item_digest, &row, run.now).await?;
     run.stored(&key, decision, "media", media_id, &item_digest);
     Ok(())
 }

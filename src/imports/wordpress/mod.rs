@@ -123,25 +123,33 @@ pub async fn import(
     catalog::import_terms(store, &mut run, &catalog).await?;
     // Attachments first: posts name them as featured images, in galleries
     // and by URL, wherever they are in the file.
+    // Items are written in batches (see `storage::ImportBatch`), each pass's
+    // committed before the next reads what it stored.
+    let mut batch = store.import_batch();
     let mut uploads = HashMap::new();
     for_each_item(&options.file, async |item| {
         if item.post_type.as_deref() == Some("attachment")
-            && let Some(file) = library::import_attachment(store, &mut run, options, &item).await?
+            && let Some(file) =
+                library::import_attachment(&mut batch, &mut run, options, &item).await?
             && let Some(id) = value(&item.post_id)
         {
             uploads.insert(file, id.to_owned());
         }
+        batch.commit_if_due().await?;
         Ok(())
     })
     .await?;
+    batch.commit().await?;
     let mut posts = posts::Posts::new(site, &catalog, people, uploads);
     for_each_item(&options.file, async |item| {
         if item.post_type.as_deref() != Some("attachment") {
-            posts.import(store, &mut run, &item).await?;
+            posts.import(store, &mut batch, &mut run, &item).await?;
         }
+        batch.commit_if_due().await?;
         Ok(())
     })
     .await?;
+    batch.commit().await?;
     let pages = std::mem::take(&mut posts.pages);
     pages::import_pages(store, &mut run, &posts, pages).await?;
     Ok(run.finish())

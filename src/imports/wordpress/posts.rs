@@ -22,7 +22,7 @@ use crate::imports::report::ItemName;
 use crate::imports::run::Run;
 use crate::imports::wxr::Item;
 use crate::site::Site;
-use crate::storage::{ImportRevision, ImportedStory, StorageError, Store};
+use crate::storage::{ImportBatch, ImportRevision, ImportedStory, StorageError, Store};
 
 /// Postmeta WordPress keeps for itself, mapped elsewhere or meaningless
 /// outside it.
@@ -50,6 +50,8 @@ pub(super) struct Posts {
     uploads: HashMap<String, String>,
     /// The pages read, stored after the posts (parents first).
     pub(super) pages: Vec<Item>,
+    /// A section's slug to its stored name, read once per run.
+    section_names: HashMap<String, String>,
 }
 
 impl Posts {
@@ -71,6 +73,7 @@ impl Posts {
             category_ids,
             uploads,
             pages: Vec::new(),
+            section_names: HashMap::new(),
         }
     }
 
@@ -78,6 +81,7 @@ impl Posts {
     pub(super) async fn import(
         &mut self,
         store: &Store,
+        batch: &mut ImportBatch<'_>,
         run: &mut Run,
         item: &Item,
     ) -> Result<(), WordPressError> {
@@ -150,7 +154,7 @@ impl Posts {
             }
             return Ok(());
         }
-        let section = self.section(store, run, item).await?;
+        let section = self.section(store, batch, run, item).await?;
         let story = self.story(run, &name, item, section, status, byline, lead, &images);
         let mut story = match story {
             Ok(mut story) => {
@@ -194,7 +198,7 @@ impl Posts {
             if run.dry_run {
                 break;
             }
-            match store.import_story(&write).await {
+            match batch.story(&write).await {
                 Ok(Some(article)) => {
                     story.id = article;
                     break;
@@ -287,8 +291,9 @@ impl Posts {
 
     /// The story's section: the primary category, made on first use.
     async fn section(
-        &self,
+        &mut self,
         store: &Store,
+        batch: &mut ImportBatch<'_>,
         run: &mut Run,
         item: &Item,
     ) -> Result<SectionRef, WordPressError> {
@@ -320,14 +325,23 @@ impl Posts {
             Decision::New if run.dry_run => 0,
             Decision::New => {
                 let key = run.key("section", &slug);
-                let id = store
-                    .import_section(&key, &section_digest, &slug, &name, run.now)
+                let id = batch
+                    .section(&key, &section_digest, &slug, &name, run.now)
                     .await?;
                 run.counted(&key, decision, "section", id, &section_digest);
                 id
             }
         };
-        let name = store.section_by_slug(&slug).await?.map_or(name, |s| s.name);
+        // The section's name as stored (an editor may have renamed it),
+        // read once per run.
+        let name = match self.section_names.get(&slug) {
+            Some(stored) => stored.clone(),
+            None => {
+                let stored = store.section_by_slug(&slug).await?.map_or(name, |s| s.name);
+                self.section_names.insert(slug.clone(), stored.clone());
+                stored
+            }
+        };
         Ok(SectionRef { id, slug, name })
     }
 
