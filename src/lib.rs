@@ -10,6 +10,7 @@ pub(crate) mod cache;
 pub mod cli;
 pub mod comments;
 pub mod config;
+pub mod editor_bundle;
 pub mod feeds;
 pub mod http;
 pub mod imports;
