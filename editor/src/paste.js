@@ -129,6 +129,35 @@ function headingStyles(doc) {
   }
 }
 
+function unwrap(el) {
+  while (el.firstChild) el.parentNode.insertBefore(el.firstChild, el);
+  el.remove();
+}
+
+function wrapChildren(el, tag) {
+  const wrapper = el.ownerDocument.createElement(tag);
+  while (el.firstChild) wrapper.appendChild(el.firstChild);
+  el.appendChild(wrapper);
+}
+
+// Bold and italic said by a style (Google Docs: spans with font-weight:700
+// or font-style:italic) become <strong> and <em>; the <b
+// style="font-weight:normal"> Google Docs wraps a whole copy in is no bold.
+// Read from the attribute's text: under the admin CSP (no inline styles)
+// the browser never applies a pasted style, so the schema's style rules
+// see nothing.
+function styleMarks(doc) {
+  for (const el of Array.from(doc.body.querySelectorAll("[style]"))) {
+    const style = el.getAttribute("style") || "";
+    if (/^(B|STRONG)$/.test(el.nodeName) && /(^|[;\s])font-weight\s*:\s*(normal|[1-4]00)\b/i.test(style)) {
+      unwrap(el);
+      continue;
+    }
+    if (/(^|[;\s])font-weight\s*:\s*(bold(er)?|[6-9]00)\b/i.test(style)) wrapChildren(el, "strong");
+    if (/(^|[;\s])font-style\s*:\s*italic\b/i.test(style)) wrapChildren(el, "em");
+  }
+}
+
 export function cleanPastedHTML(html) {
   const doc = new DOMParser().parseFromString(html, "text/html");
   removeComments(doc.body);
@@ -136,5 +165,6 @@ export function cleanPastedHTML(html) {
   wordLists(doc);
   strayBreaks(doc);
   headingStyles(doc);
+  styleMarks(doc);
   return doc.body.innerHTML;
 }

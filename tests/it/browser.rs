@@ -129,14 +129,8 @@ pub async fn fill(browser: &Client, css: &str, text: &str) {
             .unwrap_or_else(|e| panic!("the rich editor of {css}: {e}"));
         editor.click().await.unwrap();
         // Control+A (with the modifier released), then Delete.
-        editor
-            .send_keys("\u{E009}a\u{E000}\u{E017}")
-            .await
-            .unwrap();
-        editor
-            .send_keys(&text.replace("\n\n", "\n"))
-            .await
-            .unwrap();
+        editor.send_keys("\u{E009}a\u{E000}\u{E017}").await.unwrap();
+        editor.send_keys(&text.replace("\n\n", "\n")).await.unwrap();
         return;
     }
     field.clear().await.unwrap();
