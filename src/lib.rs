@@ -11,6 +11,7 @@ pub mod cli;
 pub mod comments;
 pub mod config;
 pub mod corrections;
+pub mod editor_bundle;
 pub mod feeds;
 pub mod http;
 pub mod imports;

@@ -15,8 +15,12 @@ pub struct StoryFields {
     pub standfirst: String,
     /// A hand-written teaser; empty means the automatic one.
     pub teaser: String,
-    /// Markdown.
+    /// The body source, in `body_format`.
     pub body: String,
+    /// How `body` is written: `None` keeps the story's (Markdown for a new
+    /// story). The rich editor sends HTML.
+    #[serde(default)]
+    pub body_format: Option<crate::articles::BodyFormat>,
     pub section_id: i64,
     /// The address; empty means one made from the headline.
     pub slug: String,
@@ -71,6 +75,7 @@ impl StoryFields {
             standfirst: article.standfirst.clone(),
             teaser: article.teaser.clone().unwrap_or_default(),
             body: article.body_source.clone(),
+            body_format: Some(article.body_format),
             section_id: article.section.id,
             slug: article.slug.to_string(),
             dateline: article.dateline.clone(),
@@ -139,7 +144,9 @@ impl StoryFields {
             standfirst: self.standfirst.trim().to_owned(),
             teaser: optional(&self.teaser),
             body_source: self.body.clone(),
-            body_format: crate::articles::BodyFormat::Markdown,
+            body_format: self
+                .body_format
+                .unwrap_or(crate::articles::BodyFormat::Markdown),
             dateline: self.dateline.trim().to_owned(),
             bylines: list(&self.bylines, &['\n', ',']),
             tags: list(&self.tags, &[',', '\n']),
@@ -167,6 +174,9 @@ impl StoryFields {
         article.standfirst = self.standfirst.trim().to_owned();
         article.teaser = optional(&self.teaser);
         article.body_source = self.body.clone();
+        if let Some(format) = self.body_format {
+            article.body_format = format;
+        }
         article.section = section;
         if let Some(slug) = self.slug()? {
             article.slug = slug;

@@ -223,6 +223,9 @@ impl Renderer {
                 .find(|(n, _)| *n == name)
                 .map(|(_, t)| (*t).to_owned()))
         });
+        // The rich-text editor's content-hashed addresses (admin pages).
+        env.add_global("editor_script", crate::editor_bundle::script_path());
+        env.add_global("editor_stylesheet", crate::editor_bundle::stylesheet_path());
         Renderer { env }
     }
 

@@ -32,10 +32,12 @@ const MAX_PASSES: usize = 4;
 ///   result can parse into another tree. Passes repeat until one changes
 ///   nothing (in practice the second or third).
 pub fn sanitize(html: &str) -> String {
-    let mut builder = ammonia::Builder::default();
-    builder.link_rel(Some("noopener noreferrer"));
-    let clean =
-        |html: &str| no_rel_without_href(&keep_pre_newlines(&builder.clean(html).to_string()));
+    let builder = body_policy();
+    let clean = |html: &str| {
+        one_name_each(&no_rel_without_href(&keep_pre_newlines(
+            &builder.clean(html).to_string(),
+        )))
+    };
     let mut out = clean(html);
     for _ in 1..MAX_PASSES {
         let again = clean(&out);
@@ -43,6 +45,79 @@ pub fn sanitize(html: &str) -> String {
             break;
         }
         out = again;
+    }
+    out
+}
+
+/// The elements a story or page body keeps: exactly what the rich editor's
+/// schema holds (`editor/src/schema.js`), plus `b`, `i`, `s` and `strike`,
+/// which [`one_name_each`] renames to the schema's `strong`, `em` and
+/// `del`. Headings go from `h1` to `h6` so old bodies keep theirs (the
+/// editor's toolbar offers `h2`-`h4`: the headline is the page's `h1`).
+#[rustfmt::skip]
+const BODY_TAGS: &[&str] = &[
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "pre", "ol", "ul", "li",
+    "figure", "figcaption", "img", "table", "thead", "tbody", "tr", "th", "td", "br", "a",
+    "strong", "em", "code", "del", "sup", "sub", "b", "i", "s", "strike",
+];
+
+/// The attributes each body element keeps (none on the others).
+const BODY_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("a", &["href", "title"]),
+    (
+        "img",
+        &["src", "alt", "title", "srcset", "sizes", "width", "height"],
+    ),
+    ("ol", &["start"]),
+    ("th", &["colspan", "rowspan"]),
+    ("td", &["colspan", "rowspan"]),
+];
+
+/// The body allow-list: [`BODY_TAGS`] with [`BODY_ATTRIBUTES`], a pull quote
+/// as `<blockquote class="pullquote">` (the only class kept), links with
+/// `rel="noopener noreferrer"`, no comments, and `script`/`style` dropped
+/// with their content.
+fn body_policy() -> ammonia::Builder<'static> {
+    use std::collections::{HashMap, HashSet};
+    let mut builder = ammonia::Builder::default();
+    builder
+        .tags(BODY_TAGS.iter().copied().collect())
+        .generic_attributes(HashSet::new())
+        .tag_attributes(
+            BODY_ATTRIBUTES
+                .iter()
+                .map(|(tag, attributes)| (*tag, attributes.iter().copied().collect()))
+                .collect(),
+        )
+        .allowed_classes(HashMap::from([(
+            "blockquote",
+            HashSet::from(["pullquote"]),
+        )]))
+        .link_rel(Some("noopener noreferrer"));
+    builder
+}
+
+/// Sanitizer output with `b`, `i`, `s` and `strike` named as the editor
+/// writes them (`strong`, `em`, `del`), so a body means one thing in one
+/// spelling. They keep no attributes, so their tags are exactly `<b>` and
+/// `</b>`; text `<` is escaped.
+fn one_name_each(html: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("<b>", "<strong>"),
+        ("</b>", "</strong>"),
+        ("<i>", "<em>"),
+        ("</i>", "</em>"),
+        ("<s>", "<del>"),
+        ("</s>", "</del>"),
+        ("<strike>", "<del>"),
+        ("</strike>", "</del>"),
+    ];
+    if !NAMES.iter().any(|(from, _)| html.contains(from)) {
+        return html.to_owned();
+    }
+    let mut out = html.to_owned();
+    for (from, to) in NAMES {
+        out = out.replace(from, to);
     }
     out
 }
@@ -206,6 +281,26 @@ mod tests {
             "<p><a>x</a> <a href=\"/a\" rel=\"noopener noreferrer\">y</a></p>"
         );
         assert_eq!(sanitize(&once), once);
+    }
+
+    #[test]
+    fn a_body_keeps_the_editors_html_and_nothing_else() {
+        let kept = "<h2>Title</h2><p><strong>b</strong> <em>i</em> <a href=\"https://example.com/\" rel=\"noopener noreferrer\">l</a></p>\
+            <blockquote class=\"pullquote\"><p>Said</p></blockquote><blockquote><p>Q</p></blockquote><hr>\
+            <ol start=\"3\"><li><p>x</p></li></ol><ul><li>y</li></ul>\
+            <figure><img src=\"/media/1.jpg\" alt=\"A quay\"><figcaption>Cap</figcaption></figure>";
+        assert_eq!(sanitize(kept), kept);
+        assert_eq!(
+            sanitize(
+                "<p class=\"MsoNormal\" style=\"color:red\"><span style=\"font-family:Arial\"><font face=\"x\">Hi</font></span><!-- c --></p>\
+                 <blockquote class=\"twitter-tweet other\">T</blockquote><div id=\"x\"><p lang=\"fr\">Oui</p></div>"
+            ),
+            "<p>Hi</p><blockquote>T</blockquote><p>Oui</p>"
+        );
+        assert_eq!(
+            sanitize("<p><b>b</b> <i>i</i> <s>s</s> <strike>t</strike></p>"),
+            "<p><strong>b</strong> <em>i</em> <del>s</del> <del>t</del></p>"
+        );
     }
 
     #[test]

@@ -109,9 +109,30 @@ pub async fn sign_in(app: &TestApp, browser: &Client, email: &str) {
         .expect("signed in");
 }
 
-/// Replaces the text of a field.
+/// Replaces the text of a field. A body textarea the rich editor took over
+/// (hidden, kept in sync) is typed into the editor instead, as a person
+/// does: select all, delete, type; a blank line between paragraphs is one
+/// Enter there.
 pub async fn fill(browser: &Client, css: &str, text: &str) {
     let field = browser.find(Locator::Css(css)).await.unwrap();
+    let rich = browser
+        .execute(
+            "return arguments[0].masthead ? arguments[0].id + '-editor' : null;",
+            vec![serde_json::to_value(&field).unwrap()],
+        )
+        .await
+        .unwrap();
+    if let Some(editor) = rich.as_str() {
+        let editor = browser
+            .find(Locator::Id(editor))
+            .await
+            .unwrap_or_else(|e| panic!("the rich editor of {css}: {e}"));
+        editor.click().await.unwrap();
+        // Control+A (with the modifier released), then Delete.
+        editor.send_keys("\u{E009}a\u{E000}\u{E017}").await.unwrap();
+        editor.send_keys(&text.replace("\n\n", "\n")).await.unwrap();
+        return;
+    }
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }

@@ -12,6 +12,7 @@ mod permissions;
 mod sign_in_throttle;
 // editorial
 mod comments_browser;
+mod editor_browser;
 mod newsroom_browser;
 mod stories;
 mod story_images;
@@ -48,6 +49,7 @@ mod publishing;
 mod raw_http;
 mod reader;
 mod redirects;
+mod rich_body;
 mod search;
 mod storage;
 mod validators;

@@ -229,11 +229,11 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
             .await
             .unwrap()
             .as_deref(),
-        Some("The second session's long text.")
+        Some("<p>The second session's long text.</p>")
     );
     assert_eq!(
         text(&second, ".their-body").await,
-        "The first session's text."
+        "<p>The first session's text.</p>"
     );
     // The refused text is a revision that can be restored.
     navigate(&second, Locator::Css(".conflict a")).await;
@@ -244,7 +244,7 @@ async fn a_story_goes_from_writer_to_readers_in_a_real_browser() {
     );
     assert_eq!(
         text(&second, ".revision-fields pre").await,
-        "The second session's long text."
+        "<p>The second session's long text.</p>"
     );
     for session in [writer, editor, second] {
         session.close().await.unwrap();
@@ -311,7 +311,7 @@ async fn a_story_with_an_image_is_published_only_with_alt_text_in_a_real_browser
     );
     assert_eq!(
         value(&writer, "#body").await,
-        "Fishing boats returned at *dawn*."
+        "<p>Fishing boats returned at <em>dawn</em>.</p>"
     );
     assert!(image_loaded(&writer, "#selected-thumbnail").await);
     fill(&writer, "#lead_alt", "Boats moored at a stone quay").await;
@@ -426,7 +426,7 @@ async fn a_story_with_an_image_is_published_only_with_alt_text_in_a_real_browser
     assert_eq!(text(&editor, "#story-status").await, "in review");
     assert_eq!(
         value(&editor, "#body").await,
-        "Traders wait for the inspectors' report."
+        "<p>Traders wait for the inspectors' report.</p>"
     );
     assert_eq!(value(&editor, "#headline").await, "Market hall stays shut");
     // Typing the alt text in the editor and saving makes it publishable.

@@ -70,8 +70,14 @@ impl PageForm {
             path: page.path.clone(),
             parent: page.parent_id.map(|p| p.to_string()).unwrap_or_default(),
             description: page.description.clone(),
-            body: page.body_source.clone(),
-            format: page.body_format.clone(),
+            // A Markdown page opens converted once to the HTML readers see
+            // (the rich editor edits HTML), saved as HTML from then on.
+            body: if page.body_format == "html" {
+                page.body_source.clone()
+            } else {
+                crate::text::markdown::to_html(&page.body_source)
+            },
+            format: "html".into(),
             language: page.language.clone().unwrap_or_default(),
             fields: fields::to_text(&pages::kept_fields(page)?),
             status: page.status.clone(),
@@ -173,7 +179,7 @@ async fn editor(
 async fn new_page(State(app): State<App>, user: SectionManager) -> Result<Response, Problem> {
     let form = PageForm {
         status: "draft".into(),
-        format: "markdown".into(),
+        format: "html".into(),
         ..PageForm::default()
     };
     editor(&app, &user, None, &form, StatusCode::OK, None, None).await

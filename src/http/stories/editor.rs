@@ -21,7 +21,6 @@ use crate::http::problem::{Problem, Surface};
 use crate::media::Media;
 use crate::publishing::{self, Action, Actor, UpdateKind, WorkflowError, format_local_time};
 use crate::site::Site;
-use crate::text::markdown;
 
 #[derive(Debug, Serialize)]
 struct SectionOption {
@@ -139,7 +138,7 @@ async fn screen_with_conflict(
     // form already says why it was refused, and rendering it is the cost the
     // limit exists to avoid.
     let body_html = match articles::limits::check_body(&form.body) {
-        Ok(()) => markdown::to_html(&form.body),
+        Ok(()) => form.body_html(),
         Err(_) => String::new(),
     };
     let translations = match story {
@@ -237,6 +236,7 @@ pub(super) async fn new_page(
             .map(|s| s.id.to_string())
             .unwrap_or_default(),
         bylines: actor.name.clone(),
+        format: "html".into(),
         language: Site::load(app.store())
             .await
             .map(|site| site.language)

@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::articles::Article;
+use crate::articles::{Article, BodyFormat};
 use crate::media::MediaText;
 use crate::publishing::{StoryFields, WorkflowError, format_local_time, parse_local_time};
 use crate::site::Site;
+use crate::text::markdown;
 
 /// The editor's form as sent: every field as text, so a save that fails for
 /// any reason can show it again exactly.
@@ -18,6 +19,10 @@ pub(super) struct StoryForm {
     pub(super) standfirst: String,
     pub(super) teaser: String,
     pub(super) body: String,
+    /// How `body` is written (hidden): `html` from the rich editor (and
+    /// the HTML source textarea without JavaScript); `markdown` or empty
+    /// keeps the old meaning, Markdown.
+    pub(super) format: String,
     pub(super) section: String,
     pub(super) slug: String,
     /// A custom canonical path; empty for `/<section>/<slug>`.
@@ -54,13 +59,37 @@ pub(super) struct StoryForm {
 }
 
 impl StoryForm {
+    /// The body's format as sent (`None`: the story keeps its own).
+    pub(super) fn body_format(&self) -> Option<BodyFormat> {
+        match self.format.trim() {
+            "html" => Some(BodyFormat::Html),
+            "markdown" => Some(BodyFormat::Markdown),
+            _ => None,
+        }
+    }
+
+    /// The body as readers would see it.
+    pub(super) fn body_html(&self) -> String {
+        match self.body_format() {
+            Some(BodyFormat::Html) => markdown::sanitize(&self.body),
+            _ => markdown::to_html(&self.body),
+        }
+    }
+
+    /// The form showing a stored story. A Markdown body opens converted
+    /// once to the HTML readers see (the rich editor edits HTML), and is
+    /// saved as HTML from then on.
     pub(super) fn of(article: &Article, site: &Site) -> StoryForm {
         let fields = StoryFields::of(article);
         StoryForm {
             headline: fields.headline,
             standfirst: fields.standfirst,
             teaser: fields.teaser,
-            body: fields.body,
+            body: match article.body_format {
+                BodyFormat::Markdown => markdown::to_html(&fields.body),
+                BodyFormat::Html => fields.body,
+            },
+            format: "html".into(),
             section: fields.section_id.to_string(),
             slug: fields.slug,
             canonical_path: fields.canonical_path.unwrap_or_default(),
@@ -108,6 +137,7 @@ impl StoryForm {
             standfirst: self.standfirst.clone(),
             teaser: self.teaser.clone(),
             body: self.body.clone(),
+            body_format: self.body_format(),
             section_id: self
                 .section
                 .trim()

@@ -74,6 +74,36 @@ pub(super) fn routes() -> Router<App> {
         .route("/admin/stories/preview", post(preview::preview))
         .route("/static/admin-preview.js", get(preview_script))
         .route("/static/admin-stories.css", get(stylesheet))
+        .route(crate::editor_bundle::script_path(), get(editor_script))
+        .route(
+            crate::editor_bundle::stylesheet_path(),
+            get(editor_stylesheet),
+        )
+}
+
+/// Named after its content, so kept for a year and never asked again.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+async fn editor_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, IMMUTABLE),
+        ],
+        crate::editor_bundle::SCRIPT,
+    )
+        .into_response()
+}
+
+async fn editor_stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, IMMUTABLE),
+        ],
+        crate::editor_bundle::STYLESHEET,
+    )
+        .into_response()
 }
 
 async fn preview_script() -> Response {

@@ -69,6 +69,7 @@ pub(super) async fn preview(
         let mut fields = form.fields(&site).unwrap_or_else(|_| StoryFields {
             headline: form.headline.clone(),
             body: form.body.clone(),
+            body_format: form.body_format(),
             ..StoryFields::default()
         });
         if fields.headline.trim().is_empty() {
