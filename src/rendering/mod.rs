@@ -120,6 +120,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin/stories/diff.html",
         include_str!("../../templates/admin/stories/diff.html"),
     ),
+    (
+        "admin/stories/autosave.html",
+        include_str!("../../templates/admin/stories/autosave.html"),
+    ),
     // media: the image library
     (
         "admin/media.html",
