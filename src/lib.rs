@@ -6,6 +6,8 @@ pub mod actor;
 pub mod app;
 pub mod articles;
 pub mod audit;
+// issue 13: autosaves and presence of the story editor
+pub mod autosaves;
 pub(crate) mod cache;
 pub mod cli;
 pub mod comments;

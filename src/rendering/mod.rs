@@ -130,6 +130,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin/stories/checks.html",
         include_str!("../../templates/admin/stories/checks.html"),
     ),
+    (
+        "admin/stories/autosave.html",
+        include_str!("../../templates/admin/stories/autosave.html"),
+    ),
     // media: the image library
     (
         "admin/media.html",

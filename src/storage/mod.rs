@@ -7,6 +7,7 @@
 mod api_tokens;
 mod articles;
 mod audit;
+mod autosaves;
 mod backend;
 mod backup;
 #[cfg(feature = "bench")]
@@ -39,6 +40,7 @@ pub use api_tokens::ApiTokenRow;
 pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
 pub use articles::{MediaTextUpdate, NewRevision, TranslationLink, WriteExtras};
 pub use audit::{AuditRow, NewAuditEntry};
+pub use autosaves::{AutosaveRow, PresenceRow};
 pub use backup::TableDump;
 pub use comments::{CommentLimit, CommentRow, NewComment};
 pub use distribution::{SitemapChunk, SitemapEntry};

@@ -16,6 +16,13 @@ pub struct Driver {
     pub url: String,
 }
 
+impl Driver {
+    /// The chromedriver's process id (its browsers are its descendants).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();

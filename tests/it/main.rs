@@ -7,6 +7,9 @@
 mod support;
 // accounts
 mod accounts;
+// issue 13: autosave and presence
+mod autosave;
+mod autosave_browser;
 mod browser;
 mod permissions;
 mod sign_in_throttle;

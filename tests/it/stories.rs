@@ -145,6 +145,45 @@ pub const STORIES_ROUTES: &[Route] = &[
         form: &[("update_kind", "silent_fix")],
         expect: [SEE_OTHER, 403, SEE_OTHER, SEE_OTHER],
     },
+    // Autosave (issue 13): a writer may not autosave a story they may not
+    // save; anyone may autosave a new story, and every member's open editor
+    // beats.
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/autosave",
+        form: &[("headline", "Autosaved by {role}"), ("revision", "1")],
+        expect: [SEE_OTHER, 403, 200, 200],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/autosave/restore",
+        form: &[],
+        expect: [SEE_OTHER, 403, 200, 200],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/autosave/discard",
+        form: &[],
+        expect: [SEE_OTHER, 403, SEE_OTHER, SEE_OTHER],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/new/autosave",
+        form: &[("headline", "New by {role}")],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/1/presence",
+        form: &[],
+        expect: [SEE_OTHER, 200, 200, 200],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/stories/999/presence",
+        form: &[],
+        expect: [SEE_OTHER, 404, 404, 404],
+    },
     Route {
         method: "POST",
         path: "/admin/stories/2/unpublish",

@@ -56,6 +56,41 @@ struct ConflictView {
     standfirst: String,
     body: String,
     diff: Vec<FieldDiff>,
+    /// What the other person changed since the revision this editor opened
+    /// (empty when that revision cannot be read).
+    theirs: Vec<FieldDiff>,
+}
+
+/// The autosave the editor page offers to restore.
+#[derive(Debug, Serialize)]
+pub(super) struct AutosaveOffer {
+    /// When it was saved, in the site's zone.
+    pub time: String,
+    /// Whether it is newer than the stored story (else someone saved since).
+    pub newer: bool,
+    pub based_on: i64,
+}
+
+/// Autosave and presence on the editor page.
+#[derive(Debug, Serialize, Default)]
+pub(super) struct Offer {
+    pub autosave: Option<AutosaveOffer>,
+    /// The newest of the story's last change and the server's autosave, in
+    /// Unix milliseconds: a copy kept in the browser is offered only when
+    /// newer than this.
+    pub latest_ms: i64,
+    /// The others who have this story open now.
+    pub editing: Vec<super::autosave::Present>,
+}
+
+/// What the editor's script needs to autosave and beat.
+#[derive(Debug, Serialize)]
+struct Autosaving {
+    url: String,
+    presence: Option<String>,
+    draft: String,
+    user: i64,
+    heartbeat_seconds: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,6 +111,8 @@ struct EditorPage {
     translations: Vec<articles::translations::Translation>,
     /// The pre-publish check of the stored story.
     checks: Option<ChecksView>,
+    offer: Offer,
+    autosaving: Autosaving,
 }
 
 /// The pre-publish check as the editor's side panel shows it.
@@ -101,13 +138,19 @@ pub(super) struct Screen<'a> {
 /// Renders the editor. The page never fails because the story's data does:
 /// only a broken database or template gives the error page.
 pub(super) async fn screen(app: &App, screen: Screen<'_>) -> Result<Response, Problem> {
-    screen_with_conflict(app, screen, None).await
+    screen_with_conflict(app, screen, None, false).await
+}
+
+/// The editor as opened (not after a step): it offers the autosave.
+async fn opened(app: &App, screen: Screen<'_>) -> Result<Response, Problem> {
+    screen_with_conflict(app, screen, None, true).await
 }
 
 async fn screen_with_conflict(
     app: &App,
     screen: Screen<'_>,
     conflict: Option<ConflictView>,
+    offering: bool,
 ) -> Result<Response, Problem> {
     let (site, sections) = match (
         Site::load(app.store()).await,
@@ -162,8 +205,27 @@ async fn screen_with_conflict(
         },
         None => None,
     };
+    let mut offer = super::autosave::offer(app, current, story).await?;
+    if !offering {
+        offer.autosave = None;
+    }
+    let draft = story.map_or(crate::autosaves::Draft::NewStory, |s| {
+        crate::autosaves::Draft::Story(s.id)
+    });
+    let autosaving = Autosaving {
+        url: match story {
+            Some(s) => format!("/admin/stories/{}/autosave", s.id),
+            None => "/admin/stories/new/autosave".into(),
+        },
+        presence: story.map(|s| format!("/admin/stories/{}/presence", s.id)),
+        draft: draft.key(),
+        user: current.user.id,
+        heartbeat_seconds: crate::autosaves::HEARTBEAT_SECONDS,
+    };
     let page = EditorPage {
         checks,
+        offer,
+        autosaving,
         translations,
         title: match story {
             Some(s) => format!("Edit: {}", s.headline),
@@ -243,7 +305,7 @@ pub(super) async fn new_page(
             .unwrap_or_default(),
         ..StoryForm::default()
     };
-    screen(
+    opened(
         &app,
         Screen {
             actor: &actor,
@@ -316,7 +378,7 @@ pub(super) async fn edit_page(
     let article = load(&app, id).await?;
     let site = Site::load(app.store()).await?;
     let form = StoryForm::of_stored(app.store(), &article, &site).await?;
-    screen(
+    opened(
         &app,
         Screen {
             actor: &actor,
@@ -345,6 +407,7 @@ pub(super) async fn create(
     };
     let error = match result {
         Ok(article) => {
+            forget_autosave(&app, &current, crate::autosaves::Draft::NewStory).await;
             return Ok(
                 Redirect::to(&format!("/admin/stories/{}?done=created", article.id))
                     .into_response(),
@@ -395,6 +458,7 @@ pub(super) async fn save(
     .await;
     let refused = match result {
         Ok(article) => {
+            forget_autosave(&app, &current, crate::autosaves::Draft::Story(id)).await;
             return Ok(
                 Redirect::to(&format!("/admin/stories/{}?done=saved", article.id)).into_response(),
             );
@@ -416,7 +480,19 @@ pub(super) async fn save(
             // Saving again now means saving over what the other person saved,
             // knowingly: the form moves on to their revision.
             form.revision = current.article.revision.to_string();
+            let theirs = match revisions::list(app.store(), id).await {
+                Ok(list) => list
+                    .iter()
+                    .find(|r| r.number == based_on && r.kind == revisions::RevisionKind::Saved)
+                    .map(|r| revisions::diff(&r.article, &current.article))
+                    .unwrap_or_default(),
+                Err(error) => {
+                    tracing::error!(%error, "cannot read the revisions of a refused save");
+                    Vec::new()
+                }
+            };
             Some(ConflictView {
+                theirs,
                 author: current.author_of_revision.clone(),
                 revision: current.article.revision,
                 based_on,
@@ -445,8 +521,22 @@ pub(super) async fn save(
             error: Some(message),
         },
         conflict,
+        false,
     )
     .await
+}
+
+/// A real save deletes the person's autosave of the draft. Failing to is
+/// no reason to refuse the save that happened: the stale autosave is then
+/// offered as older than the story, and can be discarded.
+pub(super) async fn forget_autosave(
+    app: &App,
+    current: &CurrentUser,
+    draft: crate::autosaves::Draft,
+) {
+    if let Err(error) = crate::autosaves::discard(app.store(), current.user.id, draft).await {
+        tracing::error!(%error, "cannot delete an autosave after a save");
+    }
 }
 
 /// The editor's Content-Security-Policy, also the upload route's: it may

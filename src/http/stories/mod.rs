@@ -4,6 +4,7 @@
 //! Every route needs a signed-in newsroom member; what they may do is decided
 //! by `publishing`, never here.
 
+mod autosave;
 mod editor;
 mod form;
 mod history;
@@ -36,6 +37,8 @@ const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'sel
 
 /// The live preview's script, served from `'self'`.
 const PREVIEW_JS: &str = include_str!("../../../static/admin-preview.js");
+/// The autosave and presence script, served from `'self'`.
+const AUTOSAVE_JS: &str = include_str!("../../../static/admin-autosave.js");
 /// The story desk's stylesheet.
 const STORIES_CSS: &str = include_str!("../../../static/admin-stories.css");
 
@@ -48,6 +51,20 @@ pub(super) fn routes() -> Router<App> {
             .route(
                 "/admin/stories/{id}",
                 get(editor::edit_page).post(editor::save),
+            )
+            // The editor's script posts its form and heartbeats here (JSON
+            // answers, private like every admin answer; the CSRF layer
+            // guards them like any post).
+            .route("/admin/stories/{id}/autosave", post(autosave::keep))
+            .route("/admin/stories/{id}/presence", post(autosave::heartbeat))
+            .route("/admin/stories/{id}/presence/leave", post(autosave::leave))
+            .route(
+                "/admin/stories/{id}/autosave/restore",
+                post(autosave::restore),
+            )
+            .route(
+                "/admin/stories/{id}/autosave/discard",
+                post(autosave::discard),
             )
             .route("/admin/stories/{id}/submit", post(workflow::submit))
             .route("/admin/stories/{id}/withdraw", post(workflow::withdraw))
@@ -73,6 +90,7 @@ pub(super) fn routes() -> Router<App> {
         // plus a sandbox, so nothing in an unsaved story can ever run.
         .route("/admin/stories/preview", post(preview::preview))
         .route("/static/admin-preview.js", get(preview_script))
+        .route("/static/admin-autosave.js", get(autosave_script))
         .route("/static/admin-stories.css", get(stylesheet))
         .route(crate::editor_bundle::script_path(), get(editor_script))
         .route(
@@ -113,6 +131,17 @@ async fn preview_script() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         PREVIEW_JS,
+    )
+        .into_response()
+}
+
+async fn autosave_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        AUTOSAVE_JS,
     )
         .into_response()
 }
@@ -184,6 +213,8 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "unpublished" => "Unpublished: the story is off every public page.",
         "corrected" => "Correction added.",
         "restored" => "Revision restored as a new revision.",
+        "discarded" => "Autosave discarded.",
+        "no-autosave" => "There is no autosave to restore.",
         _ => return None,
     })
 }

@@ -75,6 +75,9 @@ pub(super) async fn publish(
     Path(id): Path<i64>,
 ) -> Result<Response, Problem> {
     let result = publishing::publish(app.store(), &actor, id, app.now()).await;
+    if result.is_ok() {
+        super::editor::forget_autosave(&app, &current, crate::autosaves::Draft::Story(id)).await;
+    }
     answer(&app, &actor, &current, id, "published", result).await
 }
 
