@@ -188,11 +188,11 @@ function buildToolbar(view, getLinkUi) {
     button("Bold", mod + "B", "B", toggleMark(marks.strong), (s) => markActive(s, marks.strong)),
     button("Italic", mod + "I", "I", toggleMark(marks.em), (s) => markActive(s, marks.em)),
     button("Link", mod + "K", "Link", (s, d) => getLinkUi().open(s, d), (s) => markActive(s, marks.link)),
-    button("Heading 2 (H2)", "## ", "H2", toggleHeading(2), (s) => blockActive(s, nodes.heading, { level: 2 })),
-    button("Heading 3 (H3)", "### ", "H3", toggleHeading(3), (s) => blockActive(s, nodes.heading, { level: 3 })),
-    button("Heading 4 (H4)", "#### ", "H4", toggleHeading(4), (s) => blockActive(s, nodes.heading, { level: 4 })),
+    button("Heading 2", "## ", "H2", toggleHeading(2), (s) => blockActive(s, nodes.heading, { level: 2 })),
+    button("Heading 3", "### ", "H3", toggleHeading(3), (s) => blockActive(s, nodes.heading, { level: 3 })),
+    button("Heading 4", "#### ", "H4", toggleHeading(4), (s) => blockActive(s, nodes.heading, { level: 4 })),
     button("Bulleted list", "* ", "•", toggleList(nodes.bullet_list, nodes.ordered_list), (s) => wrappedIn(s, nodes.bullet_list)),
-    button("Numbered list (1.)", "1. ", "1.", toggleList(nodes.ordered_list, nodes.bullet_list), (s) => wrappedIn(s, nodes.ordered_list)),
+    button("Numbered list", "1. ", "1.", toggleList(nodes.ordered_list, nodes.bullet_list), (s) => wrappedIn(s, nodes.ordered_list)),
     button("Quote", "> ", "“", toggleWrap(nodes.blockquote), (s) => wrappedIn(s, nodes.blockquote)),
     button("Pull quote", null, "❝", toggleWrap(nodes.pullquote), (s) => wrappedIn(s, nodes.pullquote)),
     button("Horizontal rule", "---", "―", insertRule, null),
@@ -209,7 +209,13 @@ function buildToolbar(view, getLinkUi) {
     b.type = "button";
     b.className = "editor-button";
     b.textContent = item.icon;
-    b.setAttribute("aria-label", item.label);
+    b.dataset.name = item.label;
+    // A visible text in letters or digits is the name itself (H2, 1.):
+    // a screen reader says what a sighted person sees (WCAG 2.5.3); a
+    // symbol or a single letter gets the words.
+    if (!/[A-Za-z0-9]{2}|\d/.test(item.icon) || item.label.toLowerCase().startsWith(item.icon.toLowerCase())) {
+      b.setAttribute("aria-label", item.label);
+    }
     b.title = item.key ? item.label + " (" + item.key + ")" : item.label;
     if (item.key && item.key.startsWith(mod)) b.setAttribute("aria-keyshortcuts", item.key.replace("⌘", "Meta+").replace("Ctrl+", "Control+"));
     b.tabIndex = i === 0 ? 0 : -1;
