@@ -294,8 +294,8 @@ async fn the_editor_keeps_the_form_and_offers_it_on_reopening(backend: Backend) 
     assert!(offer.ends_with("is newer than the saved story"), "{offer}");
     assert_eq!(
         reopened.select("textarea#body"),
-        vec!["Saved paragraph."],
-        "the form holds the saved story until restored"
+        vec!["<p>Saved paragraph.</p>\n"],
+        "the form holds the saved story (opened as HTML) until restored"
     );
     // Restore, a plain form post: the editor with the autosaved text.
     let restored = ada

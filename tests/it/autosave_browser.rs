@@ -81,18 +81,29 @@ async fn leave_prompts(driver: &Driver, browser: &Client) -> usize {
         .count()
 }
 
-/// Types `text` at the end of the body.
+/// Types `text` at the end of the body, in the rich editor that took the
+/// body textarea over (Control+End, then the keys).
 async fn type_into_body(browser: &Client, text: &str) {
-    let body = browser.find(Locator::Css("#body")).await.unwrap();
-    body.click().await.unwrap();
-    browser
-        .execute(
-            "var b = document.getElementById('body'); b.setSelectionRange(b.value.length, b.value.length);",
-            vec![],
-        )
-        .await
-        .unwrap();
-    body.send_keys(text).await.unwrap();
+    let editor = browser.find(Locator::Id("body-editor")).await.unwrap();
+    editor.click().await.unwrap();
+    editor.send_keys("\u{E009}\u{E010}\u{E000}").await.unwrap();
+    editor.send_keys(text).await.unwrap();
+}
+
+/// The body's text as the form holds it (the rich editor writes HTML).
+async fn body_text(browser: &Client) -> String {
+    let html = value(browser, "#body").await;
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
 }
 
 /// Waits (up to `seconds`) until the text of `css` starts with `prefix`.
@@ -197,10 +208,10 @@ async fn a_sentence_typed_before_the_browser_is_killed_is_restored() {
     writer.goto(&app.url(&path)).await.unwrap();
     let offer = wait_text(&writer, "#autosave-offer h2", "An autosave from ", 5).await;
     assert!(offer.ends_with("is newer than the saved story"), "{offer}");
-    assert_eq!(value(&writer, "#body").await, "The first paragraph.");
+    assert_eq!(body_text(&writer).await, "The first paragraph.");
     navigate(&writer, Locator::Css("#restore-autosave")).await;
     assert_eq!(
-        value(&writer, "#body").await,
+        body_text(&writer).await,
         "The first paragraph. The mayor resigned at midnight"
     );
     writer.close().await.unwrap();
@@ -257,7 +268,7 @@ async fn offline_the_text_stays_in_the_browser_and_leaving_asks_until_a_real_sav
     block_autosave(&driver, &writer, &[]).await;
     click(&writer, "#restore-browser-copy").await;
     assert_eq!(
-        value(&writer, "#body").await,
+        body_text(&writer).await,
         "The first paragraph. Written on the train"
     );
     // Restored text goes to the server as soon as it can.
@@ -293,7 +304,7 @@ async fn offline_the_text_stays_in_the_browser_and_leaving_asks_until_a_real_sav
         "nothing left to offer after the save"
     );
     assert_eq!(
-        value(&writer, "#body").await,
+        body_text(&writer).await,
         "The first paragraph. Written on the train."
     );
     writer.close().await.unwrap();

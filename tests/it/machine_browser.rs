@@ -50,7 +50,7 @@ async fn the_editor_keeps_the_text_through_a_full_disk_and_saves_it_once_space_r
         shown.contains("The server cannot store changes right now; your text is kept here."),
         "{shown}"
     );
-    assert_eq!(value(&editor, "#body").await, typed);
+    assert_eq!(value(&editor, "#body").await, format!("<p>{typed}</p>"));
     assert_eq!(
         value(&editor, "#headline").await,
         "Harbour reopens, quay open all night"
@@ -59,17 +59,17 @@ async fn the_editor_keeps_the_text_through_a_full_disk_and_saves_it_once_space_r
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.body_source, "Fishing boats returned at dawn.");
+    assert_eq!(stored.body_source, "<p>Fishing boats returned at dawn.</p>");
 
     // Space is freed: the same form saves as it is.
     std::fs::remove_file(&filler).unwrap();
     press(&editor, "Save").await;
     assert!(text(&editor, "main").await.contains("Saved."));
-    assert_eq!(value(&editor, "#body").await, typed);
+    assert_eq!(value(&editor, "#body").await, format!("<p>{typed}</p>"));
     let stored = masthead::articles::find(app.store(), id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.body_source, typed);
+    assert_eq!(stored.body_source, format!("<p>{typed}</p>"));
     assert_eq!(stored.headline, "Harbour reopens, quay open all night");
 }
