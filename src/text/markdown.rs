@@ -99,8 +99,10 @@ fn body_policy() -> ammonia::Builder<'static> {
 
 /// Sanitizer output with `b`, `i`, `s` and `strike` named as the editor
 /// writes them (`strong`, `em`, `del`), so a body means one thing in one
-/// spelling. They keep no attributes, so their tags are exactly `<b>` and
-/// `</b>`; text `<` is escaped.
+/// spelling, and a quote whose classes were all dropped without the empty
+/// `class=""` the sanitizer leaves. These keep no other attributes, so
+/// their tags are exactly `<b>`, `</b>`, `<blockquote class="">`; text `<`
+/// is escaped.
 fn one_name_each(html: &str) -> String {
     const NAMES: &[(&str, &str)] = &[
         ("<b>", "<strong>"),
@@ -111,6 +113,7 @@ fn one_name_each(html: &str) -> String {
         ("</s>", "</del>"),
         ("<strike>", "<del>"),
         ("</strike>", "</del>"),
+        ("<blockquote class=\"\">", "<blockquote>"),
     ];
     if !NAMES.iter().any(|(from, _)| html.contains(from)) {
         return html.to_owned();
