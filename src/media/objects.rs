@@ -68,13 +68,23 @@ impl Bucket {
                 }
             }),
         };
-        if builder
-            .get_config_value(&AmazonS3ConfigKey::Endpoint)
-            .is_some_and(|endpoint| endpoint.starts_with("http://"))
-        {
-            builder = builder.with_allow_http(true);
-        }
+        // Client options first: they replace every client setting,
+        // `allow_http` (from `AWS_ALLOW_HTTP`) included.
+        let allow_http = builder
+            .get_config_value(&AmazonS3ConfigKey::Client(
+                object_store::ClientConfigKey::AllowHttp,
+            ))
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            || builder
+                .get_config_value(&AmazonS3ConfigKey::Endpoint)
+                .is_some_and(|endpoint| endpoint.starts_with("http://"));
+        builder = builder.with_client_options(
+            ClientOptions::new()
+                .with_connect_timeout(Duration::from_secs(5))
+                .with_timeout(Duration::from_secs(60)),
+        );
         let store = builder
+            .with_allow_http(allow_http)
             .with_bucket_name(bucket)
             // A store that is down fails an upload in seconds, not after
             // the library's default three minutes of retries.
@@ -83,11 +93,6 @@ impl Bucket {
                 retry_timeout: Duration::from_secs(15),
                 ..RetryConfig::default()
             })
-            .with_client_options(
-                ClientOptions::new()
-                    .with_connect_timeout(Duration::from_secs(5))
-                    .with_timeout(Duration::from_secs(60)),
-            )
             .build()
             .map_err(|e| e.to_string())?;
         Ok(Bucket {
