@@ -255,8 +255,7 @@ pub struct BadInput(pub String);
 /// answers: a bucket that cannot be reached or refuses the credentials
 /// stops the command here, with the store's own reason.
 pub(super) async fn media_store(config: &Config) -> anyhow::Result<crate::media::MediaFiles> {
-    let media =
-        crate::media::MediaFiles::open(config.media_store.as_deref(), &config.data_dir)?;
+    let media = crate::media::MediaFiles::open(config.media_store.as_deref(), &config.data_dir)?;
     media
         .probe()
         .await

@@ -34,7 +34,10 @@ enum Backend {
 pub enum Location {
     Folder(PathBuf),
     /// A bucket and a key prefix (no leading or trailing slash; may be empty).
-    S3 { bucket: String, prefix: String },
+    S3 {
+        bucket: String,
+        prefix: String,
+    },
 }
 
 /// A media store that cannot be used as configured.
@@ -67,9 +70,7 @@ impl Location {
                 });
             }
             let prefix = prefix.trim_matches('/');
-            if prefix.split('/').any(|part| part == "." || part == "..")
-                || prefix.contains("//")
-            {
+            if prefix.split('/').any(|part| part == "." || part == "..") || prefix.contains("//") {
                 return Err(MediaStoreError::Invalid {
                     url: value.into(),
                     reason: "the prefix may not contain empty, . or .. parts".into(),
@@ -219,14 +220,14 @@ impl MediaFiles {
         };
         let backend = match Location::parse(setting)? {
             Location::Folder(root) => Backend::Folder(root),
-            Location::S3 { bucket, prefix } => Backend::Objects(
-                Bucket::open(&bucket, &prefix, aws).map_err(|reason| {
+            Location::S3 { bucket, prefix } => {
+                Backend::Objects(Bucket::open(&bucket, &prefix, aws).map_err(|reason| {
                     MediaStoreError::Invalid {
                         url: setting.into(),
                         reason,
                     }
-                })?,
-            ),
+                })?)
+            }
         };
         Ok(MediaFiles {
             backend: Arc::new(backend),
@@ -481,7 +482,13 @@ mod tests {
             Location::parse("/srv/media").unwrap(),
             Location::Folder("/srv/media".into())
         );
-        for bad in ["gs://bucket/x", "s3://", "s3://Upper/x", "s3://ok-bucket/a/../b", ""] {
+        for bad in [
+            "gs://bucket/x",
+            "s3://",
+            "s3://Upper/x",
+            "s3://ok-bucket/a/../b",
+            "",
+        ] {
             let error = Location::parse(bad).unwrap_err().to_string();
             assert!(error.contains("media store"), "{bad}: {error}");
         }
@@ -498,9 +505,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let files = MediaFiles::new(dir.path());
         let name = FileName::parse(&format!("{HASH}-320.jpg")).unwrap();
-        assert!(files.store(&name, Bytes::from_static(b"one")).await.unwrap());
         assert!(
-            !files.store(&name, Bytes::from_static(b"one")).await.unwrap(),
+            files
+                .store(&name, Bytes::from_static(b"one"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !files
+                .store(&name, Bytes::from_static(b"one"))
+                .await
+                .unwrap(),
             "already there"
         );
         assert_eq!(files.list().await.unwrap(), vec![format!("{HASH}-320.jpg")]);

@@ -14,7 +14,6 @@ mod webp;
 pub use files::{
     FileName, Location, MediaFiles, MediaStoreError, Object, ObjectBody, content_type,
 };
-pub use objects::{HOT_CACHE_BYTES, HOT_FILE_MAX};
 /// The whole pipeline on uploaded bytes, for the fuzz target only (`cargo
 /// fuzz` sets `--cfg fuzzing`); the product calls it through [`MediaFiles`].
 #[cfg(fuzzing)]
@@ -23,6 +22,7 @@ pub use images::{
     DERIVATIVE_WIDTHS, MAX_PIXELS, MAX_SIDE, MAX_UPLOAD_BYTES, SourceFormat, check_dimensions,
     sniff,
 };
+pub use objects::{HOT_CACHE_BYTES, HOT_FILE_MAX};
 pub use text::{TextChange, check_publishable_with, may_edit_text, text_change};
 
 use serde::{Deserialize, Serialize};
@@ -397,7 +397,10 @@ pub async fn prepare(
     };
     let original_size = processed.original.bytes.len();
     files
-        .store(&original_name, std::mem::take(&mut processed.original.bytes).into())
+        .store(
+            &original_name,
+            std::mem::take(&mut processed.original.bytes).into(),
+        )
         .await?;
     let text = text.trimmed();
     Ok(MediaRow {

@@ -61,12 +61,14 @@ impl Bucket {
         crate::outbound::install_tls_provider();
         let mut builder = match aws {
             None => AmazonS3Builder::from_env(),
-            Some(pairs) => pairs.iter().fold(AmazonS3Builder::new(), |builder, (k, v)| {
-                match k.to_ascii_lowercase().parse::<AmazonS3ConfigKey>() {
-                    Ok(key) => builder.with_config(key, v),
-                    Err(_) => builder,
-                }
-            }),
+            Some(pairs) => pairs
+                .iter()
+                .fold(AmazonS3Builder::new(), |builder, (k, v)| {
+                    match k.to_ascii_lowercase().parse::<AmazonS3ConfigKey>() {
+                        Ok(key) => builder.with_config(key, v),
+                        Err(_) => builder,
+                    }
+                }),
         };
         // Client options first: they replace every client setting,
         // `allow_http` (from `AWS_ALLOW_HTTP`) included.

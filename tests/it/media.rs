@@ -770,7 +770,10 @@ async fn masthead_check_finds_a_damaged_or_missing_media_file(backend: Backend) 
         .unwrap();
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     assert!(
-        report.checked.iter().any(|c| c.starts_with("5 media files in ")),
+        report
+            .checked
+            .iter()
+            .any(|c| c.starts_with("5 media files in ")),
         "{:?}",
         report.checked
     );

@@ -122,7 +122,10 @@ async fn a_refused_upload_leaves_no_object_in_the_bucket(backend: Backend) {
     let png = encode(&picture(900, 600), "png");
     let truncated = &png[..png.len() / 2];
     for (name, bytes) in [
-        ("notes.jpg", b"these are not the pixels you are looking for".as_slice()),
+        (
+            "notes.jpg",
+            b"these are not the pixels you are looking for".as_slice(),
+        ),
         ("half.png", truncated),
     ] {
         let answer = post_upload(&writer, true, name, bytes, "Alt").await;
@@ -292,7 +295,10 @@ async fn masthead_check_names_a_missing_or_damaged_object(backend: Backend) {
     assert!(clean.status.success(), "{}", procs::describe(&clean));
     let stdout = String::from_utf8_lossy(&clean.stdout).into_owned();
     assert!(
-        stdout.contains(&format!("checked {} media files in {url}", paths_of(&image).len())),
+        stdout.contains(&format!(
+            "checked {} media files in {url}",
+            paths_of(&image).len()
+        )),
         "{stdout}"
     );
 
@@ -300,7 +306,9 @@ async fn masthead_check_names_a_missing_or_damaged_object(backend: Backend) {
     let derivative = format!(
         "{}/{}",
         &image.hash[..2],
-        image.url(&image.derivatives[0]).trim_start_matches("/media/")
+        image
+            .url(&image.derivatives[0])
+            .trim_start_matches("/media/")
     );
     files.delete_relative(&derivative).await.unwrap();
     let original = format!(
@@ -325,7 +333,9 @@ async fn masthead_check_names_a_missing_or_damaged_object(backend: Backend) {
         stdout.contains(&format!("the media file {url}/{original} is damaged")),
         "{stdout}"
     );
-    assert!(stdout.contains("2 problems found") || procs::describe(&found).contains("2 problems found"));
+    assert!(
+        stdout.contains("2 problems found") || procs::describe(&found).contains("2 problems found")
+    );
 }
 
 /// Two `masthead serve` processes on one PostgreSQL database and one
@@ -392,7 +402,10 @@ async fn an_image_uploaded_through_one_node_is_served_by_another() {
     let paths = paths_of(&image);
     assert_eq!(files.list_relative().await.unwrap(), paths);
     for node in ["a", "b"] {
-        assert!(!logs.path().join(node).join("media").exists(), "{node}'s disk");
+        assert!(
+            !logs.path().join(node).join("media").exists(),
+            "{node}'s disk"
+        );
     }
     assert_served(&Session::at(&b.url("")), &files, &paths).await;
     // And B's library lists it, its thumbnail one of those addresses.

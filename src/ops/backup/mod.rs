@@ -135,7 +135,10 @@ pub(crate) async fn create(
         Some(root) => {
             for path in walk(root)? {
                 let relative = path.strip_prefix(root).unwrap_or(&path);
-                files.push((format!("media/{}", slash_path(relative)), Source::Path(path)));
+                files.push((
+                    format!("media/{}", slash_path(relative)),
+                    Source::Path(path),
+                ));
             }
         }
         None => {
@@ -178,13 +181,14 @@ pub(crate) async fn create(
             }
             Source::Object(relative) => {
                 let location = media.location_of(&relative);
-                let bytes = media
-                    .read_relative(&relative)
-                    .await
-                    .map_err(|source| BackupError::Io {
-                        path: location,
-                        source,
-                    })?;
+                let bytes =
+                    media
+                        .read_relative(&relative)
+                        .await
+                        .map_err(|source| BackupError::Io {
+                            path: location,
+                            source,
+                        })?;
                 // As for a folder: deleted since it was listed.
                 let Some(bytes) = bytes else { continue };
                 let size = bytes.len() as u64;

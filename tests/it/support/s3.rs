@@ -64,7 +64,10 @@ impl S3 {
             ("AWS_ENDPOINT_URL".into(), self.endpoint.clone()),
             ("AWS_REGION".into(), self.region.clone()),
             ("AWS_ACCESS_KEY_ID".into(), self.access_key_id.clone()),
-            ("AWS_SECRET_ACCESS_KEY".into(), self.secret_access_key.clone()),
+            (
+                "AWS_SECRET_ACCESS_KEY".into(),
+                self.secret_access_key.clone(),
+            ),
             ("AWS_ALLOW_HTTP".into(), "true".into()),
         ]
     }
@@ -142,7 +145,8 @@ fn find_garage() -> Option<PathBuf> {
             .map(|dir| dir.join("garage"))
             .collect::<Vec<_>>()
     });
-    let cargo_bin = std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo/bin/garage"));
+    let cargo_bin =
+        std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo/bin/garage"));
     on_path.chain(cargo_bin).find(|path| path.is_file())
 }
 
@@ -160,7 +164,9 @@ fn start() -> Result<S3, String> {
         // Removed by the watchdog when the test process is gone.
         .keep();
     let (rpc, s3) = (free_port(), free_port());
-    let secret: String = (0..32).map(|i| format!("{:02x}", (i * 37 + 11) % 256)).collect();
+    let secret: String = (0..32)
+        .map(|i| format!("{:02x}", (i * 37 + 11) % 256))
+        .collect();
     let config = dir.join("garage.toml");
     std::fs::write(
         &config,
@@ -193,7 +199,12 @@ root_domain = ".s3.garage.localhost"
 while kill -0 "$4" 2>/dev/null && kill -0 "$g" 2>/dev/null; do sleep 0.5; done
 kill "$g" 2>/dev/null; wait "$g"; rm -rf "$5""#,
         )
-        .args(["sh".as_ref(), garage.as_os_str(), config.as_os_str(), log.as_os_str()])
+        .args([
+            "sh".as_ref(),
+            garage.as_os_str(),
+            config.as_os_str(),
+            log.as_os_str(),
+        ])
         .arg(std::process::id().to_string())
         .arg(&dir)
         .stdin(Stdio::null())
@@ -222,7 +233,15 @@ kill "$g" 2>/dev/null; wait "$g"; rm -rf "$5""#,
     let run = |args: &[&str]| garage_command(&garage, &config, args);
     run(&["layout", "assign", "-z", "dc1", "-c", "1G", &node])?;
     run(&["layout", "apply", "--version", "1"])?;
-    run(&["key", "import", "--yes", "-n", "masthead-tests", KEY_ID, SECRET])?;
+    run(&[
+        "key",
+        "import",
+        "--yes",
+        "-n",
+        "masthead-tests",
+        KEY_ID,
+        SECRET,
+    ])?;
     let server = S3 {
         endpoint: format!("http://127.0.0.1:{s3}"),
         region: "garage".into(),
@@ -242,14 +261,7 @@ kill "$g" 2>/dev/null; wait "$g"; rm -rf "$5""#,
         }
     }
     server.garage(&[
-        "bucket",
-        "allow",
-        "--read",
-        "--write",
-        "--owner",
-        BUCKET,
-        "--key",
-        KEY_ID,
+        "bucket", "allow", "--read", "--write", "--owner", BUCKET, "--key", KEY_ID,
     ])?;
     Ok(server)
 }
