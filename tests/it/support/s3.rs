@@ -138,7 +138,7 @@ fn garage_command(garage: &Path, config: &Path, args: &[&str]) -> Result<String,
 /// The Garage binary, if installed.
 fn find_garage() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("MASTHEAD_TEST_GARAGE") {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|path| path.is_file());
     }
     let on_path = std::env::var_os("PATH").into_iter().flat_map(|paths| {
         std::env::split_paths(&paths)
