@@ -1,5 +1,5 @@
-//! `App`: what every request and job shares: storage, the renderer, the
-//! process configuration and the clock.
+//! `App`: what every request and job shares: storage, the media store, the
+//! renderer, the process configuration and the clock.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::cache::{Follower, PageCache, SettingsMemo};
 use crate::config::Config;
+use crate::media::MediaFiles;
 use crate::ops::health::Health;
 use crate::rendering::Renderer;
 use crate::sections::{Section, SectionError};
@@ -22,6 +23,7 @@ pub struct App {
 #[derive(Debug)]
 struct Inner {
     store: Store,
+    media: MediaFiles,
     renderer: Renderer,
     config: Config,
     clock: Clock,
@@ -183,7 +185,16 @@ impl Clock {
 }
 
 impl App {
+    /// An app whose media store is the one `config` names (tests and tools:
+    /// `serve` opens the store first, to fail with its reason, and calls
+    /// [`App::with_media`]).
     pub fn new(store: Store, config: Config, clock: Clock) -> App {
+        let media = MediaFiles::open(config.media_store.as_deref(), &config.data_dir)
+            .unwrap_or_else(|error| panic!("{error}"));
+        App::with_media(store, media, config, clock)
+    }
+
+    pub fn with_media(store: Store, media: MediaFiles, config: Config, clock: Clock) -> App {
         let renderer = Renderer::new(config.theme_dir.clone());
         let page_cache = PageCache::new(config.page_cache, config.page_cache_mb << 20);
         crate::ops::metrics::install();
@@ -191,6 +202,7 @@ impl App {
         App {
             inner: Arc::new(Inner {
                 store,
+                media,
                 renderer,
                 config,
                 clock,
@@ -205,6 +217,11 @@ impl App {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Where media files live (`--media-store`).
+    pub fn media(&self) -> &MediaFiles {
+        &self.inner.media
     }
 
     pub fn renderer(&self) -> &Renderer {

@@ -17,6 +17,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `postgres://...` for PostgreSQL; `None` for the embedded SQLite database.
     pub database_url: Option<String>,
+    /// Where media files live: a folder or `s3://BUCKET/PREFIX`; `None`:
+    /// `<data_dir>/media`.
+    pub media_store: Option<String>,
     /// A folder whose templates override the embedded theme.
     pub theme_dir: Option<PathBuf>,
     /// The public address of the site, used in canonical links and feeds.
@@ -140,6 +143,7 @@ pub struct ConfigFile {
     pub listen: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
+    pub media_store: Option<String>,
     pub theme_dir: Option<PathBuf>,
     pub base_url: Option<String>,
     pub log_format: Option<LogFormat>,
@@ -175,6 +179,12 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// Where media files live: a folder, or s3://BUCKET/PREFIX on any
+    /// S3-compatible store (endpoint, region and credentials from
+    /// AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
+    /// [default: <data-dir>/media]
+    #[arg(long, env = "MASTHEAD_MEDIA_STORE", global = true)]
+    pub media_store: Option<String>,
     /// Folder of templates that override the default theme.
     #[arg(long, env = "MASTHEAD_THEME_DIR", global = true)]
     pub theme_dir: Option<PathBuf>,
@@ -250,6 +260,8 @@ pub enum ConfigError {
     },
     #[error("outbound allow list: {0}")]
     OutboundAllow(String),
+    #[error(transparent)]
+    MediaStore(#[from] crate::media::MediaStoreError),
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -294,6 +306,14 @@ impl Config {
             },
         )
         .map_err(ConfigError::OutboundAllow)?;
+        let media_store = args
+            .media_store
+            .clone()
+            .or(file.media_store)
+            .filter(|u| !u.trim().is_empty());
+        if let Some(setting) = &media_store {
+            crate::media::Location::parse(setting)?;
+        }
         Ok(Config {
             listen: listen
                 .or(file.listen)
@@ -308,6 +328,7 @@ impl Config {
                 .clone()
                 .or(file.database_url)
                 .filter(|u| !u.is_empty()),
+            media_store,
             theme_dir: args.theme_dir.clone().or(file.theme_dir),
             base_url: base_url.or(file.base_url),
             log_format: args
@@ -386,6 +407,7 @@ impl Config {
             listen: DEFAULT_LISTEN.parse().expect("default address"),
             data_dir: data_dir.to_owned(),
             database_url: None,
+            media_store: None,
             theme_dir: None,
             base_url: None,
             log_format: LogFormat::Text,

@@ -64,7 +64,7 @@ pub(super) async fn wordpress(config: &Config, args: WordPressArgs) -> anyhow::R
         file: args.file,
         uploads: args.uploads,
         dry_run: args.dry_run,
-        media: crate::media::MediaFiles::new(&config.data_dir),
+        media: super::media_store(config).await?,
         fetch: args
             .fetch_media
             .then(|| crate::outbound::Outbound::new(config.outbound.clone())),

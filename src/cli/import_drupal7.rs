@@ -27,7 +27,7 @@ pub(super) async fn run(
         (super::open(config).await?, None)
     };
     let now = jiff::Timestamp::now().as_second();
-    let media = crate::media::MediaFiles::new(&config.data_dir);
+    let media = super::media_store(config).await?;
     let result = drupal7::import(&store, &media, &options, now).await;
     match dry {
         Some(dry) => dry.close().await,

@@ -251,6 +251,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 #[error("{0}")]
 pub struct BadInput(pub String);
 
+/// Opens the configured media store (`--media-store`) and checks that it
+/// answers: a bucket that cannot be reached or refuses the credentials
+/// stops the command here, with the store's own reason.
+pub(super) async fn media_store(config: &Config) -> anyhow::Result<crate::media::MediaFiles> {
+    let media = crate::media::MediaFiles::open(config.media_store.as_deref(), &config.data_dir)?;
+    media
+        .probe()
+        .await
+        .with_context(|| format!("cannot reach the media store {}", media.describe()))?;
+    Ok(media)
+}
+
 /// Opens the configured database (creating the data folder for SQLite) and
 /// applies migrations.
 pub async fn open(config: &Config) -> anyhow::Result<Store> {

@@ -24,8 +24,9 @@ async fn open_existing(config: &Config) -> anyhow::Result<Store> {
 
 pub(super) async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     let store = open_existing(config).await?;
+    let media = super::media_store(config).await?;
     let now = jiff::Timestamp::now().as_second();
-    let result = backup::create(&store, &config.data_dir, file, now).await;
+    let result = backup::create(&store, &media, file, now).await;
     store.close().await;
     let manifest = result.with_context(|| format!("backup to {} failed", file.display()))?;
     let bytes: u64 = manifest.files.iter().map(|f| f.size).sum();
@@ -44,9 +45,11 @@ pub(super) async fn restore(config: &Config, file: &Path, force: bool) -> anyhow
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     // A server on this folder would keep the old database open.
     let _lock = super::lock::lock(&config.data_dir, "restoring")?;
+    let media = super::media_store(config).await?;
     let target = restore::Target {
         data_dir: &config.data_dir,
         database_url: config.database_url.as_deref(),
+        media: &media,
         force,
     };
     let manifest = restore::restore(file, &target)
@@ -66,7 +69,8 @@ pub(super) async fn restore(config: &Config, file: &Path, force: bool) -> anyhow
 
 pub(super) async fn check(config: &Config) -> anyhow::Result<()> {
     let store = open_existing(config).await?;
-    let result = crate::ops::checks::run(&store, &config.data_dir).await;
+    let media = super::media_store(config).await?;
+    let result = crate::ops::checks::run_with_media(&store, &media).await;
     store.close().await;
     let report = result.context("the check could not finish")?;
     for line in &report.checked {

@@ -27,6 +27,7 @@ pub(super) async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
     // Every connection is a file: take all the files the system allows.
     crate::http::connections::raise_open_files_limit();
     let store = super::open(&config).await?;
+    let media = super::media_store(&config).await?;
     ensure_site(&store, &config, !no_demo).await?;
     let listener = crate::http::connections::listen(config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -41,6 +42,7 @@ pub(super) async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
     tracing::info!(
         address = %listener.local_addr()?,
         database = store.backend(),
+        media = %media.describe(),
         "masthead is serving on http://{}",
         listener.local_addr()?
     );
@@ -50,7 +52,7 @@ pub(super) async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
         .unwrap_or_else(|| local_url(listener.local_addr()));
     super::users::announce_setup(&store, &base, jiff::Timestamp::now().as_second()).await?;
     let drain = config.shutdown_timeout;
-    let app = App::new(store.clone(), config, Clock::system());
+    let app = App::with_media(store.clone(), media, config, Clock::system());
     // WebSub pings follow the changes feed with their own cursor.
     let websub = app.health().register(
         crate::feeds::websub::CONSUMER,

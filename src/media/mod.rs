@@ -7,10 +7,13 @@
 
 mod files;
 mod images;
+mod objects;
 mod text;
 mod webp;
 
-pub use files::{FileName, MediaFiles, content_type};
+pub use files::{
+    FileName, Location, MediaFiles, MediaStoreError, Object, ObjectBody, content_type,
+};
 /// The whole pipeline on uploaded bytes, for the fuzz target only (`cargo
 /// fuzz` sets `--cfg fuzzing`); the product calls it through [`MediaFiles`].
 #[cfg(fuzzing)]
@@ -19,6 +22,7 @@ pub use images::{
     DERIVATIVE_WIDTHS, MAX_PIXELS, MAX_SIDE, MAX_UPLOAD_BYTES, SourceFormat, check_dimensions,
     sniff,
 };
+pub use objects::{HOT_CACHE_BYTES, HOT_FILE_MAX};
 pub use text::{TextChange, check_publishable_with, may_edit_text, text_change};
 
 use serde::{Deserialize, Serialize};
@@ -269,7 +273,8 @@ impl Media {
     }
 }
 
-/// A file the media table refers to, relative to `<data_dir>/media`.
+/// A file the media table refers to, as a path inside the media store
+/// (`<aa>/<name>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {
     pub path: String,
@@ -363,34 +368,40 @@ pub async fn prepare(
     // holds more than [`IMAGE_MEMORY_BUDGET`]; the others wait their turn.
     let needed = images::memory_needed(&bytes)?;
     let _reserved = IMAGE_MEMORY.reserve(needed).await?;
-    let files_for_task = files.clone();
-    let (processed, derivatives) = tokio::task::spawn_blocking(move || {
-        let processed = images::process(&bytes)?;
-        let original_name = FileName {
+    let mut processed = tokio::task::spawn_blocking(move || images::process(&bytes))
+        .await
+        .map_err(|e| MediaError::Encode(format!("image worker failed: {e}")))??;
+    // Every file is stored before the row that names them is written, so a
+    // reader (on any node) never meets a row whose files are not there yet.
+    // A failure here leaves no row; files already stored are the image's
+    // by content hash and found again by the next upload of it.
+    let mut derivatives = Vec::new();
+    for (format, encoded) in std::mem::take(&mut processed.derivatives) {
+        let name = FileName {
             hash: processed.hash.clone(),
-            width: None,
-            ext: processed.original.ext.to_owned(),
+            width: Some(encoded.width),
+            ext: encoded.ext.to_owned(),
         };
-        files_for_task.store(&original_name, &processed.original.bytes)?;
-        let mut derivatives = Vec::new();
-        for (format, encoded) in &processed.derivatives {
-            let name = FileName {
-                hash: processed.hash.clone(),
-                width: Some(encoded.width),
-                ext: encoded.ext.to_owned(),
-            };
-            files_for_task.store(&name, &encoded.bytes)?;
-            derivatives.push(Derivative {
-                format: *format,
-                width: encoded.width,
-                height: encoded.height,
-                bytes: encoded.bytes.len() as u64,
-            });
-        }
-        Ok::<_, MediaError>((processed, derivatives))
-    })
-    .await
-    .map_err(|e| MediaError::Encode(format!("image worker failed: {e}")))??;
+        derivatives.push(Derivative {
+            format,
+            width: encoded.width,
+            height: encoded.height,
+            bytes: encoded.bytes.len() as u64,
+        });
+        files.store(&name, encoded.bytes.into()).await?;
+    }
+    let original_name = FileName {
+        hash: processed.hash.clone(),
+        width: None,
+        ext: processed.original.ext.to_owned(),
+    };
+    let original_size = processed.original.bytes.len();
+    files
+        .store(
+            &original_name,
+            std::mem::take(&mut processed.original.bytes).into(),
+        )
+        .await?;
     let text = text.trimmed();
     Ok(MediaRow {
         id: 0,
@@ -398,7 +409,7 @@ pub async fn prepare(
         width: i64::from(processed.width),
         height: i64::from(processed.height),
         mime: content_type(processed.original.ext).to_owned(),
-        byte_size: processed.original.bytes.len() as i64,
+        byte_size: original_size as i64,
         caption: text.caption,
         credit: text.credit,
         alt: text.alt,

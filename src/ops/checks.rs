@@ -1,7 +1,8 @@
 //! `masthead check`: finds what is wrong with a site's data and says, in
 //! words an operator can act on, what to do about it. It checks the
 //! database engine's own integrity, that migrations are applied, that every
-//! media file the database refers to exists with its checksum, and that
+//! media file the database refers to exists in the media store (folder or
+//! bucket) with its checksum, and that
 //! derived data matches its source (article HTML against its Markdown,
 //! revision counters against revisions, stories' topic filing against the
 //! topic names they keep and their crediting against their bylines,
@@ -11,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use crate::media::MediaFiles;
 use crate::storage::{StorageError, Store};
 use crate::text::markdown;
 
@@ -40,6 +42,12 @@ const RESTORE: &str = "restore the last good backup (masthead restore --force FI
 
 /// Runs every check against `store` and the media in `<data_dir>/media`.
 pub async fn run(store: &Store, data_dir: &Path) -> Result<Report, StorageError> {
+    run_with_media(store, &MediaFiles::new(data_dir)).await
+}
+
+/// Runs every check against `store` and the media store `media` (a folder
+/// or a bucket).
+pub async fn run_with_media(store: &Store, media: &MediaFiles) -> Result<Report, StorageError> {
     let mut report = Report::default();
 
     let problems = store.integrity_problems().await?;
@@ -67,7 +75,7 @@ pub async fn run(store: &Store, data_dir: &Path) -> Result<Report, StorageError>
         });
     }
 
-    check_media(store, data_dir, &mut report).await?;
+    check_media(store, media, &mut report).await?;
     check_bodies(store, &mut report).await?;
     check_topic_filing(store, &mut report).await?;
     check_person_filing(store, &mut report).await?;
@@ -118,7 +126,7 @@ pub async fn run(store: &Store, data_dir: &Path) -> Result<Report, StorageError>
 
 async fn check_media(
     store: &Store,
-    data_dir: &Path,
+    media: &MediaFiles,
     report: &mut Report,
 ) -> Result<(), StorageError> {
     let references = match crate::media::stored_files(store).await {
@@ -132,22 +140,48 @@ async fn check_media(
             return Ok(());
         }
     };
-    report
-        .checked
-        .push(format!("{} media files", references.len()));
-    let media = data_dir.join("media");
+    report.checked.push(format!(
+        "{} media files in {}",
+        references.len(),
+        media.describe()
+    ));
+    let in_folder = media.folder_root().is_some();
     for reference in references {
-        let path = media.join(&reference.path);
-        let fix = format!(
-            "copy {} back from a backup (masthead restore into a spare folder, then take it from its media/)",
-            path.display()
-        );
-        match crate::ops::backup::checksum(&path) {
-            Err(_) => report.findings.push(Finding {
-                problem: format!("the media file {} is missing", path.display()),
+        let location = media.location_of(&reference.path);
+        let fix = if in_folder {
+            format!(
+                "copy {location} back from a backup (masthead restore into a spare folder, then take it from its media/)"
+            )
+        } else {
+            format!(
+                "put {location} back from a backup (masthead restore with --media-store set to a spare folder, then copy the object from it)"
+            )
+        };
+        // Originals are read whole and hashed (their hash names the image);
+        // derivatives only need to be there.
+        let found = match &reference.sha256 {
+            Some(_) => media
+                .read_relative(&reference.path)
+                .await
+                .map(|bytes| bytes.map(|b| Some(crate::ops::backup::sha256_hex(&b)))),
+            None => media
+                .exists_relative(&reference.path)
+                .await
+                .map(|there| there.then_some(None)),
+        };
+        match found {
+            Err(error) => report.findings.push(Finding {
+                problem: format!("the media file {location} cannot be read: {error}"),
+                fix: format!(
+                    "check that the media store {} answers and that masthead may read it, then run the check again",
+                    media.describe()
+                ),
+            }),
+            Ok(None) => report.findings.push(Finding {
+                problem: format!("the media file {location} is missing"),
                 fix,
             }),
-            Ok((_, sum))
+            Ok(Some(Some(sum)))
                 if reference
                     .sha256
                     .as_ref()
@@ -155,14 +189,13 @@ async fn check_media(
             {
                 report.findings.push(Finding {
                     problem: format!(
-                        "the media file {} is damaged (its checksum is {sum}, the database expects {})",
-                        path.display(),
+                        "the media file {location} is damaged (its checksum is {sum}, the database expects {})",
                         reference.sha256.as_deref().unwrap_or_default()
                     ),
                     fix,
                 })
             }
-            Ok(_) => {}
+            Ok(Some(_)) => {}
         }
     }
     Ok(())

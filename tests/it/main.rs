@@ -44,6 +44,8 @@ mod languages;
 mod leaks;
 mod login_next;
 mod media;
+// media in object storage (issue 15)
+mod media_store;
 mod newsroom;
 mod one_way;
 mod outbound;

@@ -7,6 +7,7 @@ mod upload;
 #[cfg(fuzzing)]
 pub use upload::fuzz_upload_form;
 
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::admin::{self, CurrentUser, Page};
 use super::problem::Problem;
 use crate::app::App;
-use crate::media::{self, FileName, MAX_UPLOAD_BYTES, MediaFiles, MediaText};
+use crate::media::{self, FileName, MAX_UPLOAD_BYTES, MediaText, ObjectBody};
 
 /// Largest request body of an upload: the file limit plus room for the
 /// form's other fields and multipart framing. The file itself is held to
@@ -45,23 +46,33 @@ pub(super) fn upload_routes() -> Router<App> {
 }
 
 /// Serves a stored image file. Names are content hashes, so a name always
-/// means the same bytes: cache for a year, immutable. A missing file is the
-/// reader's 404 page and a file that cannot be read a failure of ours (the
-/// 500 page with the request id), both through [`Problem`].
+/// means the same bytes: cache for a year, immutable. The same headers
+/// whether the file comes from a folder or an object store (streamed, or
+/// from the in-memory cache of hot files). A missing file is the reader's
+/// 404 page and a file that cannot be read a failure of ours (the 500 page
+/// with the request id), both through [`Problem`].
 async fn file(State(app): State<App>, Path(name): Path<String>) -> Result<Response, Problem> {
     let name = FileName::parse(&name).ok_or_else(Problem::no_page)?;
-    let files = MediaFiles::new(&app.config().data_dir);
-    let bytes = files
-        .read(&name)
+    let object = app
+        .media()
+        .fetch(&name)
         .await
         .map_err(|error| Problem::internal(UnreadableFile(name.to_name(), error)))?
         .ok_or_else(Problem::no_page)?;
+    let body = match object.body {
+        ObjectBody::Bytes(bytes) => Body::from(bytes),
+        ObjectBody::Stream(stream) => Body::from_stream(stream),
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, name.content_type()),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::CONTENT_TYPE, name.content_type().to_owned()),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_owned(),
+            ),
+            (header::CONTENT_LENGTH, object.size.to_string()),
         ],
-        bytes,
+        body,
     )
         .into_response())
 }

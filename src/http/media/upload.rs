@@ -14,7 +14,7 @@ use super::{UPLOAD_BODY_LIMIT, render_list};
 use crate::app::App;
 use crate::http::admin::{CurrentUser, Page};
 use crate::http::problem::{Chain, Problem, Surface, is_outage};
-use crate::media::{self, MAX_UPLOAD_BYTES, Media, MediaError, MediaFiles, MediaText};
+use crate::media::{self, MAX_UPLOAD_BYTES, Media, MediaError, MediaText};
 
 /// Refuses a request that announces a body over [`UPLOAD_BODY_LIMIT`]
 /// before reading any of it, with the same clear message as a file over the
@@ -282,10 +282,9 @@ pub(super) async fn upload(
     let mut from_editor = FromEditor::default();
     let result = async {
         let form = read_form(multipart, &mut from_editor).await?;
-        let files = MediaFiles::new(&app.config().data_dir);
         media::ingest(
             app.store(),
-            &files,
+            app.media(),
             form.file,
             &form.file_name,
             form.text,

@@ -7,9 +7,10 @@
 //! - `database/masthead.db`: SQLite, made by `VACUUM INTO`;
 //! - `database/tables/<table>.jsonl`: PostgreSQL, one JSON object per row,
 //!   every table read in one REPEATABLE READ transaction;
-//! - `media/...`: the data folder's `media/` as it was after the snapshot
-//!   (files are content-addressed and only added, so every file the snapshot
-//!   refers to is there);
+//! - `media/<aa>/<name>`: every file of the media store (the data folder's
+//!   `media/`, another folder or an S3 bucket's prefix, `--media-store`) as
+//!   it was after the snapshot (files are content-addressed and only added,
+//!   so every file the snapshot refers to is there);
 //! - `manifest.json`, last.
 
 pub(crate) mod restore;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::media::MediaFiles;
 use crate::storage::{StorageError, Store, TableDump};
 
 /// What the archive says it holds.
@@ -88,11 +90,18 @@ pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_
     }
 }
 
-/// Writes a backup of `store` and `<data_dir>/media` to `target`, while the
+/// Where a file of the archive comes from.
+enum Source {
+    Path(PathBuf),
+    /// A path inside an object store (`<aa>/<name>`).
+    Object(String),
+}
+
+/// Writes a backup of `store` and its media store to `target`, while the
 /// site keeps serving. Returns the manifest written.
 pub(crate) async fn create(
     store: &Store,
-    data_dir: &Path,
+    media: &MediaFiles,
     target: &Path,
     now: i64,
 ) -> Result<Manifest, BackupError> {
@@ -102,27 +111,48 @@ pub(crate) async fn create(
 
     // The database first: media only ever gains files, so everything the
     // snapshot refers to is still there when the media are copied after.
-    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut files: Vec<(String, Source)> = Vec::new();
     let mut tables = Vec::new();
     let migration_version = store.applied_migration_version().await?;
     if store.backend() == "sqlite" {
         let snapshot = staging.join("masthead.db");
         store.sqlite_snapshot(&snapshot).await?;
-        files.push(("database/masthead.db".into(), snapshot));
+        files.push(("database/masthead.db".into(), Source::Path(snapshot)));
     } else {
         let dir = staging.join("tables");
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
         let (dumps, _) = store.export_tables(&dir).await?;
         for dump in &dumps {
             let name = format!("{}.jsonl", dump.table);
-            files.push((format!("database/tables/{name}"), dir.join(&name)));
+            files.push((
+                format!("database/tables/{name}"),
+                Source::Path(dir.join(&name)),
+            ));
         }
         tables = dumps;
     }
-    let media = data_dir.join("media");
-    for path in walk(&media)? {
-        let relative = path.strip_prefix(&media).unwrap_or(&path);
-        files.push((format!("media/{}", slash_path(relative)), path));
+    match media.folder_root() {
+        Some(root) => {
+            for path in walk(root)? {
+                let relative = path.strip_prefix(root).unwrap_or(&path);
+                files.push((
+                    format!("media/{}", slash_path(relative)),
+                    Source::Path(path),
+                ));
+            }
+        }
+        None => {
+            let listed = media
+                .list_relative()
+                .await
+                .map_err(|source| BackupError::Io {
+                    path: media.describe(),
+                    source,
+                })?;
+            for relative in listed {
+                files.push((format!("media/{relative}"), Source::Object(relative)));
+            }
+        }
     }
 
     let partial = sibling(target, "partial");
@@ -131,19 +161,41 @@ pub(crate) async fn create(
     let mut archive = tar::Builder::new(std::io::BufWriter::new(file));
     archive.mode(tar::HeaderMode::Deterministic);
     let mut entries = Vec::with_capacity(files.len());
-    for (name, path) in files {
-        let (size, sha256) = match checksum(&path) {
-            Ok(sum) => sum,
-            // A media file deleted since it was listed is no longer referred to.
-            Err(BackupError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::NotFound && name.starts_with("media/") =>
-            {
-                continue;
+    for (name, source) in files {
+        let (size, sha256) = match source {
+            Source::Path(path) => {
+                let (size, sha256) = match checksum(&path) {
+                    Ok(sum) => sum,
+                    // A media file deleted since it was listed is no longer referred to.
+                    Err(BackupError::Io { source, .. })
+                        if source.kind() == std::io::ErrorKind::NotFound
+                            && name.starts_with("media/") =>
+                    {
+                        continue;
+                    }
+                    Err(error) => return Err(error),
+                };
+                let mut file = std::fs::File::open(&path).map_err(io(&path))?;
+                append(&mut archive, &name, size, &mut file)?;
+                (size, sha256)
             }
-            Err(error) => return Err(error),
+            Source::Object(relative) => {
+                let location = media.location_of(&relative);
+                let bytes =
+                    media
+                        .read_relative(&relative)
+                        .await
+                        .map_err(|source| BackupError::Io {
+                            path: location,
+                            source,
+                        })?;
+                // As for a folder: deleted since it was listed.
+                let Some(bytes) = bytes else { continue };
+                let size = bytes.len() as u64;
+                append(&mut archive, &name, size, &mut bytes.as_ref())?;
+                (size, sha256_hex(&bytes))
+            }
         };
-        let mut source = std::fs::File::open(&path).map_err(io(&path))?;
-        append(&mut archive, &name, size, &mut source)?;
         entries.push(FileEntry {
             path: name,
             size,
@@ -209,6 +261,11 @@ pub(crate) fn checksum(path: &Path) -> Result<(u64, String), BackupError> {
     Ok((size, hex(hasher.finalize().as_slice())))
 }
 
+/// SHA-256 of bytes, lowercase hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(Sha256::digest(bytes).as_slice())
+}
+
 /// Lowercase hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -236,7 +293,7 @@ pub(crate) fn walk(dir: &Path) -> Result<Vec<PathBuf>, BackupError> {
     Ok(out)
 }
 
-fn slash_path(path: &Path) -> String {
+pub(crate) fn slash_path(path: &Path) -> String {
     path.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()

@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use super::{BackupError, FORMAT, Manifest, RemoveOnDrop, checksum, io, walk};
+use crate::media::MediaFiles;
 use crate::storage::Store;
 
 /// Where a backup goes.
@@ -17,6 +18,8 @@ pub(crate) struct Target<'a> {
     pub data_dir: &'a Path,
     /// `postgres://...`, or `None` for SQLite in `data_dir`.
     pub database_url: Option<&'a str>,
+    /// Where the media files go.
+    pub media: &'a MediaFiles,
     /// Replace a site that is already there.
     pub force: bool,
 }
@@ -50,8 +53,15 @@ pub(crate) async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manif
             target: backend.into(),
         });
     }
-    let media = data_dir.join("media");
-    let media_in_use = !walk(&media)?.is_empty();
+    let media = target.media;
+    let media_in_use = match media.folder_root() {
+        Some(root) => !walk(root)?.is_empty(),
+        None => !media
+            .list_relative()
+            .await
+            .map_err(media_error(media))?
+            .is_empty(),
+    };
 
     match target.database_url {
         None => {
@@ -72,7 +82,7 @@ pub(crate) async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manif
             .await;
             staged.close().await;
             prepared?;
-            add_media(&staging, &media)?;
+            add_media(&staging, media).await?;
             if db.exists() {
                 settle_sqlite(data_dir).await?;
             }
@@ -85,7 +95,7 @@ pub(crate) async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manif
             if shm.exists() && !data_dir.join("masthead.db-wal").exists() {
                 std::fs::remove_file(&shm).map_err(io(&shm))?;
             }
-            remove_other_media(&manifest, &media)?;
+            remove_other_media(&manifest, media).await?;
         }
         Some(url) => {
             let store = Store::open(Some(url), data_dir).await?;
@@ -100,7 +110,7 @@ pub(crate) async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manif
                 if (store.postgres_has_data().await? || media_in_use) && !target.force {
                     return Err(BackupError::NotEmpty("the database".into()));
                 }
-                add_media(&staging, &media)?;
+                add_media(&staging, media).await?;
                 // The commit: one transaction.
                 store
                     .postgres_restore(
@@ -109,7 +119,7 @@ pub(crate) async fn restore(archive: &Path, target: &Target<'_>) -> Result<Manif
                         manifest.migration_version,
                     )
                     .await?;
-                remove_other_media(&manifest, &media)
+                remove_other_media(&manifest, media).await
             }
             .await;
             store.close().await;
@@ -156,42 +166,80 @@ async fn settle_sqlite(data_dir: &Path) -> Result<(), BackupError> {
     Ok(())
 }
 
-/// Moves the backup's media files into `media` (each file by one rename,
-/// so a reader never sees half of one); files already there stay.
-fn add_media(staging: &Path, media: &Path) -> Result<(), BackupError> {
+fn media_error(media: &MediaFiles) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
+    move |source| BackupError::Io {
+        path: media.describe(),
+        source,
+    }
+}
+
+/// Adds the backup's media files to the media store: into a folder each
+/// file by one rename, into a bucket each by one PUT, so a reader never sees
+/// half of one; files already there stay.
+async fn add_media(staging: &Path, media: &MediaFiles) -> Result<(), BackupError> {
     let staged = staging.join("media");
     for file in walk(&staged)? {
         let relative = file.strip_prefix(&staged).expect("walk stays inside");
-        let target = media.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        match media.folder_root() {
+            Some(root) => {
+                let target = root.join(relative);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(io(parent))?;
+                }
+                std::fs::rename(&file, &target).map_err(io(&target))?;
+            }
+            None => {
+                let relative = super::slash_path(relative);
+                if crate::media::FileName::parse_relative(&relative).is_none() {
+                    // Not a media file (a temporary file a folder held).
+                    tracing::warn!(file = %relative, "not restored: not a media file name");
+                    continue;
+                }
+                let bytes = std::fs::read(&file).map_err(io(&file))?;
+                media
+                    .put_relative(&relative, bytes.into())
+                    .await
+                    .map_err(|source| BackupError::Io {
+                        path: media.location_of(&relative),
+                        source,
+                    })?;
+            }
         }
-        std::fs::rename(&file, &target).map_err(io(&target))?;
     }
     Ok(())
 }
 
 /// After the commit: removes the media files the restored site does not
 /// have (the replaced site's own), and the folders they leave empty.
-fn remove_other_media(manifest: &Manifest, media: &Path) -> Result<(), BackupError> {
+async fn remove_other_media(manifest: &Manifest, media: &MediaFiles) -> Result<(), BackupError> {
     let kept: std::collections::HashSet<&str> = manifest
         .files
         .iter()
         .filter_map(|f| f.path.strip_prefix("media/"))
         .collect();
-    for file in walk(media)? {
-        let relative = file.strip_prefix(media).expect("walk stays inside");
-        let name = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if !kept.contains(name.as_str()) {
-            std::fs::remove_file(&file).map_err(io(&file))?;
-            if let Some(parent) = file.parent() {
-                // Only succeeds when the folder is now empty.
-                let _ = std::fs::remove_dir(parent);
+    if let Some(root) = media.folder_root() {
+        for file in walk(root)? {
+            let relative = file.strip_prefix(root).expect("walk stays inside");
+            let name = super::slash_path(relative);
+            if !kept.contains(name.as_str()) {
+                std::fs::remove_file(&file).map_err(io(&file))?;
+                if let Some(parent) = file.parent() {
+                    // Only succeeds when the folder is now empty.
+                    let _ = std::fs::remove_dir(parent);
+                }
             }
+        }
+        return Ok(());
+    }
+    for relative in media.list_relative().await.map_err(media_error(media))? {
+        if !kept.contains(relative.as_str()) {
+            media
+                .delete_relative(&relative)
+                .await
+                .map_err(|source| BackupError::Io {
+                    path: media.location_of(&relative),
+                    source,
+                })?;
         }
     }
     Ok(())

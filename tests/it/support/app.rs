@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use masthead::accounts::{Role, User};
 use masthead::app::{App, Clock};
 use masthead::config::Config;
+use masthead::media::MediaFiles;
 use masthead::storage::{AuditRow, Store};
 
 use super::db::{Backend, TestStore, demo_site, store};
@@ -142,6 +143,18 @@ pub async fn serve(
     configure: impl FnOnce(&mut Config),
     clock: Clock,
 ) -> TestApp {
+    serve_with_media(db, seed, None, configure, clock).await
+}
+
+/// [`serve`] with its media in `media` (an S3 store, say) instead of the
+/// data folder's `media/`.
+pub async fn serve_with_media(
+    db: TestStore,
+    seed: bool,
+    media: Option<MediaFiles>,
+    configure: impl FnOnce(&mut Config),
+    clock: Clock,
+) -> TestApp {
     let site = demo_site(&db.store).await;
     if seed {
         masthead::imports::import_text(&db.store, &site, "seed-page.txt", SEED, NOW)
@@ -151,7 +164,10 @@ pub async fn serve(
     let mut config = Config::for_data_dir(db.dir.path());
     config.database_url = db.database_url.clone();
     configure(&mut config);
-    let app = App::new(db.store.clone(), config, clock);
+    let app = match media {
+        Some(media) => App::with_media(db.store.clone(), media, config, clock),
+        None => App::new(db.store.clone(), config, clock),
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

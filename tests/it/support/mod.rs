@@ -3,7 +3,8 @@
 //! once per run), the app served over HTTP ([`app`]), typed visitors
 //! ([`session`]: `get`, `post_form`, `api`, `sign_in`, `audit_log`
 //! answering a [`Page`], for the app or for a server of its own), page
-//! selections ([`html`]) and the real binary ([`procs`]).
+//! selections ([`html`]), the real binary ([`procs`]) and a real
+//! S3-compatible server ([`s3`]).
 //!
 //! Tests import from here: `use crate::support::{Backend, spawn, ...}`.
 
@@ -17,9 +18,10 @@ pub mod app;
 pub mod db;
 pub mod html;
 pub mod procs;
+pub mod s3;
 pub mod session;
 
-pub use app::{TestApp, serve, spawn, spawn_with};
+pub use app::{TestApp, serve, serve_with_media, spawn, spawn_with};
 pub use db::{Backend, TestStore, demo_site, in_ci, postgres_url, sqlite_store_in, store};
 pub use html::{select, text_blocks, text_of};
 pub use session::{PASSWORD, Page, Session, cookie_client, create_user, link_path};
