@@ -38,6 +38,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("live_status.html", include_str!("../../templates/live_status.html")),
     // accounts: the admin shell
     (
+        "admin/stories/live.html",
+        include_str!("../../templates/admin/stories/live.html"),
+    ),
+    (
         "admin/base.html",
         include_str!("../../templates/admin/base.html"),
     ),
