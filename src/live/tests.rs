@@ -72,8 +72,8 @@ fn only_editors_name_another_author() {
 
 #[test]
 fn writers_run_only_the_live_blogs_of_their_own_stories() {
-    let mut article = crate::articles::NewArticle {
-        section: crate::articles::SectionRef {
+    let mut article = articles::NewArticle {
+        section: articles::SectionRef {
             id: 1,
             slug: "world".into(),
             name: "World".into(),
@@ -83,7 +83,7 @@ fn writers_run_only_the_live_blogs_of_their_own_stories() {
         standfirst: String::new(),
         teaser: None,
         body_source: "Text".into(),
-        body_format: crate::articles::BodyFormat::Markdown,
+        body_format: articles::BodyFormat::Markdown,
         dateline: String::new(),
         bylines: Vec::new(),
         tags: Vec::new(),

@@ -42,6 +42,7 @@ mod imports;
 mod kept_fields;
 mod languages;
 mod leaks;
+mod live;
 mod login_next;
 mod media;
 mod newsroom;
