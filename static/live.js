@@ -12,7 +12,7 @@
   var list = document.getElementById("live-posts");
   var announce = document.getElementById("live-announce");
   var url = box.dataset.updates;
-  var interval = parseInt(box.dataset.pollMs, 10) || 1500;
+  var interval = parseInt(box.dataset.pollMs, 10) || 1000;
   var pending = [];
   var button = null;
 

@@ -12,7 +12,7 @@ use crate::site::Site;
 
 /// How often a reader's page asks for new posts, in milliseconds (the
 /// answer comes from the page cache; a post purges it).
-pub(crate) const POLL_MS: u64 = 1500;
+pub(crate) const POLL_MS: u64 = 1000;
 
 /// One post as readers see it.
 #[derive(Debug, Serialize)]

@@ -43,6 +43,7 @@ mod kept_fields;
 mod languages;
 mod leaks;
 mod live;
+mod live_browser;
 mod login_next;
 mod media;
 mod newsroom;
