@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 use masthead::accounts::Role;
 
-use crate::browser::{browser, driver, fill, press, sign_in};
+use crate::browser::{browser, driver, fill, in_ci, press, sign_in};
 use crate::support::{Backend, NOW, create_user, spawn};
 
 #[tokio::test]
@@ -87,6 +87,39 @@ async fn a_writers_post_reaches_an_open_reader_page_within_two_seconds() {
         .await
         .unwrap();
     assert!(announced.contains("1 new post"), "{announced:?}");
+    // axe-core finds nothing on the reader's live page or on the desk.
+    if let Some(violations) = axe(&reader).await {
+        assert!(violations.is_empty(), "axe-core, reader: {violations:#?}");
+    }
+    if let Some(violations) = axe(&desk).await {
+        assert!(violations.is_empty(), "axe-core, desk: {violations:#?}");
+    }
     reader.close().await.unwrap();
     desk.close().await.unwrap();
+}
+
+/// axe-core's violations on the page `browser` shows (axe from editor/'s
+/// devDependencies); `None` when axe-core is not installed (outside CI).
+async fn axe(browser: &fantoccini::Client) -> Option<Vec<String>> {
+    let axe = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("editor/node_modules/axe-core/axe.min.js");
+    let Ok(source) = std::fs::read_to_string(&axe) else {
+        assert!(!in_ci(), "axe-core is required in CI: run scripts/build-editor");
+        eprintln!("SKIPPED: axe-core ({} missing)", axe.display());
+        return None;
+    };
+    browser.execute(&source, vec![]).await.unwrap();
+    let violations = browser
+        .execute_async(
+            "var done = arguments[arguments.length - 1];\
+             window.axe.run(document, { resultTypes: ['violations'] }).then(function (r) {\
+               done(r.violations.map(function (v) {\
+                 return v.id + ': ' + v.help + ' (' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', ') + ')';\
+               }));\
+             }, function (e) { done(['axe failed: ' + e]); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    Some(serde_json::from_value(violations).unwrap())
 }
