@@ -106,7 +106,11 @@ async fn post_views(
     let mut out = Vec::with_capacity(posts.len());
     let mut tags = Vec::new();
     for post in posts {
-        let image = match post.image.as_deref().and_then(crate::media::parse_reference) {
+        let image = match post
+            .image
+            .as_deref()
+            .and_then(crate::media::parse_reference)
+        {
             Some(id) => {
                 tags.push(format!("media:{id}"));
                 crate::media::find(app.store(), id).await?.map(|m| {
@@ -197,7 +201,10 @@ async fn updates_page(
             .map(|t| site.format_date(t, "medium"))
             .unwrap_or_default(),
         posts: Vec::new(),
-        key_events: key_events.iter().map(|p| key_event_view(&site, p)).collect(),
+        key_events: key_events
+            .iter()
+            .map(|p| key_event_view(&site, p))
+            .collect(),
         updates_url: None,
         poll_ms: POLL_MS,
         older: None,
@@ -292,7 +299,11 @@ async fn permalink(
 ) -> Result<Response, Problem> {
     let article = story(&app, &section, &slug).await.map_err(reader)?;
     let post = match post.parse::<i64>() {
-        Ok(id) => app.store().live_post(id).await.map_err(|e| reader(e.into()))?,
+        Ok(id) => app
+            .store()
+            .live_post(id)
+            .await
+            .map_err(|e| reader(e.into()))?,
         Err(_) => None,
     }
     .filter(|p| p.article_id == article.id)

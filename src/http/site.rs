@@ -535,8 +535,7 @@ async fn render_article(
             let value =
                 crate::rendering::live::live_blog_posting(value, &site, &article, &blog, &posts);
             page.article.json_ld = crate::rendering::structured_data::script_json(&value);
-            page.feeds
-                .extend(crate::live::feed::links(&site, &article));
+            page.feeds.extend(crate::live::feed::links(&site, &article));
             page.live = Some(view);
             live_tags = tags;
         }

@@ -30,11 +30,7 @@ pub fn feed(site: &Site, article: &Article, posts: &[Post], now: i64) -> Feed {
     let entries: Vec<Entry> = posts
         .iter()
         .map(|post| Entry {
-            id: format!(
-                "{}:post:{}",
-                crate::feeds::story_id(site, article),
-                post.id
-            ),
+            id: format!("{}:post:{}", crate::feeds::story_id(site, article), post.id),
             url: format!("{page}#{}", anchor(post.id)),
             title: title_of(post),
             summary: crate::text::teasers::from_html(&post.body_html, 300),
@@ -83,7 +79,12 @@ pub fn links(site: &Site, article: &Article) -> Vec<crate::feeds::FeedLink> {
         .map(|format| crate::feeds::FeedLink {
             href: format!("{}/{}", super::feed_folder(article), format.file_name()),
             kind: format.link_type(),
-            title: format!("{}: {} ({})", article.headline, labels.live_feed, format.label()),
+            title: format!(
+                "{}: {} ({})",
+                article.headline,
+                labels.live_feed,
+                format.label()
+            ),
         })
         .collect()
 }

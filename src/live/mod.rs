@@ -197,10 +197,7 @@ pub async fn start(
     if !started {
         return Err(LiveError::AlreadyLive);
     }
-    store
-        .live_blog(article_id)
-        .await?
-        .ok_or(LiveError::NotLive)
+    store.live_blog(article_id).await?.ok_or(LiveError::NotLive)
 }
 
 /// Ends (`ended`) or reopens story `article_id`'s coverage.
@@ -226,10 +223,7 @@ pub async fn set_ended(
             &audit_entry(actor, action, &subject, article_id),
         )
         .await?;
-    store
-        .live_blog(article_id)
-        .await?
-        .ok_or(LiveError::NotLive)
+    store.live_blog(article_id).await?.ok_or(LiveError::NotLive)
 }
 
 /// Adds a post to story `article_id`'s live blog.
@@ -430,7 +424,11 @@ pub fn check_input(
     now: i64,
 ) -> Result<LivePostFields, LiveError> {
     let invalid = |why: String| Err(LiveError::Invalid(why));
-    let headline = input.headline.split_whitespace().collect::<Vec<_>>().join(" ");
+    let headline = input
+        .headline
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if headline.chars().count() > HEADLINE_CHARS {
         return invalid(format!(
             "the headline is longer than {HEADLINE_CHARS} characters"
@@ -449,7 +447,9 @@ pub fn check_input(
     let embed_url = Some(input.embed_url.trim().to_owned()).filter(|s| !s.is_empty());
     if let Some(url) = &embed_url {
         let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
-        let clean = !url.chars().any(|c| c.is_whitespace() || "<>\"'`".contains(c));
+        let clean = !url
+            .chars()
+            .any(|c| c.is_whitespace() || "<>\"'`".contains(c));
         if !scheme_ok || !clean || url.chars().count() > EMBED_CHARS {
             return invalid(format!(
                 "the embed link {url:?} is not an http(s) address (at most {EMBED_CHARS} characters)"

@@ -38,13 +38,19 @@ fn a_post_is_sanitized_like_the_body_and_signed_by_the_person_posting() {
 fn an_empty_post_and_a_script_embed_are_refused_with_the_reason() {
     let editor = person(1, "Ed Itor", Role::Editor);
     let empty = check_input(&editor, &input("<p>  </p>"), None, 0).unwrap_err();
-    assert!(empty.to_string().contains("write the post's text"), "{empty}");
+    assert!(
+        empty.to_string().contains("write the post's text"),
+        "{empty}"
+    );
     let embed = PostInput {
         embed_url: "javascript:alert(1)".into(),
         ..input("Text")
     };
     let refused = check_input(&editor, &embed, None, 0).unwrap_err();
-    assert!(refused.to_string().contains("not an http(s) address"), "{refused}");
+    assert!(
+        refused.to_string().contains("not an http(s) address"),
+        "{refused}"
+    );
     let image_only = PostInput {
         image: "media:3".into(),
         ..input("")

@@ -29,13 +29,22 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/corrections.html"),
     ),
     ("changes.html", include_str!("../../templates/changes.html")),
-    ("live_blog.html", include_str!("../../templates/live_blog.html")),
-    ("live_post.html", include_str!("../../templates/live_post.html")),
+    (
+        "live_blog.html",
+        include_str!("../../templates/live_blog.html"),
+    ),
+    (
+        "live_post.html",
+        include_str!("../../templates/live_post.html"),
+    ),
     (
         "live_key_events.html",
         include_str!("../../templates/live_key_events.html"),
     ),
-    ("live_status.html", include_str!("../../templates/live_status.html")),
+    (
+        "live_status.html",
+        include_str!("../../templates/live_status.html"),
+    ),
     // accounts: the admin shell
     (
         "admin/stories/live.html",

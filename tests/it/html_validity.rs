@@ -318,18 +318,34 @@ async fn live_pages(app: &crate::support::TestApp) -> (String, String) {
         .unwrap();
     for (i, key) in [false, true, false].into_iter().enumerate() {
         let input = masthead::live::PostInput {
-            headline: if key { "Turnout record".into() } else { String::new() },
+            headline: if key {
+                "Turnout record".into()
+            } else {
+                String::new()
+            },
             body: format!("<p>Update {i}: <strong>counting</strong> goes on &amp; on.</p>"),
-            embed_url: if key { "https://video.example/watch?v=1&t=2".into() } else { String::new() },
+            embed_url: if key {
+                "https://video.example/watch?v=1&t=2".into()
+            } else {
+                String::new()
+            },
             key_event: key,
             ..Default::default()
         };
-        masthead::live::add(store, &editor, article.id, &input, crate::support::NOW + i as i64)
-            .await
-            .unwrap();
+        masthead::live::add(
+            store,
+            &editor,
+            article.id,
+            &input,
+            crate::support::NOW + i as i64,
+        )
+        .await
+        .unwrap();
     }
     let (_, desk) = app.session_as(masthead::accounts::Role::Editor).await;
-    let page = desk.get(&format!("/admin/stories/{}/live", article.id)).await;
+    let page = desk
+        .get(&format!("/admin/stories/{}/live", article.id))
+        .await;
     assert_eq!(page.status(), 200);
     (article.path(), page.text().to_owned())
 }

@@ -175,7 +175,9 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
             role: Some(masthead::accounts::Role::Editor),
             address: None,
         };
-        masthead::live::start(store, &desk, secret.id, NOW - 60).await.unwrap();
+        masthead::live::start(store, &desk, secret.id, NOW - 60)
+            .await
+            .unwrap();
         masthead::live::add(
             store,
             &desk,

@@ -76,15 +76,24 @@ async fn posts_are_stored_in_order_with_their_events_and_audit(backend: Backend)
     let article = owned_story(&app, "Election night", None).await;
     let ed = editor();
     let refused = live::add(store, &ed, article.id, &text("Too early"), NOW).await;
-    assert!(matches!(refused, Err(live::LiveError::NotLive)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(live::LiveError::NotLive)),
+        "{refused:?}"
+    );
     live::start(store, &ed, article.id, NOW).await.unwrap();
     assert!(matches!(
         live::start(store, &ed, article.id, NOW).await,
         Err(live::LiveError::AlreadyLive)
     ));
-    let first = live::add(store, &ed, article.id, &text("<p>Polls close</p>"), NOW + 10)
-        .await
-        .unwrap();
+    let first = live::add(
+        store,
+        &ed,
+        article.id,
+        &text("<p>Polls close</p>"),
+        NOW + 10,
+    )
+    .await
+    .unwrap();
     let second = live::add(
         store,
         &ed,
@@ -138,7 +147,10 @@ async fn posts_are_stored_in_order_with_their_events_and_audit(backend: Backend)
         .filter(|e| e.kind.starts_with("live."))
         .collect();
     assert_eq!(
-        live_events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        live_events
+            .iter()
+            .map(|e| e.kind.as_str())
+            .collect::<Vec<_>>(),
         [
             "live.started",
             "live.post_added",
@@ -158,11 +170,16 @@ async fn posts_are_stored_in_order_with_their_events_and_audit(backend: Backend)
         .find(|a| a.action == "live.post_deleted")
         .expect("a deletion is audited");
     assert_eq!(deleted.subject, format!("live_post:{}", first.id));
-    assert!(deleted.details.contains("Polls have closed"), "{}", deleted.details);
+    assert!(
+        deleted.details.contains("Polls have closed"),
+        "{}",
+        deleted.details
+    );
     assert!(
         audit
             .iter()
-            .any(|a| a.action == "live.post_added" && a.subject == format!("live_post:{}", second.id))
+            .any(|a| a.action == "live.post_added"
+                && a.subject == format!("live_post:{}", second.id))
     );
 }
 
@@ -184,7 +201,10 @@ async fn the_desk_lets_writers_post_on_their_own_stories_only(backend: Backend) 
             &format!("{desk}/posts"),
             &[
                 ("headline", "Doors open"),
-                ("body", "<p>The hall <strong>fills</strong> up<script>x()</script></p>"),
+                (
+                    "body",
+                    "<p>The hall <strong>fills</strong> up<script>x()</script></p>",
+                ),
             ],
         )
         .await;
@@ -201,33 +221,51 @@ async fn the_desk_lets_writers_post_on_their_own_stories_only(backend: Backend) 
         )
         .await;
     assert_eq!(renamed.status(), 403);
-    assert!(renamed.text().contains("only an editor can show someone else"));
+    assert!(
+        renamed
+            .text()
+            .contains("only an editor can show someone else")
+    );
     assert!(renamed.text().contains("Kept text"));
     // Another's story: no start, no post.
     let other_desk = format!("/admin/stories/{}/live", other.id);
     assert_eq!(
-        wren.post_form(&other_desk, &[("action", "start")]).await.status(),
+        wren.post_form(&other_desk, &[("action", "start")])
+            .await
+            .status(),
         403
     );
     let (_, ed) = app.new_account("ed@news.example", Role::Editor).await;
     assert_eq!(
-        ed.post_form(&other_desk, &[("action", "start")]).await.status(),
+        ed.post_form(&other_desk, &[("action", "start")])
+            .await
+            .status(),
         303
     );
     let refused = wren
-        .post_form(&format!("{other_desk}/posts"), &[("body", "<p>Not mine</p>")])
+        .post_form(
+            &format!("{other_desk}/posts"),
+            &[("body", "<p>Not mine</p>")],
+        )
         .await;
     assert_eq!(refused.status(), 403);
     // An editor shows an agency as the author and pins the post.
     let agency = ed
         .post_form(
             &format!("{other_desk}/posts"),
-            &[("body", "<p>Wire copy</p>"), ("author", "Agency"), ("key_event", "on")],
+            &[
+                ("body", "<p>Wire copy</p>"),
+                ("author", "Agency"),
+                ("key_event", "on"),
+            ],
         )
         .await;
     assert_eq!(agency.status(), 303);
     let wire = &live::posts(&app.db.store, other.id, 0, 10).await.unwrap()[0];
-    assert_eq!((wire.author_name.as_str(), wire.key_event), ("Agency", true));
+    assert_eq!(
+        (wire.author_name.as_str(), wire.key_event),
+        ("Agency", true)
+    );
     let unpin = ed
         .post_form(
             &format!("{other_desk}/posts/{}/pin", wire.id),
@@ -260,16 +298,26 @@ async fn the_desk_lets_writers_post_on_their_own_stories_only(backend: Backend) 
 async fn live_blog(app: &TestApp, headline: &str, n: i64) -> (Article, Vec<live::Post>) {
     let article = owned_story(app, headline, None).await;
     let store = &app.db.store;
-    live::start(store, &editor(), article.id, NOW - 3000).await.unwrap();
+    live::start(store, &editor(), article.id, NOW - 3000)
+        .await
+        .unwrap();
     let mut posts = Vec::new();
     for i in 0..n {
         let input = PostInput {
-            headline: if i % 3 == 0 { format!("Key moment {i}") } else { String::new() },
+            headline: if i % 3 == 0 {
+                format!("Key moment {i}")
+            } else {
+                String::new()
+            },
             key_event: i % 3 == 0,
             posted_at: Some(NOW - 3000 + i * 60),
             ..text(&format!("<p>Update number {i} from the scene.</p>"))
         };
-        posts.push(live::add(store, &editor(), article.id, &input, NOW - 3000 + i * 60).await.unwrap());
+        posts.push(
+            live::add(store, &editor(), article.id, &input, NOW - 3000 + i * 60)
+                .await
+                .unwrap(),
+        );
     }
     app.app.sync_changes().await;
     (article, posts)
@@ -295,22 +343,45 @@ async fn readers_see_posts_newest_first_with_key_events_and_anchors(backend: Bac
     let second = app.get(&format!("{}?page=2", article.path())).await;
     assert_eq!(second.attrs(".live-post", "id").len(), 5);
     assert!(!second.text().contains("live.js"));
-    assert_eq!(app.get(&format!("{}?page=3", article.path())).await.status(), 404);
+    assert_eq!(
+        app.get(&format!("{}?page=3", article.path()))
+            .await
+            .status(),
+        404
+    );
     // A permalink lands on the post's anchor, on the page that shows it.
-    let newest = app.get(&format!("{}/posts/{}", article.path(), posts[54].id)).await;
+    let newest = app
+        .get(&format!("{}/posts/{}", article.path(), posts[54].id))
+        .await;
     assert_eq!(newest.status(), 303);
-    assert_eq!(newest.location(), Some(format!("{}#post-{}", article.path(), posts[54].id).as_str()));
-    let oldest = app.get(&format!("{}/posts/{}", article.path(), posts[0].id)).await;
+    assert_eq!(
+        newest.location(),
+        Some(format!("{}#post-{}", article.path(), posts[54].id).as_str())
+    );
+    let oldest = app
+        .get(&format!("{}/posts/{}", article.path(), posts[0].id))
+        .await;
     assert_eq!(
         oldest.location(),
         Some(format!("{}?page=2#post-{}", article.path(), posts[0].id).as_str())
     );
-    assert_eq!(app.get(&format!("{}/posts/999999", article.path())).await.status(), 404);
+    assert_eq!(
+        app.get(&format!("{}/posts/999999", article.path()))
+            .await
+            .status(),
+        404
+    );
     // Ending the coverage says so.
-    live::set_ended(&app.db.store, &editor(), article.id, true, NOW).await.unwrap();
+    live::set_ended(&app.db.store, &editor(), article.id, true, NOW)
+        .await
+        .unwrap();
     app.app.sync_changes().await;
     let ended = app.get(&article.path()).await;
-    assert!(ended.text().contains("This live coverage ended on"), "{}", ended.text());
+    assert!(
+        ended.text().contains("This live coverage ended on"),
+        "{}",
+        ended.text()
+    );
 }
 
 async fn live_json_is_served_from_the_cache_and_purged_by_a_post(backend: Backend) {
@@ -325,7 +396,12 @@ async fn live_json_is_served_from_the_cache_and_purged_by_a_post(backend: Backen
     assert!(keys.contains(&format!("live:{}", article.id)), "{keys}");
     let json = first.json();
     assert_eq!(json["posts"][0]["id"], posts[2].id);
-    assert!(json["posts"][0]["html"].as_str().unwrap().contains("Update number 2"));
+    assert!(
+        json["posts"][0]["html"]
+            .as_str()
+            .unwrap()
+            .contains("Update number 2")
+    );
     assert_eq!(json["live"], true);
     // Revalidation is a 304 from the cache.
     let etag = first.header("etag").unwrap().to_owned();
@@ -335,18 +411,32 @@ async fn live_json_is_served_from_the_cache_and_purged_by_a_post(backend: Backen
         .await;
     assert_eq!(again.status(), 304);
     // A new post purges it: the next poll shows it.
-    let added = live::add(&app.db.store, &editor(), article.id, &text("<p>The storm arrives</p>"), NOW)
-        .await
-        .unwrap();
+    let added = live::add(
+        &app.db.store,
+        &editor(),
+        article.id,
+        &text("<p>The storm arrives</p>"),
+        NOW,
+    )
+    .await
+    .unwrap();
     let after = app.get(&url).await.json();
     assert_eq!(after["posts"][0]["id"], added.id);
-    let since = app.get(&format!("{url}?since={}", posts[2].id)).await.json();
+    let since = app
+        .get(&format!("{url}?since={}", posts[2].id))
+        .await
+        .json();
     assert_eq!(since["posts"].as_array().unwrap().len(), 1);
     assert_eq!(app.get(&format!("{url}?since=x")).await.status(), 400);
     // A story that is no live blog has no live.json.
     let plain = owned_story(&app, "Just a story", None).await;
     app.app.sync_changes().await;
-    assert_eq!(app.get(&format!("{}/live.json", plain.path())).await.status(), 404);
+    assert_eq!(
+        app.get(&format!("{}/live.json", plain.path()))
+            .await
+            .status(),
+        404
+    );
 }
 
 async fn the_posts_feed_and_the_json_ld_pass_their_validators(backend: Backend) {
@@ -374,7 +464,9 @@ async fn the_posts_feed_and_the_json_ld_pass_their_validators(backend: Backend) 
             "{parsed}"
         );
     }
-    live::set_ended(&app.db.store, &editor(), article.id, true, NOW).await.unwrap();
+    live::set_ended(&app.db.store, &editor(), article.id, true, NOW)
+        .await
+        .unwrap();
     app.app.sync_changes().await;
     let page = app.get(&article.path()).await;
     let html = page.text().to_owned();
@@ -418,46 +510,104 @@ async fn the_write_api_posts_edits_and_deletes_with_role_checks(backend: Backend
     );
     let posts = format!("/api/v1/stories/{}/live-posts", own.id);
     let body = r#"{"body":"<p>Wire: talks begin</p>","key_event":true}"#;
-    assert_eq!(api.api(post.clone(), &posts, None, Some(body)).await.status(), 401);
-    let (status, json) = api.api(post.clone(), &posts, Some(&writer_token), Some(body)).await.status_json();
-    assert_eq!((status, json["error"]["code"].as_str()), (409, Some("conflict")), "{json}");
+    assert_eq!(
+        api.api(post.clone(), &posts, None, Some(body))
+            .await
+            .status(),
+        401
+    );
+    let (status, json) = api
+        .api(post.clone(), &posts, Some(&writer_token), Some(body))
+        .await
+        .status_json();
+    assert_eq!(
+        (status, json["error"]["code"].as_str()),
+        (409, Some("conflict")),
+        "{json}"
+    );
     let start = format!("/api/v1/stories/{}/live", own.id);
     let (status, _) = api
-        .api(post.clone(), &start, Some(&writer_token), Some(r#"{"action":"start"}"#))
+        .api(
+            post.clone(),
+            &start,
+            Some(&writer_token),
+            Some(r#"{"action":"start"}"#),
+        )
         .await
         .status_json();
     assert_eq!(status, 200);
-    let (status, created) = api.api(post.clone(), &posts, Some(&writer_token), Some(body)).await.status_json();
+    let (status, created) = api
+        .api(post.clone(), &posts, Some(&writer_token), Some(body))
+        .await
+        .status_json();
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["author"], "wire@news.example");
     assert_eq!(created["key_event"], true);
     let id = created["id"].as_i64().unwrap();
     let one = format!("{posts}/{id}");
     let (status, edited) = api
-        .api(patch.clone(), &one, Some(&writer_token), Some(r#"{"headline":"Talks begin"}"#))
+        .api(
+            patch.clone(),
+            &one,
+            Some(&writer_token),
+            Some(r#"{"headline":"Talks begin"}"#),
+        )
         .await
         .status_json();
     assert_eq!(status, 200);
     assert_eq!(edited["headline"], "Talks begin");
-    assert_eq!(edited["body_html"], "<p>Wire: talks begin</p>", "unsent fields stay");
+    assert_eq!(
+        edited["body_html"], "<p>Wire: talks begin</p>",
+        "unsent fields stay"
+    );
     let (status, bad) = api
-        .api(patch.clone(), &one, Some(&writer_token), Some(r#"{"colour":"red"}"#))
+        .api(
+            patch.clone(),
+            &one,
+            Some(&writer_token),
+            Some(r#"{"colour":"red"}"#),
+        )
         .await
         .status_json();
     assert_eq!(status, 400);
     assert!(bad["error"]["message"].as_str().unwrap().contains("colour"));
-    let (status, listed) = api.api(get.clone(), &posts, Some(&writer_token), None).await.status_json();
+    let (status, listed) = api
+        .api(get.clone(), &posts, Some(&writer_token), None)
+        .await
+        .status_json();
     assert_eq!(status, 200);
     assert_eq!(listed["posts"].as_array().unwrap().len(), 1);
     // The writer cannot post on another's story; the editor can.
     let others = format!("/api/v1/stories/{}/live-posts", other.id);
-    api.api(post.clone(), &format!("/api/v1/stories/{}/live", other.id), Some(&editor_token), Some(r#"{"action":"start"}"#)).await;
-    let (status, _) = api.api(post.clone(), &others, Some(&writer_token), Some(body)).await.status_json();
+    api.api(
+        post.clone(),
+        &format!("/api/v1/stories/{}/live", other.id),
+        Some(&editor_token),
+        Some(r#"{"action":"start"}"#),
+    )
+    .await;
+    let (status, _) = api
+        .api(post.clone(), &others, Some(&writer_token), Some(body))
+        .await
+        .status_json();
     assert_eq!(status, 403);
-    let (status, _) = api.api(post.clone(), &others, Some(&editor_token), Some(body)).await.status_json();
+    let (status, _) = api
+        .api(post.clone(), &others, Some(&editor_token), Some(body))
+        .await
+        .status_json();
     assert_eq!(status, 201);
-    assert_eq!(api.api(delete.clone(), &one, Some(&writer_token), None).await.status(), 204);
-    assert_eq!(api.api(delete.clone(), &one, Some(&writer_token), None).await.status(), 404);
+    assert_eq!(
+        api.api(delete.clone(), &one, Some(&writer_token), None)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        api.api(delete.clone(), &one, Some(&writer_token), None)
+            .await
+            .status(),
+        404
+    );
     let openapi = api.get("/api/v1/openapi.json").await.json();
     assert!(openapi["paths"]["/stories/{id}/live-posts"]["post"].is_object());
     assert!(openapi["paths"]["/stories/{id}/live-posts/{post}"]["delete"].is_object());

@@ -21,7 +21,9 @@ async fn a_writers_post_reaches_an_open_reader_page_within_two_seconds() {
     let writer = create_user(&app, "wren@news.example", Role::Writer).await;
     let article = crate::live::owned_story(&app, "Count day", Some(&writer)).await;
     let actor = masthead::actor::Actor::from(&writer);
-    masthead::live::start(app.store(), &actor, article.id, NOW).await.unwrap();
+    masthead::live::start(app.store(), &actor, article.id, NOW)
+        .await
+        .unwrap();
     app.app.sync_changes().await;
 
     let reader = browser(&driver).await;
@@ -65,7 +67,10 @@ async fn a_writers_post_reaches_an_open_reader_page_within_two_seconds() {
             )
             .await
             .unwrap();
-        if found.as_str().is_some_and(|t| t.contains("The first ballots are counted.")) {
+        if found
+            .as_str()
+            .is_some_and(|t| t.contains("The first ballots are counted."))
+        {
             shown = Some(posted.elapsed());
             break;
         }
@@ -104,7 +109,10 @@ async fn axe(browser: &fantoccini::Client) -> Option<Vec<String>> {
     let axe = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("editor/node_modules/axe-core/axe.min.js");
     let Ok(source) = std::fs::read_to_string(&axe) else {
-        assert!(!in_ci(), "axe-core is required in CI: run scripts/build-editor");
+        assert!(
+            !in_ci(),
+            "axe-core is required in CI: run scripts/build-editor"
+        );
         eprintln!("SKIPPED: axe-core ({} missing)", axe.display());
         return None;
     };

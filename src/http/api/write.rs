@@ -46,7 +46,10 @@ impl FromRequestParts<App> for ApiUser {
 
 /// Parses a JSON body, naming the unknown or missing field, or where the
 /// JSON breaks.
-pub(super) fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Problem> {
+pub(super) fn parse_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, Problem> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

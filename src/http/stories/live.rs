@@ -93,6 +93,7 @@ struct DeskPage {
 }
 
 /// Renders the desk of story `id` with `form` in the post form.
+#[allow(clippy::too_many_arguments)]
 async fn desk(
     app: &App,
     actor: &Actor,
@@ -191,7 +192,17 @@ pub(super) async fn page(
     axum::extract::Query(query): axum::extract::Query<DoneQuery>,
 ) -> Result<Response, Problem> {
     let message = (notice(query.done.as_deref()), None);
-    desk(&app, &actor, &current, id, None, None, StatusCode::OK, message).await
+    desk(
+        &app,
+        &actor,
+        &current,
+        id,
+        None,
+        None,
+        StatusCode::OK,
+        message,
+    )
+    .await
 }
 
 /// `GET /admin/stories/{id}/live/posts/{post}`: the post in the form.
@@ -208,7 +219,17 @@ pub(super) async fn edit_page(
         .filter(|p| p.article_id == id)
         .ok_or(LiveError::NoPost)?;
     let form = PostForm::of(&site, &found);
-    desk(&app, &actor, &current, id, Some(form), Some(post), StatusCode::OK, (None, None)).await
+    desk(
+        &app,
+        &actor,
+        &current,
+        id,
+        Some(form),
+        Some(post),
+        StatusCode::OK,
+        (None, None),
+    )
+    .await
 }
 
 /// The answer to a step: back to the desk with a notice, or the desk with
@@ -254,8 +275,14 @@ pub(super) async fn coverage(
     let now = app.now();
     let (result, done) = match form.action.as_str() {
         "start" => (live::start(app.store(), &actor, id, now).await, "started"),
-        "end" => (live::set_ended(app.store(), &actor, id, true, now).await, "ended"),
-        "reopen" => (live::set_ended(app.store(), &actor, id, false, now).await, "reopened"),
+        "end" => (
+            live::set_ended(app.store(), &actor, id, true, now).await,
+            "ended",
+        ),
+        "reopen" => (
+            live::set_ended(app.store(), &actor, id, false, now).await,
+            "reopened",
+        ),
         _ => return Err(Problem::bad_request("choose start, end or reopen")),
     };
     answer(&app, &actor, &current, id, done, result, None, None).await
@@ -273,7 +300,17 @@ pub(super) async fn create(
         Ok(input) => live::add(app.store(), &actor, id, &input, app.now()).await,
         Err(e) => Err(e),
     };
-    answer(&app, &actor, &current, id, "posted", result, Some(form), None).await
+    answer(
+        &app,
+        &actor,
+        &current,
+        id,
+        "posted",
+        result,
+        Some(form),
+        None,
+    )
+    .await
 }
 
 /// `POST /admin/stories/{id}/live/posts/{post}`: the edited post.
@@ -288,7 +325,17 @@ pub(super) async fn save(
         Ok(input) => live::edit(app.store(), &actor, id, post, &input, app.now()).await,
         Err(e) => Err(e),
     };
-    answer(&app, &actor, &current, id, "edited", result, Some(form), Some(post)).await
+    answer(
+        &app,
+        &actor,
+        &current,
+        id,
+        "edited",
+        result,
+        Some(form),
+        Some(post),
+    )
+    .await
 }
 
 /// `POST /admin/stories/{id}/live/posts/{post}/delete`.
