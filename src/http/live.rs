@@ -179,6 +179,16 @@ async fn updates_page(
     since: Option<i64>,
 ) -> Result<Page, Problem> {
     let article = story(app, section, slug).await?;
+    updates_of(app, &article, since).await
+}
+
+/// `live.json` of `article`, which readers may see.
+pub(super) async fn updates_of(
+    app: &App,
+    article: &Article,
+    since: Option<i64>,
+) -> Result<Page, Problem> {
+    let article = article.clone();
     let blog = live::of_story(app.store(), article.id)
         .await?
         .ok_or_else(|| Problem::not_found("this story is not a live blog"))?;
@@ -271,6 +281,16 @@ async fn feed(
 async fn feed_page(app: &App, section: &str, slug: &str, file: &str) -> Result<Page, Problem> {
     let format = crate::feeds::Format::from_file_name(file).ok_or_else(Problem::no_page)?;
     let article = story(app, section, slug).await?;
+    feed_of(app, &article, format).await
+}
+
+/// The posts feed of `article`, which readers may see, in `format`.
+pub(super) async fn feed_of(
+    app: &App,
+    article: &Article,
+    format: crate::feeds::Format,
+) -> Result<Page, Problem> {
+    let article = article.clone();
     live::of_story(app.store(), article.id)
         .await?
         .ok_or_else(Problem::no_page)?;

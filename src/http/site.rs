@@ -729,6 +729,22 @@ async fn deep_page(app: &App, path: &str) -> Result<Result<Page, Response>, Prob
     {
         return super::corrections::changes(app, &article).await.map(Ok);
     }
+    // The live blog of a story keeping a custom address of three parts or
+    // more: its updates and its posts feeds.
+    if let Some(story_path) = path.strip_suffix("/live.json")
+        && let Some(article) =
+            articles::visible_at_canonical(app.store(), story_path, app.now()).await?
+    {
+        return super::live::updates_of(app, &article, None).await.map(Ok);
+    }
+    if let Some((story_path, file)) = path.rsplit_once('/')
+        && let Some(story_path) = story_path.strip_suffix("/live")
+        && let Some(format) = crate::feeds::Format::from_file_name(file)
+        && let Some(article) =
+            articles::visible_at_canonical(app.store(), story_path, app.now()).await?
+    {
+        return super::live::feed_of(app, &article, format).await.map(Ok);
+    }
     match redirects::resolve(app.store(), path, app.now()).await? {
         Some(target) => Ok(Err(moved(&target))),
         None => Err(Problem::no_page()),
