@@ -18,6 +18,7 @@ pub mod feeds;
 pub mod http;
 pub mod imports;
 pub mod languages;
+pub mod live;
 pub mod media;
 pub mod ops;
 pub mod publishing;

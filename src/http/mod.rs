@@ -8,6 +8,7 @@ pub(crate) mod client;
 pub(crate) mod connections;
 mod corrections;
 pub(crate) mod distribution;
+mod live;
 mod media;
 pub(crate) mod ops;
 pub(crate) mod problem;
@@ -44,8 +45,10 @@ const BODY_LIMIT: usize = 2 * 1024 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Reader pages may load only their own stylesheet and images; no script.
-const READER_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; \
-     base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+/// Scripts only from this site's own files (a live blog's page polls for
+/// new posts with `static/live.js`), never inline.
+const READER_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
+     img-src 'self' data: https:; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
 /// The whole site's router (`service` puts the page cache's fast path in
 /// front of it).
@@ -58,6 +61,7 @@ pub fn router(app: App) -> Router {
         .merge(admin::routes())
         .merge(site::routes())
         .merge(corrections::routes())
+        .merge(live::routes())
         .merge(distribution::routes())
         .nest("/api", api::routes())
         .merge(ops::routes(&app))

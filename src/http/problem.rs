@@ -708,3 +708,18 @@ impl From<crate::comments::CommentError> for Problem {
         }
     }
 }
+
+impl From<crate::live::LiveError> for Problem {
+    fn from(error: crate::live::LiveError) -> Problem {
+        use crate::live::LiveError as L;
+        match error {
+            L::NoStory | L::NoPost => Problem::not_found(error.to_string()),
+            L::Forbidden(_) => Problem::forbidden(error.to_string()),
+            L::NotLive | L::AlreadyLive => Problem::conflict(error.to_string()),
+            L::Invalid(_) => Problem::invalid(error.to_string()),
+            L::Article(error) => error.into(),
+            L::Media(error) => error.into(),
+            L::Storage(error) => Problem::internal(error),
+        }
+    }
+}

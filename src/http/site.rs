@@ -416,15 +416,32 @@ async fn trailing_slash(Path(section): Path<String>) -> Redirect {
     Redirect::permanent(&format!("/{section}"))
 }
 
+#[derive(Debug, Deserialize)]
+struct ArticleQuery {
+    /// A live blog's page of older posts.
+    page: Option<String>,
+}
+
 async fn article(
     State(app): State<App>,
     Path((section, slug)): Path<(String, String)>,
+    Query(query): Query<ArticleQuery>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let key = format!("/{section}/{slug}");
+    let page = match query.page.as_deref() {
+        None => 1,
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if n >= 1 => n,
+            _ => return reader_response(Problem::no_page()),
+        },
+    };
+    let key = match page {
+        1 => format!("/{section}/{slug}"),
+        n => format!("/{section}/{slug}?page={n}"),
+    };
     cached(&app, &headers, &key, || async {
-        match article_page(&app, &section, &slug, &uri).await {
+        match article_page(&app, &section, &slug, &uri, page).await {
             Ok(outcome) => outcome,
             Err(problem) => Err(reader_response(problem)),
         }
@@ -438,6 +455,7 @@ async fn article_page(
     section: &str,
     slug: &str,
     uri: &Uri,
+    live_page: i64,
 ) -> Result<Result<Page, Response>, Problem> {
     {
         let now = app.now();
@@ -449,12 +467,16 @@ async fn article_page(
             // It keeps its old site's address: this one leads there.
             return Ok(Err(moved(&pages::url_path(&article.path()))));
         }
-        render_article(app, article).await.map(Ok)
+        render_article(app, article, live_page).await.map(Ok)
     }
 }
 
 /// A story's page, at whichever of its addresses answers.
-async fn render_article(app: &App, article: articles::Article) -> Result<Page, Problem> {
+async fn render_article(
+    app: &App,
+    article: articles::Article,
+    live_page: i64,
+) -> Result<Page, Problem> {
     {
         let now = app.now();
         let site = app.site().await?;
@@ -481,7 +503,9 @@ async fn render_article(app: &App, article: articles::Article) -> Result<Page, P
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
             feeds: crate::feeds::links(&site, Some((&article.section.slug, &article.section.name))),
             comments,
+            live: None,
         };
+        let live = super::live::part(app, &site, &article, live_page).await?;
         let translations = articles::translations::visible(app.store(), &article, now).await?;
         page.article.alternates = views::alternates(&site, article.id, &translations);
         let filed = topics::of_story(app.store(), article.id).await?;
@@ -499,6 +523,22 @@ async fn render_article(app: &App, article: articles::Article) -> Result<Page, P
             &filed,
             &credited,
         );
+        let mut live_tags = Vec::new();
+        if let Some((view, blog, posts, tags)) = live {
+            let value = crate::rendering::structured_data::news_article(
+                &site,
+                &article,
+                image.as_deref(),
+                &filed,
+                &credited,
+            );
+            let value =
+                crate::rendering::live::live_blog_posting(value, &site, &article, &blog, &posts);
+            page.article.json_ld = crate::rendering::structured_data::script_json(&value);
+            page.feeds.extend(crate::live::feed::links(&site, &article));
+            page.live = Some(view);
+            live_tags = tags;
+        }
         let html = app.renderer().render("article.html", &page)?;
         let mut page_tags = vec![
             format!("article:{}", article.id),
@@ -517,6 +557,7 @@ async fn render_article(app: &App, article: articles::Article) -> Result<Page, P
         {
             page_tags.push(format!("media:{id}"));
         }
+        page_tags.extend(live_tags);
         Ok(Page::html(html, tags(page_tags)))
     }
 }
@@ -679,7 +720,7 @@ async fn deep_page(app: &App, path: &str) -> Result<Result<Page, Response>, Prob
         if path.ends_with('/') {
             return Ok(Err(moved(&pages::url_path(&article.path()))));
         }
-        return render_article(app, article).await.map(Ok);
+        return render_article(app, article, 1).await.map(Ok);
     }
     // The history of a story keeping a custom address of three parts or more.
     if let Some(story_path) = path.strip_suffix("/changes")
@@ -687,6 +728,22 @@ async fn deep_page(app: &App, path: &str) -> Result<Result<Page, Response>, Prob
             articles::visible_at_canonical(app.store(), story_path, app.now()).await?
     {
         return super::corrections::changes(app, &article).await.map(Ok);
+    }
+    // The live blog of a story keeping a custom address of three parts or
+    // more: its updates and its posts feeds.
+    if let Some(story_path) = path.strip_suffix("/live.json")
+        && let Some(article) =
+            articles::visible_at_canonical(app.store(), story_path, app.now()).await?
+    {
+        return super::live::updates_of(app, &article, None).await.map(Ok);
+    }
+    if let Some((story_path, file)) = path.rsplit_once('/')
+        && let Some(story_path) = story_path.strip_suffix("/live")
+        && let Some(format) = crate::feeds::Format::from_file_name(file)
+        && let Some(article) =
+            articles::visible_at_canonical(app.store(), story_path, app.now()).await?
+    {
+        return super::live::feed_of(app, &article, format).await.map(Ok);
     }
     match redirects::resolve(app.store(), path, app.now()).await? {
         Some(target) => Ok(Err(moved(&target))),

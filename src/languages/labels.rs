@@ -114,6 +114,21 @@ pub struct Labels {
     pub no_text_change: &'static str,
     /// `{headline}`: a corrected story, in a correction's feed entry.
     pub correction_to: &'static str,
+    /// Live blogs: the posts' heading, the key events' list, the state of
+    /// the coverage, and what the page's script announces.
+    pub live_updates: &'static str,
+    pub key_events: &'static str,
+    pub key_event: &'static str,
+    pub live_now: &'static str,
+    /// `{date}`: when the coverage ended.
+    pub live_ended: &'static str,
+    pub no_posts: &'static str,
+    pub newer_posts: &'static str,
+    pub older_posts: &'static str,
+    /// `{n}`: how many new posts wait above (more than one).
+    pub new_posts: &'static str,
+    pub new_post: &'static str,
+    pub live_feed: &'static str,
 }
 
 /// English: the words the default theme was written with.
@@ -199,6 +214,17 @@ pub static ENGLISH: Labels = Labels {
     text_after: "After",
     no_text_change: "The text did not change.",
     correction_to: "Correction to {headline}",
+    live_updates: "Live updates",
+    key_events: "Key events",
+    key_event: "Key event",
+    live_now: "Live: this page shows new posts as they come.",
+    live_ended: "This live coverage ended on {date}.",
+    no_posts: "No posts yet.",
+    newer_posts: "Newer posts",
+    older_posts: "Older posts",
+    new_posts: "{n} new posts: show them",
+    new_post: "1 new post: show it",
+    live_feed: "Live posts",
 };
 
 /// French, with French typography (a no-break space before `:`, « »).
@@ -284,6 +310,17 @@ pub static FRENCH: Labels = Labels {
     text_after: "Après",
     no_text_change: "Le texte n’a pas changé.",
     correction_to: "Correction de « {headline} »",
+    live_updates: "En direct",
+    key_events: "Les moments clés",
+    key_event: "Moment clé",
+    live_now: "En direct : cette page affiche les nouveaux messages dès leur publication.",
+    live_ended: "Ce direct s’est terminé le {date}.",
+    no_posts: "Aucun message pour l’instant.",
+    newer_posts: "Messages plus récents",
+    older_posts: "Messages plus anciens",
+    new_posts: "{n} nouveaux messages : les afficher",
+    new_post: "1 nouveau message : l’afficher",
+    live_feed: "Messages du direct",
 };
 
 /// Arabic (Modern Standard), shown right to left.
@@ -369,6 +406,17 @@ pub static ARABIC: Labels = Labels {
     text_after: "بعد",
     no_text_change: "لم يتغير النص.",
     correction_to: "تصحيح على «{headline}»",
+    live_updates: "تغطية مباشرة",
+    key_events: "أبرز الأحداث",
+    key_event: "حدث بارز",
+    live_now: "مباشر: تعرض هذه الصفحة المنشورات الجديدة فور نشرها.",
+    live_ended: "انتهت هذه التغطية المباشرة في {date}.",
+    no_posts: "لا توجد منشورات بعد.",
+    newer_posts: "منشورات أحدث",
+    older_posts: "منشورات أقدم",
+    new_posts: "{n} منشورات جديدة: اعرضها",
+    new_post: "منشور جديد واحد: اعرضه",
+    live_feed: "منشورات التغطية المباشرة",
 };
 
 /// Every table, English first.

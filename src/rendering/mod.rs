@@ -3,6 +3,7 @@
 //! view models the reader pages are rendered from.
 
 pub(crate) mod corrections;
+pub(crate) mod live;
 pub(crate) mod structured_data;
 pub(crate) mod views;
 
@@ -28,7 +29,27 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/corrections.html"),
     ),
     ("changes.html", include_str!("../../templates/changes.html")),
+    (
+        "live_blog.html",
+        include_str!("../../templates/live_blog.html"),
+    ),
+    (
+        "live_post.html",
+        include_str!("../../templates/live_post.html"),
+    ),
+    (
+        "live_key_events.html",
+        include_str!("../../templates/live_key_events.html"),
+    ),
+    (
+        "live_status.html",
+        include_str!("../../templates/live_status.html"),
+    ),
     // accounts: the admin shell
+    (
+        "admin/stories/live.html",
+        include_str!("../../templates/admin/stories/live.html"),
+    ),
     (
         "admin/base.html",
         include_str!("../../templates/admin/base.html"),

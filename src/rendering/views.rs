@@ -187,6 +187,8 @@ pub(crate) struct ArticlePage<'a> {
     pub feeds: Vec<crate::feeds::FeedLink>,
     /// The story's comments, when the site shows them.
     pub comments: Option<CommentsView>,
+    /// The live blog, when the story is one.
+    pub live: Option<crate::rendering::live::LiveView>,
 }
 
 /// A story's comments as readers see them.

@@ -22,6 +22,7 @@ mod embargoes;
 mod events;
 mod import_batches;
 mod imports;
+mod live;
 mod media;
 mod notify;
 mod ops;
@@ -52,6 +53,7 @@ pub use imports::{
     ImportRevision, ImportedAccount, ImportedComment, ImportedPage, ImportedPerson, ImportedStory,
     ImportedTopic, LedgerKey, LedgerRow, StoredPerson,
 };
+pub use live::{LiveBlogRow, LivePostFields, LivePostRow};
 pub use media::MediaRow;
 pub use notify::ChangeListener;
 pub use ops::{PoolStats, RevisionMismatch, StoredBody};

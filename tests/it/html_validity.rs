@@ -241,13 +241,19 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
         .unwrap()
         .expect("the imported story")
         .path();
+    // A live blog (issue 16): posts, a key event, an embed, the desk.
+    let (live_story, live_desk) = live_pages(&app).await;
     app.app.sync_changes().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
+    let desk_file = dir.path().join("admin-live.html");
+    std::fs::write(&desk_file, live_desk).expect("write page");
+    files.push(desk_file);
     let arabic_path = arabic.path();
     let mut pages = PAGES.to_vec();
     pages.push(("article-ar.html", &arabic_path, 200));
     pages.push(("imported.html", imported.as_str(), 200));
+    pages.push(("live.html", live_story.as_str(), 200));
     for (name, path, expected) in &pages {
         let (status, html) = app.get_text(path).await;
         assert_eq!(status, *expected, "GET {path}");
@@ -296,4 +302,50 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
         errors.len(),
         errors.join("\n")
     );
+}
+
+/// A live blog with posts (one a key event with an embed link), its
+/// reader page's path and its desk page as an editor sees it.
+async fn live_pages(app: &crate::support::TestApp) -> (String, String) {
+    let article = crate::live::owned_story(app, "Live: the count", None).await;
+    let editor = masthead::actor::Actor {
+        role: Some(masthead::accounts::Role::Editor),
+        ..masthead::actor::Actor::command_line()
+    };
+    let store = app.store();
+    masthead::live::start(store, &editor, article.id, crate::support::NOW)
+        .await
+        .unwrap();
+    for (i, key) in [false, true, false].into_iter().enumerate() {
+        let input = masthead::live::PostInput {
+            headline: if key {
+                "Turnout record".into()
+            } else {
+                String::new()
+            },
+            body: format!("<p>Update {i}: <strong>counting</strong> goes on &amp; on.</p>"),
+            embed_url: if key {
+                "https://video.example/watch?v=1&t=2".into()
+            } else {
+                String::new()
+            },
+            key_event: key,
+            ..Default::default()
+        };
+        masthead::live::add(
+            store,
+            &editor,
+            article.id,
+            &input,
+            crate::support::NOW + i as i64,
+        )
+        .await
+        .unwrap();
+    }
+    let (_, desk) = app.session_as(masthead::accounts::Role::Editor).await;
+    let page = desk
+        .get(&format!("/admin/stories/{}/live", article.id))
+        .await;
+    assert_eq!(page.status(), 200);
+    (article.path(), page.text().to_owned())
 }

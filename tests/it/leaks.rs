@@ -9,7 +9,8 @@
 //! translates the neighbour: the neighbour's page and API resource link it
 //! (`hreflang`, `translations`) only once readers may see it. It carries a
 //! correction: `/corrections`, its feeds and the story's `/changes` page
-//! show nothing of it before then either.
+//! show nothing of it before then either. It is a live blog with a post:
+//! its `live.json` and posts feeds answer nothing before then either.
 
 use masthead::articles::{Article, Status};
 
@@ -49,6 +50,8 @@ fn surfaces(secret: &Article, neighbour: &Article) -> Vec<(String, String)> {
         // issue 16: corrections and the story's public history
         "/corrections".into(),
         format!("{}/changes", secret.path()),
+        // issue 16: the live blog's updates
+        format!("{}/live.json", secret.path()),
     ];
     for format in masthead::feeds::Format::ALL {
         paths.push(masthead::feeds::feed_path(None, format));
@@ -57,6 +60,7 @@ fn surfaces(secret: &Article, neighbour: &Article) -> Vec<(String, String)> {
         paths.push(masthead::feeds::topic_feed_path(SECRET_TOPIC, format));
         paths.push(masthead::feeds::person_feed_path("zed-reporter", format));
         paths.push(format!("/feeds/corrections/{}", format.file_name()));
+        paths.push(format!("{}/live/{}", secret.path(), format.file_name()));
     }
     paths.into_iter().map(|p| (p.clone(), p)).collect()
 }
@@ -163,6 +167,29 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
         )
         .await;
         let secret = crate::languages::translate(store, &secret, neighbour.id, language).await;
+        // A live blog with a post readers must not see before the story.
+        let desk = masthead::actor::Actor {
+            id: None,
+            name: "Ed".into(),
+            audit_name: "Ed".into(),
+            role: Some(masthead::accounts::Role::Editor),
+            address: None,
+        };
+        masthead::live::start(store, &desk, secret.id, NOW - 60)
+            .await
+            .unwrap();
+        masthead::live::add(
+            store,
+            &desk,
+            secret.id,
+            &masthead::live::PostInput {
+                body: "<p>The zebracorn crosses the river.</p>".into(),
+                ..Default::default()
+            },
+            NOW - 30,
+        )
+        .await
+        .unwrap();
         app.app.sync_changes().await;
         for (name, path) in surfaces(&secret, &neighbour) {
             assert!(

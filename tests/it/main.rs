@@ -42,6 +42,8 @@ mod imports;
 mod kept_fields;
 mod languages;
 mod leaks;
+mod live;
+mod live_browser;
 mod login_next;
 mod media;
 // media in object storage (issue 15)

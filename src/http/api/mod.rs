@@ -4,6 +4,7 @@
 //! writing stories with a personal API token.
 //! Errors are JSON with a stable `code` and a message naming what is wrong.
 
+mod live;
 mod ninjs;
 mod pages;
 mod people;
@@ -13,7 +14,7 @@ mod write;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 use serde::Serialize;
 
 use crate::app::App;
@@ -33,6 +34,15 @@ pub(crate) fn routes() -> Router<App> {
         .route("/v1/stories/{id}/publish", post(write::publish))
         .route("/v1/stories/{id}/unpublish", post(write::unpublish))
         .route("/v1/stories/{id}/checks", get(write::checks))
+        .route("/v1/stories/{id}/live", post(live::coverage))
+        .route(
+            "/v1/stories/{id}/live-posts",
+            get(live::list).post(live::create),
+        )
+        .route(
+            "/v1/stories/{id}/live-posts/{post}",
+            patch(live::update).merge(delete(live::delete)),
+        )
         .route("/v1/stories/{id}/ninjs", get(read::story_ninjs))
         .route("/v1/stories/{id}/comments", get(read::story_comments))
         .route("/v1/sections", get(read::sections))

@@ -46,7 +46,10 @@ impl FromRequestParts<App> for ApiUser {
 
 /// Parses a JSON body, naming the unknown or missing field, or where the
 /// JSON breaks.
-fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Problem> {
+pub(super) fn parse_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, Problem> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -177,7 +180,7 @@ pub(super) async fn create(
     Ok(written(StatusCode::CREATED, &article))
 }
 
-fn id(text: &str) -> Result<i64, Problem> {
+pub(super) fn id(text: &str) -> Result<i64, Problem> {
     text.parse()
         .map_err(|_| Problem::not_found(format!("there is no story {text:?}")))
 }

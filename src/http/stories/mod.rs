@@ -10,6 +10,7 @@ mod form;
 mod history;
 mod images;
 mod list;
+mod live;
 mod preview;
 mod workflow;
 
@@ -72,6 +73,20 @@ pub(super) fn routes() -> Router<App> {
             .route("/admin/stories/{id}/schedule", post(workflow::schedule))
             .route("/admin/stories/{id}/unpublish", post(workflow::unpublish))
             .route("/admin/stories/{id}/corrections", post(workflow::correct))
+            .route(
+                "/admin/stories/{id}/live",
+                get(live::page).post(live::coverage),
+            )
+            .route("/admin/stories/{id}/live/posts", post(live::create))
+            .route(
+                "/admin/stories/{id}/live/posts/{post}",
+                get(live::edit_page).post(live::save),
+            )
+            .route(
+                "/admin/stories/{id}/live/posts/{post}/delete",
+                post(live::delete),
+            )
+            .route("/admin/stories/{id}/live/posts/{post}/pin", post(live::pin))
             .route("/admin/stories/{id}/revisions", get(history::list))
             .route("/admin/stories/{id}/revisions/diff", get(history::diff))
             .route(

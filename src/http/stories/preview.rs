@@ -94,6 +94,7 @@ pub(super) async fn preview(
             feeds: Vec::new(),
             // The preview shows the story, not its readers' comments.
             comments: None,
+            live: None,
         };
         page.article.lead_image = images::preview_image(&app, &form).await?;
         Ok::<_, Problem>(app.renderer().render("article.html", &page)?)
