@@ -1,7 +1,7 @@
 // The body schema: exactly the HTML the server's body sanitizer keeps
 // (src/text/markdown.rs, `BODY_TAGS`): paragraphs, headings, quotes, pull
 // quotes (<blockquote class="pullquote">), rules, lists, code, tables,
-// figures with images; bold, italic, links, code, strike, sup, sub. Parse
+// figures with images (library ones with their media id), embeds; bold, italic, links, code, strike, sup, sub. Parse
 // rules read pasted Word, Google Docs and web HTML into it: anything else
 // (spans, fonts, styles, classes, comments) has no rule and is dropped,
 // its text kept.
@@ -121,10 +121,66 @@ export const schema = new Schema({
       toDOM: () => ["li", 0],
     },
     figure: {
+      // mediaId: the library image (data-media-id); the reader page fills
+      // its srcset from the media row.
+      attrs: { mediaId: { default: null } },
       content: "figure_image figcaption?",
       group: "block",
-      parseDOM: [{ tag: "figure" }],
-      toDOM: () => ["figure", 0],
+      parseDOM: [
+        {
+          tag: "figure",
+          getAttrs: (dom) => {
+            // A figure without an image (an embed the sanitizer refused)
+            // is read as its content: no empty image is made up.
+            if (!dom.querySelector("img[src]")) return false;
+            const id = dom.getAttribute("data-media-id") || "";
+            return { mediaId: /^[1-9][0-9]{0,17}$/.test(id) ? id : null };
+          },
+        },
+      ],
+      toDOM: (node) =>
+        node.attrs.mediaId ? ["figure", { "data-media-id": node.attrs.mediaId }, 0] : ["figure", 0],
+    },
+    // An embed of an allow-listed provider (src/text/embeds.rs): the
+    // provider, its player's address and the link with its title. The
+    // server's sanitizer keeps only allow-listed providers and player hosts.
+    embed: {
+      attrs: {
+        provider: {},
+        src: { default: null },
+        href: { default: null },
+        title: { default: "" },
+      },
+      group: "block",
+      atom: true,
+      draggable: true,
+      parseDOM: [
+        {
+          tag: "figure[data-embed]",
+          priority: 60,
+          getAttrs: (dom) => {
+            const kids = Array.from(dom.childNodes).filter(
+              (n) => !(n.nodeType === 3 && !n.textContent.trim()),
+            );
+            if (kids.length > 1) return false;
+            const a = kids[0];
+            if (a && !(a.nodeName === "A" && a.hasAttribute("href") && a.children.length === 0)) {
+              return false;
+            }
+            return {
+              provider: dom.getAttribute("data-embed"),
+              src: dom.getAttribute("data-embed-src") || null,
+              href: a ? a.getAttribute("href") : null,
+              title: a ? a.textContent : "",
+            };
+          },
+        },
+      ],
+      toDOM: (node) => {
+        const attrs = { "data-embed": node.attrs.provider, "data-embed-src": node.attrs.src };
+        if (node.attrs.href === null) return ["figure", attrs];
+        return ["figure", attrs, ["a", { href: node.attrs.href }, node.attrs.title]];
+      },
     },
     figure_image: {
       attrs: {

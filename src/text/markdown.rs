@@ -69,6 +69,11 @@ const BODY_ATTRIBUTES: &[(&str, &[&str])] = &[
         &["src", "alt", "title", "srcset", "sizes", "width", "height"],
     ),
     ("ol", &["start"]),
+    // A library image (`data-media-id`: the reader page fills its srcset
+    // from the media row) and an embed of an allow-listed provider
+    // (`data-embed`, its player `data-embed-src`): checked by
+    // [`figure_attribute`].
+    ("figure", &["data-media-id", "data-embed", "data-embed-src"]),
     ("th", &["colspan", "rowspan"]),
     ("td", &["colspan", "rowspan"]),
 ];
@@ -93,8 +98,32 @@ fn body_policy() -> ammonia::Builder<'static> {
             "blockquote",
             HashSet::from(["pullquote"]),
         )]))
-        .link_rel(Some("noopener noreferrer"));
+        .link_rel(Some("noopener noreferrer"))
+        .attribute_filter(|element, attribute, value| {
+            if element == "figure" {
+                figure_attribute(attribute, value).then(|| value.into())
+            } else {
+                Some(value.into())
+            }
+        });
     builder
+}
+
+/// Whether a figure keeps this attribute: a positive media id, a provider
+/// of the embeds allow-list, a player address on an allow-listed host
+/// (`crate::text::embeds`).
+fn figure_attribute(attribute: &str, value: &str) -> bool {
+    match attribute {
+        "data-media-id" => {
+            !value.starts_with('0')
+                && !value.is_empty()
+                && value.len() < 19
+                && value.bytes().all(|b| b.is_ascii_digit())
+        }
+        "data-embed" => super::embeds::by_name(value).is_some(),
+        "data-embed-src" => super::embeds::frame_plausible(value),
+        _ => true,
+    }
 }
 
 /// Sanitizer output with `b`, `i`, `s` and `strike` named as the editor
@@ -303,6 +332,31 @@ mod tests {
         assert_eq!(
             sanitize("<p><b>b</b> <i>i</i> <s>s</s> <strike>t</strike></p>"),
             "<p><strong>b</strong> <em>i</em> <del>s</del> <del>t</del></p>"
+        );
+    }
+
+    #[test]
+    fn figures_keep_media_ids_and_embeds_only_of_allow_listed_players() {
+        let kept = "<figure data-media-id=\"7\"><img src=\"/media/a-800.jpg\" alt=\"A quay\"><figcaption>Cap</figcaption></figure>\
+            <figure data-embed=\"youtube\" data-embed-src=\"https://www.youtube-nocookie.com/embed/abc\">\
+            <a href=\"https://www.youtube.com/watch?v=abc\" rel=\"noopener noreferrer\">Harbour at dawn</a></figure>";
+        assert_eq!(sanitize(kept), kept);
+        assert_eq!(
+            sanitize(
+                "<figure data-media-id=\"0x1\" data-embed=\"evil\" data-embed-src=\"https://evil.example/player\" data-x=\"1\"><a href=\"https://evil.example/\">x</a></figure>"
+            ),
+            "<figure><a href=\"https://evil.example/\" rel=\"noopener noreferrer\">x</a></figure>"
+        );
+        assert_eq!(
+            sanitize(
+                "<figure data-embed=\"vimeo\" data-embed-src=\"javascript:alert(1)\"></figure>"
+            ),
+            "<figure data-embed=\"vimeo\"></figure>"
+        );
+        // An iframe is never stored: the reader page builds the player.
+        assert_eq!(
+            sanitize("<iframe src=\"https://www.youtube.com/embed/abc\"></iframe><p>x</p>"),
+            "<p>x</p>"
         );
     }
 

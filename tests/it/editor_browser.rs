@@ -431,7 +431,7 @@ impl RandomHtml {
     }
 
     fn block(&mut self, depth: u32) -> String {
-        let choice = if depth > 2 { 0 } else { self.next() % 12 };
+        let choice = if depth > 2 { 0 } else { self.next() % 14 };
         match choice {
             0..=2 => format!("<p class=\"MsoNormal\">{}</p>", self.inline(0)),
             3 => {
@@ -466,6 +466,27 @@ impl RandomHtml {
                 "<figure><img src=\"/media/2.jpg\" alt=\"Boats\"><figcaption>{}</figcaption></figure>",
                 self.inline(1)
             ),
+            11 => {
+                let id = self.pick(&["7", "0", "x1", "12"]);
+                format!(
+                    "<figure data-media-id=\"{id}\"><img src=\"/media/3.jpg\" alt=\"Quay\" srcset=\"/media/3-400.jpg 400w\"><figcaption>{}</figcaption></figure>",
+                    self.inline(1)
+                )
+            }
+            12 => {
+                let provider = self.pick(&["youtube", "vimeo", "evil", "mastodon"]);
+                let src = self.pick(&[
+                    "https://www.youtube-nocookie.com/embed/abc",
+                    "https://player.vimeo.com/video/1",
+                    "https://evil.example/player",
+                    "https://social.example/@ada/12/embed",
+                    "javascript:alert(1)",
+                ]);
+                format!(
+                    "<figure data-embed=\"{provider}\" data-embed-src=\"{src}\"><a href=\"https://www.youtube.com/watch?v=abc\">{}</a></figure>",
+                    self.text()
+                )
+            }
             _ => format!(
                 "<div class=\"wrap\"><p>{}</p><script>alert(1)</script><style>p{{}}</style></div>",
                 self.inline(0)
