@@ -281,6 +281,7 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
         fields: "{}".into(),
         language: "en".into(),
         translation_set: None,
+        canonical_path: None,
         translation_link: None,
         topics: Vec::new(),
         people: Vec::new(),
