@@ -121,6 +121,10 @@ pub struct Article {
     /// story's address instead of `/<section>/<slug>`.
     #[serde(default)]
     pub canonical_path: Option<String>,
+    /// Whether the story is a live blog (its posts and coverage live in
+    /// `live`); read with the story, not part of its revisions.
+    #[serde(skip)]
+    pub live_blog: bool,
 }
 
 /// What can go wrong with an article.
@@ -235,6 +239,7 @@ impl Article {
             language: row.language,
             translation_set: row.translation_set,
             canonical_path: row.canonical_path,
+            live_blog: row.live_blog,
             translation_link: None,
         })
     }
@@ -275,6 +280,7 @@ impl Article {
             language: self.language.clone(),
             translation_set: self.translation_set,
             canonical_path: self.canonical_path.clone(),
+            live_blog: self.live_blog,
             translation_link: self.translation_link,
             topics: self.tags.iter().map(|t| topic_name(t)).collect(),
             people: self.bylines.iter().map(|n| person_name(n)).collect(),
@@ -398,6 +404,7 @@ impl NewArticle {
             translation_set: None,
             translation_link: None,
             canonical_path: None,
+            live_blog: false,
         };
         // Before rendering: an oversized or too deeply nested body is
         // refused without being parsed.

@@ -282,6 +282,7 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
         language: "en".into(),
         translation_set: None,
         canonical_path: None,
+        live_blog: false,
         translation_link: None,
         topics: Vec::new(),
         people: Vec::new(),

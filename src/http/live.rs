@@ -58,7 +58,13 @@ pub(super) async fn part(
     article: &Article,
     page: i64,
 ) -> Result<Option<(LiveView, LiveBlog, Vec<Post>, Vec<String>)>, Problem> {
-    let Some(blog) = live::of_story(app.store(), article.id).await? else {
+    // Most stories are not live blogs: the flag read with the story spares
+    // their pages the query below.
+    let blog = match article.live_blog {
+        true => live::of_story(app.store(), article.id).await?,
+        false => None,
+    };
+    let Some(blog) = blog else {
         return match page {
             1 => Ok(None),
             _ => Err(Problem::no_page()),

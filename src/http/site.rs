@@ -516,29 +516,26 @@ async fn render_article(
             .await?
             .map(|m| views::image_view(&m));
         let image = crate::feeds::image_url(app.store(), &site, &article).await?;
-        (page.article.json_ld, page.article.meta) = crate::rendering::structured_data::page_data(
+        let data = crate::rendering::structured_data::news_article(
             &site,
             &article,
             image.as_deref(),
             &filed,
             &credited,
         );
+        page.article.meta =
+            crate::rendering::structured_data::social_tags(&site, &article, image.as_deref());
         let mut live_tags = Vec::new();
-        if let Some((view, blog, posts, tags)) = live {
-            let value = crate::rendering::structured_data::news_article(
-                &site,
-                &article,
-                image.as_deref(),
-                &filed,
-                &credited,
-            );
-            let value =
-                crate::rendering::live::live_blog_posting(value, &site, &article, &blog, &posts);
-            page.article.json_ld = crate::rendering::structured_data::script_json(&value);
-            page.feeds.extend(crate::live::feed::links(&site, &article));
-            page.live = Some(view);
-            live_tags = tags;
-        }
+        let data = match live {
+            Some((view, blog, posts, tags)) => {
+                page.feeds.extend(crate::live::feed::links(&site, &article));
+                page.live = Some(view);
+                live_tags = tags;
+                crate::rendering::live::live_blog_posting(data, &site, &article, &blog, &posts)
+            }
+            None => data,
+        };
+        page.article.json_ld = crate::rendering::structured_data::script_json(&data);
         let html = app.renderer().render("article.html", &page)?;
         let mut page_tags = vec![
             format!("article:{}", article.id),

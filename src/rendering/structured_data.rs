@@ -153,21 +153,6 @@ pub(crate) fn topic_url(site: &Site, topic: &Topic) -> String {
     format!("{}{}", site.base_url, crate::topics::path(&topic.slug))
 }
 
-/// The JSON-LD script text and the social tags of a story, as the article
-/// page carries them.
-pub(crate) fn page_data(
-    site: &Site,
-    article: &Article,
-    image: Option<&str>,
-    topics: &[Topic],
-    people: &[Person],
-) -> (String, Vec<MetaTag>) {
-    (
-        script_json(&news_article(site, article, image, topics, people)),
-        social_tags(site, article, image),
-    )
-}
-
 /// JSON for a `<script type="application/ld+json">` block: `<`, `>` and `&`
 /// are written as JSON escapes, so no text can close the script element.
 pub(crate) fn script_json(value: &Value) -> String {

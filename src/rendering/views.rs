@@ -454,8 +454,6 @@ pub(crate) fn story_item(site: &Site, article: &Article) -> StoryItem {
 
 /// The article page's story.
 pub(crate) fn article_view<'a>(site: &'a Site, article: &'a Article) -> ArticleView<'a> {
-    // An uploaded lead image is resolved by the caller (see `structured_data::page_data`).
-    let image = crate::feeds::direct_image_url(site, article.lead_image.as_deref());
     let updated = article
         .last_update_at
         .or(article.first_published_at)
@@ -482,22 +480,10 @@ pub(crate) fn article_view<'a>(site: &'a Site, article: &'a Article) -> ArticleV
         changes_path: (!article.corrections.is_empty()
             || article.last_update_at > article.first_published_at)
             .then(|| crate::corrections::changes_path(article)),
-        json_ld: crate::rendering::structured_data::page_data(
-            site,
-            article,
-            image.as_deref(),
-            &[],
-            &[],
-        )
-        .0,
-        meta: crate::rendering::structured_data::page_data(
-            site,
-            article,
-            image.as_deref(),
-            &[],
-            &[],
-        )
-        .1,
+        // Filled by the story page, which knows the lead image's address,
+        // the topics and the people (a preview has neither).
+        json_ld: String::new(),
+        meta: Vec::new(),
         lead_image: None,
         topics: Vec::new(),
         fields: crate::articles::fields::plain(&article.fields),

@@ -49,6 +49,10 @@ pub struct ArticleRow {
     /// instead of `/<section>/<slug>`. Written after the save's fields (see
     /// `Backend::set_canonical_path`).
     pub canonical_path: Option<String>,
+    /// Whether the story is a live blog (read with the row, so a story
+    /// page needs no second query to learn it; not written by a save).
+    #[sqlx(default)]
+    pub live_blog: bool,
     /// How this save changes the story's translation set (not a column;
     /// `None` keeps it).
     #[sqlx(skip)]
@@ -108,7 +112,8 @@ pub(super) const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_sl
      a.headline, a.standfirst, a.teaser, a.body_source, a.body_format, a.body_html, \
      a.dateline, a.bylines, a.tags, a.other_sections, a.lead_image, a.corrections, a.status, \
      a.scheduled_at, a.embargo_until, a.first_published_at, a.last_update_at, a.modified_at, \
-     a.created_at, a.revision, a.owner_id, a.fields, a.language, a.translation_set, a.canonical_path \
+     a.created_at, a.revision, a.owner_id, a.fields, a.language, a.translation_set, a.canonical_path, \
+     EXISTS (SELECT 1 FROM live_blogs l WHERE l.article_id = a.id) AS live_blog \
      FROM articles a JOIN sections s ON s.id = a.section_id";
 
 /// A story readers may see at time `$1`.

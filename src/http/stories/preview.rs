@@ -83,9 +83,7 @@ pub(super) async fn preview(
         publishing::publish_now(&mut article, now);
         let more = articles::more_from(app.store(), &article, now).await?;
         // A preview is no page of the site: no structured data or link previews.
-        let mut view = views::article_view(&site, &article);
-        view.json_ld.clear();
-        view.meta.clear();
+        let view = views::article_view(&site, &article);
         let mut page = views::ArticlePage {
             site: views::SiteView::in_language(&site, &article.language),
             nav: views::nav(&sections, Some(&article.section.slug)),
