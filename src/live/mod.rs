@@ -266,6 +266,12 @@ async fn post_of(
     post_id: i64,
 ) -> Result<Post, LiveError> {
     running(store, actor, article_id).await?;
+    post(store, article_id, post_id).await
+}
+
+/// Post `post_id` of story `article_id` (`NoPost` when it is another
+/// story's or none).
+pub async fn post(store: &Store, article_id: i64, post_id: i64) -> Result<Post, LiveError> {
     store
         .live_post(post_id)
         .await?

@@ -163,12 +163,7 @@ pub(super) async fn update(
 ) -> Result<Response, Problem> {
     let input: PostBody = parse_json(&headers, &body)?;
     let (story, post) = (id(&story)?, id(&post)?);
-    let before = app
-        .store()
-        .live_post(post)
-        .await?
-        .filter(|p| p.article_id == story)
-        .ok_or(live::LiveError::NoPost)?;
+    let before = live::post(app.store(), story, post).await?;
     let saved = live::edit(
         app.store(),
         &Actor::from(&user),

@@ -212,12 +212,7 @@ pub(super) async fn edit_page(
     Path((id, post)): Path<(i64, i64)>,
 ) -> Result<Response, Problem> {
     let site = Site::load(app.store()).await?;
-    let found = app
-        .store()
-        .live_post(post)
-        .await?
-        .filter(|p| p.article_id == id)
-        .ok_or(LiveError::NoPost)?;
+    let found = live::post(app.store(), id, post).await?;
     let form = PostForm::of(&site, &found);
     desk(
         &app,
