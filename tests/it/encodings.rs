@@ -176,6 +176,20 @@ async fn every_public_surface_decodes_and_parses_in_every_coding(backend: Backen
     )
     .await
     .unwrap();
+    // The newest story is a live blog with a post, so its updates and its
+    // posts feeds have something to serve.
+    let desk = crate::live::editor();
+    masthead::live::start(app.store(), &desk, newest.id, crate::support::NOW)
+        .await
+        .unwrap();
+    let post = masthead::live::PostInput {
+        body: "<p>Polls have closed.</p>".into(),
+        ..Default::default()
+    };
+    masthead::live::add(app.store(), &desk, newest.id, &post, crate::support::NOW)
+        .await
+        .unwrap();
+    let live = newest.path();
     app.app.sync_changes().await;
     // Addresses found the way a client finds them.
     let stories = app.get("/api/v1/stories").await.json();
@@ -240,6 +254,15 @@ async fn every_public_surface_decodes_and_parses_in_every_coding(backend: Backen
             "/2016/07/11/kept-address".into(),
             "/api/v1/pages".into(),
             format!("/api/v1/pages/{}", about.id),
+            "/corrections".into(),
+            "/feeds/corrections/rss.xml".into(),
+            "/feeds/corrections/atom.xml".into(),
+            "/feeds/corrections/feed.json".into(),
+            format!("{article}/changes"),
+            format!("{live}/live.json"),
+            format!("{live}/live/rss.xml"),
+            format!("{live}/live/atom.xml"),
+            format!("{live}/live/feed.json"),
         ]
         .into();
         let (index, _) = check(&mut connection, coding, "/sitemap.xml").await;

@@ -51,7 +51,8 @@ pub async fn owned_story(app: &TestApp, headline: &str, owner: Option<&User>) ->
         .unwrap()
 }
 
-fn editor() -> Actor {
+/// An editor acting with no account (other modules' tests start live blogs as one).
+pub(crate) fn editor() -> Actor {
     Actor {
         id: None,
         name: "Ed Itor".into(),
