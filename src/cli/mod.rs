@@ -80,7 +80,7 @@ pub enum BenchCommand {
         /// Zipf-distributed frequencies, as real text is. Without it, a
         /// small built-in vocabulary.
         #[arg(long)]
-        words: Option<std::path::PathBuf>,
+        words: Option<PathBuf>,
     },
     /// Time from publishing a story until the pages served at TARGET show it.
     Publish {

@@ -60,6 +60,14 @@ impl ReadPool {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // The same plan whatever the bound values: without it SQLite may
+        // mark a statement to be planned again whenever a parameter is
+        // bound anew (it was over a third of an uncached article page's
+        // instructions, all in sqlite3Reprepare; bench/README.md, "Profile").
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         conn.set_prepared_statement_cache_capacity(128);
         conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         Ok(conn)

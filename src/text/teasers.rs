@@ -201,7 +201,14 @@ fn plain_text(html: &str) -> String {
 /// Collapses every run of whitespace (a no-break space included) into one
 /// ASCII space and trims both ends.
 fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// A piece of HTML as far as teasers care.
