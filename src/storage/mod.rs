@@ -44,7 +44,7 @@ pub use audit::{AuditRow, NewAuditEntry};
 pub use autosaves::{AutosaveRow, PresenceRow};
 pub use backup::TableDump;
 pub use comments::{CommentLimit, CommentRow, NewComment};
-pub use distribution::{SitemapChunk, SitemapEntry};
+pub use distribution::{ConsumerClaim, SitemapChunk, SitemapEntry};
 pub use drupal7::LaterRevision;
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
