@@ -63,7 +63,7 @@ pub use redirects::{RedirectRow, RedirectTarget};
 pub use search::{SearchFilter, SearchHitRow};
 pub use sections::SectionRow;
 pub use sign_in::{Claim, WaitRule};
-pub use site::SiteRow;
+pub use site::{SetupLock, SiteRow};
 pub use topics::{TopicFields, TopicName, TopicRow};
 pub use translations::TranslationRow;
 pub use users::{NewSession, NewToken, NewUser, UserRow};
