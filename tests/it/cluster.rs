@@ -546,12 +546,14 @@ async fn a_killed_node_loses_no_acknowledged_write_and_a_rolling_restart_fails_n
     // Writers and readers through the balancer; node 1 killed meanwhile.
     let stop = Arc::new(AtomicBool::new(false));
     let (read, reading) = readers(&cluster, &pages, 2, &stop);
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let refused = Arc::new(AtomicUsize::new(0));
     let writing: Vec<_> = (0..4)
         .map(|w| {
             let (stop, token, base) = (stop.clone(), token.clone(), cluster.url(""));
+            let (acknowledged, refused) = (acknowledged.clone(), refused.clone());
             tokio::spawn(async move {
                 let client = reqwest::Client::new();
-                let (mut acknowledged, mut failed) = (Vec::new(), 0usize);
                 let mut n = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let headline = format!("Wire copy {w}-{n}");
@@ -565,37 +567,50 @@ async fn a_killed_node_loses_no_acknowledged_write_and_a_rolling_restart_fails_n
                         .json(&body)
                         .send()
                         .await;
-                    match answer {
-                        Ok(answer) if answer.status() == 201 => {
-                            match answer.json::<serde_json::Value>().await {
-                                Ok(json) => {
-                                    acknowledged.push((json["id"].as_i64().unwrap(), headline))
-                                }
-                                Err(_) => failed += 1,
-                            }
-                        }
-                        _ => failed += 1,
+                    let id = match answer {
+                        Ok(answer) if answer.status() == 201 => answer
+                            .json::<serde_json::Value>()
+                            .await
+                            .ok()
+                            .and_then(|json| json["id"].as_i64()),
+                        _ => None,
+                    };
+                    match id {
+                        Some(id) => acknowledged.lock().unwrap().push((id, headline)),
+                        None => _ = refused.fetch_add(1, Ordering::Relaxed),
                     }
                 }
-                (acknowledged, failed)
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Some writes before the kill, and some after it (through the others).
+    let writes = || acknowledged.lock().unwrap().len();
+    let until = async |count: usize| {
+        let started = Instant::now();
+        while writes() < count {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "{} writes acknowledged, {} refused",
+                writes(),
+                refused.load(Ordering::Relaxed)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    until(10).await;
     cluster.kill(1).await;
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let at_kill = writes();
+    until(at_kill + 10).await;
     stop.store(true, Ordering::Relaxed);
-    let (mut acknowledged, mut failed_writes) = (Vec::new(), 0);
     for task in writing {
-        let (done, failed) = task.await.unwrap();
-        acknowledged.extend(done);
-        failed_writes += failed;
+        task.await.unwrap();
     }
     let mut read_failures = Vec::new();
     for task in reading {
         read_failures.extend(task.await.unwrap());
     }
-    assert!(acknowledged.len() > 20, "{} writes", acknowledged.len());
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let failed_writes = refused.load(Ordering::Relaxed);
     let mut lost = Vec::new();
     for (id, headline) in &acknowledged {
         match masthead::articles::find(&store, *id).await.unwrap() {
