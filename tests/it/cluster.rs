@@ -425,7 +425,7 @@ async fn scheduled_stories_are_published_and_announced_once_by_three_nodes_even_
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Every node polls each second: give the others time to ping too.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     let mut pings = hub.pings();
     pings.sort();
     assert_eq!(pings, expected, "every feed pinged once, by one node");
