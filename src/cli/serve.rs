@@ -111,8 +111,14 @@ fn local_url(address: std::io::Result<std::net::SocketAddr>) -> String {
 }
 
 /// Creates the site's settings on first start, and the demo content with
-/// them when `demo` is set. A site that exists is left as it is.
+/// them when `demo` is set. A site that exists is left as it is. Nodes
+/// started together on an empty database take turns (`Store::lock_setup`),
+/// so one sets the site up and the others find it there.
 pub(super) async fn ensure_site(store: &Store, config: &Config, demo: bool) -> anyhow::Result<()> {
+    if store.site().await?.is_some() {
+        return Ok(());
+    }
+    let _setup = store.lock_setup().await?;
     if store.site().await?.is_some() {
         return Ok(());
     }

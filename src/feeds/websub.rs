@@ -2,6 +2,8 @@
 //! a hub, tells it which feeds changed (`hub.mode=publish`). It keeps a
 //! cursor in the database and only moves it after the hub accepted every
 //! ping, so a ping missed while the hub or masthead was down is retried.
+//! Each round claims the cursor (`Store::claim_consumer`): with several
+//! nodes, one pings the hub for a change, not every node.
 //! A change pings the site's feeds, the feeds of each section it names
 //! (`section:<slug>`) and of each topic (`topic:<slug>`).
 
@@ -61,9 +63,13 @@ pub fn feeds_touched(site: &Site, events: &[EventRow]) -> BTreeSet<String> {
 
 /// Handles the events after the cursor: pings the hub for every feed they
 /// change, then moves the cursor. Returns how many events were handled.
+/// The round holds the consumer's claim, so with several nodes one pings
+/// and the others find nothing to do (0) until it is done.
 pub async fn run_once(store: &Store, client: &Outbound, now: i64) -> Result<usize, WebSubError> {
-    let cursor = store.distribution_cursor(CONSUMER).await?;
-    let events = store.events_after(cursor, BATCH).await?;
+    let Some(claim) = store.claim_consumer(CONSUMER, now).await? else {
+        return Ok(0);
+    };
+    let events = store.events_after(claim.cursor, BATCH).await?;
     let Some(last) = events.last().map(|e| e.id) else {
         return Ok(0);
     };
@@ -82,7 +88,7 @@ pub async fn run_once(store: &Store, client: &Outbound, now: i64) -> Result<usiz
             }
         }
     }
-    store.set_distribution_cursor(CONSUMER, last, now).await?;
+    store.release_consumer(claim, last, now).await?;
     Ok(events.len())
 }
 

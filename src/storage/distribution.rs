@@ -1,8 +1,12 @@
 //! Queries behind sitemaps and the cursors of this module's changes-feed
 //! consumers. Every list here uses the reader condition (`VISIBLE`).
+//!
+//! A consumer that acts outside the database (WebSub pings) runs its rounds
+//! under a [`ConsumerClaim`], so that with several nodes following the same
+//! feed each event is acted on by one node, not by every node.
 
 use super::articles::VISIBLE;
-use super::{Result, Store, with_db};
+use super::{Db, Result, Store, with_db};
 
 /// One URL of an article sitemap.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -25,7 +29,86 @@ pub struct SitemapChunk {
     pub lastmod: i64,
 }
 
+/// A consumer's claim on its cursor, held for one round: while a node holds
+/// it, no other node runs a round of that consumer. On PostgreSQL it is the
+/// cursor's row, locked `FOR UPDATE SKIP LOCKED` in a transaction that
+/// ends when the claim is released or dropped, or when the node dies (the
+/// server rolls back the dead connection's transaction). On SQLite only
+/// one `serve` runs per data folder, so the claim is the cursor alone.
+#[derive(Debug)]
+pub struct ConsumerClaim {
+    /// The last event the consumer handled.
+    pub cursor: i64,
+    name: String,
+    lock: Option<sqlx::Transaction<'static, sqlx::Postgres>>,
+}
+
 impl Store {
+    /// Claims consumer `name`'s cursor for a round; `None` while another
+    /// node holds it (that node does the round).
+    pub async fn claim_consumer(&self, name: &str, now: i64) -> Result<Option<ConsumerClaim>> {
+        let pool = match &self.db {
+            Db::Sqlite(_) => {
+                return Ok(Some(ConsumerClaim {
+                    cursor: self.distribution_cursor(name).await?,
+                    name: name.to_owned(),
+                    lock: None,
+                }));
+            }
+            Db::Postgres(pool) => pool,
+        };
+        // The row must exist to be locked.
+        sqlx::query(
+            "INSERT INTO distribution_cursors (name, last_event_id, updated_at) VALUES ($1, 0, $2) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(now)
+        .execute(pool)
+        .await?;
+        let mut lock = pool.begin().await?;
+        let cursor: Option<i64> = sqlx::query_scalar(
+            "SELECT last_event_id FROM distribution_cursors WHERE name = $1 FOR UPDATE SKIP LOCKED",
+        )
+        .bind(name)
+        .fetch_optional(&mut *lock)
+        .await?;
+        Ok(cursor.map(|cursor| ConsumerClaim {
+            cursor,
+            name: name.to_owned(),
+            lock: Some(lock),
+        }))
+    }
+
+    /// Moves a claimed cursor to `event_id` and releases the claim. A claim
+    /// dropped without this leaves the cursor where it was, for the next
+    /// round (on any node) to handle the same events again.
+    pub async fn release_consumer(
+        &self,
+        claim: ConsumerClaim,
+        event_id: i64,
+        now: i64,
+    ) -> Result<()> {
+        match claim.lock {
+            None => {
+                self.set_distribution_cursor(&claim.name, event_id, now)
+                    .await
+            }
+            Some(mut lock) => {
+                sqlx::query(
+                    "UPDATE distribution_cursors SET last_event_id = $2, updated_at = $3 WHERE name = $1",
+                )
+                .bind(&claim.name)
+                .bind(event_id)
+                .bind(now)
+                .execute(&mut *lock)
+                .await?;
+                lock.commit().await?;
+                Ok(())
+            }
+        }
+    }
+
     /// The article sitemap's files at `now`, `size` URLs each, ordered by id.
     pub async fn sitemap_chunks(&self, now: i64, size: i64) -> Result<Vec<SitemapChunk>> {
         let sql = format!(

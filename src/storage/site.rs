@@ -1,8 +1,16 @@
-//! The site's settings row.
+//! The site's settings row, and the lock nodes take to set up an empty
+//! site once.
 
 use super::backend::Backend;
 use super::events::NewEvent;
-use super::{Result, StorageError, Store, in_transaction, with_db};
+use super::{Db, Result, StorageError, Store, in_transaction, with_db};
+
+/// Held by the one node setting up an empty site (see [`Store::lock_setup`]);
+/// released when dropped.
+#[derive(Debug)]
+pub struct SetupLock {
+    _lock: Option<sqlx::Transaction<'static, sqlx::Postgres>>,
+}
 
 /// The site's settings as stored; `date_formats` is a JSON object of named
 /// PHP date() formats.
@@ -29,6 +37,27 @@ pub struct SiteRow {
 }
 
 impl Store {
+    /// Waits for the first-start lock. On PostgreSQL it is an advisory lock
+    /// of this schema held by a transaction of its own, so that nodes started
+    /// together on an empty database create the site (and the demo
+    /// newsroom) once: the others wait, then find the site there. A node
+    /// that dies holding it releases it with its connection. On SQLite one
+    /// `serve` runs per data folder, and there is nothing to take.
+    pub async fn lock_setup(&self) -> Result<SetupLock> {
+        let lock = match &self.db {
+            Db::Sqlite(_) => None,
+            Db::Postgres(pool) => {
+                let mut lock = pool.begin().await?;
+                // The two-key space does not overlap the writers' lock (7261).
+                sqlx::query("SELECT pg_advisory_xact_lock(7262, hashtext(current_schema()))")
+                    .execute(&mut *lock)
+                    .await?;
+                Some(lock)
+            }
+        };
+        Ok(SetupLock { _lock: lock })
+    }
+
     /// The site's settings, or `None` before the site is set up.
     pub async fn site(&self) -> Result<Option<SiteRow>> {
         Ok(with_db!(self, pool => sqlx::query_as(

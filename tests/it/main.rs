@@ -31,6 +31,8 @@ mod cache;
 mod cache_hits;
 mod cache_props;
 mod cli;
+// several nodes behind nginx (issue 15)
+mod cluster;
 mod comments;
 mod connections;
 mod corrections;

@@ -114,6 +114,41 @@ pub async fn store(backend: Backend) -> Option<TestStore> {
     })
 }
 
+/// A store on a fresh PostgreSQL schema with nothing in it, not even
+/// migrations (what nodes find on a new database), opened but not
+/// migrated; `None` (loudly) when PostgreSQL is unreachable off CI.
+pub async fn empty_postgres() -> Option<TestStore> {
+    masthead::outbound::install_tls_provider();
+    let schema = format!("e_{}", uuid_like());
+    let created = async {
+        let mut admin = sqlx::PgConnection::connect(&postgres_url()).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&mut admin)
+            .await?;
+        admin.close().await
+    }
+    .await;
+    if let Err(error) = created {
+        if in_ci() {
+            panic!(
+                "PostgreSQL is required in CI but unreachable at {}: {error}",
+                postgres_url()
+            );
+        }
+        eprintln!(
+            "SKIPPED: PostgreSQL unreachable at {} ({error})",
+            postgres_url()
+        );
+        return None;
+    }
+    let url = schema_url(&schema);
+    Some(TestStore {
+        store: Store::open_postgres(&url).await.expect("open postgres"),
+        dir: tempfile::tempdir().expect("temp dir"),
+        database_url: Some(url),
+    })
+}
+
 /// The migrations masthead embeds, read from the same files.
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 

@@ -3,8 +3,8 @@
 //! once per run), the app served over HTTP ([`app`]), typed visitors
 //! ([`session`]: `get`, `post_form`, `api`, `sign_in`, `audit_log`
 //! answering a [`Page`], for the app or for a server of its own), page
-//! selections ([`html`]), the real binary ([`procs`]) and a real
-//! S3-compatible server ([`s3`]).
+//! selections ([`html`]), the real binary ([`procs`]), a real
+//! S3-compatible server ([`s3`]) and several nodes behind nginx ([`cluster`]).
 //!
 //! Tests import from here: `use crate::support::{Backend, spawn, ...}`.
 
@@ -15,6 +15,7 @@
 )]
 
 pub mod app;
+pub mod cluster;
 pub mod db;
 pub mod html;
 pub mod procs;

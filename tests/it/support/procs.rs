@@ -63,7 +63,19 @@ impl Server {
         env: &[(&str, &str)],
         log: &Path,
     ) -> Server {
-        let port = free_port();
+        Server::start_on(free_port(), data_dir, database_url, extra, env, log)
+    }
+
+    /// [`Server::start`] on `port` (a node restarted where its load
+    /// balancer expects it).
+    pub fn start_on(
+        port: u16,
+        data_dir: &Path,
+        database_url: Option<&str>,
+        extra: &[&str],
+        env: &[(&str, &str)],
+        log: &Path,
+    ) -> Server {
         let mut command = masthead();
         command.arg("--data-dir").arg(data_dir);
         if let Some(url) = database_url {
