@@ -214,13 +214,76 @@ impl Rng {
     }
 }
 
+/// The words bodies are written in, and how often each comes: the word of
+/// rank `r` with a probability proportional to `1 / r` (Zipf's law, which
+/// real text follows), so a search meets common words found in most
+/// stories and rare ones found in a few, as on a real archive.
+struct Vocabulary {
+    words: Vec<String>,
+    /// `cumulative[r]`: the probability of a word of rank `r` or better.
+    cumulative: Vec<f64>,
+}
+
+impl Vocabulary {
+    fn new(words: Vec<String>) -> Vocabulary {
+        let mut total = 0.0;
+        let mut cumulative: Vec<f64> = (1..=words.len())
+            .map(|rank| {
+                total += 1.0 / rank as f64;
+                total
+            })
+            .collect();
+        for c in &mut cumulative {
+            *c /= total;
+        }
+        Vocabulary { words, cumulative }
+    }
+
+    /// The built-in words, in their order as ranks.
+    fn builtin() -> Vocabulary {
+        Vocabulary::new(WORDS.iter().map(|w| (*w).to_owned()).collect())
+    }
+
+    /// The lowercase alphabetic words of a word list (at most 50,000),
+    /// ranked in a fixed shuffled order, so every run writes the same text.
+    fn from_file(path: &std::path::Path) -> anyhow::Result<Vocabulary> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the word list {}", path.display()))?;
+        let mut words: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|w| w.len() >= 2 && w.bytes().all(|b| b.is_ascii_lowercase()))
+            .map(str::to_owned)
+            .collect();
+        words.dedup();
+        anyhow::ensure!(
+            words.len() >= 100,
+            "the word list {} has {} usable words (lowercase, letters only); at least 100 are needed",
+            path.display(),
+            words.len()
+        );
+        let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B);
+        for i in (1..words.len()).rev() {
+            words.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+        }
+        words.truncate(50_000);
+        Ok(Vocabulary::new(words))
+    }
+
+    fn pick(&self, rng: &mut Rng) -> &str {
+        let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+        let rank = self.cumulative.partition_point(|&c| c < u);
+        &self.words[rank.min(self.words.len() - 1)]
+    }
+}
+
 /// A paragraph of plain words: one sentence or more, no Markdown syntax.
-fn paragraph(rng: &mut Rng) -> String {
+fn paragraph(rng: &mut Rng, vocabulary: &Vocabulary) -> String {
     let words = rng.range(40, 70);
     let mut text = String::new();
     let mut sentence_start = true;
     for i in 0..words {
-        let word = rng.pick(WORDS);
+        let word = vocabulary.pick(rng);
         if sentence_start {
             let mut chars = word.chars();
             let first = chars.next().map(|c| c.to_ascii_uppercase()).unwrap_or(' ');
@@ -236,7 +299,7 @@ fn paragraph(rng: &mut Rng) -> String {
 }
 
 /// The `n`-th generated story (0 is the oldest) in `section`, published at `at`.
-fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
+fn story(n: usize, section: &SectionRef, at: i64, vocabulary: &Vocabulary) -> ArticleRow {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (n as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
     rng.next();
     let headline = format!(
@@ -246,7 +309,9 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
         rng.pick(OBJECTS),
         rng.pick(QUALIFIERS)
     );
-    let paragraphs: Vec<String> = (0..rng.range(4, 7)).map(|_| paragraph(&mut rng)).collect();
+    let paragraphs: Vec<String> = (0..rng.range(4, 7))
+        .map(|_| paragraph(&mut rng, vocabulary))
+        .collect();
     let body_source = paragraphs.join("\n\n");
     // What the Markdown renderer makes of plain paragraphs (a test checks).
     let body_html: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
@@ -291,7 +356,15 @@ fn story(n: usize, section: &SectionRef, at: i64) -> ArticleRow {
 
 /// Loads `stories` generated stories and prints (JSON) the load time and
 /// the addresses to benchmark.
-pub(crate) async fn generate(config: &Config, stories: usize) -> anyhow::Result<()> {
+pub(crate) async fn generate(
+    config: &Config,
+    stories: usize,
+    words: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let vocabulary = match words {
+        Some(path) => Vocabulary::from_file(path)?,
+        None => Vocabulary::builtin(),
+    };
     let store = super::open(config).await?;
     super::serve::ensure_site(&store, config, false).await?;
     let mut sections = Vec::new();
@@ -314,7 +387,7 @@ pub(crate) async fn generate(config: &Config, stories: usize) -> anyhow::Result<
     let mut batch = Vec::with_capacity(BATCH);
     for n in 0..stories {
         let at = newest - (stories - 1 - n) as i64 * INTERVAL;
-        batch.push(story(n, &sections[n % sections.len()], at));
+        batch.push(story(n, &sections[n % sections.len()], at, &vocabulary));
         if batch.len() == BATCH || n + 1 == stories {
             store.bulk_load_articles(&batch).await?;
             batch.clear();
@@ -343,12 +416,20 @@ pub(crate) async fn generate(config: &Config, stories: usize) -> anyhow::Result<
         Some(c) => format!("/world?after={}.{}&page={deep}", c.published_at, c.id),
         None => "/world".to_owned(),
     };
+    // Two words for the search benchmark: one of the commonest (in most
+    // stories) and one of rank 200 (in about one story in ten).
+    let search = format!(
+        "/search?q={}+{}",
+        vocabulary.words[9.min(vocabulary.words.len() - 1)],
+        vocabulary.words[199.min(vocabulary.words.len() - 1)]
+    );
     store.close().await;
     println!(
         "{}",
         serde_json::json!({
             "stories": stories, "load_seconds": seconds, "article": article,
             "sibling": sibling, "section": "/world", "deep_page": deep_page, "deep_page_number": deep,
+            "search": search,
         })
     );
     Ok(())
@@ -456,7 +537,7 @@ mod tests {
             name: "World".into(),
         };
         for n in [0, 1, 999_999] {
-            let row = story(n, &section, 0);
+            let row = story(n, &section, 0, &Vocabulary::builtin());
             assert_eq!(
                 row.body_html,
                 crate::text::markdown::to_html(&row.body_source)
@@ -464,8 +545,8 @@ mod tests {
             assert!(Slug::parse(&row.slug).is_ok(), "{}", row.slug);
         }
         assert_ne!(
-            story(1, &section, 0).headline,
-            story(2, &section, 0).headline
+            story(1, &section, 0, &Vocabulary::builtin()).headline,
+            story(2, &section, 0, &Vocabulary::builtin()).headline
         );
     }
 }

@@ -75,6 +75,12 @@ pub enum BenchCommand {
     Generate {
         #[arg(long, default_value_t = 1000)]
         stories: usize,
+        /// A word list (one word a line, such as Debian's
+        /// /usr/share/dict/words): bodies are written in its words with
+        /// Zipf-distributed frequencies, as real text is. Without it, a
+        /// small built-in vocabulary.
+        #[arg(long)]
+        words: Option<PathBuf>,
     },
     /// Time from publishing a story until the pages served at TARGET show it.
     Publish {
@@ -225,8 +231,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             import::wordpress(&config, options).await
         }
         #[cfg(feature = "bench")]
-        Command::Bench(BenchCommand::Generate { stories }) => {
-            bench::generate(&config, stories).await
+        Command::Bench(BenchCommand::Generate { stories, words }) => {
+            bench::generate(&config, stories, words.as_deref()).await
         }
         #[cfg(feature = "bench")]
         Command::Bench(BenchCommand::Publish { target, runs }) => {

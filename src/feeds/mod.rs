@@ -241,19 +241,36 @@ pub async fn lead_image(
     site: &Site,
     article: &Article,
 ) -> Result<Option<LeadImage>, FeedError> {
-    let Some(raw) = article.lead_image.as_deref() else {
-        return Ok(None);
+    let media = match article.lead_image.as_deref() {
+        Some(raw) if crate::media::parse_reference(raw).is_some() => {
+            match crate::media::lead_image(store, article).await? {
+                Some(media) => Some(media),
+                None => return Ok(None),
+            }
+        }
+        _ => None,
     };
-    if crate::media::parse_reference(raw).is_none() {
-        return Ok(direct_image_url(site, Some(raw)).map(|url| LeadImage {
+    Ok(lead_image_with(site, article, media.as_ref()))
+}
+
+/// [`lead_image`] for a caller that already loaded the story's uploaded
+/// lead image (`media`; `None` when it has none or names a URL).
+pub fn lead_image_with(
+    site: &Site,
+    article: &Article,
+    media: Option<&crate::media::Media>,
+) -> Option<LeadImage> {
+    let raw = article.lead_image.as_deref()?;
+    let Some(media) = media else {
+        if crate::media::parse_reference(raw).is_some() {
+            return None;
+        }
+        return direct_image_url(site, Some(raw)).map(|url| LeadImage {
             url,
             caption: String::new(),
             credit: String::new(),
             media: None,
-        }));
-    }
-    let Some(media) = crate::media::lead_image(store, article).await? else {
-        return Ok(None);
+        });
     };
     let jpegs = media.derivatives_of(crate::media::DerivativeFormat::Jpeg);
     let path = jpegs
@@ -262,12 +279,12 @@ pub async fn lead_image(
         .find(|d| d.width <= 1200)
         .or(jpegs.first())
         .map_or_else(|| media.original_url(), |d| media.url(d));
-    Ok(Some(LeadImage {
+    Some(LeadImage {
         url: absolute_url(site, &path),
         caption: media.caption.clone(),
         credit: media.credit.clone(),
         media: Some(media.id),
-    }))
+    })
 }
 
 /// The media type of an image, guessed from its extension.
@@ -310,25 +327,48 @@ pub fn entry(site: &Site, article: &Article, image: Option<LeadImage>) -> Entry 
     }
 }
 
-/// A story as a feed entry with its lead image and its authors' pages.
-async fn credited_entry(
+/// Stories as feed entries with their lead images and their authors'
+/// pages: two reads for the whole list, not two per story.
+async fn credited_entries(
     store: &crate::storage::Store,
     site: &Site,
-    story: &Article,
-) -> Result<Entry, FeedError> {
-    let mut entry = entry(site, story, lead_image(store, site, story).await?);
-    let people = crate::people::of_story(store, story.id).await?;
-    entry.author_urls = story
-        .bylines
+    stories: &[Article],
+) -> Result<Vec<Entry>, FeedError> {
+    let image_ids: Vec<i64> = stories
         .iter()
-        .map(|name| {
-            people
-                .iter()
-                .find(|p| p.name.to_lowercase() == name.to_lowercase())
-                .map(|p| format!("{}{}", site.base_url, crate::people::path(&p.slug)))
+        .filter_map(|s| {
+            s.lead_image
+                .as_deref()
+                .and_then(crate::media::parse_reference)
         })
         .collect();
-    Ok(entry)
+    let images = crate::media::find_many(store, &image_ids).await?;
+    let ids: Vec<i64> = stories.iter().map(|s| s.id).collect();
+    let credits = crate::people::of_stories(store, &ids).await?;
+    let none = Vec::new();
+    Ok(stories
+        .iter()
+        .map(|story| {
+            let media = story
+                .lead_image
+                .as_deref()
+                .and_then(crate::media::parse_reference)
+                .and_then(|id| images.get(&id));
+            let mut entry = entry(site, story, lead_image_with(site, story, media));
+            let people = credits.get(&story.id).unwrap_or(&none);
+            entry.author_urls = story
+                .bylines
+                .iter()
+                .map(|name| {
+                    people
+                        .iter()
+                        .find(|p| p.name.to_lowercase() == name.to_lowercase())
+                        .map(|p| format!("{}{}", site.base_url, crate::people::path(&p.slug)))
+                })
+                .collect();
+            entry
+        })
+        .collect())
 }
 
 /// The feed of the site (no section) or of one section, at `now`.
@@ -340,10 +380,7 @@ pub async fn load(
 ) -> Result<Feed, FeedError> {
     let stories =
         articles::visible_list(store, section.map(|s| s.id), now, None, None, FEED_SIZE).await?;
-    let mut entries = Vec::with_capacity(stories.len());
-    for story in &stories {
-        entries.push(credited_entry(store, site, story).await?);
-    }
+    let entries = credited_entries(store, site, &stories).await?;
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     let (title, home_url) = match section {
         Some(s) => (
@@ -380,10 +417,7 @@ pub async fn load_topic(
     now: i64,
 ) -> Result<Feed, FeedError> {
     let stories = articles::visible_topic_list(store, topic.id, now, None, FEED_SIZE).await?;
-    let mut entries = Vec::with_capacity(stories.len());
-    for story in &stories {
-        entries.push(credited_entry(store, site, story).await?);
-    }
+    let entries = credited_entries(store, site, &stories).await?;
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     Ok(Feed {
         title: format!("{}: {}", site.name, topic.name),
@@ -433,10 +467,7 @@ pub async fn load_person(
     stories: &[Article],
     now: i64,
 ) -> Result<Feed, FeedError> {
-    let mut entries = Vec::with_capacity(stories.len());
-    for story in stories {
-        entries.push(credited_entry(store, site, story).await?);
-    }
+    let entries = credited_entries(store, site, stories).await?;
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(now);
     Ok(Feed {
         title: format!("{}: {}", site.name, person.name),

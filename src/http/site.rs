@@ -512,10 +512,12 @@ async fn render_article(
         page.article.topics = filed.iter().map(TopicLink::from).collect();
         let credited = people::of_story(app.store(), article.id).await?;
         page.article.bylines = views::bylines(&article.bylines, &credited);
-        page.article.lead_image = media::lead_image(app.store(), &article)
-            .await?
-            .map(|m| views::image_view(&m));
-        let image = crate::feeds::image_url(app.store(), &site, &article).await?;
+        // Loaded once: the page shows it, and the structured data and
+        // social tags name its widest JPEG.
+        let lead = media::lead_image(app.store(), &article).await?;
+        page.article.lead_image = lead.as_ref().map(views::image_view);
+        let image =
+            crate::feeds::lead_image_with(&site, &article, lead.as_ref()).map(|image| image.url);
         let data = crate::rendering::structured_data::news_article(
             &site,
             &article,

@@ -430,6 +430,19 @@ pub async fn find(store: &Store, id: i64) -> Result<Option<Media>, MediaError> {
     store.media(id).await?.map(Media::from_row).transpose()
 }
 
+/// The uploads among `ids` that exist, by id (one read for a whole feed).
+pub async fn find_many(
+    store: &Store,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Media>, MediaError> {
+    store
+        .media_among(ids)
+        .await?
+        .into_iter()
+        .map(|row| Media::from_row(row).map(|m| (m.id, m)))
+        .collect()
+}
+
 /// The newest uploads, older than id `before`.
 pub async fn list(
     store: &Store,

@@ -95,6 +95,21 @@ pub async fn of_story(store: &Store, article_id: i64) -> Result<Vec<Person>, Per
     Ok(store.people_of(article_id).await?)
 }
 
+/// The people each of `article_ids` credits, in byline order, by story id
+/// (one read for a whole feed).
+pub async fn of_stories(
+    store: &Store,
+    article_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<Person>>, PersonError> {
+    let mut out: std::collections::HashMap<i64, Vec<Person>> = Default::default();
+    for credit in store.people_of_many(article_ids).await? {
+        out.entry(credit.article_id)
+            .or_default()
+            .push(credit.person);
+    }
+    Ok(out)
+}
+
 /// Whether readers may see a person's page at all: when a story they may
 /// see credits them, or an editor wrote their profile (a guest named only
 /// by drafts or embargoed stories is not shown: the name could tell what

@@ -143,12 +143,8 @@ pub async fn search(
     let more = rows.len() as i64 > limit;
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows.into_iter().take(limit as usize) {
-        let Some(article) = crate::articles::find(store, row.id).await? else {
-            continue;
-        };
-        if !article.is_visible(now) {
-            continue;
-        }
+        // The query checked what readers may see.
+        let article = Article::from_row(row.article)?;
         let snippet_html = if row.snippet.is_empty() {
             escape(&article.teaser_text(site.teaser_length))
         } else {

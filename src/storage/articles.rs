@@ -3,6 +3,7 @@
 use super::audit::NewAuditEntry;
 use super::backend::Backend;
 use super::events::NewEvent;
+use super::reads::{FromSqlite, Read};
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// An article as stored, with its primary section's slug and name joined in.
@@ -108,13 +109,72 @@ pub struct NewRevision<'a> {
     pub snapshot: String,
 }
 
-pub(super) const SELECT: &str = "SELECT a.id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
+/// The columns of a story row, in the order [`ArticleRow::from_sqlite`]
+/// reads them (a macro so that [`SELECT`] can be one literal).
+macro_rules! article_columns {
+    () => {
+        "a.id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
      a.headline, a.standfirst, a.teaser, a.body_source, a.body_format, a.body_html, \
      a.dateline, a.bylines, a.tags, a.other_sections, a.lead_image, a.corrections, a.status, \
      a.scheduled_at, a.embargo_until, a.first_published_at, a.last_update_at, a.modified_at, \
      a.created_at, a.revision, a.owner_id, a.fields, a.language, a.translation_set, a.canonical_path, \
-     EXISTS (SELECT 1 FROM live_blogs l WHERE l.article_id = a.id) AS live_blog \
-     FROM articles a JOIN sections s ON s.id = a.section_id";
+     EXISTS (SELECT 1 FROM live_blogs l WHERE l.article_id = a.id) AS live_blog"
+    };
+}
+
+/// The story columns of [`SELECT`], for queries that add their own.
+pub(super) const ARTICLE_LIST: &str = article_columns!();
+
+/// How many columns [`ARTICLE_LIST`] has.
+pub(super) const ARTICLE_COLUMNS: usize = 31;
+
+pub(super) const SELECT: &str = concat!(
+    "SELECT ",
+    article_columns!(),
+    " FROM articles a JOIN sections s ON s.id = a.section_id"
+);
+
+impl FromSqlite for ArticleRow {
+    /// The columns of [`SELECT`], in its order.
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleRow> {
+        Ok(ArticleRow {
+            id: row.get(0)?,
+            section_id: row.get(1)?,
+            section_slug: row.get(2)?,
+            section_name: row.get(3)?,
+            slug: row.get(4)?,
+            headline: row.get(5)?,
+            standfirst: row.get(6)?,
+            teaser: row.get(7)?,
+            body_source: row.get(8)?,
+            body_format: row.get(9)?,
+            body_html: row.get(10)?,
+            dateline: row.get(11)?,
+            bylines: row.get(12)?,
+            tags: row.get(13)?,
+            other_sections: row.get(14)?,
+            lead_image: row.get(15)?,
+            corrections: row.get(16)?,
+            status: row.get(17)?,
+            scheduled_at: row.get(18)?,
+            embargo_until: row.get(19)?,
+            first_published_at: row.get(20)?,
+            last_update_at: row.get(21)?,
+            modified_at: row.get(22)?,
+            created_at: row.get(23)?,
+            revision: row.get(24)?,
+            owner_id: row.get(25)?,
+            fields: row.get(26)?,
+            language: row.get(27)?,
+            translation_set: row.get(28)?,
+            canonical_path: row.get(29)?,
+            live_blog: row.get(30)?,
+            translation_link: None,
+            topics: Vec::new(),
+            people: Vec::new(),
+        })
+    }
+}
 
 /// A story readers may see at time `$1`.
 pub(super) const VISIBLE: &str =
@@ -253,10 +313,10 @@ impl Store {
 
     /// The article with this id, in any status.
     pub async fn article(&self, id: i64) -> Result<Option<ArticleRow>> {
-        let sql = format!("{SELECT} WHERE a.id = $1");
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?),
-        )
+        Read::new(format!("{SELECT} WHERE a.id = $1"))
+            .bind(id)
+            .optional(self)
+            .await
     }
 
     /// The article at `/<section>/<slug>`, if readers may see it at `now`.
@@ -266,34 +326,37 @@ impl Store {
         slug: &str,
         now: i64,
     ) -> Result<Option<ArticleRow>> {
-        let sql = format!("{SELECT} WHERE {VISIBLE} AND s.slug = $2 AND a.slug = $3");
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now).bind(section_slug).bind(slug)
-            .fetch_optional(pool).await?),
-        )
+        Read::new(format!(
+            "{SELECT} WHERE {VISIBLE} AND s.slug = $2 AND a.slug = $3"
+        ))
+        .bind(now)
+        .bind(section_slug)
+        .bind(slug)
+        .optional(self)
+        .await
     }
 
     /// The story readers may see at `now` whose custom canonical path is
     /// `path`. Every unknown address asks, so a path no story keeps costs
-    /// one indexed lookup of the articles alone.
+    /// one indexed lookup of the articles alone (no join: an error page
+    /// answers even when the other tables cannot be read).
     pub async fn visible_article_by_canonical(
         &self,
         path: &str,
         now: i64,
     ) -> Result<Option<ArticleRow>> {
-        let kept: Option<i64> = with_db!(self, pool => sqlx::query_scalar(
-            "SELECT id FROM articles WHERE canonical_path = $1")
-            .bind(path).fetch_optional(pool).await?);
-        if kept.is_none() {
+        let kept: Option<(i64,)> = Read::new("SELECT id FROM articles WHERE canonical_path = $1")
+            .bind(path)
+            .optional(self)
+            .await?;
+        let Some((id,)) = kept else {
             return Ok(None);
-        }
-        let sql = format!("{SELECT} WHERE {VISIBLE} AND a.canonical_path = $2");
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now).bind(path)
-            .fetch_optional(pool).await?),
-        )
+        };
+        Read::new(format!("{SELECT} WHERE a.id = $2 AND {VISIBLE}"))
+            .bind(now)
+            .bind(id)
+            .optional(self)
+            .await
     }
 
     /// The newest stories readers may see at `now` in one section (or in all
@@ -311,26 +374,26 @@ impl Store {
             published_at: i64::MAX,
             id: i64::MAX,
         });
+        // Two texts, not `$6 IS NULL OR ...`: each gets the plan of its own
+        // index (by section, or by publication time alone).
         let section_filter = if section_id.is_some() {
             "a.section_id = $6"
         } else {
             "$6 IS NULL"
         };
-        let sql = format!(
+        Read::new(format!(
             "{SELECT} WHERE {VISIBLE} AND {section_filter} \
              AND (a.first_published_at, a.id) < ($2, $3) AND a.id <> $4 \
              ORDER BY a.first_published_at DESC, a.id DESC LIMIT $5"
-        );
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(cursor.published_at)
-            .bind(cursor.id)
-            .bind(except.unwrap_or(0))
-            .bind(limit)
-            .bind(section_id)
-            .fetch_all(pool).await?),
-        )
+        ))
+        .bind(now)
+        .bind(cursor.published_at)
+        .bind(cursor.id)
+        .bind(except.unwrap_or(0))
+        .bind(limit)
+        .bind(section_id)
+        .all(self)
+        .await
     }
 
     /// The newest stories readers may see at `now` filed under topic
@@ -346,21 +409,19 @@ impl Store {
             published_at: i64::MAX,
             id: i64::MAX,
         });
-        let sql = format!(
+        Read::new(format!(
             "{SELECT} JOIN article_topics f ON f.article_id = a.id \
              WHERE {VISIBLE} AND f.topic_id = $5 \
              AND (a.first_published_at, a.id) < ($2, $3) \
              ORDER BY a.first_published_at DESC, a.id DESC LIMIT $4"
-        );
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(cursor.published_at)
-            .bind(cursor.id)
-            .bind(limit)
-            .bind(topic_id)
-            .fetch_all(pool).await?),
-        )
+        ))
+        .bind(now)
+        .bind(cursor.published_at)
+        .bind(cursor.id)
+        .bind(limit)
+        .bind(topic_id)
+        .all(self)
+        .await
     }
 
     /// Every revision of an article (refused saves included), oldest first.

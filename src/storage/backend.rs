@@ -13,7 +13,7 @@
 //! function would repeat them all. Inside the trait they hold for every
 //! method, and the two `impl`s prove them once per backend.
 
-use sqlx::query::{Query, QueryAs};
+use sqlx::query::Query;
 use sqlx::{
     ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Transaction, Type,
 };
@@ -23,7 +23,6 @@ use super::audit::NewAuditEntry;
 use super::events::NewEvent;
 use super::imports::LedgerKey;
 use super::people::{PersonName, person_tag};
-use super::search::{SearchFilter, byline_pattern};
 use super::sign_in::WaitRule;
 use super::topics::{TopicName, rewrite_names, topic_tag};
 use super::translations::{TranslationPlan, translation_or_address, with_article_tags};
@@ -1124,25 +1123,6 @@ where
         Self::insert_events(tx, now, &extras.events).await?;
         Self::insert_audit(tx, now, &extras.audit).await?;
         Ok(())
-    }
-
-    /// Binds a search's filters, limit and offset as the next seven parameters
-    /// (the order of `search::conditions`, then `LIMIT` and `OFFSET`).
-    fn bind_filters<'q, O>(
-        query: QueryAs<'q, Self, O, Self::Arguments>,
-        filter: &SearchFilter,
-        limit: i64,
-        offset: i64,
-    ) -> QueryAs<'q, Self, O, Self::Arguments> {
-        query
-            .bind(filter.section_id)
-            .bind(filter.from)
-            .bind(filter.until)
-            .bind(filter.byline.as_deref().map(byline_pattern))
-            .bind(filter.topic_id)
-            .bind(filter.person_id)
-            .bind(limit)
-            .bind(offset)
     }
 
     /// A sign-in key's (failures, blocked_until), counting failures older

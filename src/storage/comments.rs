@@ -7,6 +7,7 @@
 use super::audit::NewAuditEntry;
 use super::backend::Backend;
 use super::events::NewEvent;
+use super::reads::{FromSqlite, Read};
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// A comment as stored, with its story's headline and address joined in.
@@ -54,6 +55,28 @@ const SELECT: &str = "SELECT c.id, c.article_id, c.parent_id, c.author_name, c.a
      COALESCE(a.canonical_path, '/' || s.slug || '/' || a.slug) AS article_path \
      FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id";
 
+impl FromSqlite for CommentRow {
+    /// The columns of [`SELECT`], in its order.
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<CommentRow> {
+        Ok(CommentRow {
+            id: row.get(0)?,
+            article_id: row.get(1)?,
+            parent_id: row.get(2)?,
+            author_name: row.get(3)?,
+            author_email: row.get(4)?,
+            author_url: row.get(5)?,
+            body: row.get(6)?,
+            status: row.get(7)?,
+            kind: row.get(8)?,
+            address: row.get(9)?,
+            created_at: row.get(10)?,
+            updated_at: row.get(11)?,
+            article_headline: row.get(12)?,
+            article_path: row.get(13)?,
+        })
+    }
+}
+
 /// The cache tag of the page that shows story `article_id`'s comments.
 pub(super) fn comments_tag(article_id: i64) -> String {
     format!("comments:{article_id}")
@@ -65,10 +88,7 @@ impl Store {
         let sql = format!(
             "{SELECT} WHERE c.article_id = $1 AND c.status = 'approved' ORDER BY c.created_at, c.id"
         );
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(article_id).fetch_all(pool).await?),
-        )
+        Read::new(sql).bind(article_id).all(self).await
     }
 
     /// Comments of `status` (every status when `None`), newest first,
@@ -99,9 +119,11 @@ impl Store {
 
     /// Whether comments on story `article_id` are closed.
     pub async fn comments_closed(&self, article_id: i64) -> Result<bool> {
-        let found: Option<i64> = with_db!(self, pool => sqlx::query_scalar(
-            "SELECT article_id FROM comment_closures WHERE article_id = $1")
-            .bind(article_id).fetch_optional(pool).await?);
+        let found: Option<(i64,)> =
+            Read::new("SELECT article_id FROM comment_closures WHERE article_id = $1")
+                .bind(article_id)
+                .optional(self)
+                .await?;
         Ok(found.is_some())
     }
 

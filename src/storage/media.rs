@@ -2,6 +2,7 @@
 
 use super::backend::Backend;
 use super::events::NewEvent;
+use super::reads::{FromSqlite, Read, id_list, in_ids};
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// A media row as stored; `derivatives` is JSON text.
@@ -24,6 +25,27 @@ pub struct MediaRow {
 
 const SELECT: &str = "SELECT id, hash, width, height, mime, byte_size, caption, credit, alt, \
      derivatives, uploaded_by, created_at, updated_at FROM media";
+
+impl FromSqlite for MediaRow {
+    /// The columns of [`SELECT`], in its order.
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<MediaRow> {
+        Ok(MediaRow {
+            id: row.get(0)?,
+            hash: row.get(1)?,
+            width: row.get(2)?,
+            height: row.get(3)?,
+            mime: row.get(4)?,
+            byte_size: row.get(5)?,
+            caption: row.get(6)?,
+            credit: row.get(7)?,
+            alt: row.get(8)?,
+            derivatives: row.get(9)?,
+            uploaded_by: row.get(10)?,
+            created_at: row.get(11)?,
+            updated_at: row.get(12)?,
+        })
+    }
+}
 
 impl Store {
     /// Inserts a media row and its events (`{id}` in their subject and tags
@@ -86,10 +108,19 @@ impl Store {
     /// The media row with this id.
     pub async fn media(&self, id: i64) -> Result<Option<MediaRow>> {
         let sql = format!("{SELECT} WHERE id = $1");
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id).fetch_optional(pool).await?),
-        )
+        Read::new(sql).bind(id).optional(self).await
+    }
+
+    /// The media rows among `ids` that exist, in no order (a feed's lead
+    /// images in one read).
+    pub async fn media_among(&self, ids: &[i64]) -> Result<Vec<MediaRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Read::new(format!("{SELECT} WHERE {}", in_ids(self, "id", 1)))
+            .bind(id_list(ids))
+            .all(self)
+            .await
     }
 
     /// The newest uploads first, at most `limit`, older than id `before`.

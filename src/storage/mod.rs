@@ -28,6 +28,7 @@ mod notify;
 mod ops;
 mod pages;
 mod people;
+mod reads;
 mod redirects;
 mod search;
 mod sections;
@@ -58,7 +59,7 @@ pub use media::MediaRow;
 pub use notify::ChangeListener;
 pub use ops::{PoolStats, RevisionMismatch, StoredBody};
 pub use pages::{MenuItemRow, NewMenuItem, PageFields, PageRevisionRow, PageRow, PageSave};
-pub use people::{PersonFields, PersonName, PersonRow};
+pub use people::{CreditRow, PersonFields, PersonName, PersonRow};
 pub use redirects::{RedirectRow, RedirectTarget};
 pub use search::{SearchFilter, SearchHitRow};
 pub use sections::SectionRow;
@@ -148,6 +149,9 @@ pub enum StorageError {
     /// parents); nothing was written.
     #[error("{0}")]
     Refused(String),
+    /// A read on the SQLite read path failed (see `reads`).
+    #[error("database error: {0}")]
+    Read(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error(
@@ -167,6 +171,8 @@ pub struct Store {
     /// the page cache compares it with what it has seen to purge this
     /// process's own writes before the next read, with no query.
     pub(crate) commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The reader pages' SQLite read connections (`None` on PostgreSQL).
+    pub(crate) reads: Option<std::sync::Arc<reads::ReadPool>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -215,6 +221,7 @@ impl Store {
         Ok(Store {
             db: Db::Sqlite(pool),
             commits: Default::default(),
+            reads: Some(reads::ReadPool::new(&path)),
         })
     }
 
@@ -229,6 +236,7 @@ impl Store {
         Ok(Store {
             db: Db::Postgres(pool),
             commits: Default::default(),
+            reads: None,
         })
     }
 
@@ -277,6 +285,9 @@ impl Store {
 
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
+        if let Some(reads) = &self.reads {
+            reads.close();
+        }
         with_db!(self, pool => pool.close().await)
     }
 }

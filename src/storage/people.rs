@@ -9,6 +9,7 @@ use super::articles::{ArticleRow, ListCursor, SELECT as ARTICLES, VISIBLE};
 use super::audit::NewAuditEntry;
 use super::backend::{Backend, with_page_tags};
 use super::events::NewEvent;
+use super::reads::{FromSqlite, Read, id_list, in_ids};
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// A person as stored, with how many stories (in any status) are filed
@@ -57,6 +58,40 @@ const SELECT: &str = "SELECT p.id, p.slug, p.name, p.bio, p.photo, p.user_id, u.
 const SELECT_UNCOUNTED: &str = "SELECT p.id, p.slug, p.name, p.bio, p.photo, p.user_id, u.email AS user_email, \
      CAST(0 AS BIGINT) AS stories FROM people p LEFT JOIN users u ON u.id = p.user_id";
 
+/// A person a story credits, with the story's id.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CreditRow {
+    #[sqlx(flatten)]
+    pub person: PersonRow,
+    pub article_id: i64,
+}
+
+impl FromSqlite for CreditRow {
+    /// [`PersonRow`]'s columns, then the story's id.
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<CreditRow> {
+        Ok(CreditRow {
+            person: PersonRow::from_sqlite(row)?,
+            article_id: row.get(8)?,
+        })
+    }
+}
+
+impl FromSqlite for PersonRow {
+    /// The columns of [`SELECT`] and [`SELECT_UNCOUNTED`], in their order.
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<PersonRow> {
+        Ok(PersonRow {
+            id: row.get(0)?,
+            slug: row.get(1)?,
+            name: row.get(2)?,
+            bio: row.get(3)?,
+            photo: row.get(4)?,
+            user_id: row.get(5)?,
+            user_email: row.get(6)?,
+            stories: row.get(7)?,
+        })
+    }
+}
+
 /// The cache tag of a person's page and feeds (and of the pages of their
 /// stories, which link them).
 pub(super) fn person_tag(slug: &str) -> String {
@@ -76,36 +111,37 @@ impl Store {
             "SELECT DISTINCT p.slug FROM people p JOIN article_people f ON f.person_id = p.id \
              JOIN articles a ON a.id = f.article_id WHERE {VISIBLE} ORDER BY p.slug"
         );
-        Ok(
-            with_db!(self, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(now).fetch_all(pool).await?),
-        )
+        Ok(Read::new(sql)
+            .bind(now)
+            .all::<(_,)>(self)
+            .await?
+            .into_iter()
+            .map(|(v,)| v)
+            .collect())
     }
 
     /// The person at `/people/<slug>`.
     pub async fn person_by_slug(&self, slug: &str) -> Result<Option<PersonRow>> {
         let sql = format!("{SELECT} WHERE p.slug = $1");
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(slug).fetch_optional(pool).await?),
-        )
+        Read::new(sql).bind(slug).optional(self).await
     }
 
     /// The person with this id.
     pub async fn person(&self, id: i64) -> Result<Option<PersonRow>> {
         let sql = format!("{SELECT} WHERE p.id = $1");
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id).fetch_optional(pool).await?),
-        )
+        Read::new(sql).bind(id).optional(self).await
     }
 
     /// The current slug of the person that `old_slug` was, after a rename
     /// or a merge.
     pub async fn person_redirect(&self, old_slug: &str) -> Result<Option<String>> {
-        Ok(with_db!(self, pool => sqlx::query_scalar(
-            "SELECT p.slug FROM person_redirects r JOIN people p ON p.id = r.person_id WHERE r.old_slug = $1")
-            .bind(old_slug).fetch_optional(pool).await?))
+        Ok(Read::new(
+            "SELECT p.slug FROM person_redirects r JOIN people p ON p.id = r.person_id WHERE r.old_slug = $1",
+        )
+        .bind(old_slug)
+        .optional::<(String,)>(self)
+        .await?
+        .map(|(slug,)| slug))
     }
 
     /// The people a story is filed under, in its byline order.
@@ -113,10 +149,25 @@ impl Store {
         let sql = format!(
             "{SELECT_UNCOUNTED} JOIN article_people a ON a.person_id = p.id WHERE a.article_id = $1 ORDER BY a.position"
         );
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(article_id).fetch_all(pool).await?),
-        )
+        Read::new(sql).bind(article_id).all(self).await
+    }
+
+    /// The people each of the stories `article_ids` credits, as
+    /// `(story id, person)` in each story's byline order (a feed's authors
+    /// in one read).
+    pub async fn people_of_many(&self, article_ids: &[i64]) -> Result<Vec<CreditRow>> {
+        if article_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT p.id, p.slug, p.name, p.bio, p.photo, p.user_id, u.email AS user_email, \
+             CAST(0 AS BIGINT) AS stories, a.article_id AS article_id \
+             FROM people p LEFT JOIN users u ON u.id = p.user_id \
+             JOIN article_people a ON a.person_id = p.id WHERE {} \
+             ORDER BY a.article_id, a.position",
+            in_ids(self, "a.article_id", 1)
+        );
+        Read::new(sql).bind(id_list(article_ids)).all(self).await
     }
 
     /// The tags of the topic and person pages story `article_id` is filed
@@ -168,15 +219,14 @@ impl Store {
              AND (a.first_published_at, a.id) < ($2, $3) \
              ORDER BY a.first_published_at DESC, a.id DESC LIMIT $4"
         );
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        Read::new(sql)
             .bind(now)
             .bind(cursor.published_at)
             .bind(cursor.id)
             .bind(limit)
             .bind(person_id)
-            .fetch_all(pool).await?),
-        )
+            .all(self)
+            .await
     }
 
     /// Files up to `limit` of the stories the people migration listed

@@ -3,8 +3,8 @@
 //! column). Both return only stories readers may see: every query filters on
 //! the same `VISIBLE` condition as the reader pages.
 
-use super::articles::VISIBLE;
-use super::backend::Backend;
+use super::articles::{ARTICLE_COLUMNS, ARTICLE_LIST, ArticleRow, VISIBLE};
+use super::reads::{FromSqlite, Read};
 use super::{Db, Result, Store};
 
 /// What to search for and where. `fts5` and `websearch` are the same query
@@ -27,15 +27,37 @@ pub struct SearchFilter {
     pub person_id: Option<i64>,
 }
 
-/// One hit: the story's id, its relevance (higher is better) and its
-/// headline and body snippet with matches between `\u{2}` and `\u{3}`.
+/// One hit: the story (what a reader may see of it was checked by the
+/// query), its relevance (higher is better) and its headline and body
+/// snippet with matches between `\u{2}` and `\u{3}`.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct SearchHitRow {
-    pub id: i64,
+    #[sqlx(flatten)]
+    pub article: ArticleRow,
     pub rank: f64,
     pub headline_marked: String,
     pub snippet: String,
 }
+
+impl FromSqlite for SearchHitRow {
+    /// The story's columns ([`ARTICLE_LIST`]), then `rank`, `headline_marked`
+    /// and `snippet`.
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<SearchHitRow> {
+        Ok(SearchHitRow {
+            article: ArticleRow::from_sqlite(row)?,
+            rank: row.get(ARTICLE_COLUMNS)?,
+            headline_marked: row.get(ARTICLE_COLUMNS + 1)?,
+            snippet: row.get(ARTICLE_COLUMNS + 2)?,
+        })
+    }
+}
+
+/// How many of the newest matching stories are ranked for relevance. A word
+/// common to half of a million stories would otherwise be scored in every
+/// one of them for each search (seconds); the newest few thousand are what
+/// a news reader looks for, and a date range or a section narrows the
+/// candidates before the bound applies, so older stories stay findable.
+pub(super) const RANKED_MATCHES: i64 = 2_000;
 
 /// The filter conditions, numbering parameters from `$first`.
 fn conditions(first: usize) -> String {
@@ -63,8 +85,22 @@ pub(super) fn byline_pattern(name: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// `$1` (now), then `first_args`, then the filter's six values, then the
+/// page's limit and offset.
+fn with_filters(read: Read, filter: &SearchFilter, limit: i64, offset: i64) -> Read {
+    read.bind(filter.section_id)
+        .bind(filter.from)
+        .bind(filter.until)
+        .bind(filter.byline.as_deref().map(byline_pattern))
+        .bind(filter.topic_id)
+        .bind(filter.person_id)
+        .bind(limit)
+        .bind(offset)
+}
+
 impl Store {
-    /// Hits for `filter` visible at `now`, best first, `limit` from `offset`.
+    /// Hits for `filter` visible at `now`, best first, `limit` from
+    /// `offset`: the [`RANKED_MATCHES`] newest matches ranked.
     pub async fn search(
         &self,
         filter: &SearchFilter,
@@ -73,65 +109,74 @@ impl Store {
         offset: i64,
     ) -> Result<Vec<SearchHitRow>> {
         let order = "ORDER BY rank DESC, a.first_published_at DESC, a.id DESC LIMIT $9 OFFSET $10";
-        let hits = match (&self.db, &filter.fts5, &filter.websearch) {
-            (Db::Sqlite(pool), Some(text), _) => {
+        match (&self.db, &filter.fts5, &filter.websearch) {
+            (Db::Sqlite(_), Some(text), _) => {
+                // The newest matches first (FTS5 walks its index by rowid
+                // backwards and stops at the bound), scored by bm25 alone;
+                // highlights are made for the page's hits only.
                 let sql = format!(
-                    "SELECT a.id, -bm25(articles_fts, 10.0, 4.0, 1.0) AS rank, \
-                     highlight(articles_fts, 0, char(2), char(3)) AS headline_marked, \
-                     snippet(articles_fts, 2, char(2), char(3), '…', 24) AS snippet \
-                     FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
-                     WHERE articles_fts MATCH $2 AND {} {order}",
+                    "SELECT {ARTICLE_LIST}, m.rank AS rank, '' AS headline_marked, '' AS snippet \
+                     FROM (SELECT a.id AS id, -bm25(articles_fts, 10.0, 4.0, 1.0) AS rank \
+                           FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
+                           WHERE articles_fts MATCH $2 AND {} \
+                           ORDER BY articles_fts.rowid DESC LIMIT {RANKED_MATCHES}) m \
+                     JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id \
+                     {order}",
                     conditions(3)
                 );
-                let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(now)
-                    .bind(text);
-                Backend::bind_filters(query, filter, limit, offset)
-                    .fetch_all(pool)
-                    .await?
+                let read = with_filters(Read::new(sql).bind(now).bind(text), filter, limit, offset);
+                let mut hits: Vec<SearchHitRow> = read.all_blocking(self).await?;
+                for hit in &mut hits {
+                    let marked: Option<(String, String)> = Read::new(
+                        "SELECT highlight(articles_fts, 0, char(2), char(3)), \
+                         snippet(articles_fts, 2, char(2), char(3), '…', 24) \
+                         FROM articles_fts WHERE articles_fts MATCH $1 AND rowid = $2",
+                    )
+                    .bind(text)
+                    .bind(hit.article.id)
+                    .optional(self)
+                    .await?;
+                    if let Some((headline, snippet)) = marked {
+                        hit.headline_marked = headline;
+                        hit.snippet = snippet;
+                    } else {
+                        hit.headline_marked = hit.article.headline.clone();
+                    }
+                }
+                Ok(hits)
             }
-            (Db::Postgres(pool), _, Some(text)) => {
+            (Db::Postgres(_), _, Some(text)) => {
                 let marks = "'StartSel=' || chr(2) || ', StopSel=' || chr(3)";
                 let sql = format!(
-                    "SELECT a.id, ts_rank(a.search_vector, q)::float8 AS rank, \
+                    "SELECT {ARTICLE_LIST}, m.rank AS rank, \
                      ts_headline('english', a.headline, q, 'HighlightAll=true, ' || {marks}) AS headline_marked, \
                      ts_headline('english', a.body_source, q, 'MaxWords=30, MinWords=12, ' || {marks}) AS snippet \
-                     FROM articles a, websearch_to_tsquery('english', $2) q \
-                     WHERE a.search_vector @@ q AND {} {order}",
+                     FROM (SELECT a.id AS id, ts_rank(a.search_vector, q)::float8 AS rank \
+                           FROM articles a, websearch_to_tsquery('english', $2) q \
+                           WHERE a.search_vector @@ q AND {} \
+                           ORDER BY a.id DESC LIMIT {RANKED_MATCHES}) m \
+                     JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id, \
+                     websearch_to_tsquery('english', $2) q \
+                     {order}",
                     conditions(3)
                 );
-                let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(now)
-                    .bind(text);
-                Backend::bind_filters(query, filter, limit, offset)
-                    .fetch_all(pool)
-                    .await?
+                with_filters(Read::new(sql).bind(now).bind(text), filter, limit, offset)
+                    .all(self)
+                    .await
             }
-            (db, _, _) => {
+            _ => {
                 // No words: the filtered stories, newest first.
                 let sql = format!(
-                    "SELECT a.id, CAST(0 AS DOUBLE PRECISION) AS rank, a.headline AS headline_marked, \
-                     '' AS snippet FROM articles a WHERE {} \
+                    "SELECT {ARTICLE_LIST}, CAST(0 AS DOUBLE PRECISION) AS rank, a.headline AS headline_marked, \
+                     '' AS snippet FROM articles a JOIN sections s ON s.id = a.section_id WHERE {} \
                      ORDER BY a.first_published_at DESC, a.id DESC LIMIT $8 OFFSET $9",
                     conditions(2)
                 );
-                match db {
-                    Db::Sqlite(pool) => {
-                        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now);
-                        Backend::bind_filters(query, filter, limit, offset)
-                            .fetch_all(pool)
-                            .await?
-                    }
-                    Db::Postgres(pool) => {
-                        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now);
-                        Backend::bind_filters(query, filter, limit, offset)
-                            .fetch_all(pool)
-                            .await?
-                    }
-                }
+                with_filters(Read::new(sql).bind(now), filter, limit, offset)
+                    .all_blocking(self)
+                    .await
             }
-        };
-        Ok(hits)
+        }
     }
 }
 

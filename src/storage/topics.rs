@@ -7,6 +7,7 @@
 use super::audit::NewAuditEntry;
 use super::backend::Backend;
 use super::events::NewEvent;
+use super::reads::{FromSqlite, Read};
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// A topic as stored, with how many stories (in any status) are filed under it.
@@ -46,6 +47,20 @@ const SELECT: &str = "SELECT t.id, t.slug, t.name, t.description, t.parent_id, \
 /// [`SELECT`] without the story count, for the article page's hot path.
 const SELECT_UNCOUNTED: &str = "SELECT t.id, t.slug, t.name, t.description, t.parent_id, \
      CAST(0 AS BIGINT) AS stories FROM topics t";
+
+impl FromSqlite for TopicRow {
+    /// The columns of [`SELECT`] and [`SELECT_UNCOUNTED`], in their order.
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<TopicRow> {
+        Ok(TopicRow {
+            id: row.get(0)?,
+            slug: row.get(1)?,
+            name: row.get(2)?,
+            description: row.get(3)?,
+            parent_id: row.get(4)?,
+            stories: row.get(5)?,
+        })
+    }
+}
 
 /// The cache tag of a topic's page and feeds.
 pub(super) fn topic_tag(slug: &str) -> String {
@@ -113,19 +128,19 @@ impl Store {
              JOIN articles a ON a.id = f.article_id WHERE {} ORDER BY t.slug",
             super::articles::VISIBLE
         );
-        Ok(
-            with_db!(self, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(now).fetch_all(pool).await?),
-        )
+        Ok(Read::new(sql)
+            .bind(now)
+            .all::<(_,)>(self)
+            .await?
+            .into_iter()
+            .map(|(v,)| v)
+            .collect())
     }
 
     /// The topic at `/topics/<slug>`.
     pub async fn topic_by_slug(&self, slug: &str) -> Result<Option<TopicRow>> {
         let sql = format!("{SELECT} WHERE t.slug = $1");
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(slug).fetch_optional(pool).await?),
-        )
+        Read::new(sql).bind(slug).optional(self).await
     }
 
     /// The topic at `/topics/<slug>` if readers may see it at `now`: an
@@ -137,27 +152,25 @@ impl Store {
               WHERE f.topic_id = t.id AND {}))",
             super::articles::VISIBLE
         );
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now).bind(slug).fetch_optional(pool).await?),
-        )
+        Read::new(sql).bind(now).bind(slug).optional(self).await
     }
 
     /// The topic with this id.
     pub async fn topic(&self, id: i64) -> Result<Option<TopicRow>> {
         let sql = format!("{SELECT} WHERE t.id = $1");
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id).fetch_optional(pool).await?),
-        )
+        Read::new(sql).bind(id).optional(self).await
     }
 
     /// The current slug of the topic that `old_slug` was, after a rename or
     /// a merge.
     pub async fn topic_redirect(&self, old_slug: &str) -> Result<Option<String>> {
-        Ok(with_db!(self, pool => sqlx::query_scalar(
-            "SELECT t.slug FROM topic_redirects r JOIN topics t ON t.id = r.topic_id WHERE r.old_slug = $1")
-            .bind(old_slug).fetch_optional(pool).await?))
+        Ok(Read::new(
+            "SELECT t.slug FROM topic_redirects r JOIN topics t ON t.id = r.topic_id WHERE r.old_slug = $1",
+        )
+        .bind(old_slug)
+        .optional::<(String,)>(self)
+        .await?
+        .map(|(slug,)| slug))
     }
 
     /// The topics a story is filed under, in the story's order.
@@ -165,10 +178,7 @@ impl Store {
         let sql = format!(
             "{SELECT_UNCOUNTED} JOIN article_topics a ON a.topic_id = t.id WHERE a.article_id = $1 ORDER BY a.position"
         );
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(article_id).fetch_all(pool).await?),
-        )
+        Read::new(sql).bind(article_id).all(self).await
     }
 
     /// The existing topic a story's `name` would be filed under (by name,

@@ -5,6 +5,7 @@
 
 use super::articles::{ArticleRow, SELECT, VISIBLE, unique_to_conflict};
 use super::events::NewEvent;
+use super::reads::{FromSqlite, Read};
 use super::{Result, StorageError, Store, with_db};
 
 /// Where a saved story stands in translation sets, worked out before the
@@ -26,6 +27,20 @@ pub struct TranslationRow {
     pub section_slug: String,
     pub slug: String,
     pub status: String,
+}
+
+impl FromSqlite for TranslationRow {
+    /// `id, language, headline, section_slug, slug, status`, in that order.
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<TranslationRow> {
+        Ok(TranslationRow {
+            id: row.get(0)?,
+            language: row.get(1)?,
+            headline: row.get(2)?,
+            section_slug: row.get(3)?,
+            slug: row.get(4)?,
+            status: row.get(5)?,
+        })
+    }
 }
 
 /// A unique violation of a story write: the set's one story per language
@@ -79,10 +94,7 @@ impl Store {
              FROM articles a JOIN sections s ON s.id = a.section_id \
              WHERE {VISIBLE} AND a.translation_set = $2 ORDER BY a.language, a.id"
         );
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now).bind(set).fetch_all(pool).await?),
-        )
+        Read::new(sql).bind(now).bind(set).all(self).await
     }
 
     /// The cache tags of the other stories of story `id`'s translation set:

@@ -153,19 +153,17 @@ const BLOCK_ELEMENTS: &[&str] = &[
 /// Elements whose content is not text at all.
 const RAW_TEXT_ELEMENTS: &[&str] = &["script", "style", "template"];
 
-/// The whitespace-collapsed plain text a teaser is made of.
+/// The whitespace-collapsed plain text a teaser is made of. Reading stops
+/// at the end of the first paragraph with text: a listing of twenty
+/// stories must not tokenize twenty whole bodies.
 fn plain_text(html: &str) -> String {
     let mut whole = String::new();
     let mut paragraph: Option<String> = None;
-    let mut first_paragraph: Option<String> = None;
 
-    let mut finish_paragraph = |paragraph: &mut Option<String>| {
-        if let Some(text) = paragraph.take() {
-            let text = collapse_whitespace(&text);
-            if first_paragraph.is_none() && !text.is_empty() {
-                first_paragraph = Some(text);
-            }
-        }
+    // The paragraph just ended, when it has text.
+    let finish = |paragraph: &mut Option<String>| -> Option<String> {
+        let text = collapse_whitespace(&paragraph.take()?);
+        (!text.is_empty()).then_some(text)
     };
 
     for token in Tokens::new(html) {
@@ -187,7 +185,9 @@ fn plain_text(html: &str) -> String {
                 }
                 if name == "p" {
                     // A new <p> implicitly closes an open one, as in HTML.
-                    finish_paragraph(&mut paragraph);
+                    if let Some(first) = finish(&mut paragraph) {
+                        return first;
+                    }
                     if !closing {
                         paragraph = Some(String::new());
                     }
@@ -195,15 +195,20 @@ fn plain_text(html: &str) -> String {
             }
         }
     }
-    finish_paragraph(&mut paragraph);
-
-    first_paragraph.unwrap_or_else(|| collapse_whitespace(&whole))
+    finish(&mut paragraph).unwrap_or_else(|| collapse_whitespace(&whole))
 }
 
 /// Collapses every run of whitespace (a no-break space included) into one
 /// ASCII space and trims both ends.
 fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// A piece of HTML as far as teasers care.

@@ -56,6 +56,7 @@ mod outbound;
 mod pages;
 mod publishing;
 mod raw_http;
+mod read_path;
 mod reader;
 mod redirects;
 mod rich_body;
