@@ -206,6 +206,40 @@ pub async fn arrange(
     Ok(())
 }
 
+/// When a pin or the banner typed in the admin ends: empty for never, a
+/// date and time (`2026-12-02T18:00`) or a time of day (`18:00`: its next
+/// occurrence), in the site's time zone `tz`.
+pub fn parse_until(
+    text: &str,
+    tz: &jiff::tz::TimeZone,
+    now: i64,
+) -> Result<Option<i64>, FrontError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || {
+        FrontError::Invalid(format!(
+            "{text:?} is not a time like 18:00 or 2026-12-02T18:00"
+        ))
+    };
+    if let Ok(time) = text.parse::<jiff::civil::Time>() {
+        let now = jiff::Timestamp::from_second(now).map_err(|_| invalid())?;
+        let today = tz.to_datetime(now).date();
+        let mut at = tz
+            .to_timestamp(today.to_datetime(time))
+            .map_err(|_| invalid())?;
+        if at <= now {
+            let tomorrow = today.tomorrow().map_err(|_| invalid())?;
+            at = tz
+                .to_timestamp(tomorrow.to_datetime(time))
+                .map_err(|_| invalid())?;
+        }
+        return Ok(Some(at.as_second()));
+    }
+    crate::publishing::parse_local_time(text, tz).map_err(|_| invalid())
+}
+
 /// A banner as typed or sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BannerInput {
@@ -313,6 +347,20 @@ mod tests {
         assert!(check_banner(&input("Polls close", "javascript:alert(1)"), 0).is_err());
         assert!(check_banner(&input("Polls close", "//evil.example"), 0).is_err());
         assert!(check_banner(&input("  ", "/x"), 0).is_err());
+    }
+
+    #[test]
+    fn a_time_of_day_is_its_next_occurrence_in_the_site_time_zone() {
+        let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        // 2026-12-02 16:00 in Berlin.
+        let now = 1_796_223_600;
+        assert_eq!(parse_until("18:00", &tz, now).unwrap(), Some(now + 7200));
+        assert_eq!(
+            parse_until("15:00", &tz, now).unwrap(),
+            Some(now + 23 * 3600)
+        );
+        assert_eq!(parse_until("", &tz, now).unwrap(), None);
+        assert!(parse_until("soon", &tz, now).is_err());
     }
 
     #[test]
