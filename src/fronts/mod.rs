@@ -223,7 +223,13 @@ pub fn parse_until(
             "{text:?} is not a time like 18:00 or 2026-12-02T18:00"
         ))
     };
-    if let Ok(time) = text.parse::<jiff::civil::Time>() {
+    // jiff reads the time of a whole date and time too: only a bare time
+    // of day is one.
+    let bare_time = !text.contains(['-', 'T', ' ']);
+    if let Some(time) = bare_time
+        .then(|| text.parse::<jiff::civil::Time>().ok())
+        .flatten()
+    {
         let now = jiff::Timestamp::from_second(now).map_err(|_| invalid())?;
         let today = tz.to_datetime(now).date();
         let mut at = tz
@@ -360,6 +366,10 @@ mod tests {
             Some(now + 23 * 3600)
         );
         assert_eq!(parse_until("", &tz, now).unwrap(), None);
+        assert_eq!(
+            parse_until("2026-12-02T10:00", &tz, now).unwrap(),
+            Some(now - 6 * 3600)
+        );
         assert!(parse_until("soon", &tz, now).is_err());
     }
 
