@@ -282,6 +282,13 @@ impl App {
         self.inner.settings.menu(&self.inner.store).await
     }
 
+    /// The breaking-news banner if it shows now (kept in memory until it
+    /// changes; one that ran out is left out).
+    pub async fn banner(&self) -> Result<Option<crate::fronts::Banner>, crate::fronts::FrontError> {
+        let banner = self.inner.settings.banner(&self.inner.store).await?;
+        Ok(crate::fronts::showing(banner.as_ref().as_ref(), self.now()).cloned())
+    }
+
     /// Forgets in-memory settings a change with these tags touched.
     pub fn forget_settings<S: AsRef<str>>(&self, tags: &[S]) {
         self.inner.settings.forget(tags);

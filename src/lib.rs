@@ -15,6 +15,7 @@ pub mod config;
 pub mod corrections;
 pub mod editor_bundle;
 pub mod feeds;
+pub mod fronts;
 pub mod http;
 pub mod imports;
 pub mod languages;

@@ -2,7 +2,8 @@
 //! page cache (and the in-memory site settings and sections) by the tags
 //! each change carries, then calls the purge webhook with them. It also
 //! purges when an embargo lifts, since no event marks that moment: the
-//! story's page, its section, home, the feeds and its topics' pages.
+//! story's page, its section, home, the feeds and its topics' pages; and
+//! when a front's pin or the breaking-news banner runs out.
 //!
 //! It runs as a background task polling every [`POLL`], is woken at once
 //! by [`Follower::wake`] and, on PostgreSQL, by any node's commit (LISTEN/
@@ -51,6 +52,17 @@ struct Cursor {
     lifted_through: i64,
 }
 
+/// The next moment after `after` when pages change with no write: an
+/// embargo lifts, or a front's pin or the banner runs out.
+async fn next_lift(store: &Store, after: i64) -> Result<Option<i64>, StorageError> {
+    let embargo = store.next_embargo_lift(after).await?;
+    let front = store.next_front_expiry(after).await?;
+    Ok(match (embargo, front) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
 /// The consumer's state, shared by the background task and writers.
 #[derive(Debug, Default)]
 pub struct Follower {
@@ -90,8 +102,7 @@ impl Follower {
             cursor.after = store.last_event_id().await?;
             cursor.lifted_through = now;
             cursor.started = true;
-            app.page_cache()
-                .set_next_lift(store.next_embargo_lift(now).await?);
+            app.page_cache().set_next_lift(next_lift(store, now).await?);
             self.seen_commits.store(commits, Ordering::Release);
             return Ok(());
         }
@@ -119,12 +130,14 @@ impl Follower {
                 // The pages of its topics and people list it now too.
                 tags.extend(store.filed_page_tags(id).await?);
             }
+            // A pin or the banner that ran out: its front, or every page.
+            tags.extend(store.fronts_expired(cursor.lifted_through, now).await?);
             cursor.lifted_through = now;
         }
         if changed || app.page_cache().lift_due(now) {
             // A change may set or move an embargo: find the next lift again.
             app.page_cache()
-                .set_next_lift(store.next_embargo_lift(cursor.lifted_through).await?);
+                .set_next_lift(next_lift(store, cursor.lifted_through).await?);
         }
         if !tags.is_empty() {
             let tags: Vec<String> = tags.into_iter().collect();

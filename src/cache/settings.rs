@@ -1,7 +1,7 @@
 //! Site settings, the section list and the site menu kept in memory: every
 //! page shows them, so reading them from the database on each render was
 //! most of a miss's queries. Forgotten when the changes feed carries `site`,
-//! `sections` or `menu`; a load that raced such a change is used once, not
+//! `sections`, `menu` or `banner` (the breaking-news banner); a load that raced such a change is used once, not
 //! kept.
 
 use std::sync::Arc;
@@ -20,6 +20,7 @@ pub(crate) struct SettingsMemo {
     site: Slot<Site>,
     sections: Slot<Vec<Section>>,
     menu: Slot<Vec<MenuLink>>,
+    banner: Slot<Option<crate::fronts::Banner>>,
 }
 
 #[derive(Debug)]
@@ -78,6 +79,14 @@ impl SettingsMemo {
         self.menu.get(menu::links(store)).await
     }
 
+    /// The breaking-news banner as stored (it may have run out).
+    pub(crate) async fn banner(
+        &self,
+        store: &Store,
+    ) -> Result<Arc<Option<crate::fronts::Banner>>, crate::fronts::FrontError> {
+        self.banner.get(crate::fronts::banner(store)).await
+    }
+
     /// Forgets what a change with these tags may have changed.
     pub(crate) fn forget<S: AsRef<str>>(&self, tags: &[S]) {
         for tag in tags {
@@ -85,6 +94,7 @@ impl SettingsMemo {
                 "site" => self.site.forget(),
                 "sections" => self.sections.forget(),
                 "menu" => self.menu.forget(),
+                "banner" => self.banner.forget(),
                 _ => {}
             }
         }

@@ -65,11 +65,14 @@ fn page_path(number: usize) -> String {
 async fn list_page(app: &App, number: usize) -> Result<Page, Problem> {
     let site = app.site().await?;
     let menu = app.menu().await?;
+    let banner = app.banner().await?;
     let sections = app.sections().await?;
     let all = corrections::all(app.store(), app.now()).await?;
     let (shown, older) = corrections::page(&all, number).ok_or_else(Problem::no_page)?;
     let page = CorrectionsPage {
-        site: views::SiteView::new(&site).with_menu(&menu),
+        site: views::SiteView::new(&site)
+            .with_menu(&menu)
+            .with_banner(banner.as_ref()),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, page_path(number)),
         page: number,
@@ -160,10 +163,13 @@ async fn story_changes(
 pub(super) async fn changes(app: &App, article: &Article) -> Result<Page, Problem> {
     let site = app.site().await?;
     let menu = app.menu().await?;
+    let banner = app.banner().await?;
     let sections = app.sections().await?;
     let entries = history::of_story(app.store(), article).await?;
     let page = changes_page(
-        views::SiteView::in_language(&site, &article.language).with_menu(&menu),
+        views::SiteView::in_language(&site, &article.language)
+            .with_menu(&menu)
+            .with_banner(banner.as_ref()),
         views::nav(&sections, Some(&article.section.slug)),
         &site,
         article,

@@ -307,6 +307,7 @@ async fn search_page(
 ) -> Result<Response, Problem> {
     let site = Site::load(app.store()).await?;
     let menu = app.menu().await?;
+    let banner = app.banner().await?;
     let all_sections = sections::list(app.store()).await?;
     let page = query.page.unwrap_or(1).max(1);
     let params = SearchParams {
@@ -376,7 +377,9 @@ async fn search_page(
         })
         .collect();
     let context = SearchPage {
-        site: views::SiteView::new(&site).with_menu(&menu),
+        site: views::SiteView::new(&site)
+            .with_menu(&menu)
+            .with_banner(banner.as_ref()),
         nav: views::nav(&all_sections, None),
         sections: &all_sections,
         query: &query,

@@ -468,13 +468,16 @@ async fn reader(app: &App, problem: &Problem, request_id: &str) -> Response {
     };
     let request_id = shown_id(problem, request_id);
     let menu = app.menu().await.unwrap_or_default();
+    let banner = app.banner().await.unwrap_or_default();
     let body = match (app.site().await, app.sections().await) {
         (Ok(site), Ok(sections)) => app
             .renderer()
             .render(
                 "error.html",
                 &ErrorPage {
-                    site: views::SiteView::new(&site).with_menu(&menu),
+                    site: views::SiteView::new(&site)
+                        .with_menu(&menu)
+                        .with_banner(banner.as_ref()),
                     nav: views::nav(&sections, None),
                     title,
                     message,
@@ -705,6 +708,20 @@ impl From<crate::comments::CommentError> for Problem {
             C::Forbidden | C::PostingOff | C::Closed => Problem::forbidden(error.to_string()),
             C::Storage(error) => Problem::internal(error),
             C::Invalid(_) | C::TooMany => Problem::invalid(error.to_string()),
+        }
+    }
+}
+
+impl From<crate::fronts::FrontError> for Problem {
+    fn from(error: crate::fronts::FrontError) -> Problem {
+        use crate::fronts::FrontError as F;
+        match error {
+            F::NoFront(_) | F::NoStory(_) => Problem::not_found(error.to_string()),
+            F::Forbidden(_) => Problem::forbidden(error.to_string()),
+            F::Invalid(_) => Problem::invalid(error.to_string()),
+            F::Article(error) => error.into(),
+            F::Section(error) => error.into(),
+            F::Storage(error) => Problem::internal(error),
         }
     }
 }

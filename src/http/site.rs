@@ -23,7 +23,7 @@ use crate::rendering::views::{
     self, ArticlePage, CommentPage, CommentsView, HomePage, PageLink, PersonPage, SectionGroup,
     SectionPage, StandalonePage, TopicLink, TopicPage,
 };
-use crate::{pages, people, topics};
+use crate::{fronts, pages, people, topics};
 
 /// Stories per section front page.
 const FRONT_PAGE_SIZE: i64 = 20;
@@ -55,10 +55,15 @@ pub(super) fn reader_response(problem: Problem) -> Response {
 }
 
 /// The tags every reader page carries: it shows the site's name, the
-/// section navigation and the site menu.
+/// section navigation, the site menu and the breaking-news banner.
 pub(super) fn tags(first: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut tags: Vec<String> = first.into_iter().collect();
-    tags.extend(["site".to_owned(), "sections".to_owned(), "menu".to_owned()]);
+    tags.extend([
+        "site".to_owned(),
+        "sections".to_owned(),
+        "menu".to_owned(),
+        "banner".to_owned(),
+    ]);
     tags
 }
 
@@ -78,42 +83,71 @@ async fn home(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Response 
 }
 
 async fn home_page(app: &App) -> Result<Page, Problem> {
-    {
-        let site = app.site().await?;
-        let menu = app.menu().await?;
-        let sections = app.sections().await?;
-        let now = app.now();
-        let mut groups = Vec::new();
-        for section in sections.iter() {
-            let stories = articles::visible_list(
-                app.store(),
-                Some(section.id),
-                now,
-                None,
-                None,
-                HOME_PER_SECTION,
-            )
-            .await?;
-            if !stories.is_empty() {
-                groups.push(SectionGroup {
-                    section,
-                    stories: stories
-                        .iter()
-                        .map(|a| views::story_item(&site, a))
-                        .collect(),
-                });
-            }
+    let pinned = fronts::shown(app.store(), &fronts::Front::Home, app.now()).await?;
+    render_home(app, &pinned).await
+}
+
+/// The lead and top stories of `pinned` as readers see them, and the cache
+/// tags of the stories (a change to one of them purges the front even when
+/// it lives in another section).
+fn pinned_items(
+    site: &crate::site::Site,
+    pinned: &[articles::Article],
+) -> (Option<views::StoryItem>, Vec<views::StoryItem>, Vec<String>) {
+    let mut items = pinned.iter().map(|a| views::story_item(site, a));
+    let lead = items.next();
+    let top = items.collect();
+    let tags = pinned.iter().map(|a| format!("article:{}", a.id)).collect();
+    (lead, top, tags)
+}
+
+/// The home page with `pinned` (readers may see each) leading it: the
+/// arrangement, or the pending one an editor previews.
+pub(crate) async fn render_home(app: &App, pinned: &[articles::Article]) -> Result<Page, Problem> {
+    let site = app.site().await?;
+    let menu = app.menu().await?;
+    let banner = app.banner().await?;
+    let sections = app.sections().await?;
+    let now = app.now();
+    let mut groups = Vec::new();
+    for section in sections.iter() {
+        let mut stories = articles::visible_list(
+            app.store(),
+            Some(section.id),
+            now,
+            None,
+            None,
+            HOME_PER_SECTION + pinned.len() as i64,
+        )
+        .await?;
+        // No story twice: a pinned one is not listed again below.
+        stories.retain(|a| !pinned.iter().any(|p| p.id == a.id));
+        stories.truncate(HOME_PER_SECTION as usize);
+        if !stories.is_empty() {
+            groups.push(SectionGroup {
+                section,
+                stories: stories
+                    .iter()
+                    .map(|a| views::story_item(&site, a))
+                    .collect(),
+            });
         }
-        let page = HomePage {
-            site: views::SiteView::new(&site).with_menu(&menu),
-            nav: views::nav(&sections, None),
-            url: format!("{}/", site.base_url),
-            groups,
-            feeds: crate::feeds::links(&site, None),
-        };
-        let html = app.renderer().render("home.html", &page)?;
-        Ok(Page::html(html, tags(["home".to_owned()])))
     }
+    let (lead, top, mut page_tags) = pinned_items(&site, pinned);
+    let page = HomePage {
+        site: views::SiteView::new(&site)
+            .with_menu(&menu)
+            .with_banner(banner.as_ref()),
+        nav: views::nav(&sections, None),
+        url: format!("{}/", site.base_url),
+        lead,
+        top,
+        groups,
+        feeds: crate::feeds::links(&site, None),
+    };
+    let html = app.renderer().render("home.html", &page)?;
+    page_tags.push("home".to_owned());
+    Ok(Page::html(html, tags(page_tags)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,7 +239,7 @@ async fn section_front(
     let at = ListAt::from_query(&query)?;
     let key = at.key(&format!("/{slug}"));
     Ok(cached(&app, &headers, &key, || async {
-        match front_page(&app, &slug, uri.path(), at).await {
+        match front_page(&app, &slug, uri.path(), at, None).await {
             Ok(outcome) => outcome,
             Err(problem) => Err(reader_response(problem)),
         }
@@ -213,22 +247,50 @@ async fn section_front(
     .await)
 }
 
-/// A section's front, or what else lives at `/<slug>`: a standalone page,
+/// Section `slug`'s first page with `pinned` (readers may see each)
+/// leading it: the pending arrangement an editor previews.
+pub(crate) async fn render_section_preview(
+    app: &App,
+    slug: &str,
+    pinned: &[articles::Article],
+) -> Result<Page, Problem> {
+    let at = ListAt {
+        cursor: None,
+        number: 1,
+    };
+    match front_page(app, slug, &format!("/{slug}"), at, Some(pinned)).await? {
+        Ok(page) => Ok(page),
+        Err(_) => Err(Problem::not_found("There is no such section.")),
+    }
+}
+
+/// A section's front (with `preview` as its pins instead of the
+/// arrangement, when an editor previews one), or what else lives at `/<slug>`: a standalone page,
 /// or (`Ok(Err(_))`) the redirect of an old address.
 async fn front_page(
     app: &App,
     slug: &str,
     uri_path: &str,
     at: ListAt,
+    preview: Option<&[articles::Article]>,
 ) -> Result<Result<Page, Response>, Problem> {
     {
         let site = app.site().await?;
         let menu = app.menu().await?;
+        let banner = app.banner().await?;
         let sections = app.sections().await?;
         let Some(section) = sections.iter().find(|s| s.slug == slug) else {
             // No section there: a standalone page may live at /<slug>, or
             // it is an old address.
             return deep_page(app, uri_path).await;
+        };
+        let front = fronts::Front::Section {
+            slug: section.slug.clone(),
+            name: section.name.clone(),
+        };
+        let pinned = match preview {
+            Some(pinned) => pinned.to_vec(),
+            None => fronts::shown(app.store(), &front, app.now()).await?,
         };
         let mut stories = articles::visible_list(
             app.store(),
@@ -241,12 +303,28 @@ async fn front_page(
         .await?;
         let path = format!("/{}", section.slug);
         let older = at.page(&path, &mut stories)?;
+        // No story twice: a pinned one is not listed again below, on any
+        // page; the pins themselves lead the first page only.
+        stories.retain(|a| !pinned.iter().any(|p| p.id == a.id));
+        let (lead, top, mut page_tags) = if at.number == 1 {
+            pinned_items(&site, &pinned)
+        } else {
+            (
+                None,
+                Vec::new(),
+                pinned.iter().map(|a| format!("article:{}", a.id)).collect(),
+            )
+        };
         let page = SectionPage {
-            site: views::SiteView::new(&site).with_menu(&menu),
+            site: views::SiteView::new(&site)
+                .with_menu(&menu)
+                .with_banner(banner.as_ref()),
             nav: views::nav(&sections, Some(&section.slug)),
             url: format!("{}{}", site.base_url, path),
             section,
             page: at.number,
+            lead,
+            top,
             stories: stories
                 .iter()
                 .map(|a| views::story_item(&site, a))
@@ -256,10 +334,8 @@ async fn front_page(
             feeds: crate::feeds::links(&site, Some((&section.slug, &section.name))),
         };
         let html = app.renderer().render("section.html", &page)?;
-        Ok(Ok(Page::html(
-            html,
-            tags([format!("section:{}", section.slug)]),
-        )))
+        page_tags.push(front.key());
+        Ok(Ok(Page::html(html, tags(page_tags))))
     }
 }
 
@@ -291,6 +367,7 @@ async fn topic_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, Re
     };
     let site = app.site().await?;
     let menu = app.menu().await?;
+    let banner = app.banner().await?;
     let sections = app.sections().await?;
     let path = topics::path(&topic.slug);
     let mut stories = articles::visible_topic_list(
@@ -312,7 +389,9 @@ async fn topic_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, Re
         None => None,
     };
     let page = TopicPage {
-        site: views::SiteView::new(&site).with_menu(&menu),
+        site: views::SiteView::new(&site)
+            .with_menu(&menu)
+            .with_banner(banner.as_ref()),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, path),
         topic: &topic,
@@ -367,6 +446,7 @@ async fn person_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, R
     };
     let site = app.site().await?;
     let menu = app.menu().await?;
+    let banner = app.banner().await?;
     let sections = app.sections().await?;
     let path = people::path(&person.slug);
     let mut stories = articles::visible_person_list(
@@ -391,7 +471,9 @@ async fn person_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, R
         None => None,
     };
     let page = PersonPage {
-        site: views::SiteView::new(&site).with_menu(&menu),
+        site: views::SiteView::new(&site)
+            .with_menu(&menu)
+            .with_banner(banner.as_ref()),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, path),
         person: &person,
@@ -481,6 +563,7 @@ async fn render_article(
         let now = app.now();
         let site = app.site().await?;
         let menu = app.menu().await?;
+        let banner = app.banner().await?;
         let sections = app.sections().await?;
         let more = articles::more_from(app.store(), &article, now).await?;
         let comments = if site.comments_shown {
@@ -497,7 +580,9 @@ async fn render_article(
             None
         };
         let mut page = ArticlePage {
-            site: views::SiteView::in_language(&site, &article.language).with_menu(&menu),
+            site: views::SiteView::in_language(&site, &article.language)
+                .with_menu(&menu)
+                .with_banner(banner.as_ref()),
             nav: views::nav(&sections, Some(&article.section.slug)),
             article: views::article_view(&site, &article),
             more: more.iter().map(|a| views::story_item(&site, a)).collect(),
@@ -582,6 +667,7 @@ async fn post_comment(
     let site = app.site().await.map_err(|e| reader(e.into()))?;
     let sections = app.sections().await.map_err(|e| reader(e.into()))?;
     let menu = app.menu().await.map_err(|e| reader(e.into()))?;
+    let banner = app.banner().await.map_err(|e| reader(e.into()))?;
     let outcome = comments::post(app.store(), &site, &article, &input, &address, now).await;
     let labels = crate::languages::labels::for_language(if article.language.is_empty() {
         &site.language
@@ -610,7 +696,9 @@ async fn post_comment(
         Err(error) => return Err(reader(error.into())),
     };
     let page = CommentPage {
-        site: views::SiteView::in_language(&site, &article.language).with_menu(&menu),
+        site: views::SiteView::in_language(&site, &article.language)
+            .with_menu(&menu)
+            .with_banner(banner.as_ref()),
         nav: views::nav(&sections, Some(&article.section.slug)),
         title,
         message,
@@ -659,12 +747,14 @@ pub(super) fn moved(target: &str) -> Response {
 async fn render_standalone(app: &App, page: &pages::Page) -> Result<Page, Problem> {
     let site = app.site().await?;
     let menu = app.menu().await?;
+    let banner = app.banner().await?;
     let sections = app.sections().await?;
     let ancestors = pages::ancestors(app.store(), page).await?;
     let children = pages::children(app.store(), page.id).await?;
     let view = StandalonePage {
         site: views::SiteView::in_language(&site, page.language.as_deref().unwrap_or_default())
-            .with_menu(&menu),
+            .with_menu(&menu)
+            .with_banner(banner.as_ref()),
         nav: views::nav(&sections, None),
         url: format!("{}{}", site.base_url, pages::url_path(&page.path)),
         page,

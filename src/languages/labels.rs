@@ -16,6 +16,10 @@ pub struct Labels {
     /// The site menu's name (for screen readers).
     pub site_menu: &'static str,
     pub no_stories: &'static str,
+    /// Before the breaking-news banner's text.
+    pub breaking: &'static str,
+    /// The heading of a front's pinned stories (for screen readers).
+    pub top_stories: &'static str,
     /// `{page}`: the page number, in a page's title.
     pub page_n: &'static str,
     pub pages_nav: &'static str,
@@ -138,6 +142,8 @@ pub static ENGLISH: Labels = Labels {
     sections_nav: "Sections",
     site_menu: "Site",
     no_stories: "No stories yet.",
+    breaking: "Breaking:",
+    top_stories: "Top stories",
     page_n: "page {page}",
     pages_nav: "Pages",
     newer_stories: "Newer stories",
@@ -234,6 +240,8 @@ pub static FRENCH: Labels = Labels {
     sections_nav: "Rubriques",
     site_menu: "Site",
     no_stories: "Aucun article pour l’instant.",
+    breaking: "Dernière minute :",
+    top_stories: "À la une",
     page_n: "page {page}",
     pages_nav: "Pages",
     newer_stories: "Articles plus récents",
@@ -330,6 +338,8 @@ pub static ARABIC: Labels = Labels {
     sections_nav: "الأقسام",
     site_menu: "الموقع",
     no_stories: "لا توجد مقالات بعد.",
+    breaking: "عاجل:",
+    top_stories: "أهم الأخبار",
     page_n: "الصفحة {page}",
     pages_nav: "الصفحات",
     newer_stories: "مقالات أحدث",

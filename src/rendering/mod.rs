@@ -87,6 +87,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/admin/topics.html"),
     ),
     (
+        "admin/fronts.html",
+        include_str!("../../templates/admin/fronts.html"),
+    ),
+    (
+        "admin/front.html",
+        include_str!("../../templates/admin/front.html"),
+    ),
+    (
         "admin/people.html",
         include_str!("../../templates/admin/people.html"),
     ),

@@ -24,6 +24,8 @@ pub(crate) struct SiteView<'a> {
     pub labels: &'static crate::languages::Labels,
     /// The site menu (empty: none shown).
     pub menu: &'a [crate::pages::menu::MenuLink],
+    /// The breaking-news banner, when one shows.
+    pub banner: Option<&'a crate::fronts::Banner>,
 }
 
 /// One entry of the section navigation.
@@ -258,6 +260,10 @@ pub(crate) struct HomePage<'a> {
     pub site: SiteView<'a>,
     pub nav: Vec<NavItem<'a>>,
     pub url: String,
+    /// The story an editor put first (see `crate::fronts`).
+    pub lead: Option<StoryItem>,
+    /// The top stories the editor pinned after the lead.
+    pub top: Vec<StoryItem>,
     pub groups: Vec<SectionGroup<'a>>,
     pub feeds: Vec<crate::feeds::FeedLink>,
 }
@@ -270,6 +276,10 @@ pub(crate) struct SectionPage<'a> {
     pub section: &'a SectionRow,
     pub url: String,
     pub page: u32,
+    /// The story an editor put first (first page only).
+    pub lead: Option<StoryItem>,
+    /// The top stories pinned after the lead (first page only).
+    pub top: Vec<StoryItem>,
     pub stories: Vec<StoryItem>,
     pub older: Option<String>,
     pub newer: Option<String>,
@@ -411,6 +421,7 @@ impl<'a> SiteView<'a> {
             dir: crate::languages::direction(lang),
             labels: crate::languages::for_language(lang),
             menu: &[],
+            banner: None,
         }
     }
 
@@ -420,6 +431,11 @@ impl<'a> SiteView<'a> {
             menu: links,
             ..self
         }
+    }
+
+    /// With the breaking-news banner, if one shows.
+    pub(crate) fn with_banner(self, banner: Option<&'a crate::fronts::Banner>) -> SiteView<'a> {
+        SiteView { banner, ..self }
     }
 }
 

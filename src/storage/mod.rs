@@ -20,6 +20,7 @@ mod drupal7;
 mod editorial;
 mod embargoes;
 mod events;
+mod fronts;
 mod import_batches;
 mod imports;
 mod live;
@@ -49,6 +50,7 @@ pub use distribution::{ConsumerClaim, SitemapChunk, SitemapEntry};
 pub use drupal7::LaterRevision;
 pub use editorial::{DuePublication, StoryFilter};
 pub use events::{EventRow, NewEvent};
+pub use fronts::{BannerRow, NewPin, PinRow};
 pub use import_batches::{BATCH_ITEMS, BATCH_TIME, ImportBatch};
 pub use imports::{
     ImportRevision, ImportedAccount, ImportedComment, ImportedPage, ImportedPerson, ImportedStory,

@@ -106,11 +106,14 @@ async fn public_pages_carry_validators_cache_control_and_surrogate_keys(backend:
         );
     }
     let home = reader.get("/").await;
-    assert_eq!(header(&home, "surrogate-key"), "home site sections menu");
+    assert_eq!(
+        header(&home, "surrogate-key"),
+        "home site sections menu banner"
+    );
     let front = reader.get("/world").await;
     assert_eq!(
         header(&front, "surrogate-key"),
-        "section:world site sections menu"
+        "section:world site sections menu banner"
     );
     // Error pages are not cached and carry no surrogate key.
     let missing = reader.get("/world/no-such-story").await;

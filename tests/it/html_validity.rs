@@ -243,12 +243,49 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
         .path();
     // A live blog (issue 16): posts, a key event, an embed, the desk.
     let (live_story, live_desk) = live_pages(&app).await;
+    // Curated fronts (issue 16): a lead on the home page, the banner on
+    // every reader page, and the admin's fronts and front editor.
+    let pin = masthead::storage::NewPin {
+        article_id: troops.id,
+        until: Some(crate::support::NOW + 3600),
+    };
+    masthead::fronts::arrange(
+        store,
+        &editor,
+        &masthead::fronts::Front::Home,
+        &[pin],
+        crate::support::NOW,
+    )
+    .await
+    .expect("pin the lead");
+    let banner = masthead::fronts::BannerInput {
+        text: "Polls close at 22:00 & counting starts".into(),
+        link: "/world".into(),
+        until: None,
+    };
+    masthead::fronts::set_banner(store, &editor, Some(&banner), crate::support::NOW)
+        .await
+        .expect("the banner");
+    let (_, fronts_desk) = app
+        .new_account("fronts@news.example", masthead::accounts::Role::Editor)
+        .await;
+    let mut desk_pages = vec![("admin-live.html".to_owned(), live_desk)];
+    for (name, path) in [
+        ("admin-fronts.html", "/admin/fronts"),
+        ("admin-front.html", "/admin/fronts/home"),
+    ] {
+        let page = fronts_desk.get(path).await;
+        assert_eq!(page.status(), 200, "GET {path}");
+        desk_pages.push((name.to_owned(), page.into_text()));
+    }
     app.app.sync_changes().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
-    let desk_file = dir.path().join("admin-live.html");
-    std::fs::write(&desk_file, live_desk).expect("write page");
-    files.push(desk_file);
+    for (name, html) in desk_pages {
+        let desk_file = dir.path().join(name);
+        std::fs::write(&desk_file, html).expect("write page");
+        files.push(desk_file);
+    }
     let arabic_path = arabic.path();
     let mut pages = PAGES.to_vec();
     pages.push(("article-ar.html", &arabic_path, 200));

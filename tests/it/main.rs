@@ -39,6 +39,7 @@ mod corrections;
 mod distribution;
 mod drupal7;
 mod encodings;
+mod fronts;
 mod html_validity;
 mod imports;
 mod kept_fields;

@@ -6,6 +6,7 @@
 
 pub(crate) mod auth;
 mod comments;
+mod fronts;
 mod login;
 mod pages;
 mod people;
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> Router<App> {
             .merge(login::routes())
             .merge(users::routes())
             .merge(sections::routes())
+            .merge(fronts::routes())
             .merge(topics::routes())
             .merge(people::routes())
             .merge(redirects::routes())
@@ -104,6 +106,12 @@ pub(crate) fn nav(user: &User, current: &str) -> Vec<NavItem> {
             "sections",
             "/admin/sections",
             "Sections",
+            role.can_manage_sections(),
+        ),
+        (
+            "fronts",
+            "/admin/fronts",
+            "Fronts",
             role.can_manage_sections(),
         ),
         (

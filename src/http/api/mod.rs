@@ -1,9 +1,11 @@
 //! The public JSON API, version 1 (`/api/v1/...`): published stories,
 //! sections and search for anyone (cursor pagination, ETags), each story
 //! also as IPTC ninjs 2.2, the OpenAPI document describing it all, and
-//! writing stories with a personal API token.
+//! writing stories with a personal API token, and arranging fronts and the
+//! breaking-news banner.
 //! Errors are JSON with a stable `code` and a message naming what is wrong.
 
+mod fronts;
 mod live;
 mod ninjs;
 mod pages;
@@ -14,7 +16,7 @@ mod write;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use serde::Serialize;
 
 use crate::app::App;
@@ -45,6 +47,16 @@ pub(crate) fn routes() -> Router<App> {
         )
         .route("/v1/stories/{id}/ninjs", get(read::story_ninjs))
         .route("/v1/stories/{id}/comments", get(read::story_comments))
+        .route(
+            "/v1/fronts/{front}",
+            get(fronts::get_front).merge(put(fronts::put_front)),
+        )
+        .route(
+            "/v1/banner",
+            get(fronts::get_banner)
+                .merge(put(fronts::put_banner))
+                .merge(delete(fronts::delete_banner)),
+        )
         .route("/v1/sections", get(read::sections))
         .route("/v1/topics", get(read::topic_list))
         .route("/v1/pages", get(pages::page_list))
