@@ -39,6 +39,10 @@ pub struct SitemapChunk {
 pub struct ConsumerClaim {
     /// The last event the consumer handled.
     pub cursor: i64,
+    /// When the cursor was last released (Unix seconds): a consumer that
+    /// acts on time as well as on events (embargoes lifting) has handled
+    /// everything up to then.
+    pub since: i64,
     name: String,
     lock: Option<sqlx::Transaction<'static, sqlx::Postgres>>,
 }
@@ -48,9 +52,17 @@ impl Store {
     /// node holds it (that node does the round).
     pub async fn claim_consumer(&self, name: &str, now: i64) -> Result<Option<ConsumerClaim>> {
         let pool = match &self.db {
-            Db::Sqlite(_) => {
+            Db::Sqlite(pool) => {
+                let row: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT last_event_id, updated_at FROM distribution_cursors WHERE name = $1",
+                )
+                .bind(name)
+                .fetch_optional(pool)
+                .await?;
+                let (cursor, since) = row.unwrap_or((0, now));
                 return Ok(Some(ConsumerClaim {
-                    cursor: self.distribution_cursor(name).await?,
+                    cursor,
+                    since,
                     name: name.to_owned(),
                     lock: None,
                 }));
@@ -67,17 +79,30 @@ impl Store {
         .execute(pool)
         .await?;
         let mut lock = pool.begin().await?;
-        let cursor: Option<i64> = sqlx::query_scalar(
-            "SELECT last_event_id FROM distribution_cursors WHERE name = $1 FOR UPDATE SKIP LOCKED",
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT last_event_id, updated_at FROM distribution_cursors WHERE name = $1 \
+             FOR UPDATE SKIP LOCKED",
         )
         .bind(name)
         .fetch_optional(&mut *lock)
         .await?;
-        Ok(cursor.map(|cursor| ConsumerClaim {
+        Ok(row.map(|(cursor, since)| ConsumerClaim {
             cursor,
+            since,
             name: name.to_owned(),
             lock: Some(lock),
         }))
+    }
+
+    /// Starts consumer `name` at `event_id` unless it has a cursor already:
+    /// a consumer with no use for the past (the purge webhook) begins at the
+    /// end of the feed, not at its first event.
+    pub async fn start_consumer(&self, name: &str, event_id: i64, now: i64) -> Result<()> {
+        with_db!(self, pool => sqlx::query(
+            "INSERT INTO distribution_cursors (name, last_event_id, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING")
+            .bind(name).bind(event_id).bind(now).execute(pool).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// Moves a claimed cursor to `event_id` and releases the claim. A claim

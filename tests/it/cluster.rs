@@ -366,6 +366,22 @@ async fn published_once(store: &Store, ids: &[i64]) {
     }
 }
 
+/// The tags of each call the purge webhook received.
+fn purge_calls(cdn: &Hub) -> Vec<Vec<String>> {
+    cdn.pings()
+        .iter()
+        .map(|body| {
+            let json: serde_json::Value = serde_json::from_str(body).expect("a JSON purge");
+            json["tags"]
+                .as_array()
+                .expect("tags")
+                .iter()
+                .map(|t| t.as_str().unwrap().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
 /// The feeds a story in World changes, as the hub receives their pings.
 fn world_pings(base: &str) -> Vec<String> {
     let mut pings: Vec<String> = [
@@ -393,10 +409,12 @@ fn world_pings(base: &str) -> Vec<String> {
 #[tokio::test]
 async fn scheduled_stories_are_published_and_announced_once_by_three_nodes_even_when_one_is_killed()
 {
-    // A slow hub: rounds of pings from several nodes would overlap.
+    // A slow hub and a slow CDN: rounds from several nodes would overlap.
     let (hub_url, hub) = Hub::start(Duration::from_millis(150)).await;
+    let (cdn_url, cdn) = Hub::start(Duration::from_millis(150)).await;
     let Some(mut cluster) = Cluster::start_with(Options {
         websub_hub: Some(hub_url),
+        purge_webhook: Some(cdn_url),
         ..Options::default()
     })
     .await
@@ -429,11 +447,55 @@ async fn scheduled_stories_are_published_and_announced_once_by_three_nodes_even_
     let mut pings = hub.pings();
     pings.sort();
     assert_eq!(pings, expected, "every feed pinged once, by one node");
+    // And the CDN was asked once to purge the story's pages, not by each
+    // node (every node's page cache purged it and woke its webhook).
+    let story = format!("article:{id}");
+    let purges = purge_calls(&cdn);
+    let publish_purges: Vec<_> = purges
+        .iter()
+        .filter(|tags| tags.contains(&story) && tags.iter().any(|t| t == "home"))
+        .collect();
+    assert_eq!(
+        publish_purges.len(),
+        1,
+        "one purge call for the publish: {purges:?}\n{}",
+        cluster.logs()
+    );
 
     // Stories due at the same second, three nodes running.
     let (calm, _) = schedule(&store, section, 20, "Calm").await;
     wait_published(&cluster, &calm, Duration::from_secs(10)).await;
     published_once(&store, &calm).await;
+    // Each change reaches the CDN in one call: no story is named in more
+    // calls than it has events (three nodes calling would triple them).
+    let started = Instant::now();
+    let last = *calm.last().unwrap();
+    while !purge_calls(&cdn)
+        .iter()
+        .any(|tags| tags.contains(&format!("article:{last}")) && tags.iter().any(|t| t == "home"))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            purge_calls(&cdn)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let events = store.events_after(0, 100_000).await.unwrap();
+    let purges = purge_calls(&cdn);
+    for id in &calm {
+        let tag = format!("article:{id}");
+        let named = events
+            .iter()
+            .filter(|e| e.tag_list().contains(&tag))
+            .count();
+        let calls = purges.iter().filter(|tags| tags.contains(&tag)).count();
+        assert!(
+            (1..=named).contains(&calls),
+            "{tag}: {calls} purge calls for {named} events: {purges:?}"
+        );
+    }
 
     // And again, one node killed as they fall due.
     let (stormy, at) = schedule(&store, section, 20, "Stormy").await;
