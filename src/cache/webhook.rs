@@ -7,9 +7,9 @@
 //! It is a changes-feed consumer of its own, apart from each node's page
 //! cache: its cursor lives in the database and each round claims it
 //! (`Store::claim_consumer`), so with several nodes one node calls the
-//! webhook for a change, not every node. A round also covers the embargoes
-//! lifted since the previous one (no event marks that moment). The cursor
-//! moves only after the webhook answered 2xx: a failed call is made again.
+//! webhook for a change, not every node. Embargoes lifting reach it as the
+//! scheduler's `article.embargo_lifted` events. The cursor moves only after
+//! the webhook answered 2xx: a failed call is made again.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -44,9 +44,8 @@ pub(crate) enum WebhookError {
 }
 
 /// One round: claims the cursor, calls the webhook once with the tags of
-/// every event after it and of every embargo lifted since the last round,
-/// then moves the cursor. Returns how many events and lifts it handled (0
-/// when another node holds the claim or nothing changed).
+/// the events after it, then moves the cursor. Returns how many events it
+/// handled (0 when another node holds the claim or nothing changed).
 pub(crate) async fn run_once(
     store: &Store,
     client: &Outbound,
@@ -61,33 +60,17 @@ pub(crate) async fn run_once(
     for event in &events {
         tags.extend(event.tag_list());
     }
-    let lifted = if now > claim.since {
-        store.embargoes_lifted(claim.since, now).await?
-    } else {
-        Vec::new()
-    };
-    for (id, section) in &lifted {
-        tags.extend([
-            format!("article:{id}"),
-            format!("section:{section}"),
-            "home".to_owned(),
-            "feed".to_owned(),
-        ]);
-        tags.extend(store.filed_page_tags(*id).await?);
-    }
-    let handled = events.len() + lifted.len();
-    if handled == 0 {
+    let Some(last) = events.last().map(|e| e.id) else {
         // Nothing to say: the claim is dropped and the cursor left alone.
         return Ok(0);
-    }
+    };
     let tags: Vec<String> = tags.into_iter().collect();
     if !tags.is_empty() {
         post(client, url, &tags).await?;
         tracing::debug!(?tags, "purge webhook called");
     }
-    let last = events.last().map_or(claim.cursor, |e| e.id);
     store.release_consumer(claim, last, now).await?;
-    Ok(handled)
+    Ok(events.len())
 }
 
 /// Calls the webhook for every change until the process ends: a round each

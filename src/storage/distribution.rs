@@ -39,10 +39,6 @@ pub struct SitemapChunk {
 pub struct ConsumerClaim {
     /// The last event the consumer handled.
     pub cursor: i64,
-    /// When the cursor was last released (Unix seconds): a consumer that
-    /// acts on time as well as on events (embargoes lifting) has handled
-    /// everything up to then.
-    pub since: i64,
     name: String,
     lock: Option<sqlx::Transaction<'static, sqlx::Postgres>>,
 }
@@ -52,17 +48,9 @@ impl Store {
     /// node holds it (that node does the round).
     pub async fn claim_consumer(&self, name: &str, now: i64) -> Result<Option<ConsumerClaim>> {
         let pool = match &self.db {
-            Db::Sqlite(pool) => {
-                let row: Option<(i64, i64)> = sqlx::query_as(
-                    "SELECT last_event_id, updated_at FROM distribution_cursors WHERE name = $1",
-                )
-                .bind(name)
-                .fetch_optional(pool)
-                .await?;
-                let (cursor, since) = row.unwrap_or((0, now));
+            Db::Sqlite(_) => {
                 return Ok(Some(ConsumerClaim {
-                    cursor,
-                    since,
+                    cursor: self.distribution_cursor(name).await?,
                     name: name.to_owned(),
                     lock: None,
                 }));
@@ -79,16 +67,14 @@ impl Store {
         .execute(pool)
         .await?;
         let mut lock = pool.begin().await?;
-        let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT last_event_id, updated_at FROM distribution_cursors WHERE name = $1 \
-             FOR UPDATE SKIP LOCKED",
+        let cursor: Option<i64> = sqlx::query_scalar(
+            "SELECT last_event_id FROM distribution_cursors WHERE name = $1 FOR UPDATE SKIP LOCKED",
         )
         .bind(name)
         .fetch_optional(&mut *lock)
         .await?;
-        Ok(row.map(|(cursor, since)| ConsumerClaim {
+        Ok(cursor.map(|cursor| ConsumerClaim {
             cursor,
-            since,
             name: name.to_owned(),
             lock: Some(lock),
         }))
