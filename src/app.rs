@@ -318,11 +318,6 @@ impl crate::cache::follow::Host for App {
         App::forget_settings(self, tags)
     }
 
-    fn purge_webhook(&self) -> Option<(&crate::outbound::Outbound, &str)> {
-        let url = self.config().purge_webhook.as_deref()?;
-        Some((self.outbound(), url))
-    }
-
     fn health(&self) -> &Health {
         App::health(self)
     }

@@ -1,6 +1,7 @@
 //! The changes-feed consumer: follows `events` with a cursor and purges the
 //! page cache (and the in-memory site settings and sections) by the tags
-//! each change carries, then calls the purge webhook with them. It also
+//! each change carries, then wakes the purge webhook's consumer
+//! ([`super::webhook`], one call per change across nodes). It also
 //! purges when an embargo lifts, since no event marks that moment: the
 //! story's page, its section, home, the feeds and its topics' pages; and
 //! when a front's pin or the breaking-news banner runs out.
@@ -19,7 +20,6 @@ use tokio::sync::{Mutex, Notify};
 
 use super::PageCache;
 use crate::ops::health::Health;
-use crate::outbound::Outbound;
 use crate::storage::{StorageError, Store};
 
 /// What the consumer works with, provided by the process (`App`), so that
@@ -31,8 +31,6 @@ pub trait Host: Send + Sync {
     fn page_cache(&self) -> &PageCache;
     /// Drops the in-memory site settings and sections these tags touch.
     fn forget_settings(&self, tags: &[String]);
-    /// Where to call with the purged tags, if anywhere.
-    fn purge_webhook(&self) -> Option<(&Outbound, &str)>;
     fn health(&self) -> &Health;
 }
 
@@ -70,6 +68,8 @@ pub struct Follower {
     wake: Notify,
     /// `Store::commits` when the feed was last read.
     seen_commits: AtomicU64,
+    /// Fired after each purge: the purge webhook's consumer looks then.
+    purged: Notify,
 }
 
 impl Follower {
@@ -82,6 +82,12 @@ impl Follower {
     /// The last event handled.
     pub async fn cursor(&self) -> i64 {
         self.cursor.lock().await.after
+    }
+
+    /// Fires after each purge of this node's cache (the purge webhook's
+    /// consumer waits on it).
+    pub fn purged(&self) -> &Notify {
+        &self.purged
     }
 
     /// Asks the background task to look at the feed now.
@@ -144,9 +150,7 @@ impl Follower {
             app.forget_settings(&tags);
             let purged = app.page_cache().purge(&tags);
             tracing::debug!(?tags, purged, "purged pages");
-            if let Some((client, url)) = app.purge_webhook() {
-                super::webhook::call(client.clone(), url.to_owned(), tags);
-            }
+            self.purged.notify_one();
         }
         self.seen_commits.store(commits, Ordering::Release);
         Ok(())

@@ -2,10 +2,31 @@
 //! `{"tags": [...]}` so a CDN (or a script in front of one) can purge by
 //! surrogate key. It goes through the guarded outbound client (http or
 //! https; a relay on loopback or a private network must be allowed with
-//! `--outbound-allow`); failures are logged and never block readers.
+//! `--outbound-allow`); failures are logged, retried, and never block readers.
+//!
+//! It is a changes-feed consumer of its own, apart from each node's page
+//! cache: its cursor lives in the database and each round claims it
+//! (`Store::claim_consumer`), so with several nodes one node calls the
+//! webhook for a change, not every node. Embargoes lifting reach it as the
+//! scheduler's `article.embargo_lifted` events. The cursor moves only after
+//! the webhook answered 2xx: a failed call is made again.
 
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::ops::health::JobHandle;
 use crate::outbound::{Outbound, OutboundError};
+use crate::storage::{StorageError, Store};
 
+/// The consumer's name in `distribution_cursors`.
+pub(crate) const CONSUMER: &str = "purge-webhook";
+/// Events read per round.
+const BATCH: i64 = 500;
+/// A round runs when the page cache purged something on this node (woken)
+/// and at least this often (retries, changes missed by a sleeping node).
+const POLL: Duration = Duration::from_secs(2);
 /// A purge answer is a status line and a short body at most.
 const ANSWER_LIMIT: usize = 64 * 1024;
 
@@ -18,15 +39,91 @@ pub(crate) enum WebhookError {
     Outbound(#[from] OutboundError),
     #[error("the purge webhook answered {0}")]
     Status(reqwest::StatusCode),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
 }
 
-/// Calls the webhook in the background.
-pub(crate) fn call(client: Outbound, url: String, tags: Vec<String>) {
-    tokio::spawn(async move {
-        if let Err(error) = post(&client, &url, &tags).await {
-            tracing::warn!(error = %error, "purge webhook");
+/// One round: claims the cursor, calls the webhook once with the tags of
+/// the events after it, then moves the cursor. Returns how many events it
+/// handled (0 when another node holds the claim or nothing changed).
+pub(crate) async fn run_once(
+    store: &Store,
+    client: &Outbound,
+    url: &str,
+    now: i64,
+) -> Result<usize, WebhookError> {
+    let Some(claim) = store.claim_consumer(CONSUMER, now).await? else {
+        return Ok(0);
+    };
+    let events = store.events_after(claim.cursor, BATCH).await?;
+    let mut tags = BTreeSet::new();
+    for event in &events {
+        tags.extend(event.tag_list());
+    }
+    let Some(last) = events.last().map(|e| e.id) else {
+        // Nothing to say: the claim is dropped and the cursor left alone.
+        return Ok(0);
+    };
+    let tags: Vec<String> = tags.into_iter().collect();
+    if !tags.is_empty() {
+        post(client, url, &tags).await?;
+        tracing::debug!(?tags, "purge webhook called");
+    }
+    store.release_consumer(claim, last, now).await?;
+    Ok(events.len())
+}
+
+/// Calls the webhook for every change until the process ends: a round each
+/// time `wake` fires (the page cache purged something) and every [`POLL`],
+/// backing off while the webhook fails. The cursor starts at the end of the
+/// feed the first time (a new CDN has nothing stale of the past).
+pub(crate) async fn run(
+    store: Store,
+    client: Outbound,
+    url: String,
+    wake: &Notify,
+    job: JobHandle,
+) {
+    let now = || jiff::Timestamp::now().as_second();
+    loop {
+        let started = async {
+            store
+                .start_consumer(CONSUMER, store.last_event_id().await?, now())
+                .await
+        };
+        match started.await {
+            Ok(()) => break,
+            Err(error) => {
+                tracing::warn!(%error, "cannot start the purge webhook's cursor; retrying");
+                job.beat();
+                tokio::time::sleep(POLL).await;
+            }
         }
-    });
+    }
+    let mut delay = POLL;
+    loop {
+        let round = run_once(&store, &client, &url, now()).await;
+        match store.distribution_cursor(CONSUMER).await {
+            Ok(cursor) => job.set_cursor(cursor),
+            Err(_) => job.beat(),
+        }
+        match round {
+            // More may have come while the webhook answered.
+            Ok(handled) if handled > 0 => {
+                delay = POLL;
+                continue;
+            }
+            Ok(_) => delay = POLL,
+            Err(error) => {
+                tracing::warn!(%error, retry_in = ?delay, "purge webhook failed; will retry");
+                delay = (delay * 2).min(Duration::from_secs(120));
+            }
+        }
+        tokio::select! {
+            _ = wake.notified() => {},
+            _ = tokio::time::sleep(delay) => {},
+        }
+    }
 }
 
 /// Posts the tags and waits for a 2xx answer.

@@ -63,6 +63,18 @@ pub(super) async fn run(config: Config, no_demo: bool) -> anyhow::Result<()> {
         app.outbound().clone(),
         websub,
     ));
+    // The purge webhook follows the feed with its own cursor too.
+    if let Some(url) = app.config().purge_webhook.clone() {
+        let job = app.health().register(
+            crate::cache::webhook::CONSUMER,
+            std::time::Duration::from_secs(600),
+        );
+        let app = app.clone();
+        tokio::spawn(async move {
+            let (store, client) = (app.store().clone(), app.outbound().clone());
+            crate::cache::webhook::run(store, client, url, app.follower().purged(), job).await;
+        });
+    }
     // Publishes due stories every second; its first pass catches up on
     // everything that fell due while the site was down.
     tokio::spawn({

@@ -80,6 +80,17 @@ impl Store {
         }))
     }
 
+    /// Starts consumer `name` at `event_id` unless it has a cursor already:
+    /// a consumer with no use for the past (the purge webhook) begins at the
+    /// end of the feed, not at its first event.
+    pub async fn start_consumer(&self, name: &str, event_id: i64, now: i64) -> Result<()> {
+        with_db!(self, pool => sqlx::query(
+            "INSERT INTO distribution_cursors (name, last_event_id, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING")
+            .bind(name).bind(event_id).bind(now).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// Moves a claimed cursor to `event_id` and releases the claim. A claim
     /// dropped without this leaves the cursor where it was, for the next
     /// round (on any node) to handle the same events again.

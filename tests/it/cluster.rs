@@ -4,7 +4,8 @@
 //! scheduled stories are published once; a session, the throttle and the
 //! cross-site check hold on every node; a killed node loses no acknowledged
 //! write and a rolling restart fails no reader; nodes started together on an
-//! empty database set it up once.
+//! empty database set it up once; a PostgreSQL restart makes nodes unready
+//! for its length only, and they serve fresh pages after it unaided.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,6 +19,8 @@ use masthead::storage::Store;
 
 use crate::media::{encode, picture, post_upload};
 use crate::support::cluster::{Cluster, Hub, Options};
+use crate::support::db::TestStore;
+use crate::support::pg_server::PgServer;
 use crate::support::{NOW, PASSWORD, Session};
 
 /// How long a change may take to show on every node before the test fails
@@ -311,7 +314,8 @@ async fn schedule(store: &Store, section: i64, count: usize, label: &str) -> (Ve
             .unwrap();
         ids.push(draft.id);
     }
-    let at = now() + 2;
+    // Far enough ahead for 20 schedules on a loaded CI machine.
+    let at = now() + 4;
     for id in &ids {
         publishing::schedule(store, &editor(), *id, at, now())
             .await
@@ -366,6 +370,22 @@ async fn published_once(store: &Store, ids: &[i64]) {
     }
 }
 
+/// The tags of each call the purge webhook received.
+fn purge_calls(cdn: &Hub) -> Vec<Vec<String>> {
+    cdn.pings()
+        .iter()
+        .map(|body| {
+            let json: serde_json::Value = serde_json::from_str(body).expect("a JSON purge");
+            json["tags"]
+                .as_array()
+                .expect("tags")
+                .iter()
+                .map(|t| t.as_str().unwrap().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
 /// The feeds a story in World changes, as the hub receives their pings.
 fn world_pings(base: &str) -> Vec<String> {
     let mut pings: Vec<String> = [
@@ -393,10 +413,12 @@ fn world_pings(base: &str) -> Vec<String> {
 #[tokio::test]
 async fn scheduled_stories_are_published_and_announced_once_by_three_nodes_even_when_one_is_killed()
 {
-    // A slow hub: rounds of pings from several nodes would overlap.
+    // A slow hub and a slow CDN: rounds from several nodes would overlap.
     let (hub_url, hub) = Hub::start(Duration::from_millis(150)).await;
+    let (cdn_url, cdn) = Hub::start(Duration::from_millis(150)).await;
     let Some(mut cluster) = Cluster::start_with(Options {
         websub_hub: Some(hub_url),
+        purge_webhook: Some(cdn_url),
         ..Options::default()
     })
     .await
@@ -429,11 +451,55 @@ async fn scheduled_stories_are_published_and_announced_once_by_three_nodes_even_
     let mut pings = hub.pings();
     pings.sort();
     assert_eq!(pings, expected, "every feed pinged once, by one node");
+    // And the CDN was asked once to purge the story's pages, not by each
+    // node (every node's page cache purged it and woke its webhook).
+    let story = format!("article:{id}");
+    let purges = purge_calls(&cdn);
+    let publish_purges: Vec<_> = purges
+        .iter()
+        .filter(|tags| tags.contains(&story) && tags.iter().any(|t| t == "home"))
+        .collect();
+    assert_eq!(
+        publish_purges.len(),
+        1,
+        "one purge call for the publish: {purges:?}\n{}",
+        cluster.logs()
+    );
 
     // Stories due at the same second, three nodes running.
     let (calm, _) = schedule(&store, section, 20, "Calm").await;
     wait_published(&cluster, &calm, Duration::from_secs(10)).await;
     published_once(&store, &calm).await;
+    // Each change reaches the CDN in one call: no story is named in more
+    // calls than it has events (three nodes calling would triple them).
+    let started = Instant::now();
+    let last = *calm.last().unwrap();
+    while !purge_calls(&cdn)
+        .iter()
+        .any(|tags| tags.contains(&format!("article:{last}")) && tags.iter().any(|t| t == "home"))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            purge_calls(&cdn)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let events = store.events_after(0, 100_000).await.unwrap();
+    let purges = purge_calls(&cdn);
+    for id in &calm {
+        let tag = format!("article:{id}");
+        let named = events
+            .iter()
+            .filter(|e| e.tag_list().contains(&tag))
+            .count();
+        let calls = purges.iter().filter(|tags| tags.contains(&tag)).count();
+        assert!(
+            (1..=named).contains(&calls),
+            "{tag}: {calls} purge calls for {named} events: {purges:?}"
+        );
+    }
 
     // And again, one node killed as they fall due.
     let (stormy, at) = schedule(&store, section, 20, "Stormy").await;
@@ -702,4 +768,208 @@ async fn three_nodes_started_at_once_on_an_empty_database_set_it_up_once() {
     // And the site works through the balancer.
     let home = reqwest::get(cluster.url("/")).await.unwrap();
     assert_eq!(home.status(), 200);
+}
+
+/// Readers that time each answer: the slowest, and the statuses seen.
+#[derive(Default)]
+struct Timed {
+    slowest: std::sync::Mutex<Duration>,
+    statuses: std::sync::Mutex<BTreeMap<String, usize>>,
+}
+
+#[tokio::test]
+async fn postgresql_restarted_under_load_makes_nodes_unready_and_they_recover_by_themselves() {
+    // A server of this test's own: the shared one serves other tests.
+    let Some(pg) = PgServer::start() else {
+        return;
+    };
+    masthead::outbound::install_tls_provider();
+    let store = Store::open_postgres(&pg.url()).await.expect("open");
+    store.migrate().await.expect("migrate");
+    let db = TestStore {
+        store,
+        dir: tempfile::tempdir().unwrap(),
+        database_url: Some(pg.url()),
+    };
+    let Some(cluster) = Cluster::start_with(Options {
+        database: Some(db),
+        ..Options::default()
+    })
+    .await
+    else {
+        return;
+    };
+    let store = cluster.db.store.clone();
+    world(&store).await;
+    let token = editor_token(&store).await;
+    let api = Session::at(&cluster.url(""));
+    let (id, path) = draft(&api, &token, "Before the outage").await;
+    let publish = async |id: i64| {
+        api.api(
+            reqwest::Method::POST,
+            &format!("/api/v1/stories/{id}/publish"),
+            Some(&token),
+            None,
+        )
+        .await
+    };
+    assert_eq!(publish(id).await.status(), 200);
+    let pages = ["/", "/world", path.as_str()];
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    // Every node has the pages cached.
+    for i in 0..3 {
+        for page in pages {
+            let answer = client.get(cluster.node_url(i, page)).send().await.unwrap();
+            assert_eq!(answer.status(), 200, "{page} on node {i}");
+        }
+    }
+
+    // Readers through the balancer all along, timing every answer.
+    let stop = Arc::new(AtomicBool::new(false));
+    let timed = Arc::new(Timed::default());
+    let reading: Vec<_> = (0..3)
+        .map(|t| {
+            let (stop, timed, client) = (stop.clone(), timed.clone(), client.clone());
+            let urls: Vec<String> = pages.iter().map(|p| cluster.url(p)).collect();
+            tokio::spawn(async move {
+                let mut n = t;
+                while !stop.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    let outcome = match client.get(&urls[n % urls.len()]).send().await {
+                        Ok(answer) => answer.status().as_u16().to_string(),
+                        Err(error) => format!("error: {error}"),
+                    };
+                    n += 1;
+                    let took = started.elapsed();
+                    {
+                        let mut slowest = timed.slowest.lock().unwrap();
+                        *slowest = (*slowest).max(took);
+                    }
+                    *timed.statuses.lock().unwrap().entry(outcome).or_default() += 1;
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    pg.stop();
+    let stopped = Instant::now();
+    // Each node says it is not ready, and still answers readers quickly:
+    // a cached page, or a clean 503.
+    for i in 0..3 {
+        loop {
+            let answer = client
+                .get(cluster.node_url(i, "/readyz"))
+                .send()
+                .await
+                .unwrap();
+            if answer.status() == 503 {
+                break;
+            }
+            assert!(
+                stopped.elapsed() < Duration::from_secs(10),
+                "node {i} still ready: {}",
+                answer.text().await.unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for page in pages {
+            let started = Instant::now();
+            let status = client
+                .get(cluster.node_url(i, page))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert!(
+                status == 200 || status == 503,
+                "{page} on node {i} during the outage: {status}"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(6),
+                "{page} on node {i} took {:?}",
+                started.elapsed()
+            );
+        }
+    }
+    let unready_after = stopped.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    pg.resume();
+    let resumed = Instant::now();
+    for i in 0..3 {
+        loop {
+            let answer = client.get(cluster.node_url(i, "/readyz")).send().await;
+            if answer.is_ok_and(|a| a.status() == 200) {
+                break;
+            }
+            assert!(
+                resumed.elapsed() < Duration::from_secs(15),
+                "node {i} not ready again after {:?}\n{}",
+                resumed.elapsed(),
+                cluster.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let ready_after = resumed.elapsed();
+    let outage = stopped.elapsed();
+
+    // A story published now shows on every node: no node serves the pages
+    // it cached before the outage.
+    let (id, path) = draft(&api, &token, "After the outage").await;
+    let published = publish(id).await;
+    assert_eq!(published.status(), 200, "{}", published.text());
+    let started = Instant::now();
+    loop {
+        let mut missing = Vec::new();
+        for i in 0..3 {
+            for page in ["/", "/world", path.as_str()] {
+                let answer = client.get(cluster.node_url(i, page)).send().await.unwrap();
+                let status = answer.status();
+                if status != 200 || !answer.text().await.unwrap().contains("After the outage") {
+                    missing.push(format!("{page} on node {i} ({status})"));
+                }
+            }
+        }
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            started.elapsed() < VISIBLE_WITHIN,
+            "stale after the outage: {missing:?}\n{}",
+            cluster.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let visible_after = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    for task in reading {
+        task.await.unwrap();
+    }
+    let slowest = *timed.slowest.lock().unwrap();
+    let statuses = timed.statuses.lock().unwrap().clone();
+    eprintln!(
+        "PostgreSQL restart: every node unready {:.0} ms after the stop, ready {:.0} ms after \
+         the start (outage {:.1} s), a new story on every node {:.0} ms after its publish; \
+         readers {statuses:?}, slowest {:.0} ms",
+        unready_after.as_secs_f64() * 1000.0,
+        ready_after.as_secs_f64() * 1000.0,
+        outage.as_secs_f64(),
+        visible_after.as_secs_f64() * 1000.0,
+        slowest.as_secs_f64() * 1000.0,
+    );
+    assert!(
+        statuses.keys().all(|s| s == "200" || s == "503"),
+        "readers saw {statuses:?}"
+    );
+    assert!(
+        slowest < Duration::from_secs(6),
+        "a reader waited {slowest:?}"
+    );
+    assert!(cluster.nodes.iter().all(|n| n.is_running()));
 }

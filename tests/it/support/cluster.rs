@@ -32,7 +32,6 @@ use super::{Backend, NOW};
 const START_LIMIT: Duration = Duration::from_secs(30);
 
 /// How a cluster starts.
-#[derive(Debug, Clone)]
 pub struct Options {
     pub nodes: usize,
     /// The schema holds nothing at all (not even migrations): the nodes
@@ -43,6 +42,11 @@ pub struct Options {
     pub demo: bool,
     /// The WebSub hub the site names.
     pub websub_hub: Option<String>,
+    /// Every node's `--purge-webhook`.
+    pub purge_webhook: Option<String>,
+    /// The database every node uses instead of a fresh schema on the shared
+    /// PostgreSQL (a private server the test may stop).
+    pub database: Option<TestStore>,
 }
 
 impl Default for Options {
@@ -52,6 +56,8 @@ impl Default for Options {
             empty_database: false,
             demo: false,
             websub_hub: None,
+            purge_webhook: None,
+            database: None,
         }
     }
 }
@@ -130,7 +136,9 @@ impl Cluster {
     pub async fn start_with(options: Options) -> Option<Cluster> {
         let nginx = nginx()?;
         let s3 = s3::server()?;
-        let db = if options.empty_database {
+        let db = if let Some(db) = options.database {
+            db
+        } else if options.empty_database {
             super::db::empty_postgres().await?
         } else {
             super::db::store(Backend::Postgres).await?
@@ -158,6 +166,9 @@ impl Cluster {
         ];
         if !options.demo {
             args.push("--no-demo".to_owned());
+        }
+        if let Some(url) = &options.purge_webhook {
+            args.extend(["--purge-webhook".to_owned(), url.clone()]);
         }
         let nodes: Vec<Node> = (0..options.nodes)
             .map(|i| {

@@ -18,6 +18,7 @@ pub mod app;
 pub mod cluster;
 pub mod db;
 pub mod html;
+pub mod pg_server;
 pub mod procs;
 pub mod s3;
 pub mod session;
