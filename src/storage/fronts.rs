@@ -7,6 +7,7 @@ use super::articles::{ArticleRow, SELECT, VISIBLE};
 use super::audit::NewAuditEntry;
 use super::backend::Backend;
 use super::events::NewEvent;
+use super::reads::Read;
 use super::{Result, StorageError, Store, in_transaction, with_db};
 
 /// One pin as stored: story `article_id` at `position` (0 leads) on
@@ -52,10 +53,7 @@ impl Store {
              WHERE {VISIBLE} AND p.front = $2 AND (p.until IS NULL OR p.until > $1) \
              ORDER BY p.position"
         );
-        Ok(
-            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now).bind(front).fetch_all(pool).await?),
-        )
+        Read::new(sql).bind(now).bind(front).all(self).await
     }
 
     /// Replaces `front`'s pins with `pins` (in order) with its event and

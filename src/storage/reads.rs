@@ -201,9 +201,14 @@ impl<A: rusqlite::types::FromSql> FromSqlite for (A,) {
     }
 }
 
-impl<A: rusqlite::types::FromSql, B: rusqlite::types::FromSql> FromSqlite for (A, B) {
+impl<A, B, C> FromSqlite for (A, B, C)
+where
+    A: rusqlite::types::FromSql,
+    B: rusqlite::types::FromSql,
+    C: rusqlite::types::FromSql,
+{
     fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok((row.get(0)?, row.get(1)?))
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
     }
 }
 

@@ -4,7 +4,7 @@
 //! the same `VISIBLE` condition as the reader pages.
 
 use super::articles::{ARTICLE_COLUMNS, ARTICLE_LIST, ArticleRow, VISIBLE};
-use super::reads::{FromSqlite, Read};
+use super::reads::{FromSqlite, Read, id_list, in_ids};
 use super::{Db, Result, Store};
 
 /// What to search for and where. `fts5` and `websearch` are the same query
@@ -126,21 +126,24 @@ impl Store {
                 );
                 let read = with_filters(Read::new(sql).bind(now).bind(text), filter, limit, offset);
                 let mut hits: Vec<SearchHitRow> = read.all_blocking(self).await?;
+                let ids: Vec<i64> = hits.iter().map(|h| h.article.id).collect();
+                let marked: Vec<(i64, String, String)> = Read::new(format!(
+                    "SELECT rowid, highlight(articles_fts, 0, char(2), char(3)), \
+                     snippet(articles_fts, 2, char(2), char(3), '…', 24) \
+                     FROM articles_fts WHERE articles_fts MATCH $1 AND {}",
+                    in_ids(self, "rowid", 2)
+                ))
+                .bind(text)
+                .bind(id_list(&ids))
+                .all(self)
+                .await?;
                 for hit in &mut hits {
-                    let marked: Option<(String, String)> = Read::new(
-                        "SELECT highlight(articles_fts, 0, char(2), char(3)), \
-                         snippet(articles_fts, 2, char(2), char(3), '…', 24) \
-                         FROM articles_fts WHERE articles_fts MATCH $1 AND rowid = $2",
-                    )
-                    .bind(text)
-                    .bind(hit.article.id)
-                    .optional(self)
-                    .await?;
-                    if let Some((headline, snippet)) = marked {
-                        hit.headline_marked = headline;
-                        hit.snippet = snippet;
-                    } else {
-                        hit.headline_marked = hit.article.headline.clone();
+                    match marked.iter().find(|(id, _, _)| *id == hit.article.id) {
+                        Some((_, headline, snippet)) => {
+                            hit.headline_marked = headline.clone();
+                            hit.snippet = snippet.clone();
+                        }
+                        None => hit.headline_marked = hit.article.headline.clone(),
                     }
                 }
                 Ok(hits)
