@@ -55,22 +55,45 @@ pub(crate) async fn run_once(
     let Some(claim) = store.claim_consumer(CONSUMER, now).await? else {
         return Ok(0);
     };
-    let events = store.events_after(claim.cursor, BATCH).await?;
+    match purge_after(store, client, url, claim.cursor).await {
+        Ok(Some((last, handled))) => {
+            store.release_consumer(claim, last, now).await?;
+            Ok(handled)
+        }
+        Ok(None) => {
+            // Nothing to say: the cursor is left alone.
+            store.abandon_consumer(claim).await?;
+            Ok(0)
+        }
+        Err(error) => {
+            store.abandon_consumer(claim).await?;
+            Err(error)
+        }
+    }
+}
+
+/// Calls the webhook with the tags of the events after `cursor`: the last
+/// event's id and how many were handled, `None` when there were none.
+async fn purge_after(
+    store: &Store,
+    client: &Outbound,
+    url: &str,
+    cursor: i64,
+) -> Result<Option<(i64, usize)>, WebhookError> {
+    let events = store.events_after(cursor, BATCH).await?;
     let mut tags = BTreeSet::new();
     for event in &events {
         tags.extend(event.tag_list());
     }
     let Some(last) = events.last().map(|e| e.id) else {
-        // Nothing to say: the claim is dropped and the cursor left alone.
-        return Ok(0);
+        return Ok(None);
     };
     let tags: Vec<String> = tags.into_iter().collect();
     if !tags.is_empty() {
         post(client, url, &tags).await?;
         tracing::debug!(?tags, "purge webhook called");
     }
-    store.release_consumer(claim, last, now).await?;
-    Ok(events.len())
+    Ok(Some((last, events.len())))
 }
 
 /// Calls the webhook for every change until the process ends: a round each

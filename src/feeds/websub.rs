@@ -69,9 +69,32 @@ pub async fn run_once(store: &Store, client: &Outbound, now: i64) -> Result<usiz
     let Some(claim) = store.claim_consumer(CONSUMER, now).await? else {
         return Ok(0);
     };
-    let events = store.events_after(claim.cursor, BATCH).await?;
+    match ping_after(store, client, claim.cursor).await {
+        Ok(Some((last, handled))) => {
+            store.release_consumer(claim, last, now).await?;
+            Ok(handled)
+        }
+        Ok(None) => {
+            store.abandon_consumer(claim).await?;
+            Ok(0)
+        }
+        Err(error) => {
+            store.abandon_consumer(claim).await?;
+            Err(error)
+        }
+    }
+}
+
+/// Pings the hub for the events after `cursor`: the last event's id and
+/// how many were handled, `None` when there were none.
+async fn ping_after(
+    store: &Store,
+    client: &Outbound,
+    cursor: i64,
+) -> Result<Option<(i64, usize)>, WebSubError> {
+    let events = store.events_after(cursor, BATCH).await?;
     let Some(last) = events.last().map(|e| e.id) else {
-        return Ok(0);
+        return Ok(None);
     };
     let site = Site::load(store).await?;
     if let Some(hub) = &site.websub_hub {
@@ -88,8 +111,7 @@ pub async fn run_once(store: &Store, client: &Outbound, now: i64) -> Result<usiz
             }
         }
     }
-    store.release_consumer(claim, last, now).await?;
-    Ok(events.len())
+    Ok(Some((last, events.len())))
 }
 
 /// Follows the changes feed until the process ends, backing off while the

@@ -91,6 +91,17 @@ impl Store {
         Ok(())
     }
 
+    /// Releases a claim without moving its cursor (a round that failed or
+    /// found nothing), at once: a claim merely dropped is rolled back by
+    /// the pool later, and the next round (this node's retry included)
+    /// would find the cursor still locked and skip.
+    pub async fn abandon_consumer(&self, claim: ConsumerClaim) -> Result<()> {
+        if let Some(lock) = claim.lock {
+            lock.rollback().await?;
+        }
+        Ok(())
+    }
+
     /// Moves a claimed cursor to `event_id` and releases the claim. A claim
     /// dropped without this leaves the cursor where it was, for the next
     /// round (on any node) to handle the same events again.
