@@ -220,8 +220,9 @@ where
         .bind(&revision.snapshot)
         .execute(&mut **tx)
         .await?;
-        let touched = Self::file_topics(tx, id, &row.topics, row.modified_at).await?;
-        let people = Self::file_people(tx, id, &row.people, &[], row.modified_at).await?;
+        // A new story has nothing filed yet: no earlier filings to read or clear.
+        let touched = Self::file_topics(tx, id, &row.topics, row.modified_at, true).await?;
+        let people = Self::file_people(tx, id, &row.people, &[], row.modified_at, true).await?;
         let events = with_page_tags(NewEvent::with_id(events, id), &touched, &people);
         let events = with_article_tags(events, &translations);
         Self::insert_events(tx, row.modified_at, &events).await?;
@@ -324,8 +325,9 @@ where
         .bind(&row.slug)
         .execute(&mut **tx)
         .await?;
-        let touched = Self::file_topics(tx, row.id, &row.topics, row.modified_at).await?;
-        let people = Self::file_people(tx, row.id, &row.people, &before, row.modified_at).await?;
+        let touched = Self::file_topics(tx, row.id, &row.topics, row.modified_at, false).await?;
+        let people =
+            Self::file_people(tx, row.id, &row.people, &before, row.modified_at, false).await?;
         let events = with_page_tags(events.to_vec(), &touched, &people);
         let events = with_article_tags(events, &translations);
         Self::insert_events(tx, row.modified_at, &events).await?;
@@ -510,18 +512,22 @@ where
         article_id: i64,
         topics: &[TopicName],
         now: i64,
+        fresh: bool,
     ) -> Result<Vec<String>> {
-        let mut touched: Vec<String> = sqlx::query_scalar(
-            "SELECT t.slug FROM article_topics a JOIN topics t ON t.id = a.topic_id \
-             WHERE a.article_id = $1",
-        )
-        .bind(article_id)
-        .fetch_all(&mut **tx)
-        .await?;
-        sqlx::query("DELETE FROM article_topics WHERE article_id = $1")
+        let mut touched: Vec<String> = Vec::new();
+        if !fresh {
+            touched = sqlx::query_scalar(
+                "SELECT t.slug FROM article_topics a JOIN topics t ON t.id = a.topic_id \
+                 WHERE a.article_id = $1",
+            )
             .bind(article_id)
-            .execute(&mut **tx)
+            .fetch_all(&mut **tx)
             .await?;
+            sqlx::query("DELETE FROM article_topics WHERE article_id = $1")
+                .bind(article_id)
+                .execute(&mut **tx)
+                .await?;
+        }
         let mut filed: Vec<i64> = Vec::with_capacity(topics.len());
         for (position, topic) in topics.iter().enumerate() {
             let (id, slug) = match Self::find_topic(tx, topic).await? {
@@ -952,18 +958,22 @@ where
         people: &[PersonName],
         before: &[String],
         now: i64,
+        fresh: bool,
     ) -> Result<Vec<String>> {
-        let mut touched: Vec<String> = sqlx::query_scalar(
-            "SELECT p.slug FROM article_people a JOIN people p ON p.id = a.person_id \
-             WHERE a.article_id = $1",
-        )
-        .bind(article_id)
-        .fetch_all(&mut **tx)
-        .await?;
-        sqlx::query("DELETE FROM article_people WHERE article_id = $1")
+        let mut touched: Vec<String> = Vec::new();
+        if !fresh {
+            touched = sqlx::query_scalar(
+                "SELECT p.slug FROM article_people a JOIN people p ON p.id = a.person_id \
+                 WHERE a.article_id = $1",
+            )
             .bind(article_id)
-            .execute(&mut **tx)
+            .fetch_all(&mut **tx)
             .await?;
+            sqlx::query("DELETE FROM article_people WHERE article_id = $1")
+                .bind(article_id)
+                .execute(&mut **tx)
+                .await?;
+        }
         let mut filed: Vec<i64> = Vec::with_capacity(people.len());
         for (position, person) in people.iter().enumerate() {
             let (id, slug) = match Self::find_person(tx, person).await? {

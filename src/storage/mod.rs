@@ -192,6 +192,10 @@ impl Store {
             // cut never loses a write the newsroom was told had been saved.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Savepoints (one per imported item) keep their undo pages in a
+            // statement journal, a temporary file by default: in memory it
+            // costs no write system call per page (a tenth of an import's time).
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

@@ -257,7 +257,7 @@ impl Store {
                 let names: Vec<String> = serde_json::from_str(bylines)
                     .map_err(|e| StorageError::Corrupt(format!("story {id}'s bylines: {e}")))?;
                 let people: Vec<PersonName> = names.iter().map(|n| name_of(n)).collect();
-                for slug in Backend::file_people(&mut tx, *id, &people, &[], *modified_at).await? {
+                for slug in Backend::file_people(&mut tx, *id, &people, &[], *modified_at, false).await? {
                     if !slugs.contains(&slug) {
                         slugs.push(slug);
                     }

@@ -32,7 +32,11 @@ const MAX_PASSES: usize = 4;
 ///   result can parse into another tree. Passes repeat until one changes
 ///   nothing (in practice the second or third).
 pub fn sanitize(html: &str) -> String {
-    let builder = body_policy();
+    // Built once: making the policy (its tag and attribute sets) cost as
+    // much as cleaning a short body.
+    static POLICY: std::sync::LazyLock<ammonia::Builder<'static>> =
+        std::sync::LazyLock::new(body_policy);
+    let builder = &*POLICY;
     let clean = |html: &str| {
         one_name_each(&no_rel_without_href(&keep_pre_newlines(
             &builder.clean(html).to_string(),
