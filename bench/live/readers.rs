@@ -284,6 +284,8 @@ async fn main() -> anyhow::Result<()> {
         .trim_end_matches('/')
         .parse()
         .map_err(|e| anyhow::anyhow!("--base must be http://IP:PORT: {e}"))?;
+    // reqwest is built without a TLS provider of its own (plain HTTP here).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
 
     // The live blog: a story in World, published, its coverage started.
