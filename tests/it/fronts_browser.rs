@@ -4,7 +4,8 @@
 //! stories; each move announced in the live region), previews the pending
 //! arrangement in a new tab (the public home does not change), publishes
 //! it, and a reader on a fresh connection asking for gzip or brotli gets
-//! the lead and the order. axe-core finds nothing on the editor.
+//! the lead and the order. axe-core finds nothing on the editor. A row
+//! dragged onto the lead's takes its place.
 
 use std::time::Duration;
 
@@ -293,6 +294,27 @@ async fn an_editor_arranges_the_home_page_with_the_keyboard_previews_and_publish
             budget.headline.as_str(),
             harbour.headline.as_str()
         ]
+    );
+
+    // Drag and drop (the mouse's way; the events as a drag sends them):
+    // the harbour story dropped on the lead's row takes its place.
+    desk.execute(
+        "var rows = document.querySelectorAll('tr.front-pin');\
+         var from = rows[rows.length - 1], onto = rows[0], data = new DataTransfer();\
+         function fire(el, type) { el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data })); }\
+         fire(from, 'dragstart'); fire(onto, 'dragover'); fire(onto, 'drop'); fire(from, 'dragend');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        pending(&desk).await,
+        [harbour.id, storm.id, derby.id, budget.id]
+    );
+    let said = announced(&desk).await;
+    assert!(
+        said.contains("“Harbour reopens after storm” is now the lead"),
+        "{said}"
     );
     desk.close().await.unwrap();
 }
