@@ -12,7 +12,7 @@ use crate::support::{Backend, spawn};
 on_both!(every_public_surface_decodes_and_parses_in_every_coding);
 
 /// The body after undoing its `Content-Encoding`.
-fn decode(path: &str, response: &RawResponse) -> Vec<u8> {
+pub fn decode(path: &str, response: &RawResponse) -> Vec<u8> {
     let mut out = Vec::new();
     match response.header("content-encoding") {
         None | Some("identity") => out = response.body.clone(),

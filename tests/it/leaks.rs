@@ -11,6 +11,9 @@
 //! correction: `/corrections`, its feeds and the story's `/changes` page
 //! show nothing of it before then either. It is a live blog with a post:
 //! its `live.json` and posts feeds answer nothing before then either.
+//! Editors pin it as the lead of the home page and of its section front:
+//! neither front (nor its feed) shows it before then, the fronts' JSON API
+//! is closed to readers, and once it is public it leads both fronts.
 
 use masthead::articles::{Article, Status};
 
@@ -190,12 +193,36 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
         )
         .await
         .unwrap();
+        // Pinned as the lead of `/` and of its section's front.
+        for front in ["home", "world"] {
+            let front = masthead::fronts::Front::find(store, front).await.unwrap();
+            let pins = [secret.id, neighbour.id].map(|article_id| masthead::storage::NewPin {
+                article_id,
+                until: None,
+            });
+            masthead::fronts::arrange(store, &desk, &front, &pins, NOW)
+                .await
+                .unwrap();
+        }
         app.app.sync_changes().await;
         for (name, path) in surfaces(&secret, &neighbour) {
             assert!(
                 !shows(&app, &path, &secret).await,
                 "a {state} story leaks on {name}"
             );
+        }
+        for path in ["/", "/world"] {
+            // The front leads with the first pin readers may see.
+            assert_eq!(
+                app.get(path).await.attrs(".lead-story a", "href"),
+                [neighbour.path()],
+                "{path} with a {state} lead"
+            );
+        }
+        for path in ["/api/v1/fronts/home", "/api/v1/fronts/world"] {
+            let (status, body) = app.get_text(path).await;
+            assert_eq!(status, 401, "{path} is for the newsroom only");
+            assert!(!body.contains(&secret.path()), "{path}: {body}");
         }
         // Publish it (an embargo passes by itself): now it is everywhere.
         let published = if state == "embargoed" {
@@ -211,6 +238,13 @@ async fn non_public_stories_appear_nowhere_until_published(backend: Backend) {
             assert!(
                 shows(&app, &path, &published).await,
                 "a published ({state}) story is missing from {name}"
+            );
+        }
+        for path in ["/", "/world"] {
+            assert_eq!(
+                app.get(path).await.attrs(".lead-story a", "href"),
+                [published.path()],
+                "the published ({state}) story leads {path}"
             );
         }
         // Take it down again before the next state, so each state is tested

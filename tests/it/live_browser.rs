@@ -105,7 +105,7 @@ async fn a_writers_post_reaches_an_open_reader_page_within_two_seconds() {
 
 /// axe-core's violations on the page `browser` shows (axe from editor/'s
 /// devDependencies); `None` when axe-core is not installed (outside CI).
-async fn axe(browser: &fantoccini::Client) -> Option<Vec<String>> {
+pub async fn axe(browser: &fantoccini::Client) -> Option<Vec<String>> {
     let axe = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("editor/node_modules/axe-core/axe.min.js");
     let Ok(source) = std::fs::read_to_string(&axe) else {

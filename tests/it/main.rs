@@ -40,6 +40,7 @@ mod distribution;
 mod drupal7;
 mod encodings;
 mod fronts;
+mod fronts_browser;
 mod html_validity;
 mod imports;
 mod kept_fields;

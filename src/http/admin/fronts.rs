@@ -2,13 +2,17 @@
 //! each section front, and set the breaking-news banner.
 //!
 //! The arrangement is edited without JavaScript: the whole pending list
-//! travels in the form (`story_<n>`, `until_<n>`), and each button (move
-//! up, move down, remove, add, preview, publish) posts it back; only
-//! "Publish" stores it. "Preview" renders the reader's front with the
-//! pending arrangement, never cached.
+//! travels in the form (`story_<n>`, `until_<n>`), and each button (make
+//! lead, move up, move down, remove, add, preview, publish) posts it back;
+//! only "Publish" stores it. "Preview" renders the reader's front with the
+//! pending arrangement, never cached (in a new tab: `formtarget`). With
+//! `static/admin-fronts.js` (served here, from `'self'` as the admin CSP
+//! allows) the moves happen in the page instead: drag and drop, the same
+//! buttons, or Alt+Arrow keys, announced to screen readers; the form then
+//! posts the order shown.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -27,6 +31,22 @@ pub(super) fn routes() -> Router<App> {
         .route("/admin/fronts", get(list))
         .route("/admin/fronts/banner", post(banner))
         .route("/admin/fronts/{front}", get(edit).post(change))
+}
+
+/// The arrangement editor's script (drag and drop, keyboard moves).
+const FRONTS_JS: &str = include_str!("../../../static/admin-fronts.js");
+
+/// `/static/admin-fronts.js`, outside the admin's `no-store` layer (like
+/// the story desk's scripts) so browsers keep it for an hour.
+pub(super) async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        FRONTS_JS,
+    )
+        .into_response()
 }
 
 /// A front in the list.
@@ -267,14 +287,18 @@ fn parse_posted(pairs: Vec<(String, String)>) -> Posted {
     Posted { pins, action, add }
 }
 
-/// The pending list with `action` (`up:<n>`, `down:<n>`, `remove:<n>`)
-/// applied.
+/// The pending list with `action` (`lead:<n>`, `up:<n>`, `down:<n>`,
+/// `remove:<n>`) applied.
 fn apply(pins: &mut Vec<(i64, String)>, action: &str) {
     let Some((verb, n)) = action.split_once(':') else {
         return;
     };
     let Ok(n) = n.parse::<usize>() else { return };
     match verb {
+        "lead" if n < pins.len() => {
+            let pin = pins.remove(n);
+            pins.insert(0, pin);
+        }
         "up" if n > 0 && n < pins.len() => pins.swap(n, n - 1),
         "down" if n + 1 < pins.len() => pins.swap(n, n + 1),
         "remove" if n < pins.len() => {
@@ -394,6 +418,15 @@ mod tests {
         assert_eq!(pins.iter().map(|p| p.0).collect::<Vec<_>>(), [3, 1, 2]);
         apply(&mut pins, "remove:1");
         assert_eq!(pins.iter().map(|p| p.0).collect::<Vec<_>>(), [3, 2]);
+    }
+
+    #[test]
+    fn making_a_pin_the_lead_keeps_the_order_of_the_others() {
+        let mut pins: Vec<(i64, String)> = (1..=4).map(|n| (n, String::new())).collect();
+        apply(&mut pins, "lead:2");
+        assert_eq!(pins.iter().map(|p| p.0).collect::<Vec<_>>(), [3, 1, 2, 4]);
+        apply(&mut pins, "lead:9");
+        assert_eq!(pins.iter().map(|p| p.0).collect::<Vec<_>>(), [3, 1, 2, 4]);
     }
 
     #[test]

@@ -57,6 +57,7 @@ pub(crate) fn routes() -> Router<App> {
         ADMIN_CSP,
     )
     .route("/static/admin.css", get(stylesheet))
+    .route("/static/admin-fronts.js", get(fronts::script))
 }
 
 /// The headers every newsroom response carries: its Content-Security-Policy,
