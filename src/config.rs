@@ -566,6 +566,33 @@ mod tests {
     }
 
     #[test]
+    fn embeds_are_click_to_load_unless_the_file_or_a_flag_says_frame() {
+        use crate::text::embeds::EmbedDisplay;
+        let dir = tempfile::tempdir().unwrap();
+        let default = Config::resolve(&ConfigArgs::default(), None, None).unwrap();
+        assert_eq!(default.embeds, EmbedDisplay::ClickToLoad);
+        let path = dir.path().join("masthead.toml");
+        std::fs::write(&path, "embeds = \"frame\"\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(&args, None, None).unwrap().embeds,
+            EmbedDisplay::Frame
+        );
+        let args = ConfigArgs {
+            config: Some(path),
+            embeds: Some(EmbedDisplay::ClickToLoad),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(&args, None, None).unwrap().embeds,
+            EmbedDisplay::ClickToLoad
+        );
+    }
+
+    #[test]
     fn the_outbound_allow_list_comes_from_the_file_and_a_bad_range_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("masthead.toml");
