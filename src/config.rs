@@ -52,6 +52,14 @@ pub struct Config {
     /// Which special (loopback, private...) addresses outbound requests
     /// (WebSub pings, the purge webhook) may reach.
     pub outbound: crate::outbound::Policy,
+    /// How readers see embeds: a click-to-load placeholder (the default:
+    /// nothing is fetched from the provider until the reader asks) or the
+    /// player in a sandboxed iframe.
+    pub embeds: crate::text::embeds::EmbedDisplay,
+    /// Where every oEmbed request goes instead of each provider's own
+    /// endpoint (`http://127.0.0.1:PORT/oembed`: tests against a local
+    /// server, allowed through `outbound`); not a flag.
+    pub oembed_endpoint: Option<String>,
 }
 
 /// Which page-cache hits are logged: hits are answered before the request
@@ -155,6 +163,7 @@ pub struct ConfigFile {
     pub metrics_listen: Option<SocketAddr>,
     pub shutdown_timeout_seconds: Option<u64>,
     pub cache_hit_log: Option<HitLog>,
+    pub embeds: Option<crate::text::embeds::EmbedDisplay>,
     pub trusted_proxies: Option<Vec<IpRange>>,
     pub header_read_timeout_seconds: Option<u64>,
     pub keep_alive_timeout_seconds: Option<u64>,
@@ -222,6 +231,10 @@ pub struct ConfigArgs {
     /// Access-log lines for page-cache hits: none, all, or N (one in N) [default: none]
     #[arg(long, env = "MASTHEAD_CACHE_HIT_LOG", global = true)]
     pub cache_hit_log: Option<HitLog>,
+    /// How readers see embeds: click-to-load (a link and a button; nothing
+    /// loads from the provider before the click) or frame [default: click-to-load]
+    #[arg(long, env = "MASTHEAD_EMBEDS", global = true, value_enum)]
+    pub embeds: Option<crate::text::embeds::EmbedDisplay>,
     /// Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed [default: none]
     #[arg(
         long,
@@ -356,6 +369,8 @@ impl Config {
                 .cache_hit_log
                 .or(file.cache_hit_log)
                 .unwrap_or_default(),
+            embeds: args.embeds.or(file.embeds).unwrap_or_default(),
+            oembed_endpoint: None,
             trusted_proxies: TrustedProxies::new(
                 args.trusted_proxies
                     .clone()
@@ -418,6 +433,8 @@ impl Config {
             metrics_listen: None,
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT),
             cache_hit_log: HitLog::None,
+            embeds: Default::default(),
+            oembed_endpoint: None,
             trusted_proxies: TrustedProxies::default(),
             header_read_timeout: Duration::from_secs(DEFAULT_HEADER_READ_TIMEOUT),
             keep_alive_timeout: Duration::from_secs(DEFAULT_KEEP_ALIVE_TIMEOUT),
@@ -546,6 +563,33 @@ mod tests {
         };
         let error = Config::resolve(&args, None, None).unwrap_err().to_string();
         assert!(error.contains("lisen"), "{error}");
+    }
+
+    #[test]
+    fn embeds_are_click_to_load_unless_the_file_or_a_flag_says_frame() {
+        use crate::text::embeds::EmbedDisplay;
+        let dir = tempfile::tempdir().unwrap();
+        let default = Config::resolve(&ConfigArgs::default(), None, None).unwrap();
+        assert_eq!(default.embeds, EmbedDisplay::ClickToLoad);
+        let path = dir.path().join("masthead.toml");
+        std::fs::write(&path, "embeds = \"frame\"\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(&args, None, None).unwrap().embeds,
+            EmbedDisplay::Frame
+        );
+        let args = ConfigArgs {
+            config: Some(path),
+            embeds: Some(EmbedDisplay::ClickToLoad),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::resolve(&args, None, None).unwrap().embeds,
+            EmbedDisplay::ClickToLoad
+        );
     }
 
     #[test]

@@ -36,6 +36,8 @@ import { dropCursor } from "prosemirror-dropcursor";
 import { gapCursor } from "prosemirror-gapcursor";
 import { schema } from "./schema.js";
 import { cleanPastedHTML } from "./paste.js";
+import { imageDialog, imageFile } from "./images.js";
+import { handleLinkPaste } from "./embeds.js";
 
 const WORDS_PER_MINUTE = 230;
 const nodes = schema.nodes;
@@ -182,7 +184,7 @@ function button(label, key, icon, command, isActive) {
   return { label, key, icon, command, isActive };
 }
 
-function buildToolbar(view, getLinkUi) {
+function buildToolbar(view, getLinkUi, getImageUi) {
   const mod = /Mac|iP(hone|ad)/.test(navigator.platform) ? "⌘" : "Ctrl+";
   const items = [
     button("Bold", mod + "B", "B", toggleMark(marks.strong), (s) => markActive(s, marks.strong)),
@@ -196,6 +198,7 @@ function buildToolbar(view, getLinkUi) {
     button("Quote", "> ", "“", toggleWrap(nodes.blockquote), (s) => wrappedIn(s, nodes.blockquote)),
     button("Pull quote", null, "❝", toggleWrap(nodes.pullquote), (s) => wrappedIn(s, nodes.pullquote)),
     button("Horizontal rule", "---", "―", insertRule, null),
+    button("Image", null, "Image", (s, d) => (d ? getImageUi().open(null, null) : true), null),
     button("Undo", mod + "Z", "↶", undo, null),
     button("Redo", mod + "Shift+Z", "↷", redo, null),
   ];
@@ -222,7 +225,7 @@ function buildToolbar(view, getLinkUi) {
     b.addEventListener("mousedown", (e) => e.preventDefault());
     b.addEventListener("click", () => {
       item.command(view.state, view.dispatch, view);
-      if (item.label !== "Link") view.focus();
+      if (item.label !== "Link" && item.label !== "Image") view.focus();
     });
     bar.appendChild(b);
     return b;
@@ -250,7 +253,7 @@ function buildToolbar(view, getLinkUi) {
       let enabled;
       if (item.label === "Undo") enabled = undoDepth(state) > 0;
       else if (item.label === "Redo") enabled = redoDepth(state) > 0;
-      else if (item.label === "Link") enabled = true;
+      else if (item.label === "Link" || item.label === "Image") enabled = true;
       else enabled = item.command(state, null, view);
       // aria-disabled, not disabled: the button stays in the keyboard path.
       b.setAttribute("aria-disabled", enabled ? "false" : "true");
@@ -387,6 +390,14 @@ function enhance(textarea) {
   let written = textarea.value;
   let toolbar = null;
   let linkBox = null;
+  let images = null;
+  const statusLine = document.createElement("p");
+  statusLine.className = "editor-status";
+  statusLine.id = textarea.id + "-status";
+  statusLine.setAttribute("role", "status");
+  const status = (message) => {
+    statusLine.textContent = message;
+  };
   const labelled = document.querySelector('label[for="' + textarea.id + '"]');
   if (labelled) {
     if (!labelled.id) labelled.id = textarea.id + "-label";
@@ -440,6 +451,21 @@ function enhance(textarea) {
       spellcheck: "true",
     },
     transformPastedHTML: cleanPastedHTML,
+    handlePaste(view, event) {
+      const f = imageFile(event.clipboardData);
+      if (f) {
+        event.preventDefault();
+        return images.open(f, view.state.selection.from);
+      }
+      return handleLinkPaste(view, event, status);
+    },
+    handleDrop(view, event) {
+      const f = imageFile(event.dataTransfer);
+      if (!f) return false;
+      event.preventDefault();
+      const at = view.posAtCoords({ left: event.clientX, top: event.clientY });
+      return images.open(f, at ? at.pos : null);
+    },
     dispatchTransaction(tr) {
       const state = view.state.apply(tr);
       view.updateState(state);
@@ -454,11 +480,13 @@ function enhance(textarea) {
   });
   if (!labelled) view.dom.setAttribute("aria-label", "Body");
 
-  toolbar = buildToolbar(view, () => linkBox);
+  toolbar = buildToolbar(view, () => linkBox, () => images);
   wrapper.appendChild(toolbar.bar);
   linkBox = linkUi(view, wrapper);
+  images = imageDialog(view, wrapper, status);
   wrapper.appendChild(mount);
   wrapper.appendChild(counter);
+  wrapper.appendChild(statusLine);
   toolbar.update(view.state);
   counter.textContent = describeCount(countWords(view.state.doc));
 

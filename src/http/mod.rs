@@ -46,9 +46,13 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Reader pages may load only their own stylesheet and images; no script.
 /// Scripts only from this site's own files (a live blog's page polls for
-/// new posts with `static/live.js`), never inline.
+/// new posts with `static/live.js`, a click-to-load embed swaps in its
+/// player with `static/embeds.js`), never inline. Frames only from the
+/// embed providers' player hosts (`text::embeds::frame_src`, checked by a
+/// test).
 const READER_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
-     img-src 'self' data: https:; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+     img-src 'self' data: https:; frame-src https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com https://platform.twitter.com https://www.instagram.com https://www.tiktok.com https://embed.bsky.app https://w.soundcloud.com https://open.spotify.com; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
 /// The whole site's router (`service` puts the page cache's fast path in
 /// front of it).
@@ -256,5 +260,19 @@ mod loggable_path_tests {
         );
         assert_eq!(loggable_path("/world/a-story"), "/world/a-story");
         assert_eq!(loggable_path("/admin/setup/"), "/admin/setup/");
+    }
+}
+
+#[cfg(test)]
+mod reader_csp_tests {
+    #[test]
+    fn the_reader_csp_frames_exactly_the_providers_player_hosts() {
+        let frame_src = super::READER_CSP
+            .split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix("frame-src "))
+            .expect("the reader CSP has a frame-src");
+        assert_eq!(frame_src, crate::text::embeds::frame_src());
+        assert!(!super::READER_CSP.contains("unsafe-"));
     }
 }

@@ -34,6 +34,7 @@ pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/", get(home))
         .route("/static/site.css", get(stylesheet))
+        .route("/static/embeds.js", get(embeds_script))
         .route("/topics/{slug}", get(topic_front))
         .route("/people/{slug}", get(person_front))
         .route("/{section}", get(section_front))
@@ -601,6 +602,12 @@ async fn render_article(
         // social tags name its widest JPEG.
         let lead = media::lead_image(app.store(), &article).await?;
         page.article.lead_image = lead.as_ref().map(views::image_view);
+        // The body's library images and embeds, drawn for readers.
+        let body_media = crate::rendering::body::media_ids(&article.body_html);
+        let found = media::find_many(app.store(), &body_media).await?;
+        let body = crate::rendering::body::render(&article.body_html, &found, app.config().embeds);
+        page.article.body_html = body.html.into();
+        page.article.embeds_script = body.deferred_embeds;
         let image =
             crate::feeds::lead_image_with(&site, &article, lead.as_ref()).map(|image| image.url);
         let data = crate::rendering::structured_data::news_article(
@@ -641,6 +648,9 @@ async fn render_article(
         {
             page_tags.push(format!("media:{id}"));
         }
+        // So do the body's images' (and a missing one, once uploaded again
+        // under its id, is drawn at the next render).
+        page_tags.extend(body_media.iter().map(|id| format!("media:{id}")));
         page_tags.extend(live_tags);
         Ok(Page::html(html, tags(page_tags)))
     }
@@ -728,6 +738,21 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         SITE_CSS,
+    )
+        .into_response()
+}
+
+/// The click-to-load embeds' script: a button swaps the placeholder for
+/// the sandboxed player (no inline script anywhere).
+const EMBEDS_JS: &str = include_str!("../../static/embeds.js");
+
+async fn embeds_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        EMBEDS_JS,
     )
         .into_response()
 }

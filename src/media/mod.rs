@@ -8,6 +8,7 @@
 mod files;
 mod images;
 mod objects;
+pub mod oembed;
 mod text;
 mod webp;
 

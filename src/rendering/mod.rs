@@ -2,6 +2,7 @@
 //! file by file from a theme folder without recompiling), Markdown, and the
 //! view models the reader pages are rendered from.
 
+pub(crate) mod body;
 pub(crate) mod corrections;
 pub(crate) mod live;
 pub(crate) mod structured_data;

@@ -59,7 +59,11 @@ pub(crate) struct CorrectionView {
 pub(crate) struct ArticleView<'a> {
     pub headline: &'a str,
     pub standfirst: &'a str,
-    pub body_html: &'a str,
+    /// The body as readers see it: the stored body, or (the story page)
+    /// with its library images and embeds drawn (`rendering::body`).
+    pub body_html: std::borrow::Cow<'a, str>,
+    /// The body has click-to-load embeds: the page loads their script.
+    pub embeds_script: bool,
     pub dateline: &'a str,
     /// The byline names in order, each linked to its person's page when
     /// the story is filed under one (see [`bylines`]).
@@ -477,7 +481,8 @@ pub(crate) fn article_view<'a>(site: &'a Site, article: &'a Article) -> ArticleV
     ArticleView {
         headline: &article.headline,
         standfirst: &article.standfirst,
-        body_html: &article.body_html,
+        body_html: article.body_html.as_str().into(),
+        embeds_script: false,
         dateline: &article.dateline,
         bylines: bylines(&article.bylines, &[]),
         section: &article.section,

@@ -211,6 +211,42 @@ pub fn frame_plausible(src: &str) -> bool {
             .is_some_and(mastodon_status)
 }
 
+/// How readers see an embed: a placeholder with the provider's link that
+/// loads the player only when the reader asks (nothing is fetched from the
+/// provider before: the default, for readers' privacy), or the player in a
+/// sandboxed iframe straight away.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmbedDisplay {
+    #[default]
+    ClickToLoad,
+    Frame,
+}
+
+/// The reader CSP's `frame-src`: every provider's fixed player hosts
+/// (Mastodon players live on each instance's own host, which no fixed list
+/// can name: a Mastodon embed shows as its link).
+pub fn frame_src() -> String {
+    PROVIDERS
+        .iter()
+        .flat_map(|p| p.frame_hosts)
+        .map(|host| format!("https://{host}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether the reader CSP lets a page frame `src`: https on one of the
+/// fixed player hosts.
+pub fn in_reader_csp(src: &str) -> bool {
+    Url::parse(src).is_ok_and(|url| {
+        url.scheme() == "https"
+            && url.port().is_none()
+            && url
+                .host_str()
+                .is_some_and(|host| PROVIDERS.iter().any(|p| p.frame_hosts.contains(&host)))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

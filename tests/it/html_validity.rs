@@ -61,6 +61,9 @@ const PAGES: &[(&str, &str, u16)] = &[
     ("person.html", "/people/ann-reporter", 200),
     ("page.html", "/about/team", 200),
     ("admin-login.html", "/admin/login", 200),
+    // issue 13: a body with an embed (click-to-load), a library image drawn
+    // as a <picture> and one whose media row is gone
+    ("embeds.html", "/world/embeds-and-pictures", 200),
     // issue 16: corrections and a story's history (the troops story is
     // corrected below, with a change to its text)
     ("corrections.html", "/corrections", 200),
@@ -141,6 +144,41 @@ async fn reader_pages_and_the_admin_login_are_valid_html() {
     )
     .await;
     let arabic = crate::languages::translate(store, &arabic, troops.id, "ar").await;
+    // A story with an embed and body images.
+    let image = masthead::media::ingest(
+        store,
+        app.app.media(),
+        crate::media::encode(&crate::media::picture(900, 600), "png"),
+        "quay.png",
+        masthead::media::MediaText {
+            caption: "Boats back at the quay".into(),
+            credit: "Jane Doe".into(),
+            alt: "Boats moored at a stone quay".into(),
+        },
+        None,
+        crate::support::NOW,
+    )
+    .await
+    .expect("an image");
+    let embeds_body = format!(
+        "Before the video.\n\n\
+         <figure data-embed=\"youtube\" data-embed-src=\"https://www.youtube-nocookie.com/embed/abc?a=1&amp;b=2\"><a href=\"https://www.youtube.com/watch?v=abc\">Harbour at dawn</a></figure>\n\n\
+         <figure data-embed=\"mastodon\" data-embed-src=\"https://mastodon.social/@a/1/embed\"><a href=\"https://mastodon.social/@a/1\">A toot</a></figure>\n\n\
+         <figure data-media-id=\"{}\"><img src=\"/media/x-640.jpg\" alt=\"Stored\"><figcaption>Stored caption</figcaption></figure>\n\n\
+         <figure data-media-id=\"999999\"><img src=\"/media/gone-640.jpg\" alt=\"A lost image\"><figcaption>Kept caption</figcaption></figure>\n\n\
+         After.",
+        image.id
+    );
+    crate::newsroom::story(
+        store,
+        &world,
+        crate::newsroom::Story {
+            headline: "Embeds and pictures",
+            body: &embeds_body,
+            ..Default::default()
+        },
+    )
+    .await;
     // A page under a parent (breadcrumbs) with a child (its list), and the
     // site menu on every page.
     let page = |title: &str, path: &str, parent: Option<i64>| masthead::pages::PageInput {

@@ -16,6 +16,8 @@ mod sign_in_throttle;
 // editorial
 mod comments_browser;
 mod editor_browser;
+mod embeds;
+mod embeds_browser;
 mod newsroom_browser;
 mod stories;
 mod story_images;

@@ -6,6 +6,7 @@
 
 pub(crate) mod auth;
 mod comments;
+mod embeds;
 mod fronts;
 mod login;
 mod pages;
@@ -52,6 +53,7 @@ pub(crate) fn routes() -> Router<App> {
             .merge(redirects::routes())
             .merge(pages::routes())
             .merge(comments::routes())
+            .merge(embeds::routes())
             .merge(settings::routes())
             .merge(records::routes()),
         ADMIN_CSP,

@@ -88,12 +88,20 @@ struct ListQuery {
     updated: Option<i64>,
 }
 
-/// `GET /admin/media`: the upload form and the newest images.
+/// `GET /admin/media`: the upload form and the newest images (JSON for
+/// `Accept: application/json`).
 async fn list_page(
     State(app): State<App>,
     user: CurrentUser,
+    headers: axum::http::HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Problem> {
+    if upload::wants_json(&headers) {
+        // The rich editor's image picker: the newest images as JSON.
+        let list = media::list(app.store(), None, LIST_PAGE).await?;
+        let items: Vec<upload::MediaJson<'_>> = list.iter().map(upload::MediaJson::new).collect();
+        return Ok(axum::Json(serde_json::json!({ "items": items })).into_response());
+    }
     let notice = match (query.uploaded, query.updated) {
         (Some(id), _) => Some(format!(
             "Image uploaded. Use media:{id} as a story's lead image."

@@ -95,6 +95,17 @@ pub(super) async fn preview(
             live: None,
         };
         page.article.lead_image = images::preview_image(&app, &form).await?;
+        // Library images as readers will see them; embeds as their
+        // placeholder (no script runs in the preview, so no player loads:
+        // the provider's link shows).
+        let ids = crate::rendering::body::media_ids(&article.body_html);
+        let found = crate::media::find_many(app.store(), &ids).await?;
+        let body = crate::rendering::body::render(
+            &article.body_html,
+            &found,
+            crate::text::embeds::EmbedDisplay::ClickToLoad,
+        );
+        page.article.body_html = body.html.into();
         Ok::<_, Problem>(app.renderer().render("article.html", &page)?)
     }
     .await;

@@ -1,0 +1,269 @@
+//! Images and embeds in the rich editor, in headless Chromium (issue 13,
+//! items 3 and 4): a story written with a heading, a list, a link, an
+//! image uploaded through the image dialog (which will not insert it
+//! without alt text) and a pasted YouTube link that the server resolves
+//! (against a local oEmbed server) into an embed is published and read on
+//! the site: the image as a `<picture>`, the embed as a click-to-load
+//! placeholder whose button swaps in the sandboxed player.
+
+use std::time::Duration;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use fantoccini::{Client, Locator};
+use masthead::accounts::Role;
+
+use crate::browser::{browser, driver, fill, press, sign_in, text};
+use crate::media::{encode, picture};
+use crate::support::{Backend, create_user, spawn_with};
+
+const CONTROL: char = '\u{E009}';
+const RELEASE: char = '\u{E000}';
+const ENTER: char = '\u{E007}';
+
+async fn keys(browser: &Client, keys: &str) {
+    browser
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+async fn body_value(browser: &Client) -> String {
+    browser
+        .execute("return document.getElementById('body').value;", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Clicks a button by its text (one that opens no other page).
+async fn click_button(browser: &Client, label: &str) {
+    browser
+        .find(Locator::XPath(&format!(
+            "//button[normalize-space()='{label}']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("{label}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
+/// Waits until the form's body contains `needle`.
+async fn wait_for_body(browser: &Client, needle: &str) -> String {
+    for _ in 0..100 {
+        let body = body_value(browser).await;
+        if body.contains(needle) {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the body never held {needle:?}: {}",
+        body_value(browser).await
+    );
+}
+
+/// A local oEmbed server answering like YouTube's.
+async fn oembed_server() -> String {
+    let router = axum::Router::new().route(
+        "/oembed",
+        axum::routing::get(|| async {
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                serde_json::json!({
+                    "title": "Harbour at dawn",
+                    "html": "<iframe src=\"https://www.youtube-nocookie.com/embed/abc\"></iframe>",
+                })
+                .to_string(),
+            )
+                .into_response()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{address}/oembed")
+}
+
+#[tokio::test]
+async fn a_story_with_an_image_and_an_embed_is_written_published_and_read() {
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let endpoint = oembed_server().await;
+    let Some(app) = spawn_with(Backend::Sqlite, true, |config| {
+        config.oembed_endpoint = Some(endpoint);
+        config.outbound = masthead::outbound::Policy::parse(false, &["127.0.0.1".into()]).unwrap();
+    })
+    .await
+    else {
+        return;
+    };
+    create_user(&app, "editor@news.example", Role::Editor).await;
+    let editor = browser(&driver).await;
+    sign_in(&app, &editor, "editor@news.example").await;
+    editor.goto(&app.url("/admin/stories/new")).await.unwrap();
+    editor
+        .wait()
+        .for_element(Locator::Css("#body-editor"))
+        .await
+        .expect("the rich editor starts");
+    fill(&editor, "#headline", "Harbour reopens with pictures").await;
+    editor
+        .find(Locator::Css("#section"))
+        .await
+        .unwrap()
+        .select_by_label("World")
+        .await
+        .unwrap();
+    editor
+        .find(Locator::Id("body-editor"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    keys(&editor, "## The quay is open\n").await;
+    keys(&editor, "* Fishing boats\nFerries\n\n").await;
+    keys(&editor, "Read the ").await;
+    keys(&editor, &format!("{CONTROL}k{RELEASE}")).await;
+    keys(&editor, &format!("https://harbour.example.org/{ENTER}")).await;
+    keys(&editor, " notice.\n").await;
+
+    // A YouTube link pasted alone on a line becomes an embed.
+    editor
+        .execute(
+            "var el = document.getElementById('body-editor'); el.focus();\
+             var data = new DataTransfer();\
+             data.setData('text/plain', 'https://www.youtube.com/watch?v=abc');\
+             el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let body = wait_for_body(&editor, "data-embed=").await;
+    assert!(
+        body.contains(
+            "<figure data-embed=\"youtube\" data-embed-src=\"https://www.youtube-nocookie.com/embed/abc\">\
+             <a href=\"https://www.youtube.com/watch?v=abc\">Harbour at dawn</a></figure>"
+        ),
+        "{body}"
+    );
+
+    // The image dialog: an upload, refused without alt text.
+    editor
+        .find(Locator::Css(".editor-toolbar button[data-name='Image']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("quay.png");
+    std::fs::write(&file, encode(&picture(900, 600), "png")).unwrap();
+    editor
+        .find(Locator::Id("body-editor-image-file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    click_button(&editor, "Insert image").await;
+    assert!(
+        text(&editor, "#body-editor-image-error")
+            .await
+            .starts_with("Alt text is required"),
+    );
+    assert!(!body_value(&editor).await.contains("data-media-id"));
+    fill(
+        &editor,
+        "#body-editor-image-alt",
+        "Boats moored at the quay",
+    )
+    .await;
+    fill(&editor, "#body-editor-image-caption", "Back at the quay").await;
+    fill(&editor, "#body-editor-image-credit", "Jane Doe").await;
+    click_button(&editor, "Insert image").await;
+    let body = wait_for_body(&editor, "data-media-id=").await;
+    assert!(body.contains("alt=\"Boats moored at the quay\""), "{body}");
+    assert!(
+        body.contains("<figcaption>Back at the quay Jane Doe</figcaption>"),
+        "{body}"
+    );
+
+    press(&editor, "Save").await;
+    assert_eq!(text(&editor, ".notice").await, "Story created.");
+    press(&editor, "Publish now").await;
+    assert_eq!(text(&editor, "#story-status").await, "published");
+
+    // Readers see it all.
+    editor
+        .goto(&app.url("/world/harbour-reopens-with-pictures"))
+        .await
+        .unwrap();
+    assert_eq!(text(&editor, ".body h2").await, "The quay is open");
+    let items = editor.find_all(Locator::Css(".body ul li")).await.unwrap();
+    assert_eq!(items.len(), 2);
+    editor
+        .find(Locator::Css(".body a[href='https://harbour.example.org/']"))
+        .await
+        .expect("the link");
+    let img = editor
+        .find(Locator::Css(".body figure.body-image picture img"))
+        .await
+        .expect("the image as a picture");
+    assert_eq!(
+        img.attr("alt").await.unwrap().as_deref(),
+        Some("Boats moored at the quay")
+    );
+    assert!(img.attr("srcset").await.unwrap().is_some());
+    editor
+        .find(Locator::Css(
+            ".body figure.body-image source[type='image/webp']",
+        ))
+        .await
+        .expect("the WebP source");
+    // (The credit is shown in capitals by the stylesheet.)
+    assert_eq!(
+        text(&editor, ".body figure.body-image figcaption")
+            .await
+            .to_lowercase(),
+        "back at the quay jane doe"
+    );
+    // The embed waits for the reader's click, then frames the player.
+    assert!(editor.find(Locator::Css(".body iframe")).await.is_err());
+    editor
+        .find(Locator::Css(
+            ".body figure.embed-deferred button.embed-load",
+        ))
+        .await
+        .expect("the load button, shown by the script")
+        .click()
+        .await
+        .unwrap();
+    let frame = editor
+        .wait()
+        .for_element(Locator::Css(".body figure.embed-youtube iframe"))
+        .await
+        .expect("the player after the click");
+    assert_eq!(
+        frame.attr("src").await.unwrap().as_deref(),
+        Some("https://www.youtube-nocookie.com/embed/abc")
+    );
+    assert_eq!(
+        frame.attr("sandbox").await.unwrap().as_deref(),
+        Some("allow-scripts allow-same-origin allow-popups allow-presentation")
+    );
+    assert_eq!(
+        frame.attr("title").await.unwrap().as_deref(),
+        Some("Harbour at dawn")
+    );
+    editor.close().await.unwrap();
+}
