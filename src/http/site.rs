@@ -606,7 +606,7 @@ async fn render_article(
         let body_media = crate::rendering::body::media_ids(&article.body_html);
         let found = media::find_many(app.store(), &body_media).await?;
         let body = crate::rendering::body::render(&article.body_html, &found, app.config().embeds);
-        page.article.body_html = body.html.into();
+        page.article.body_html = body.html;
         page.article.embeds_script = body.deferred_embeds;
         let image =
             crate::feeds::lead_image_with(&site, &article, lead.as_ref()).map(|image| image.url);

@@ -6,6 +6,7 @@
 //! output is scanned (attribute values double-quoted, `<` in text
 //! escaped), so a plain scan finds its figures.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::media::{DerivativeFormat, Media};
@@ -19,8 +20,10 @@ pub(crate) const EMBED_SANDBOX: &str =
 
 /// A rendered body.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Body {
-    pub html: String,
+pub(crate) struct Body<'a> {
+    /// The stored body itself when it has nothing to draw (most stories:
+    /// no copy on the page's path).
+    pub html: Cow<'a, str>,
     /// It has click-to-load embeds: the page loads `/static/embeds.js`.
     pub deferred_embeds: bool,
 }
@@ -152,10 +155,14 @@ fn element<'a>(html: &'a str, name: &str) -> Option<(&'a str, &'a str)> {
 
 /// Renders `html` for readers, with the library images in `media` (a
 /// missing row leaves its figure as stored: its image and caption).
-pub(crate) fn render(html: &str, media: &HashMap<i64, Media>, display: EmbedDisplay) -> Body {
+pub(crate) fn render<'a>(
+    html: &'a str,
+    media: &HashMap<i64, Media>,
+    display: EmbedDisplay,
+) -> Body<'a> {
     if !html.contains("<figure ") {
         return Body {
-            html: html.to_owned(),
+            html: Cow::Borrowed(html),
             deferred_embeds: false,
         };
     }
@@ -195,7 +202,7 @@ pub(crate) fn render(html: &str, media: &HashMap<i64, Media>, display: EmbedDisp
     }
     out.push_str(&html[copied..]);
     Body {
-        html: out,
+        html: out.into(),
         deferred_embeds: deferred,
     }
 }

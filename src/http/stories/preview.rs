@@ -105,7 +105,7 @@ pub(super) async fn preview(
             &found,
             crate::text::embeds::EmbedDisplay::ClickToLoad,
         );
-        page.article.body_html = body.html.into();
+        page.article.body_html = body.html;
         Ok::<_, Problem>(app.renderer().render("article.html", &page)?)
     }
     .await;
