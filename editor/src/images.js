@@ -59,9 +59,13 @@ export function imageDialog(view, container, status) {
   const file = el("input", { id: base + "-file", type: "file", accept: "image/jpeg,image/png,image/webp,image/gif" });
   const fileRow = el("p", { className: "editor-field" }, el("label", { htmlFor: file.id, textContent: "Upload an image" }), file);
   const libraryLabel = el("p", { id: base + "-library-label", textContent: "Or choose from the library:" });
+  const search = el("input", { id: base + "-search", type: "search", placeholder: "Alt text, caption or credit" });
+  const searchRow = el("p", { className: "editor-field" }, el("label", { htmlFor: search.id, textContent: "Search the library" }), search);
   const library = el("div", { className: "editor-library", id: base + "-library" });
   library.setAttribute("role", "group");
   library.setAttribute("aria-labelledby", libraryLabel.id);
+  const more = el("button", { type: "button", id: base + "-more", textContent: "More images" });
+  more.hidden = true;
   const chosenNote = el("p", { className: "editor-chosen", id: base + "-chosen", textContent: "No image chosen yet." });
   chosenNote.setAttribute("aria-live", "polite");
   const alt = field(base + "-alt", "Alt text (required)", "What the image shows, for readers who cannot see it.");
@@ -78,7 +82,9 @@ export function imageDialog(view, container, status) {
     title,
     fileRow,
     libraryLabel,
+    searchRow,
     library,
+    more,
     chosenNote,
     alt.p,
     caption.p,
@@ -107,27 +113,60 @@ export function imageDialog(view, container, status) {
     }
   }
 
-  async function loadLibrary() {
-    library.textContent = "Loading the library…";
+  // The library a page at a time (the newest first), narrowed by the
+  // search box; `before` is the page's start (null for the first). An
+  // answer to an older request (the search changed since) is dropped.
+  let asked = 0;
+  let next = null;
+  async function loadLibrary(before) {
+    const ticket = ++asked;
+    if (before == null) library.textContent = "Loading the library…";
+    more.hidden = true;
+    const query = new URLSearchParams();
+    if (search.value.trim()) query.set("q", search.value.trim());
+    if (before != null) query.set("before", String(before));
     try {
-      const response = await fetch("/admin/media", { headers: { accept: "application/json" }, credentials: "same-origin" });
+      const response = await fetch("/admin/media?" + query, { headers: { accept: "application/json" }, credentials: "same-origin" });
       if (!response.ok) throw new Error("HTTP " + response.status);
-      const list = (await response.json()).items || [];
-      library.textContent = list.length ? "" : "The library is empty.";
+      const json = await response.json();
+      if (ticket !== asked) return;
+      const list = json.items || [];
+      if (before == null) {
+        library.textContent = list.length ? "" : search.value.trim() ? "No image matches “" + search.value.trim() + "”." : "The library is empty.";
+      }
       for (const media of list) {
         const b = el("button", { type: "button", className: "editor-library-item" });
         b.dataset.id = String(media.id);
-        b.setAttribute("aria-pressed", "false");
+        b.setAttribute("aria-pressed", chosen && chosen.media && chosen.media.id === media.id ? "true" : "false");
         const img = el("img", { src: thumbnail(media), alt: "" });
         b.append(img, el("span", { textContent: media.alt || media.caption || "media:" + media.id }));
         b.setAttribute("aria-label", "Image " + media.id + ": " + (media.alt || media.caption || "no alt text yet"));
         b.addEventListener("click", () => choose({ media }, "Chosen: library image " + media.id + "."));
         library.append(b);
       }
+      next = json.next == null ? null : json.next;
+      more.hidden = next == null;
     } catch (e) {
+      if (ticket !== asked) return;
       library.textContent = "The library could not be loaded (" + e.message + "); upload an image instead.";
     }
   }
+
+  let typing = null;
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => loadLibrary(null), 250);
+  });
+  search.addEventListener("keydown", (e) => {
+    // Enter searches; it does not insert the image.
+    if (e.key !== "Enter") return;
+    e.preventDefault();
+    clearTimeout(typing);
+    loadLibrary(null);
+  });
+  more.addEventListener("click", () => {
+    if (next != null) loadLibrary(next);
+  });
 
   file.addEventListener("change", () => {
     if (file.files && file.files[0]) choose({ file: file.files[0] }, "Chosen: " + file.files[0].name + " (uploaded on insert).");
@@ -218,9 +257,10 @@ export function imageDialog(view, container, status) {
       credit.input.value = "";
       error.textContent = "";
       chosenNote.textContent = "No image chosen yet.";
+      search.value = "";
       if (withFile) choose({ file: withFile }, "Chosen: " + (withFile.name || "the pasted image") + " (uploaded on insert).");
       if (!dialog.open) dialog.showModal();
-      loadLibrary();
+      loadLibrary(null);
       (withFile ? alt.input : file).focus();
       return true;
     },

@@ -18,6 +18,10 @@ pub struct Page {
     /// What the page shows, as the changes feed names it (`article:42`,
     /// `section:world`, `home`, `feed`, `site`, `sections`).
     pub tags: Vec<String>,
+    /// The page's own Content-Security-Policy, when the site-wide one is not
+    /// enough (a story framing a Mastodon instance's player); served with
+    /// every hit.
+    pub csp: Option<HeaderValue>,
 }
 
 impl Page {
@@ -27,6 +31,7 @@ impl Page {
             body,
             content_type: "text/html; charset=utf-8",
             tags,
+            csp: None,
         }
     }
 }
@@ -62,6 +67,8 @@ pub struct Entry {
     /// The tags, space separated, for a CDN's purge by key.
     pub surrogate_key: HeaderValue,
     pub tags: Vec<Box<str>>,
+    /// [`Page::csp`].
+    pub csp: Option<HeaderValue>,
     /// Recency for eviction: a tick of the cache's clock, updated on hits.
     pub(super) last_used: AtomicU64,
 }
@@ -98,6 +105,7 @@ impl Entry {
             surrogate_key: HeaderValue::from_str(&surrogate_key)
                 .unwrap_or_else(|_| HeaderValue::from_static("")),
             tags: page.tags.into_iter().map(String::into_boxed_str).collect(),
+            csp: page.csp,
             last_used: AtomicU64::new(0),
         }
     }
@@ -139,6 +147,7 @@ impl Entry {
             + len(&self.brotli)
             + tags
             + self.surrogate_key.len()
+            + self.csp.as_ref().map_or(0, HeaderValue::len)
             + 256
     }
 

@@ -101,6 +101,10 @@ pub(super) fn respond(
     }
     headers.insert(header::CONTENT_TYPE, entry.content_type.clone());
     headers.insert(header::CONTENT_LENGTH, variant.content_length.clone());
+    if let Some(csp) = &entry.csp {
+        // The site-wide policy is set only where a page has none.
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
+    }
     match coding {
         Coding::Brotli => {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));

@@ -122,6 +122,7 @@ async fn feed_page(app: &App, file: &str) -> Result<Page, Problem> {
         body,
         content_type,
         tags: tags(shown.map(|l| l.article.id)),
+        csp: None,
     })
 }
 

@@ -59,6 +59,7 @@ async fn feed_page(app: &App, section: Option<&str>, file: &str) -> Result<Page,
         body,
         content_type: feed.content_type,
         tags,
+        csp: None,
     })
 }
 
@@ -124,6 +125,7 @@ async fn topic_feed_page(
         body,
         content_type: feed.content_type,
         tags,
+        csp: None,
     }))
 }
 
@@ -163,6 +165,7 @@ async fn person_feed_page(app: &App, person: &str, file: &str) -> Result<Page, P
         body,
         content_type: feed.content_type,
         tags,
+        csp: None,
     })
 }
 

@@ -265,6 +265,7 @@ pub(super) async fn updates_of(
         body: body.to_string(),
         content_type: "application/json",
         tags,
+        csp: None,
     })
 }
 
@@ -314,6 +315,7 @@ pub(super) async fn feed_of(
             live::tag(article.id),
             "feed".to_owned(),
         ]),
+        csp: None,
     })
 }
 

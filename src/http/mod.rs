@@ -54,6 +54,22 @@ const READER_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'se
      img-src 'self' data: https:; frame-src https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com https://platform.twitter.com https://www.instagram.com https://www.tiktok.com https://embed.bsky.app https://w.soundcloud.com https://open.spotify.com; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
+/// The reader CSP of a page that also frames players from `hosts` (plain
+/// DNS names, `text::embeds::instance_frame_host`): `None` when it frames
+/// none (the site-wide policy applies).
+pub(crate) fn reader_csp_framing(hosts: &[String]) -> Option<HeaderValue> {
+    if hosts.is_empty() {
+        return None;
+    }
+    let extra: String = hosts.iter().map(|h| format!(" https://{h}")).collect();
+    let csp = READER_CSP.replacen(
+        "frame-src https://www.youtube.com",
+        &format!("frame-src{extra} https://www.youtube.com"),
+        1,
+    );
+    HeaderValue::from_str(&csp).ok()
+}
+
 /// The whole site's router (`service` puts the page cache's fast path in
 /// front of it).
 pub fn router(app: App) -> Router {
@@ -122,10 +138,10 @@ pub fn service(app: App) -> cached::FastPath<Router> {
 /// The headers every page carries, set here for cache hits answered by
 /// [`FastPathLayer`] before the layers above run (same values).
 fn security_headers(headers: &mut axum::http::HeaderMap) {
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(READER_CSP),
-    );
+    // A page with its own policy (`Page::csp`) keeps it.
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(READER_CSP));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -274,5 +290,19 @@ mod reader_csp_tests {
             .expect("the reader CSP has a frame-src");
         assert_eq!(frame_src, crate::text::embeds::frame_src());
         assert!(!super::READER_CSP.contains("unsafe-"));
+    }
+
+    #[test]
+    fn a_page_framing_an_instance_names_it_first_and_keeps_the_rest() {
+        assert_eq!(super::reader_csp_framing(&[]), None);
+        let csp = super::reader_csp_framing(&["a.example".into(), "b.example".into()]).unwrap();
+        let csp = csp.to_str().unwrap();
+        assert_eq!(
+            csp,
+            super::READER_CSP.replace(
+                "frame-src https://www.youtube.com",
+                "frame-src https://a.example https://b.example https://www.youtube.com"
+            )
+        );
     }
 }

@@ -608,6 +608,7 @@ async fn render_article(
         let body = crate::rendering::body::render(&article.body_html, &found, app.config().embeds);
         page.article.body_html = body.html;
         page.article.embeds_script = body.deferred_embeds;
+        let csp = super::reader_csp_framing(&body.frame_hosts);
         let image =
             crate::feeds::lead_image_with(&site, &article, lead.as_ref()).map(|image| image.url);
         let data = crate::rendering::structured_data::news_article(
@@ -652,7 +653,9 @@ async fn render_article(
         // under its id, is drawn at the next render).
         page_tags.extend(body_media.iter().map(|id| format!("media:{id}")));
         page_tags.extend(live_tags);
-        Ok(Page::html(html, tags(page_tags)))
+        let mut page = Page::html(html, tags(page_tags));
+        page.csp = csp;
+        Ok(page)
     }
 }
 

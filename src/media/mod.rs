@@ -458,6 +458,26 @@ pub async fn list(
         .collect()
 }
 
+/// The newest uploads older than id `before` whose alt text, caption or
+/// credit contains `words` (any case); all of them when `words` is blank.
+pub async fn search(
+    store: &Store,
+    before: Option<i64>,
+    limit: i64,
+    words: &str,
+) -> Result<Vec<Media>, MediaError> {
+    let words = words.trim();
+    if words.is_empty() {
+        return list(store, before, limit).await;
+    }
+    store
+        .media_search(before, limit, words)
+        .await?
+        .into_iter()
+        .map(Media::from_row)
+        .collect()
+}
+
 /// Changes an image's caption, credit and alt text. Pages showing it are
 /// tagged `media:<id>` in the changes feed.
 pub async fn update_text(

@@ -26,6 +26,10 @@ pub(crate) struct Body<'a> {
     pub html: Cow<'a, str>,
     /// It has click-to-load embeds: the page loads `/static/embeds.js`.
     pub deferred_embeds: bool,
+    /// Hosts its players are framed from beyond the reader CSP's fixed
+    /// list (a Mastodon status's own instance), each once: the page's CSP
+    /// names them in its `frame-src`.
+    pub frame_hosts: Vec<String>,
 }
 
 /// The media ids of the body's library images, in order, each once: what
@@ -164,10 +168,12 @@ pub(crate) fn render<'a>(
         return Body {
             html: Cow::Borrowed(html),
             deferred_embeds: false,
+            frame_hosts: Vec::new(),
         };
     }
     let mut out = String::with_capacity(html.len() + 512);
     let mut deferred = false;
+    let mut frame_hosts = Vec::new();
     let mut copied = 0;
     let mut from = 0;
     while let Some((tag, at)) = figures(&html[from..]).next().map(|(t, a)| (t, from + a)) {
@@ -189,6 +195,7 @@ pub(crate) fn render<'a>(
                 content,
                 display,
                 &mut deferred,
+                &mut frame_hosts,
             )
         } else {
             None
@@ -204,6 +211,7 @@ pub(crate) fn render<'a>(
     Body {
         html: out.into(),
         deferred_embeds: deferred,
+        frame_hosts,
     }
 }
 
@@ -263,14 +271,15 @@ fn library_image(media: &Media, content: &str) -> String {
 }
 
 /// An embed: the player in a sandboxed iframe, or a placeholder that loads
-/// it on a click, or (a player masthead may not frame from its CSP's
-/// hosts, none at all) the link alone.
+/// it on a click, or (a player masthead may not frame, none at all) the
+/// link alone. A Mastodon player's instance is added to `frame_hosts`.
 fn embed(
     provider: &str,
     src: Option<&str>,
     content: &str,
     display: EmbedDisplay,
     deferred: &mut bool,
+    frame_hosts: &mut Vec<String>,
 ) -> Option<String> {
     let provider = embeds::by_name(provider)?;
     let (href, title) = match element(content, "a") {
@@ -293,7 +302,13 @@ fn embed(
     let class = format!("embed embed-{}", provider.name);
     let player = src.map(decode).filter(|src| {
         embeds::frame_allowed(provider.name, &href.map(decode).unwrap_or_default(), src)
-            && embeds::in_reader_csp(src)
+            && (embeds::in_reader_csp(src)
+                || embeds::instance_frame_host(provider.name, src).is_some_and(|host| {
+                    if !frame_hosts.contains(&host) {
+                        frame_hosts.push(host);
+                    }
+                    true
+                }))
     });
     let Some(player) = player else {
         return Some(format!("<figure class=\"{class}\">\n{link}\n</figure>"));
@@ -377,6 +392,41 @@ mod tests {
             "data-embed-frame=\"https://www.youtube-nocookie.com/embed/abc?a=1&amp;b=2\""
         ));
         assert!(deferred.html.contains("YouTube: <a href=\"https://youtu.be/abc\" rel=\"noopener noreferrer\">A \"quoted\" talk</a>"));
+    }
+
+    #[test]
+    fn a_mastodon_player_is_framed_from_its_instance_which_the_body_names() {
+        let toot = "<figure data-embed=\"mastodon\" data-embed-src=\"https://mastodon.social/@a/1/embed\"><a href=\"https://mastodon.social/@a/1\">A toot</a></figure>";
+        let twice = format!("{toot}{toot}");
+        let out = render(&twice, &HashMap::new(), EmbedDisplay::Frame);
+        assert_eq!(out.frame_hosts, vec!["mastodon.social"]);
+        assert_eq!(
+            out.html
+                .matches("<iframe src=\"https://mastodon.social/@a/1/embed\"")
+                .count(),
+            2,
+            "{}",
+            out.html
+        );
+        let deferred = render(toot, &HashMap::new(), EmbedDisplay::ClickToLoad);
+        assert_eq!(deferred.frame_hosts, vec!["mastodon.social"]);
+        assert!(
+            deferred
+                .html
+                .contains("data-embed-frame=\"https://mastodon.social/@a/1/embed\"")
+        );
+        // A player on another host than the status's is not framed, and
+        // names nothing.
+        let forged = "<figure data-embed=\"mastodon\" data-embed-src=\"https://evil.example/@a/1/embed\"><a href=\"https://mastodon.social/@a/1\">A toot</a></figure>";
+        let out = render(forged, &HashMap::new(), EmbedDisplay::Frame);
+        assert!(out.frame_hosts.is_empty());
+        assert!(!out.html.contains("<iframe"));
+        // The fixed providers need no extra host.
+        assert!(
+            render(EMBED, &HashMap::new(), EmbedDisplay::Frame)
+                .frame_hosts
+                .is_empty()
+        );
     }
 
     #[test]

@@ -132,6 +132,33 @@ impl Store {
         )
     }
 
+    /// [`Store::media_list`] narrowed to the images whose alt text, caption
+    /// or credit contains `words` (`%`, `_` and `\` in it match themselves;
+    /// letters outside ASCII match only in the case they were typed on
+    /// SQLite, whose `LOWER` folds ASCII alone).
+    pub async fn media_search(
+        &self,
+        before: Option<i64>,
+        limit: i64,
+        words: &str,
+    ) -> Result<Vec<MediaRow>> {
+        let escaped = words
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let sql = format!(
+            "{SELECT} WHERE id < $1 AND (LOWER(alt) LIKE $3 ESCAPE '\\' \
+             OR LOWER(caption) LIKE $3 ESCAPE '\\' OR LOWER(credit) LIKE $3 ESCAPE '\\') \
+             ORDER BY id DESC LIMIT $2"
+        );
+        Ok(
+            with_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(before.unwrap_or(i64::MAX)).bind(limit).bind(&pattern).fetch_all(pool).await?),
+        )
+    }
+
     /// How many rows share the files of `hash`.
     pub async fn media_count_by_hash(&self, hash: &str) -> Result<i64> {
         Ok(

@@ -225,7 +225,7 @@ pub enum EmbedDisplay {
 
 /// The reader CSP's `frame-src`: every provider's fixed player hosts
 /// (Mastodon players live on each instance's own host, which no fixed list
-/// can name: a Mastodon embed shows as its link).
+/// can name: a page with one names its instance, [`instance_frame_host`]).
 pub fn frame_src() -> String {
     PROVIDERS
         .iter()
@@ -233,6 +233,27 @@ pub fn frame_src() -> String {
         .map(|host| format!("https://{host}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The host a page's CSP must add to its `frame-src` to frame `src`, a
+/// player of `provider` that lives on its instance's own host (Mastodon):
+/// https on the default port, a plain DNS name (letters, digits, dots and
+/// hyphens only, so it can never break out of the CSP header). Whether the
+/// embed may be framed at all is [`frame_allowed`]'s answer.
+pub fn instance_frame_host(provider: &str, src: &str) -> Option<String> {
+    if provider != "mastodon" {
+        return None;
+    }
+    let url = Url::parse(src).ok()?;
+    if url.scheme() != "https" || url.port().is_some() || !url.username().is_empty() {
+        return None;
+    }
+    let host = url.host_str()?;
+    let plain = host.contains('.')
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+    (plain && url.domain().is_some()).then(|| host.to_owned())
 }
 
 /// Whether the reader CSP lets a page frame `src`: https on one of the
@@ -337,5 +358,28 @@ mod tests {
         assert!(frame_plausible("https://evil.example/@a/1/embed"));
         assert!(!frame_plausible("https://evil.example/player"));
         assert!(!frame_plausible("javascript:alert(1)"));
+    }
+
+    #[test]
+    fn an_instance_host_is_named_only_when_it_is_a_plain_https_name() {
+        assert_eq!(
+            instance_frame_host("mastodon", "https://mastodon.social/@a/1/embed").as_deref(),
+            Some("mastodon.social")
+        );
+        for src in [
+            "http://mastodon.social/@a/1/embed",
+            "https://mastodon.social:8443/@a/1/embed",
+            "https://127.0.0.1/@a/1/embed",
+            "https://localhost/@a/1/embed",
+            "https://u@mastodon.social/@a/1/embed",
+            "https://xn--bcher-kva.example;script-src/@a/1/embed",
+            "not a url",
+        ] {
+            assert_eq!(instance_frame_host("mastodon", src), None, "{src}");
+        }
+        assert_eq!(
+            instance_frame_host("youtube", "https://www.youtube.com/embed/a"),
+            None
+        );
     }
 }

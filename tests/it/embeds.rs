@@ -26,6 +26,7 @@ use crate::support::{Backend, Session, TestApp, spawn, spawn_with};
 on_both!(
     readers_see_embeds_as_placeholders_and_library_images_as_pictures,
     embeds_are_sandboxed_frames_when_the_site_says_frame,
+    a_mastodon_post_is_framed_from_its_own_instance_named_in_the_page_csp,
 );
 
 async fn serve(router: axum::Router) -> SocketAddr {
@@ -406,5 +407,95 @@ async fn embeds_are_sandboxed_frames_when_the_site_says_frame(backend: Backend) 
     assert_eq!(
         page.attrs("figure.embed-youtube iframe", "title"),
         vec!["Harbour at dawn"]
+    );
+}
+
+/// The `frame-src` of a page's CSP, its sources in order.
+fn frame_src(csp: &str) -> Vec<String> {
+    csp.split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix("frame-src "))
+        .unwrap_or_default()
+        .split(' ')
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn a_mastodon_post_is_framed_from_its_own_instance_named_in_the_page_csp(backend: Backend) {
+    let Some(app) = spawn_with(backend, true, |config| config.embeds = EmbedDisplay::Frame).await
+    else {
+        return;
+    };
+    let (editor, _) = signed_in(&app, "edi@example.org", Role::Editor).await;
+    let section = world(&app).await;
+    // A status on one instance, and a player claiming another instance's
+    // host (not framed: the player must be the status's own).
+    let body = "<p>The minister replied.</p>\
+        <figure data-embed=\"mastodon\" data-embed-src=\"https://social.example.net/@minister/1122334455/embed\"><a href=\"https://social.example.net/@minister/1122334455\">The minister's reply</a></figure>\
+        <figure data-embed=\"mastodon\" data-embed-src=\"https://evil.example.com/@minister/1/embed\"><a href=\"https://social.example.net/@minister/1\">A forged player</a></figure>\
+        <p>After.</p>";
+    let form = story_form(&section, "Minister replies", body);
+    let created = editor.post_form("/admin/stories", &form).await;
+    assert_eq!(created.status(), 303, "{}", created.text());
+    let path = created
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(editor.post(&format!("{path}/publish")).await.status(), 303);
+
+    // The first request renders the page (a miss), the second is a hit
+    // answered by the fast path: both carry the page's own policy.
+    for round in ["miss", "hit"] {
+        let page = app.session().get("/world/minister-replies").await;
+        assert_eq!(page.status(), 200, "{round}");
+        let csp = page.header("content-security-policy").unwrap().to_owned();
+        let frames = frame_src(&csp);
+        assert_eq!(frames[0], "https://social.example.net", "{round}: {csp}");
+        assert!(
+            frames.contains(&"https://www.youtube.com".to_owned()),
+            "{round}: {csp}"
+        );
+        assert!(!csp.contains("evil.example.com"), "{round}: {csp}");
+        assert!(
+            csp.contains("script-src 'self';") && !csp.contains("unsafe"),
+            "{csp}"
+        );
+        assert_eq!(
+            page.attrs("figure.embed-mastodon iframe", "src"),
+            vec!["https://social.example.net/@minister/1122334455/embed"],
+            "{round}"
+        );
+        assert_eq!(
+            page.attrs("figure.embed-mastodon iframe", "sandbox"),
+            vec!["allow-scripts allow-same-origin allow-popups allow-presentation"]
+        );
+        // The forged player shows as its link only.
+        assert!(page.text().contains(
+            "<a href=\"https://social.example.net/@minister/1\" rel=\"noopener noreferrer\">A forged player</a>"
+        ));
+    }
+    // As a browser asks (compressed, answered from the cache): the same.
+    let page = app
+        .session()
+        .get_with(
+            "/world/minister-replies",
+            &[("accept-encoding", "gzip, br")],
+        )
+        .await;
+    assert_eq!(page.header("content-encoding"), Some("br"));
+    assert_eq!(
+        frame_src(page.header("content-security-policy").unwrap())[0],
+        "https://social.example.net"
+    );
+    // Other pages keep the site-wide policy, without the instance.
+    let home = app.session().get("/").await;
+    assert!(
+        !home
+            .header("content-security-policy")
+            .unwrap()
+            .contains("social.example.net")
     );
 }

@@ -4,7 +4,9 @@
 //! without alt text) and a pasted YouTube link that the server resolves
 //! (against a local oEmbed server) into an embed is published and read on
 //! the site: the image as a `<picture>`, the embed as a click-to-load
-//! placeholder whose button swaps in the sandboxed player.
+//! placeholder whose button swaps in the sandboxed player; an image file
+//! dropped on the text or pasted opens the same dialog, already chosen,
+//! and lands where it was dropped.
 
 use std::time::Duration;
 
@@ -264,6 +266,224 @@ async fn a_story_with_an_image_and_an_embed_is_written_published_and_read() {
     assert_eq!(
         frame.attr("title").await.unwrap().as_deref(),
         Some("Harbour at dawn")
+    );
+    editor.close().await.unwrap();
+}
+
+/// Runs `script` with `png` (the bytes of an image file) as `arguments[0]`,
+/// an array of numbers, and answers what it returns.
+async fn with_image_file(browser: &Client, script: &str, png: &[u8]) -> serde_json::Value {
+    browser
+        .execute(script, vec![serde_json::json!(png)])
+        .await
+        .unwrap()
+}
+
+/// Fills the image dialog's alt text and inserts the chosen image, then
+/// waits until the body holds `count` library images.
+async fn insert_chosen(browser: &Client, chosen: &str, alt: &str, count: usize) -> String {
+    browser
+        .wait()
+        .for_element(Locator::Css("dialog[open] #body-editor-image-alt"))
+        .await
+        .expect("the image dialog opens");
+    assert_eq!(text(browser, "#body-editor-image-chosen").await, chosen);
+    fill(browser, "#body-editor-image-alt", alt).await;
+    click_button(browser, "Insert image").await;
+    for _ in 0..100 {
+        let body = body_value(browser).await;
+        if body.matches("data-media-id=").count() == count {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{count} images never reached the body: {}",
+        body_value(browser).await
+    );
+}
+
+#[tokio::test]
+async fn an_image_dropped_on_the_text_or_pasted_is_uploaded_where_it_was_put() {
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let Some(app) = spawn_with(Backend::Sqlite, true, |_| {}).await else {
+        return;
+    };
+    create_user(&app, "editor@news.example", Role::Editor).await;
+    let editor = browser(&driver).await;
+    sign_in(&app, &editor, "editor@news.example").await;
+    editor.goto(&app.url("/admin/stories/new")).await.unwrap();
+    editor
+        .wait()
+        .for_element(Locator::Css("#body-editor"))
+        .await
+        .expect("the rich editor starts");
+    fill(&editor, "#headline", "Storm photos").await;
+    editor
+        .find(Locator::Css("#section"))
+        .await
+        .unwrap()
+        .select_by_label("World")
+        .await
+        .unwrap();
+    editor
+        .find(Locator::Id("body-editor"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    keys(
+        &editor,
+        "The storm came at night.\nBy morning the quay was gone.",
+    )
+    .await;
+    wait_for_body(&editor, "quay was gone").await;
+    let png = encode(&picture(320, 200), "png");
+
+    // Dropped on the first paragraph, as a file dragged from the desktop.
+    let prevented = with_image_file(
+        &editor,
+        "var file = new File([new Uint8Array(arguments[0])], 'storm.png', { type: 'image/png' });\
+         var data = new DataTransfer(); data.items.add(file);\
+         var p = document.querySelector('#body-editor p'); var r = p.getBoundingClientRect();\
+         var drop = new DragEvent('drop', { dataTransfer: data, clientX: r.left + 4, clientY: r.top + r.height / 2, bubbles: true, cancelable: true });\
+         p.dispatchEvent(drop); return drop.defaultPrevented;",
+        &png,
+    )
+    .await;
+    assert_eq!(
+        prevented,
+        serde_json::json!(true),
+        "the editor takes the drop"
+    );
+    let body = insert_chosen(
+        &editor,
+        "Chosen: storm.png (uploaded on insert).",
+        "Waves over the harbour wall",
+        1,
+    )
+    .await;
+    assert!(
+        body.starts_with("<p>The storm came at night.</p><figure data-media-id=\""),
+        "the figure follows the paragraph it was dropped on: {body}"
+    );
+    assert!(
+        body.ends_with("<p>By morning the quay was gone.</p>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("alt=\"Waves over the harbour wall\""),
+        "{body}"
+    );
+
+    // Pasted (a screenshot copied to the clipboard) at the end of the text.
+    editor
+        .execute(
+            "var el = document.getElementById('body-editor'); el.focus();\
+             var sel = window.getSelection(); sel.selectAllChildren(el.lastElementChild); sel.collapseToEnd();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let prevented = with_image_file(
+        &editor,
+        "var file = new File([new Uint8Array(arguments[0])], 'image.png', { type: 'image/png' });\
+         var data = new DataTransfer(); data.items.add(file);\
+         var paste = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });\
+         document.getElementById('body-editor').dispatchEvent(paste); return paste.defaultPrevented;",
+        &png,
+    )
+    .await;
+    assert_eq!(
+        prevented,
+        serde_json::json!(true),
+        "the editor takes the paste"
+    );
+    let body = insert_chosen(
+        &editor,
+        "Chosen: image.png (uploaded on insert).",
+        "The quay after the storm",
+        2,
+    )
+    .await;
+    assert!(
+        body.contains("<p>By morning the quay was gone.</p><figure data-media-id=\"")
+            && body.ends_with("</figure>"),
+        "the pasted image follows the paragraph the cursor was in: {body}"
+    );
+    assert!(body.contains("alt=\"The quay after the storm\""), "{body}");
+
+    // The library picker finds an image by words of its text.
+    editor
+        .find(Locator::Css(".editor-toolbar button[data-name='Image']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    editor
+        .wait()
+        .for_element(Locator::Css("dialog[open] #body-editor-image-search"))
+        .await
+        .expect("the image dialog opens");
+    fill(&editor, "#body-editor-image-search", "HARBOUR wall").await;
+    let mut found: Vec<String> = Vec::new();
+    for _ in 0..50 {
+        // Read at once: the list is redrawn as the search answers.
+        found = serde_json::from_value(
+            editor
+                .execute(
+                    "return Array.from(document.querySelectorAll('#body-editor-image-library button'), b => b.getAttribute('aria-label'));",
+                    vec![],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        if found.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].ends_with(": Waves over the harbour wall"),
+        "{found:?}"
+    );
+    fill(&editor, "#body-editor-image-search", "volcano").await;
+    for _ in 0..50 {
+        if text(&editor, "#body-editor-image-library").await == "No image matches “volcano”." {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        text(&editor, "#body-editor-image-library").await,
+        "No image matches “volcano”."
+    );
+    click_button(&editor, "Cancel").await;
+
+    // Both are uploads in the library, and readers see both as pictures.
+    press(&editor, "Save").await;
+    assert_eq!(text(&editor, ".notice").await, "Story created.");
+    press(&editor, "Publish now").await;
+    assert_eq!(text(&editor, "#story-status").await, "published");
+    editor.goto(&app.url("/world/storm-photos")).await.unwrap();
+    let images = editor
+        .find_all(Locator::Css(".body figure.body-image picture img"))
+        .await
+        .unwrap();
+    let mut alts = Vec::new();
+    for img in &images {
+        alts.push(img.attr("alt").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(
+        alts,
+        ["Waves over the harbour wall", "The quay after the storm"]
     );
     editor.close().await.unwrap();
 }

@@ -14,6 +14,7 @@ use crate::support::{Backend, NOW, Page, Session, TestStore, spawn, store};
 
 on_both!(
     every_accepted_format_gets_derivatives_of_the_right_sizes,
+    the_editors_image_picker_pages_through_the_library_and_searches_its_text,
     an_orientation_6_jpeg_comes_out_rotated_without_exif_or_gps,
     a_decompression_bomb_is_refused_from_its_header,
     a_text_file_named_jpg_is_refused,
@@ -866,4 +867,91 @@ async fn the_workflow_refuses_to_publish_a_lead_image_without_alt_text(backend: 
         .await
         .unwrap();
     assert!(published.is_visible(NOW));
+}
+
+/// The picker's JSON list of `/admin/media` with this query.
+async fn picker(session: &Session, query: &str) -> serde_json::Value {
+    let request = session
+        .client()
+        .get(session.url(&format!("/admin/media?{query}")))
+        .header("accept", "application/json");
+    let page = session.send(request).await;
+    assert_eq!(page.status(), 200, "{query}: {}", page.text());
+    page.json()
+}
+
+fn ids(list: &serde_json::Value) -> Vec<i64> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn the_editors_image_picker_pages_through_the_library_and_searches_its_text(
+    backend: Backend,
+) {
+    let Some(app) = spawn(backend, true).await else {
+        return;
+    };
+    // 53 images: one upload, and 52 more rows sharing its files with text
+    // of their own.
+    let files = MediaFiles::new(app.db.dir.path());
+    let row = media::prepare(
+        &files,
+        encode(&picture(400, 300), "png"),
+        text("first"),
+        None,
+        NOW,
+    )
+    .await
+    .unwrap();
+    let mut made = Vec::new();
+    for n in 0..53 {
+        let (alt, caption, credit) = match n {
+            7 => ("Boats in the Harbour", "", ""),
+            20 => ("", "harbour at dawn", ""),
+            31 => ("A quay", "", "HARBOUR AUTHORITY"),
+            40 => ("Rates up 50% at the port", "", ""),
+            41 => ("Rates up 50 times", "", ""),
+            _ => ("A street", "", ""),
+        };
+        let row = masthead::storage::MediaRow {
+            alt: alt.into(),
+            caption: caption.into(),
+            credit: credit.into(),
+            ..row.clone()
+        };
+        made.push(app.app.store().insert_media(&row, &[]).await.unwrap());
+    }
+    made.reverse(); // newest first, as the picker lists them
+    let (_, editor) = app.session_as(Role::Editor).await;
+
+    // A page of 50, newest first, and where the next one starts.
+    let first = picker(&editor, "").await;
+    assert_eq!(ids(&first), made[..50]);
+    assert_eq!(first["next"].as_i64(), Some(made[49]));
+    let rest = picker(&editor, &format!("before={}", made[49])).await;
+    assert_eq!(ids(&rest), made[50..]);
+    assert!(rest["next"].is_null(), "{rest}");
+
+    // Words in the alt text, caption or credit, in any case.
+    let harbour = picker(&editor, "q=harbour").await;
+    assert_eq!(
+        ids(&harbour),
+        [made[53 - 1 - 31], made[53 - 1 - 20], made[53 - 1 - 7]]
+    );
+    assert!(harbour["next"].is_null());
+    // `%` is a character to find, not a wildcard.
+    assert_eq!(ids(&picker(&editor, "q=50%25").await), [made[53 - 1 - 40]]);
+    let none = picker(&editor, "q=volcano").await;
+    assert!(ids(&none).is_empty());
+    // Only for the newsroom.
+    let request = app
+        .session()
+        .client()
+        .get(app.url("/admin/media?q=harbour"))
+        .header("accept", "application/json");
+    assert_eq!(app.session().send(request).await.status(), 303);
 }

@@ -86,6 +86,11 @@ struct UnreadableFile(String, #[source] std::io::Error);
 struct ListQuery {
     uploaded: Option<i64>,
     updated: Option<i64>,
+    /// The picker's next page: images older than this id.
+    before: Option<i64>,
+    /// The picker's search: words in the alt text, caption or credit.
+    #[serde(default)]
+    q: String,
 }
 
 /// `GET /admin/media`: the upload form and the newest images (JSON for
@@ -97,10 +102,14 @@ async fn list_page(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Problem> {
     if upload::wants_json(&headers) {
-        // The rich editor's image picker: the newest images as JSON.
-        let list = media::list(app.store(), None, LIST_PAGE).await?;
+        // The rich editor's image picker: the newest images (that match
+        // its search) as JSON, a page at a time; `next` asks for the rest.
+        let list = media::search(app.store(), query.before, LIST_PAGE, &query.q).await?;
+        let next = (list.len() as i64 == LIST_PAGE)
+            .then(|| list.last().map(|m| m.id))
+            .flatten();
         let items: Vec<upload::MediaJson<'_>> = list.iter().map(upload::MediaJson::new).collect();
-        return Ok(axum::Json(serde_json::json!({ "items": items })).into_response());
+        return Ok(axum::Json(serde_json::json!({ "items": items, "next": next })).into_response());
     }
     let notice = match (query.uploaded, query.updated) {
         (Some(id), _) => Some(format!(
