@@ -11,7 +11,9 @@ pub use slugs::{InvalidSlug, Slug};
 
 use serde::{Deserialize, Serialize};
 
-use crate::storage::{ArticleRow, NewEvent, NewRevision, StorageError, Store, WriteExtras};
+use crate::storage::{
+    ArticleRow, Columns, NewEvent, NewRevision, StorageError, Store, WriteExtras,
+};
 use crate::text::markdown;
 
 /// Where a story is in the editorial workflow.
@@ -557,7 +559,27 @@ pub async fn visible_list(
     limit: i64,
 ) -> Result<Vec<Article>, ArticleError> {
     store
-        .visible_articles(section_id, now, cursor, except, limit)
+        .visible_articles(Columns::Whole, section_id, now, cursor, except, limit)
+        .await?
+        .into_iter()
+        .map(Article::from_row)
+        .collect()
+}
+
+/// [`visible_list`] as list items: what a title, a teaser, a date and an
+/// address need, without the Markdown source, bylines, topics, corrections
+/// or kept fields (each left empty), which such a list neither reads nor
+/// decodes.
+pub async fn visible_items(
+    store: &Store,
+    section_id: Option<i64>,
+    now: i64,
+    cursor: Option<ListCursor>,
+    except: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Article>, ArticleError> {
+    store
+        .visible_articles(Columns::ListItem, section_id, now, cursor, except, limit)
         .await?
         .into_iter()
         .map(Article::from_row)
@@ -574,7 +596,26 @@ pub async fn visible_topic_list(
     limit: i64,
 ) -> Result<Vec<Article>, ArticleError> {
     store
-        .visible_topic_articles(topic_id, now, cursor, limit)
+        .visible_topic_articles(Columns::Whole, topic_id, now, cursor, limit)
+        .await?
+        .into_iter()
+        .map(Article::from_row)
+        .collect()
+}
+
+/// [`visible_topic_list`] as list items: what a title, a teaser, a date and an
+/// address need, without the Markdown source, bylines, topics, corrections
+/// or kept fields (each left empty), which such a list neither reads nor
+/// decodes.
+pub async fn visible_topic_items(
+    store: &Store,
+    topic_id: i64,
+    now: i64,
+    cursor: Option<ListCursor>,
+    limit: i64,
+) -> Result<Vec<Article>, ArticleError> {
+    store
+        .visible_topic_articles(Columns::ListItem, topic_id, now, cursor, limit)
         .await?
         .into_iter()
         .map(Article::from_row)
@@ -591,7 +632,26 @@ pub async fn visible_person_list(
     limit: i64,
 ) -> Result<Vec<Article>, ArticleError> {
     store
-        .visible_person_articles(person_id, now, cursor, limit)
+        .visible_person_articles(Columns::Whole, person_id, now, cursor, limit)
+        .await?
+        .into_iter()
+        .map(Article::from_row)
+        .collect()
+}
+
+/// [`visible_person_list`] as list items: what a title, a teaser, a date and an
+/// address need, without the Markdown source, bylines, topics, corrections
+/// or kept fields (each left empty), which such a list neither reads nor
+/// decodes.
+pub async fn visible_person_items(
+    store: &Store,
+    person_id: i64,
+    now: i64,
+    cursor: Option<ListCursor>,
+    limit: i64,
+) -> Result<Vec<Article>, ArticleError> {
+    store
+        .visible_person_articles(Columns::ListItem, person_id, now, cursor, limit)
         .await?
         .into_iter()
         .map(Article::from_row)
@@ -605,7 +665,7 @@ pub async fn more_from(
     article: &Article,
     now: i64,
 ) -> Result<Vec<Article>, ArticleError> {
-    visible_list(
+    visible_items(
         store,
         Some(article.section.id),
         now,

@@ -112,7 +112,7 @@ pub(crate) async fn render_home(app: &App, pinned: &[articles::Article]) -> Resu
     let now = app.now();
     let mut groups = Vec::new();
     for section in sections.iter() {
-        let mut stories = articles::visible_list(
+        let mut stories = articles::visible_items(
             app.store(),
             Some(section.id),
             now,
@@ -293,7 +293,7 @@ async fn front_page(
             Some(pinned) => pinned.to_vec(),
             None => fronts::shown(app.store(), &front, app.now()).await?,
         };
-        let mut stories = articles::visible_list(
+        let mut stories = articles::visible_items(
             app.store(),
             Some(section.id),
             app.now(),
@@ -371,7 +371,7 @@ async fn topic_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, Re
     let banner = app.banner().await?;
     let sections = app.sections().await?;
     let path = topics::path(&topic.slug);
-    let mut stories = articles::visible_topic_list(
+    let mut stories = articles::visible_topic_items(
         app.store(),
         topic.id,
         app.now(),
@@ -450,7 +450,7 @@ async fn person_page(app: &App, slug: &str, at: ListAt) -> Result<Result<Page, R
     let banner = app.banner().await?;
     let sections = app.sections().await?;
     let path = people::path(&person.slug);
-    let mut stories = articles::visible_person_list(
+    let mut stories = articles::visible_person_items(
         app.store(),
         person.id,
         app.now(),

@@ -40,6 +40,50 @@ pub struct Site {
     /// Which pre-publish checks warn and which block publishing.
     pub checks: crate::publishing::checks::Severities,
     lang: Language,
+    /// Dates already formatted with these settings.
+    dates: DateMemo,
+}
+
+/// Dates formatted with one site's settings, by Unix seconds and PHP
+/// pattern: a listing shows the same stories' dates request after request,
+/// and formatting one (time zone conversion, names, padding) costs more
+/// than the rest of its list item. Emptied when it holds [`DATE_MEMO`]
+/// dates; a clone of the site starts empty (it may be changed).
+#[derive(Debug, Default)]
+struct DateMemo(std::sync::Mutex<std::collections::HashMap<i64, Vec<(Box<str>, String)>>>);
+
+/// How many instants [`DateMemo`] holds at most (a few hundred kilobytes).
+const DATE_MEMO: usize = 8192;
+
+impl Clone for DateMemo {
+    fn clone(&self) -> DateMemo {
+        DateMemo::default()
+    }
+}
+
+impl DateMemo {
+    fn get_or(&self, unix_seconds: i64, pattern: &str, format: impl FnOnce() -> String) -> String {
+        let lock = || {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(done) = lock()
+            .get(&unix_seconds)
+            .and_then(|known| known.iter().find(|(p, _)| &**p == pattern))
+        {
+            return done.1.clone();
+        }
+        let text = format();
+        let mut memo = lock();
+        if memo.len() >= DATE_MEMO {
+            memo.clear();
+        }
+        memo.entry(unix_seconds)
+            .or_default()
+            .push((pattern.into(), text.clone()));
+        text
+    }
 }
 
 /// The settings an operator or editor chooses.
@@ -156,6 +200,7 @@ impl Site {
             comments_posting: row.comments_posting,
             checks: crate::publishing::checks::Severities::from_json(&row.check_severities)
                 .map_err(SiteError::Invalid)?,
+            dates: DateMemo::default(),
         })
     }
 
@@ -172,7 +217,9 @@ impl Site {
             .get(format)
             .map(String::as_str)
             .unwrap_or(format);
-        dates::format_php(format, unix_seconds, &self.time_zone, self.lang)
+        self.dates.get_or(unix_seconds, format, || {
+            dates::format_php(format, unix_seconds, &self.time_zone, self.lang)
+        })
     }
 
     /// The settings as an editor sees them.
@@ -236,5 +283,45 @@ fn row_of(settings: &Settings, created_at: i64, now: i64) -> SiteRow {
         check_severities: settings.check_severities.to_json(),
         created_at,
         updated_at: now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(time_zone: &str) -> Site {
+        Site::from_row(SiteRow {
+            name: "The Daily Masthead".into(),
+            base_url: "https://news.example".into(),
+            language: "en".into(),
+            time_zone: time_zone.into(),
+            date_formats: r#"{"medium": "D, m/d/Y - H:i"}"#.into(),
+            teaser_length: 200,
+            feed_full_text: false,
+            websub_hub: None,
+            comments_shown: true,
+            comments_posting: false,
+            check_severities: "{}".into(),
+            created_at: 0,
+            updated_at: 0,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_remembered_date_is_the_one_formatting_gives_and_a_changed_clone_forgets() {
+        // Mon, 07 Nov 2016 23:09 in New York (the seed page's date).
+        let at = 1_478_578_140;
+        let site = site("America/New_York");
+        let first = site.format_date(at, "medium");
+        assert_eq!(first, "Mon, 11/07/2016 - 23:09");
+        assert_eq!(site.format_date(at, "medium"), first);
+        assert_eq!(site.format_date(at, "Y"), "2016");
+        assert_eq!(site.format_date(at, "c"), "2016-11-07T23:09:00-05:00");
+        let mut moved = site.clone();
+        moved.time_zone = dates::time_zone("UTC").unwrap();
+        assert_eq!(moved.format_date(at, "medium"), "Tue, 11/08/2016 - 04:09");
+        assert_eq!(site.format_date(at, "medium"), first);
     }
 }

@@ -134,6 +134,37 @@ pub(super) const SELECT: &str = concat!(
     " FROM articles a JOIN sections s ON s.id = a.section_id"
 );
 
+/// [`SELECT`] for list items (a title, a teaser, a date, an address): the
+/// same columns in the same places, the ones a list item never shows (the
+/// Markdown source, the bylines, topics, sections and corrections lists,
+/// kept fields, whether it is a live blog) as empty constants, so that a
+/// listing neither reads nor decodes them.
+pub(super) const SELECT_LIST_ITEMS: &str = "SELECT a.id, a.section_id, s.slug AS section_slug, \
+     s.name AS section_name, a.slug, a.headline, a.standfirst, a.teaser, '' AS body_source, \
+     a.body_format, a.body_html, a.dateline, '[]' AS bylines, '[]' AS tags, \
+     '[]' AS other_sections, a.lead_image, '[]' AS corrections, a.status, a.scheduled_at, \
+     a.embargo_until, a.first_published_at, a.last_update_at, a.modified_at, a.created_at, \
+     a.revision, a.owner_id, '{}' AS fields, a.language, a.translation_set, a.canonical_path, \
+     FALSE AS live_blog FROM articles a JOIN sections s ON s.id = a.section_id";
+
+/// Which of a story's columns a list reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// All of them ([`SELECT`]).
+    Whole,
+    /// What a list item shows ([`SELECT_LIST_ITEMS`]).
+    ListItem,
+}
+
+impl Columns {
+    pub(super) fn select(self) -> &'static str {
+        match self {
+            Columns::Whole => SELECT,
+            Columns::ListItem => SELECT_LIST_ITEMS,
+        }
+    }
+}
+
 impl FromSqlite for ArticleRow {
     /// The columns of [`SELECT`], in its order.
     fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleRow> {
@@ -364,6 +395,7 @@ impl Store {
     /// leaving out `except`.
     pub async fn visible_articles(
         &self,
+        columns: Columns,
         section_id: Option<i64>,
         now: i64,
         cursor: Option<ListCursor>,
@@ -381,8 +413,9 @@ impl Store {
         } else {
             "$6 IS NULL"
         };
+        let select = columns.select();
         Read::new(format!(
-            "{SELECT} WHERE {VISIBLE} AND {section_filter} \
+            "{select} WHERE {VISIBLE} AND {section_filter} \
              AND (a.first_published_at, a.id) < ($2, $3) AND a.id <> $4 \
              ORDER BY a.first_published_at DESC, a.id DESC LIMIT $5"
         ))
@@ -400,6 +433,7 @@ impl Store {
     /// `topic_id`, newest first, after `cursor`.
     pub async fn visible_topic_articles(
         &self,
+        columns: Columns,
         topic_id: i64,
         now: i64,
         cursor: Option<ListCursor>,
@@ -409,8 +443,9 @@ impl Store {
             published_at: i64::MAX,
             id: i64::MAX,
         });
+        let select = columns.select();
         Read::new(format!(
-            "{SELECT} JOIN article_topics f ON f.article_id = a.id \
+            "{select} JOIN article_topics f ON f.article_id = a.id \
              WHERE {VISIBLE} AND f.topic_id = $5 \
              AND (a.first_published_at, a.id) < ($2, $3) \
              ORDER BY a.first_published_at DESC, a.id DESC LIMIT $4"

@@ -40,7 +40,7 @@ mod translations;
 mod users;
 
 pub use api_tokens::ApiTokenRow;
-pub use articles::{ArticleRow, ImportedArticle, ListCursor, RevisionRow};
+pub use articles::{ArticleRow, Columns, ImportedArticle, ListCursor, RevisionRow};
 pub use articles::{MediaTextUpdate, NewRevision, TranslationLink, WriteExtras};
 pub use audit::{AuditRow, NewAuditEntry};
 pub use autosaves::{AutosaveRow, PresenceRow};

@@ -5,7 +5,7 @@
 //! keep, the filing, the old slugs, the event and the audit entry in one
 //! transaction.
 
-use super::articles::{ArticleRow, ListCursor, SELECT as ARTICLES, VISIBLE};
+use super::articles::{ArticleRow, ListCursor, VISIBLE};
 use super::audit::NewAuditEntry;
 use super::backend::{Backend, with_page_tags};
 use super::events::NewEvent;
@@ -204,6 +204,7 @@ impl Store {
     /// `person_id`, newest first, after `cursor`.
     pub async fn visible_person_articles(
         &self,
+        columns: super::articles::Columns,
         person_id: i64,
         now: i64,
         cursor: Option<ListCursor>,
@@ -213,8 +214,9 @@ impl Store {
             published_at: i64::MAX,
             id: i64::MAX,
         });
+        let select = columns.select();
         let sql = format!(
-            "{ARTICLES} JOIN article_people f ON f.article_id = a.id \
+            "{select} JOIN article_people f ON f.article_id = a.id \
              WHERE {VISIBLE} AND f.person_id = $5 \
              AND (a.first_published_at, a.id) < ($2, $3) \
              ORDER BY a.first_published_at DESC, a.id DESC LIMIT $4"

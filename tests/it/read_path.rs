@@ -10,7 +10,77 @@ use crate::newsroom::section;
 use crate::on_both;
 use crate::support::{Backend, NOW, spawn_with};
 
-on_both!(a_write_through_the_api_shows_on_the_next_uncached_page);
+on_both!(
+    a_write_through_the_api_shows_on_the_next_uncached_page,
+    list_items_read_lean_show_what_whole_stories_show,
+);
+
+/// Listings read stories as list items (no Markdown source, bylines,
+/// topics or kept fields): what they show must be what the whole stories
+/// give, in the same order, embargoed ones left out.
+async fn list_items_read_lean_show_what_whole_stories_show(backend: Backend) {
+    use masthead::articles;
+    let Some(db) = crate::support::store(backend).await else {
+        return;
+    };
+    let site = crate::support::demo_site(&db.store).await;
+    let world = section(&db.store, "World").await;
+    for n in 0..4i64 {
+        crate::newsroom::story(
+            &db.store,
+            &world,
+            crate::newsroom::Story {
+                headline: &format!("Story {n}"),
+                standfirst: "A standfirst",
+                body: "First paragraph with **some** words, enough of them to be cut at a word boundary by the teaser rule.\n\nSecond.",
+                published_at: Some(NOW - 3600 + n * 60),
+                bylines: &["Jane Doe"],
+                tags: &["Harbour"],
+                embargo_until: (n == 2).then_some(NOW + 3600),
+                ..Default::default()
+            },
+        )
+        .await;
+    }
+    let whole = articles::visible_list(&db.store, Some(world.id), NOW, None, None, 10)
+        .await
+        .unwrap();
+    let items = articles::visible_items(&db.store, Some(world.id), NOW, None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(whole.len(), 3);
+    let shown = |list: &[articles::Article]| -> Vec<(i64, String, String, String, Option<i64>)> {
+        list.iter()
+            .map(|a| {
+                (
+                    a.id,
+                    a.headline.clone(),
+                    a.path(),
+                    a.teaser_text(site.teaser_length),
+                    a.first_published_at,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(shown(&items), shown(&whole));
+    assert!(shown(&items)[0].3.ends_with("..."), "{:?}", shown(&items));
+    // What a list item leaves out is empty, not wrong.
+    assert!(
+        items
+            .iter()
+            .all(|a| a.bylines.is_empty() && a.body_source.is_empty())
+    );
+    assert!(whole.iter().all(|a| a.bylines == ["Jane Doe"]));
+    // The topic and person lists too.
+    let harbour = masthead::topics::find(&db.store, "harbour")
+        .await
+        .unwrap()
+        .unwrap();
+    let by_topic = articles::visible_topic_items(&db.store, harbour.id, NOW, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(shown(&by_topic), shown(&whole));
+}
 
 async fn a_write_through_the_api_shows_on_the_next_uncached_page(backend: Backend) {
     let Some(app) = spawn_with(backend, false, |config| config.page_cache = false).await else {
