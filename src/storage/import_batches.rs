@@ -197,6 +197,62 @@ impl ImportBatch<'_> {
         })
     }
 
+    /// Stores new stories (not in the ledger, none with a custom address
+    /// or a translation link; each with its later revisions, as
+    /// [`ImportBatch::story_history`] takes them) all at once with a few
+    /// multi-row statements (see `storage::import_bulk`): their ids in
+    /// order, or `None` when nothing was written, because a write failed
+    /// (a taken address, a broken item) or the run needs the per-item
+    /// order of checks. The caller then stores each through
+    /// [`ImportBatch::story_history`], which refuses a broken one alone.
+    pub async fn new_stories(
+        &mut self,
+        items: &[(&ImportedStory, &[LaterRevision])],
+    ) -> Result<Option<Vec<i64>>> {
+        if items.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        self.open().await?;
+        let written = match self.tx.as_mut().expect("the batch is open") {
+            BatchTx::Sqlite(outer) => {
+                let mut tx = outer.begin().await?;
+                match super::import_bulk::new_stories(&mut tx, items).await {
+                    Ok(Some(ids)) => {
+                        tx.commit().await?;
+                        Some(ids)
+                    }
+                    other => {
+                        if let Err(e) = other {
+                            tracing::debug!(error = %e, "bulk write refused; item by item");
+                        }
+                        tx.rollback().await?;
+                        None
+                    }
+                }
+            }
+            BatchTx::Postgres(outer) => {
+                let mut tx = outer.begin().await?;
+                match super::import_bulk::new_stories(&mut tx, items).await {
+                    Ok(Some(ids)) => {
+                        tx.commit().await?;
+                        Some(ids)
+                    }
+                    other => {
+                        if let Err(e) = other {
+                            tracing::debug!(error = %e, "bulk write refused; item by item");
+                        }
+                        tx.rollback().await?;
+                        None
+                    }
+                }
+            }
+        };
+        if written.is_some() {
+            self.items += items.len();
+        }
+        Ok(written)
+    }
+
     /// Stores a story with its revision, events, old addresses, comments and
     /// their ledger rows, and its own ledger row. Returns the story's id;
     /// `Ok(None)` when the story was saved by someone else since
