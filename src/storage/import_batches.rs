@@ -42,6 +42,8 @@ pub struct ImportBatch<'s> {
     tx: Option<BatchTx>,
     items: usize,
     opened: Instant,
+    /// Topics and people the bulk writes found or made in this batch.
+    names: super::import_bulk::Names,
 }
 
 /// Runs `$body` inside a savepoint of the batch's transaction (opened on
@@ -78,6 +80,7 @@ impl Store {
             tx: None,
             items: 0,
             opened: Instant::now(),
+            names: Default::default(),
         }
     }
 }
@@ -137,6 +140,7 @@ impl ImportBatch<'_> {
             }
         }
         self.items = 0;
+        self.names = Default::default();
         Ok(())
     }
 
@@ -216,7 +220,7 @@ impl ImportBatch<'_> {
         let written = match self.tx.as_mut().expect("the batch is open") {
             BatchTx::Sqlite(outer) => {
                 let mut tx = outer.begin().await?;
-                match super::import_bulk::new_stories(&mut tx, items).await {
+                match super::import_bulk::new_stories(&mut tx, items, &mut self.names).await {
                     Ok(Some(ids)) => {
                         tx.commit().await?;
                         Some(ids)
@@ -232,7 +236,7 @@ impl ImportBatch<'_> {
             }
             BatchTx::Postgres(outer) => {
                 let mut tx = outer.begin().await?;
-                match super::import_bulk::new_stories(&mut tx, items).await {
+                match super::import_bulk::new_stories(&mut tx, items, &mut self.names).await {
                     Ok(Some(ids)) => {
                         tx.commit().await?;
                         Some(ids)

@@ -37,10 +37,43 @@ fn values(rows: usize, cols: usize, row: impl Fn(usize) -> String) -> String {
         .join(", ")
 }
 
+/// `text` for `DB`: on SQLite every `$n` becomes `?` (each `$n` of these
+/// statements appears once, in order). SQLite finds a numbered
+/// parameter's name by walking a list of them, so binding a statement of
+/// thousands of `$n` takes time quadratic in their number; plain `?` ones
+/// are bound in order without that.
+fn for_db<DB: sqlx::Database>(text: String) -> AssertSqlSafe<String> {
+    if DB::NAME != "SQLite" {
+        return AssertSqlSafe(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    AssertSqlSafe(out)
+}
+
 /// `($first, ..., $first+cols-1)`.
 fn plain(first: usize, cols: usize) -> String {
     let cells: Vec<String> = (first..first + cols).map(|n| format!("${n}")).collect();
     format!("({})", cells.join(", "))
+}
+
+/// Topics and people (name, slug → id, slug) found or made by the bulk
+/// writes of the open batch: while it holds the write lock nobody else
+/// changes them, so it is cleared at every commit.
+#[derive(Debug, Default)]
+pub(super) struct Names {
+    topics: HashMap<(String, String), (i64, String)>,
+    people: HashMap<(String, String), (i64, String)>,
 }
 
 /// Writes `items` (new stories with their later revisions) in bulk inside
@@ -49,6 +82,7 @@ fn plain(first: usize, cols: usize) -> String {
 pub(super) async fn new_stories<DB: Backend>(
     tx: &mut Transaction<'_, DB>,
     items: &[(&ImportedStory, &[LaterRevision])],
+    names: &mut Names,
 ) -> Result<Option<Vec<i64>>>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -108,8 +142,9 @@ where
     let comment_ids = next_ids(tx, "comments", comment_count).await?;
 
     // Topics and people: found or made in item order (each name once).
-    let mut topics: HashMap<(String, String), (i64, String)> = HashMap::new();
-    let mut people: HashMap<(String, String), (i64, String)> = HashMap::new();
+    // (Kept for the next runs of the batch only when this one is written.)
+    let mut topics = names.topics.clone();
+    let mut people = names.people.clone();
     let mut made: HashSet<String> = HashSet::new();
     let mut filings_t: Vec<(i64, i64, i64)> = Vec::new();
     let mut filings_p: Vec<(i64, i64, i64)> = Vec::new();
@@ -123,10 +158,21 @@ where
             let (topic_id, slug) = match topics.get(&name) {
                 Some(found) => found.clone(),
                 None => {
-                    let found = match DB::find_topic(tx, topic).await? {
-                        Some(found) => found,
-                        None => {
-                            let id: i64 = sqlx::query_scalar(
+                    // Found by name (or made), a topic stays the one its
+                    // name finds: kept. Found by slug or an old slug, it may
+                    // not (a topic of that name made later wins): asked again.
+                    let by_name: Option<(i64, String)> = sqlx::query_as(
+                        "SELECT id, slug FROM topics WHERE lower(name) = lower($1) ORDER BY id LIMIT 1",
+                    )
+                    .bind(&topic.name)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    let (found, keep) = match by_name {
+                        Some(found) => (found, true),
+                        None => match DB::find_topic(tx, topic).await? {
+                            Some(found) => (found, false),
+                            None => {
+                                let id: i64 = sqlx::query_scalar(
                                 "INSERT INTO topics (slug, name, description, parent_id, created_at, updated_at) \
                                  VALUES ($1, $2, '', NULL, $3, $3) RETURNING id",
                             )
@@ -135,11 +181,14 @@ where
                             .bind(row.modified_at)
                             .fetch_one(&mut **tx)
                             .await?;
-                            made.insert(format!("/topics/{}", topic.slug));
-                            (id, topic.slug.clone())
-                        }
+                                made.insert(format!("/topics/{}", topic.slug));
+                                ((id, topic.slug.clone()), true)
+                            }
+                        },
                     };
-                    topics.insert(name, found.clone());
+                    if keep {
+                        topics.insert(name, found.clone());
+                    }
                     found
                 }
             };
@@ -159,11 +208,20 @@ where
             let (person_id, slug) = match people.get(&name) {
                 Some(found) => found.clone(),
                 None => {
-                    let found = match DB::find_person(tx, person).await? {
-                        Some(found) => found,
-                        None => {
-                            let slug = DB::free_person_slug(tx, &person.slug).await?;
-                            let id: i64 = sqlx::query_scalar(
+                    // As for topics: kept when found by name or made.
+                    let by_name: Option<(i64, String)> = sqlx::query_as(
+                        "SELECT id, slug FROM people WHERE lower(name) = lower($1) ORDER BY id LIMIT 1",
+                    )
+                    .bind(&person.name)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    let (found, keep) = match by_name {
+                        Some(found) => (found, true),
+                        None => match DB::find_person(tx, person).await? {
+                            Some(found) => (found, false),
+                            None => {
+                                let slug = DB::free_person_slug(tx, &person.slug).await?;
+                                let id: i64 = sqlx::query_scalar(
                                 "INSERT INTO people (slug, name, bio, photo, user_id, created_at, updated_at) \
                                  VALUES ($1, $2, '', NULL, NULL, $3, $3) RETURNING id",
                             )
@@ -172,11 +230,14 @@ where
                             .bind(row.modified_at)
                             .fetch_one(&mut **tx)
                             .await?;
-                            made.insert(format!("/people/{slug}"));
-                            (id, slug)
-                        }
+                                made.insert(format!("/people/{slug}"));
+                                ((id, slug), true)
+                            }
+                        },
                     };
-                    people.insert(name, found.clone());
+                    if keep {
+                        people.insert(name, found.clone());
+                    }
                     found
                 }
             };
@@ -217,18 +278,13 @@ where
     for part in rows.chunks(ROWS / 4) {
         let sql = format!(
             "INSERT INTO articles (id, {FIELDS}, created_at, revision, translation_set){override_ids} VALUES {}",
-            values(part.len(), 25, |n| {
-                let cells: Vec<String> = (n..n + 25).map(|k| format!("${k}")).collect();
-                // id, the 23 fields, created_at (= modified_at), revision.
-                format!(
-                    "({}, ${}, ${}, NULL)",
-                    cells[..24].join(", "),
-                    n + 20,
-                    n + 24
-                )
+            // id, the 23 fields, created_at (= modified_at), revision.
+            values(part.len(), 26, |n| {
+                let cells: Vec<String> = (n..n + 26).map(|k| format!("${k}")).collect();
+                format!("({}, NULL)", cells.join(", "))
             })
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sqlx::query(for_db::<DB>(sql));
         for (id, row, revision) in part {
             query = if row.language.is_empty() {
                 let mut row = (*row).clone();
@@ -237,6 +293,7 @@ where
             } else {
                 DB::bind_fields(query.bind(*id), row)
             }
+            .bind(row.modified_at)
             .bind(*revision);
         }
         query.execute(&mut **tx).await?;
@@ -286,7 +343,7 @@ where
             "INSERT INTO revisions (article_id, number, author, message, created_at, snapshot) VALUES {}",
             values(part.len(), 6, |n| plain(n, 6))
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sqlx::query(for_db::<DB>(sql));
         for (id, number, author, message, at, snapshot) in part {
             query = query
                 .bind(*id)
@@ -311,7 +368,7 @@ where
             "INSERT INTO {table} (article_id, {column}, position) VALUES {}",
             values(part.len(), 3, |n| plain(n, 3))
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sqlx::query(for_db::<DB>(sql));
         for (article, other, position) in part {
             query = query.bind(*article).bind(*other).bind(*position);
         }
@@ -374,7 +431,7 @@ where
              ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id, target_path = NULL",
             values(part.len(), 3, |n| plain(n, 3))
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sqlx::query(for_db::<DB>(sql));
         for (old, id, at) in part {
             query = query.bind(*old).bind(*id).bind(*at);
         }
@@ -431,12 +488,9 @@ where
         let sql = format!(
             "INSERT INTO comments (id, article_id, parent_id, author_name, author_email, author_url, body, \
              status, kind, address, created_at, updated_at){override_ids} VALUES {}",
-            values(part.len(), 11, |n| {
-                let cells: Vec<String> = (n..n + 11).map(|k| format!("${k}")).collect();
-                format!("({}, ${})", cells.join(", "), n + 10)
-            })
+            values(part.len(), 12, |n| plain(n, 12))
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sqlx::query(for_db::<DB>(sql));
         for (comment_id, article, parent, comment) in part {
             query = query
                 .bind(*comment_id)
@@ -449,6 +503,7 @@ where
                 .bind(comment.status.as_str())
                 .bind(comment.kind.as_str())
                 .bind(comment.address.clone())
+                .bind(comment.created_at)
                 .bind(comment.created_at);
         }
         query.execute(&mut **tx).await?;
@@ -458,7 +513,7 @@ where
             "INSERT INTO events (created_at, kind, subject, tags, payload) VALUES {}",
             values(part.len(), 5, |n| plain(n, 5))
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sqlx::query(for_db::<DB>(sql));
         for (at, event) in part {
             query = query
                 .bind(*at)
@@ -480,12 +535,9 @@ where
              imported_at, updated_at) VALUES {} \
              ON CONFLICT (source, kind, source_id) DO UPDATE SET target_kind = excluded.target_kind, \
              target_id = excluded.target_id, digest = excluded.digest, updated_at = excluded.updated_at",
-            values(part.len(), 7, |n| {
-                let cells: Vec<String> = (n..n + 7).map(|k| format!("${k}")).collect();
-                format!("({}, ${})", cells.join(", "), n + 6)
-            })
+            values(part.len(), 8, |n| plain(n, 8))
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sqlx::query(for_db::<DB>(sql));
         for (key, kind, target, digest, at) in part {
             query = query
                 .bind(key.source.as_str())
@@ -494,10 +546,13 @@ where
                 .bind(*kind)
                 .bind(*target)
                 .bind(*digest)
+                .bind(*at)
                 .bind(*at);
         }
         query.execute(&mut **tx).await?;
     }
+    names.topics = topics;
+    names.people = people;
     Ok(Some(article_ids))
 }
 
@@ -576,7 +631,7 @@ where
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            let mut query = sqlx::query_as::<_, (String, i64)>(AssertSqlSafe(sql))
+            let mut query = sqlx::query_as::<_, (String, i64)>(for_db::<DB>(sql))
                 .bind(source)
                 .bind(kind);
             for key in part {
@@ -617,7 +672,7 @@ where
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut query = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql));
+    let mut query = sqlx::query_as::<_, (i64, String)>(for_db::<DB>(sql));
     for id in &ids {
         query = query.bind(*id);
     }
@@ -672,7 +727,7 @@ where
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+            let mut query = sqlx::query_scalar::<_, String>(for_db::<DB>(sql));
             for text in part {
                 query = query.bind(text.as_str());
             }
@@ -730,7 +785,7 @@ where
                 .collect::<Vec<_>>()
                 .join(" OR ")
         );
-        let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+        let mut query = sqlx::query_scalar::<_, String>(for_db::<DB>(sql));
         for story in part {
             let (section, slug) = story.split_once('/').expect("section/slug");
             query = query.bind(section).bind(slug);
