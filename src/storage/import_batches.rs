@@ -12,6 +12,11 @@
 //! IMMEDIATE`, PostgreSQL's writers' advisory lock), so an importer must
 //! make every write of the batch's span through it, or commit it first.
 //! The single-item writes of `storage::imports` are one-item batches.
+//!
+//! New stories can go in together instead ([`ImportBatch::new_stories`],
+//! `storage::import_bulk`): a few multi-row statements for up to a hundred
+//! of them, in one savepoint; when that fails, nothing of them is written
+//! and the importer stores each through [`ImportBatch::story_history`].
 
 use std::time::{Duration, Instant};
 
