@@ -12,6 +12,11 @@
 //! IMMEDIATE`, PostgreSQL's writers' advisory lock), so an importer must
 //! make every write of the batch's span through it, or commit it first.
 //! The single-item writes of `storage::imports` are one-item batches.
+//!
+//! New stories can go in together instead ([`ImportBatch::new_stories`],
+//! `storage::import_bulk`): a few multi-row statements for up to a hundred
+//! of them, in one savepoint; when that fails, nothing of them is written
+//! and the importer stores each through [`ImportBatch::story_history`].
 
 use std::time::{Duration, Instant};
 
@@ -42,6 +47,8 @@ pub struct ImportBatch<'s> {
     tx: Option<BatchTx>,
     items: usize,
     opened: Instant,
+    /// Topics and people the bulk writes found or made in this batch.
+    names: super::import_bulk::Names,
 }
 
 /// Runs `$body` inside a savepoint of the batch's transaction (opened on
@@ -78,6 +85,7 @@ impl Store {
             tx: None,
             items: 0,
             opened: Instant::now(),
+            names: Default::default(),
         }
     }
 }
@@ -137,6 +145,7 @@ impl ImportBatch<'_> {
             }
         }
         self.items = 0;
+        self.names = Default::default();
         Ok(())
     }
 
@@ -195,6 +204,62 @@ impl ImportBatch<'_> {
             Backend::ledger_put(&mut tx, key, "media", id, digest, now).await?;
             id
         })
+    }
+
+    /// Stores new stories (not in the ledger, none with a custom address
+    /// or a translation link; each with its later revisions, as
+    /// [`ImportBatch::story_history`] takes them) all at once with a few
+    /// multi-row statements (see `storage::import_bulk`): their ids in
+    /// order, or `None` when nothing was written, because a write failed
+    /// (a taken address, a broken item) or the run needs the per-item
+    /// order of checks. The caller then stores each through
+    /// [`ImportBatch::story_history`], which refuses a broken one alone.
+    pub async fn new_stories(
+        &mut self,
+        items: &[(&ImportedStory, &[LaterRevision])],
+    ) -> Result<Option<Vec<i64>>> {
+        if items.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        self.open().await?;
+        let written = match self.tx.as_mut().expect("the batch is open") {
+            BatchTx::Sqlite(outer) => {
+                let mut tx = outer.begin().await?;
+                match super::import_bulk::new_stories(&mut tx, items, &mut self.names).await {
+                    Ok(Some(ids)) => {
+                        tx.commit().await?;
+                        Some(ids)
+                    }
+                    other => {
+                        if let Err(e) = other {
+                            tracing::debug!(error = %e, "bulk write refused; item by item");
+                        }
+                        tx.rollback().await?;
+                        None
+                    }
+                }
+            }
+            BatchTx::Postgres(outer) => {
+                let mut tx = outer.begin().await?;
+                match super::import_bulk::new_stories(&mut tx, items, &mut self.names).await {
+                    Ok(Some(ids)) => {
+                        tx.commit().await?;
+                        Some(ids)
+                    }
+                    other => {
+                        if let Err(e) = other {
+                            tracing::debug!(error = %e, "bulk write refused; item by item");
+                        }
+                        tx.rollback().await?;
+                        None
+                    }
+                }
+            }
+        };
+        if written.is_some() {
+            self.items += items.len();
+        }
+        Ok(written)
     }
 
     /// Stores a story with its revision, events, old addresses, comments and

@@ -22,6 +22,7 @@ mod embargoes;
 mod events;
 mod fronts;
 mod import_batches;
+mod import_bulk;
 mod imports;
 mod live;
 mod media;

@@ -25,6 +25,7 @@ on_both!(
     an_imported_drupal_user_signs_in_with_their_drupal_password,
     an_import_killed_mid_run_and_run_again_equals_an_uninterrupted_one,
     translations_metatag_descriptions_and_kept_drupal_paths_come_along,
+    one_broken_node_among_new_ones_is_refused_alone_with_its_row,
 );
 
 /// 400 more stories of 3 revisions each in World, beside the fixture's
@@ -719,4 +720,73 @@ async fn a_dry_run_creates_and_migrates_no_database() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not migrated"), "{stderr}");
     assert_eq!(tables, 0, "the dry run made no table");
+}
+
+/// Twenty new stories written together (the bulk path); node 107's
+/// address is taken twice over (by node 103, and with its node id by node
+/// 105), so the bulk write fails, the nodes go in one by one, and only node
+/// 107 is refused, named by its row.
+async fn one_broken_node_among_new_ones_is_refused_alone_with_its_row(backend: Backend) {
+    let more = MORE_NODES.replace("seq_1_to_400", "seq_1_to_20");
+    let titles = "UPDATE node SET title = 'Generated story 3' WHERE nid = 107;
+UPDATE node_revision SET title = 'Generated story 3' WHERE nid = 107;
+UPDATE node SET title = 'Generated story 3 107' WHERE nid = 105;
+UPDATE node_revision SET title = 'Generated story 3 107' WHERE nid = 105";
+    let Some(db) = DrupalDb::with(&[SCHEMA, DATA, &more, titles]).await else {
+        return;
+    };
+    let Some(app) = crate::support::store(backend).await else {
+        return;
+    };
+    let report = import(&app.store, app.dir.path(), &db, false).await;
+    let counts = report.counts_of("node");
+    let problems: Vec<_> = report
+        .problems
+        .iter()
+        .filter(|p| p.item.kind == "node")
+        .collect();
+    assert_eq!(problems.len(), 1, "{report}");
+    assert_eq!(problems[0].item.source_id, "107", "{report}");
+    assert_eq!(
+        problems[0].item.place.to_string(),
+        "node nid=107",
+        "{report}"
+    );
+    assert_eq!(counts.failed, 1, "{report}");
+    let source = format!("drupal7:127.0.0.1:3306/{}", db.name);
+    let ledger = app.store.ledger(&source).await.unwrap();
+    for nid in (101..=120).filter(|n| *n != 107) {
+        let row = ledger
+            .iter()
+            .find(|r| r.kind == "node" && r.source_id == nid.to_string())
+            .unwrap_or_else(|| panic!("node {nid} is not stored: {report}"));
+        let story = articles::find(&app.store, row.target_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(story.revision, 3, "node {nid}");
+        let revisions = app.store.revisions(row.target_id).await.unwrap();
+        assert_eq!(revisions.len(), 3, "node {nid}");
+    }
+    assert!(
+        !ledger
+            .iter()
+            .any(|r| r.kind == "node" && r.source_id == "107"),
+        "{report}"
+    );
+    // Every generated node's comment came along, but node 107's.
+    let comments = ledger.iter().filter(|r| r.kind == "comment").count();
+    let again = import(&app.store, app.dir.path(), &db, false).await;
+    assert_eq!(again.counts_of("node").failed, 1, "{again}");
+    assert_eq!(
+        app.store
+            .ledger(&source)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.kind == "comment")
+            .count(),
+        comments,
+        "{again}"
+    );
 }

@@ -27,6 +27,7 @@ on_both!(
     an_import_killed_mid_run_and_run_again_equals_an_uninterrupted_one,
     a_dry_run_reads_everything_writes_nothing_and_reports_to_a_file,
     fetch_media_downloads_missing_attachments_only_where_the_policy_allows,
+    one_broken_post_among_new_ones_is_refused_alone_with_its_place,
 );
 
 async fn fetch_media_downloads_missing_attachments_only_where_the_policy_allows(backend: Backend) {
@@ -808,4 +809,74 @@ async fn an_import_killed_mid_run_and_run_again_equals_an_uninterrupted_one(back
         "killed run has {only_a:?}, whole run has {only_b:?}"
     );
     assert_eq!(table_counts(&killed).await, table_counts(&whole).await);
+}
+
+/// Ten new posts written together (the bulk path); post 7's address is
+/// taken twice over (by post 3, and with its id by post 5's), so the bulk
+/// write fails, the posts go in one by one, and only post 7 is refused,
+/// with its line in the export.
+async fn one_broken_post_among_new_ones_is_refused_alone_with_its_place(backend: Backend) {
+    let Some(db) = store(backend).await else {
+        return;
+    };
+    let dir = db.dir.path().to_owned();
+    let items: Vec<String> = (1..=10)
+        .map(|id| {
+            let item = post(
+                id,
+                "publish",
+                &format!("Paragraph of {id}."),
+                &comment(id * 10, 0, "1", "", "A comment."),
+            );
+            match id {
+                5 => item.replace("<wp:post_name>story-5<", "<wp:post_name>story-3-7<"),
+                7 => item.replace("<wp:post_name>story-7<", "<wp:post_name>story-3<"),
+                _ => item,
+            }
+        })
+        .collect();
+    let text = export(&items.join("\n"));
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("<wp:post_id>7</wp:post_id>"))
+        .unwrap();
+    let item_line = lines[..at]
+        .iter()
+        .rposition(|l| l.starts_with("<item>"))
+        .unwrap()
+        + 1;
+    let file = dir.join("broken.xml");
+    std::fs::write(&file, &text).unwrap();
+    let report = import(&db.store, &dir, &file, None).await.unwrap();
+    assert_eq!(report.counts_of("post").imported, 9, "{report}");
+    assert_eq!(report.counts_of("post").failed, 1, "{report}");
+    assert_eq!(report.counts_of("comment").imported, 9, "{report}");
+    let problem = report
+        .problems
+        .iter()
+        .find(|p| p.item.kind == "post")
+        .unwrap();
+    assert_eq!(problem.item.source_id, "7", "{report}");
+    assert!(problem.reason.contains("already exists"), "{report}");
+    assert!(
+        problem
+            .item
+            .to_string()
+            .contains(&format!("line {item_line},")),
+        "{} (line {item_line})",
+        problem.item
+    );
+    let source = "wordpress:https://gazette.example";
+    for id in [1, 2, 3, 4, 5, 6, 8, 9, 10] {
+        let story = story_of(&db.store, source, &id.to_string()).await;
+        assert!(story.body_html.contains(&format!("Paragraph of {id}.")));
+    }
+    let stories = texts(&db, "SELECT slug FROM articles ORDER BY slug").await;
+    assert_eq!(stories.len(), 9, "{stories:?}");
+    assert!(stories.contains(&"story-3-7".to_owned()), "{stories:?}");
+    // Run again: nothing changes, post 7 is refused again.
+    let again = import(&db.store, &dir, &file, None).await.unwrap();
+    assert_eq!(again.counts_of("post").unchanged, 9, "{again}");
+    assert_eq!(again.counts_of("post").failed, 1, "{again}");
 }

@@ -29,6 +29,8 @@ use crate::storage::{
 const MAPPING_VERSION: &str = "drupal7-2";
 /// Nodes read per batch.
 const BATCH: i64 = 500;
+/// New stories written together through the batch's bulk path at most.
+const BULK: usize = 100;
 
 /// What the command line asks for.
 pub struct Options {
@@ -225,6 +227,7 @@ async fn run(
         missing_files_dir_noted: false,
         page_paths: Vec::new(),
         batch: store.import_batch(),
+        pending: Vec::new(),
         translation_sets: source.translation_sets().await?,
         keep_paths: options.keep_paths,
         sticky: 0,
@@ -249,12 +252,17 @@ async fn run(
             if node.node_type == "page" {
                 // A page is saved through the pages' own writes: the batch
                 // so far commits first (it holds the write lock).
+                nodes.flush(&mut run).await?;
                 nodes.batch.commit().await?;
             }
-            nodes.import_node(&mut run, node, &files).await;
+            nodes.import_node(&mut run, node, &files).await?;
+            if nodes.batch.due() || nodes.pending.len() >= BULK {
+                nodes.flush(&mut run).await?;
+            }
             nodes.batch.commit_if_due().await?;
         }
     }
+    nodes.flush(&mut run).await?;
     nodes.batch.commit().await?;
     if nodes.sticky + nodes.promoted > 0 {
         run.report.note(
@@ -548,6 +556,10 @@ struct NodeImport<'a> {
     page_paths: Vec<(String, String)>,
     /// The open batch of node writes (stories, their images).
     batch: ImportBatch<'a>,
+    /// New stories waiting to be written together (see
+    /// [`NodeImport::flush`]); every other write flushes them first, so
+    /// the database sees the writes in node order.
+    pending: Vec<Pending>,
     /// A translation set's node (`tnid`) to the nodes in it.
     translation_sets: HashMap<i64, Vec<i64>>,
     keep_paths: bool,
@@ -557,7 +569,51 @@ struct NodeImport<'a> {
     promoted: usize,
 }
 
+/// A new story prepared for the bulk write, with what its report needs.
+struct Pending {
+    nid: i64,
+    tnid: i64,
+    slug: String,
+    key: crate::storage::LedgerKey,
+    digest: String,
+    decision: Decision,
+    story: ImportedStory,
+    later: Vec<LaterRevision>,
+}
+
 impl NodeImport<'_> {
+    /// Writes the pending new stories: together through the batch's bulk
+    /// path, else (a write of one failed, nothing of them is written) each
+    /// through the per-item path, which refuses a broken one alone.
+    async fn flush(&mut self, run: &mut Run) -> Result<(), StorageError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let items: Vec<(&ImportedStory, &[LaterRevision])> = pending
+            .iter()
+            .map(|p| (&p.story, p.later.as_slice()))
+            .collect();
+        if let Some(ids) = self.batch.new_stories(&items).await? {
+            for (p, id) in pending.iter().zip(ids) {
+                run.stored(&p.key, p.decision, "article", id, &p.digest);
+            }
+            return Ok(());
+        }
+        drop(items);
+        for p in pending {
+            let this = node_item(p.nid);
+            match self
+                .write_story(run, (p.nid, p.tnid), &p.slug, p.story, p.later)
+                .await
+            {
+                Ok(id) => run.stored(&p.key, p.decision, "article", id, &p.digest),
+                Err(reason) => run.fail(this, reason),
+            }
+        }
+        Ok(())
+    }
+
     fn fids_of(&self, node: &Node) -> Vec<i64> {
         let mut fids = Vec::new();
         for revision in &node.revisions {
@@ -579,11 +635,11 @@ impl NodeImport<'_> {
         run: &mut Run,
         node: &Node,
         files: &HashMap<i64, super::model::File>,
-    ) {
+    ) -> Result<(), StorageError> {
         let this = node_item(node.nid);
         if node.revisions.is_empty() {
             run.fail(this, "the node has no revision in node_revision");
-            return;
+            return Ok(());
         }
         if node.sticky != 0 {
             self.sticky += 1;
@@ -593,7 +649,7 @@ impl NodeImport<'_> {
         }
         if node.node_type == "page" {
             self.import_page(run, node).await;
-            return;
+            return Ok(());
         }
         let id = node.nid.to_string();
         let key = run.key("node", &id);
@@ -613,17 +669,75 @@ impl NodeImport<'_> {
         let decision = run.decide("node", &id, &digest);
         if let Decision::Unchanged { .. } = decision {
             run.unchanged("node");
-            return;
+            return Ok(());
         }
         // Images first: each in its own write, recorded in the ledger, so a
         // re-run finds them.
         for fid in self.fids_of(node) {
+            if !self.media.contains_key(&fid) {
+                self.flush(run).await?;
+            }
             self.store_image(run, node, fid, files).await;
         }
-        match self.store_story(run, node, &key, &digest, decision).await {
-            Ok(id) => run.stored(&key, decision, "article", id, &digest),
+        if node.tnid != 0 || !matches!(decision, Decision::New) {
+            // Its translation link reads what is stored; a saved story is
+            // an update: both go item by item, after the pending ones.
+            self.flush(run).await?;
+        }
+        let prepared = match self.store_story(run, node, &key, &digest, decision).await {
+            Ok(prepared) => prepared,
+            Err(reason) => {
+                run.fail(this, reason);
+                return Ok(());
+            }
+        };
+        let Some((story, later)) = prepared else {
+            // A dry run.
+            run.stored(&key, decision, "article", 0, &digest);
+            return Ok(());
+        };
+        let slug = mapping::slug_of(
+            node,
+            &self
+                .aliases_of
+                .get(&format!("node/{}", node.nid))
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let pending = Pending {
+            nid: node.nid,
+            tnid: node.tnid,
+            slug: slug.to_string(),
+            key,
+            digest,
+            decision,
+            story,
+            later,
+        };
+        let newest = pending.later.last().map_or(&pending.story.row, |l| &l.row);
+        if matches!(decision, Decision::New)
+            && newest.canonical_path.is_none()
+            && newest.translation_link.is_none()
+        {
+            self.pending.push(pending);
+            return Ok(());
+        }
+        self.flush(run).await?;
+        let this = node_item(pending.nid);
+        match self
+            .write_story(
+                run,
+                (pending.nid, pending.tnid),
+                &pending.slug,
+                pending.story,
+                pending.later,
+            )
+            .await
+        {
+            Ok(id) => run.stored(&pending.key, decision, "article", id, &pending.digest),
             Err(reason) => run.fail(this, reason),
         }
+        Ok(())
     }
 
     /// A `page` node becomes a standalone page at its alias (else at its
@@ -885,7 +999,7 @@ impl NodeImport<'_> {
         key: &crate::storage::LedgerKey,
         digest: &str,
         decision: Decision,
-    ) -> Result<i64, String> {
+    ) -> Result<Option<(ImportedStory, Vec<LaterRevision>)>, String> {
         let this = node_item(node.nid);
         let path = format!("node/{}", node.nid);
         let aliases = self.aliases_of.get(&path).cloned().unwrap_or_default();
@@ -972,7 +1086,7 @@ impl NodeImport<'_> {
             })
             .collect();
         if run.dry_run {
-            return Ok(0);
+            return Ok(None);
         }
         let author_of = |uid: i64| {
             self.context
@@ -1064,7 +1178,20 @@ impl NodeImport<'_> {
                 (story, later)
             }
         };
-        let (mut story, mut later) = (story, later);
+        Ok(Some((story, later)))
+    }
+
+    /// Writes a prepared story item by item; each retry gives up one wish
+    /// (the address, the kept path, the translation link).
+    async fn write_story(
+        &mut self,
+        run: &mut Run,
+        (nid, tnid): (i64, i64),
+        slug: &str,
+        mut story: ImportedStory,
+        mut later: Vec<LaterRevision>,
+    ) -> Result<i64, String> {
+        let this = node_item(nid);
         let mut notes = Vec::new();
         // Each retry gives up one wish: the address, the kept path, the
         // translation link.
@@ -1083,17 +1210,17 @@ impl NodeImport<'_> {
                     );
                 }
                 Err(StorageError::Conflict(what))
-                    if !story.row.slug.ends_with(&format!("-{}", node.nid)) =>
+                    if !story.row.slug.ends_with(&format!("-{nid}")) =>
                 {
                     // Another story has this address: take the node id along.
-                    let slug = format!("{}-{}", slug, node.nid);
+                    let slug = format!("{slug}-{nid}");
                     story.row.slug = slug.clone();
                     for l in &mut later {
                         l.row.slug = slug.clone();
                     }
                     notes.push(format!(
                         "{what} exists: the story's address ends in -{}",
-                        node.nid
+                        nid
                     ));
                 }
                 Err(StorageError::Refused(why))
@@ -1112,7 +1239,7 @@ impl NodeImport<'_> {
                     }
                     notes.push(format!(
                         "not linked with its translations (node {}): {why}",
-                        node.tnid
+                        tnid
                     ));
                 }
                 Err(e) => return Err(e.to_string()),

@@ -145,10 +145,14 @@ pub async fn import(
         if item.post_type.as_deref() != Some("attachment") {
             posts.import(store, &mut batch, &mut run, &item).await?;
         }
+        if batch.due() {
+            posts.flush(&mut batch, &mut run).await?;
+        }
         batch.commit_if_due().await?;
         Ok(())
     })
     .await?;
+    posts.flush(&mut batch, &mut run).await?;
     batch.commit().await?;
     let pages = std::mem::take(&mut posts.pages);
     pages::import_pages(store, &mut run, &posts, pages).await?;

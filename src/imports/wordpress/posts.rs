@@ -22,7 +22,10 @@ use crate::imports::report::ItemName;
 use crate::imports::run::Run;
 use crate::imports::wxr::Item;
 use crate::site::Site;
-use crate::storage::{ImportBatch, ImportRevision, ImportedStory, StorageError, Store};
+use crate::storage::{
+    ImportBatch, ImportRevision, ImportedComment, ImportedStory, LaterRevision, LedgerKey,
+    StorageError, Store,
+};
 
 /// Postmeta WordPress keeps for itself, mapped elsewhere or meaningless
 /// outside it.
@@ -52,7 +55,14 @@ pub(super) struct Posts {
     pub(super) pages: Vec<Item>,
     /// A section's slug to its stored name, read once per run.
     section_names: HashMap<String, String>,
+    /// New posts waiting to be written together (see [`Posts::flush`]),
+    /// each with its write; every other write flushes them first, so the
+    /// database sees the writes in the export's order.
+    pending: Vec<(PendingPost, ImportedStory)>,
 }
+
+/// New posts written together through the batch's bulk path at most.
+const BULK: usize = 100;
 
 impl Posts {
     pub(super) fn new(
@@ -74,6 +84,7 @@ impl Posts {
             uploads,
             pages: Vec::new(),
             section_names: HashMap::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -156,7 +167,7 @@ impl Posts {
         }
         let section = self.section(store, batch, run, item).await?;
         let story = self.story(run, &name, item, section, status, byline, lead, &images);
-        let mut story = match story {
+        let story = match story {
             Ok(mut story) => {
                 story.body_source = moved_to_library(&story.body_source, &moved);
                 story.render_body();
@@ -174,56 +185,59 @@ impl Posts {
                 .map_err(|e| StorageError::Corrupt(e.to_string()))?,
             _ => None,
         };
-        let old_paths = old_paths(item, &id);
-        for attempt in 0..2 {
-            if attempt == 1 {
-                // The address is taken by another story: keep the post id.
-                story.slug = Slug::from_title(&format!("{} {id}", story.slug));
-            }
-            let write = ImportedStory {
-                key: key.clone(),
-                digest: item_digest.clone(),
-                row: story.to_row(),
-                expected_revision: None,
-                revision: ImportRevision {
-                    author: "import".into(),
-                    message: format!("Imported from WordPress post {id}"),
-                    snapshot: String::new(),
-                },
-                events: Vec::new(),
-                old_paths: old_paths.clone(),
-                comments: comments.iter().map(|(c, _)| c.clone()).collect(),
-            };
-            let write = prepare(write, &mut story, before.as_ref(), run.now);
-            if run.dry_run {
-                break;
-            }
-            match batch.story(&write).await {
-                Ok(Some(article)) => {
-                    story.id = article;
-                    break;
+        let post = PendingPost {
+            old_paths: old_paths(item, &id),
+            name,
+            id,
+            key,
+            item_digest,
+            decision,
+            story,
+            before,
+            comments,
+        };
+        if post.before.is_none() && !run.dry_run && post.story.translation_link.is_none() {
+            let mut story = post.story.clone();
+            let first = prepare(post.write(&post.story), &mut story, None, run.now);
+            if first.row.canonical_path.is_none() {
+                self.pending.push((post, first));
+                if self.pending.len() >= BULK {
+                    self.flush(batch, run).await?;
                 }
-                Ok(None) => {
-                    run.fail(
-                        name,
-                        "the story was edited in masthead during the import; run it again",
-                    );
-                    return Ok(());
-                }
-                Err(StorageError::Conflict(what)) if attempt == 0 => {
-                    tracing::debug!(%what, "address taken; retrying with the post id");
-                }
-                Err(StorageError::Conflict(what)) => {
-                    run.fail(name, format!("{what} already exists"));
-                    return Ok(());
-                }
-                Err(other) => return Err(other.into()),
+                return Ok(());
             }
         }
-        for (comment, decision) in &comments {
-            run.counted(&comment.key, *decision, "comment", 0, &comment.digest);
+        self.flush(batch, run).await?;
+        write_post(batch, run, post).await
+    }
+
+    /// Writes the pending new stories: together through the batch's bulk
+    /// path, else (a write of one failed, nothing of them is written) each
+    /// through the per-item path, which refuses a broken one alone.
+    pub(super) async fn flush(
+        &mut self,
+        batch: &mut ImportBatch<'_>,
+        run: &mut Run,
+    ) -> Result<(), WordPressError> {
+        if self.pending.is_empty() {
+            return Ok(());
         }
-        run.stored(&key, decision, "article", story.id, &item_digest);
+        let pending = std::mem::take(&mut self.pending);
+        let items: Vec<(&ImportedStory, &[LaterRevision])> =
+            pending.iter().map(|(_, first)| (first, &[][..])).collect();
+        if let Some(ids) = batch.new_stories(&items).await? {
+            for ((post, _), id) in pending.iter().zip(ids) {
+                for (comment, decision) in &post.comments {
+                    run.counted(&comment.key, *decision, "comment", 0, &comment.digest);
+                }
+                run.stored(&post.key, post.decision, "article", id, &post.item_digest);
+            }
+            return Ok(());
+        }
+        drop(items);
+        for (post, _) in pending {
+            write_post(batch, run, post).await?;
+        }
         Ok(())
     }
 
@@ -324,6 +338,7 @@ impl Posts {
             Decision::Unchanged { id } | Decision::Changed { id } => id,
             Decision::New if run.dry_run => 0,
             Decision::New => {
+                self.flush(batch, run).await?;
                 let key = run.key("section", &slug);
                 let id = batch
                     .section(&key, &section_digest, &slug, &name, run.now)
@@ -423,6 +438,86 @@ impl Posts {
         }
         Ok(article)
     }
+}
+
+/// A post ready to be written (see [`write_post`]).
+struct PendingPost {
+    name: ItemName,
+    id: String,
+    key: LedgerKey,
+    item_digest: String,
+    decision: Decision,
+    story: Article,
+    before: Option<Article>,
+    old_paths: Vec<String>,
+    comments: Vec<(ImportedComment, Decision)>,
+}
+
+impl PendingPost {
+    /// The write of `story` (before [`prepare`]).
+    fn write(&self, story: &Article) -> ImportedStory {
+        ImportedStory {
+            key: self.key.clone(),
+            digest: self.item_digest.clone(),
+            row: story.to_row(),
+            expected_revision: None,
+            revision: ImportRevision {
+                author: "import".into(),
+                message: format!("Imported from WordPress post {}", self.id),
+                snapshot: String::new(),
+            },
+            events: Vec::new(),
+            old_paths: self.old_paths.clone(),
+            comments: self.comments.iter().map(|(c, _)| c.clone()).collect(),
+        }
+    }
+}
+
+/// Writes one post item by item (retrying once with the post id in its
+/// address when the address is taken) and reports it.
+async fn write_post(
+    batch: &mut ImportBatch<'_>,
+    run: &mut Run,
+    post: PendingPost,
+) -> Result<(), WordPressError> {
+    let (name, id, decision, before) = (&post.name, &post.id, post.decision, &post.before);
+    let mut story = post.story.clone();
+    for attempt in 0..2 {
+        if attempt == 1 {
+            // The address is taken by another story: keep the post id.
+            story.slug = Slug::from_title(&format!("{} {id}", story.slug));
+        }
+        let write = prepare(post.write(&story), &mut story, before.as_ref(), run.now);
+        if run.dry_run {
+            break;
+        }
+        match batch.story(&write).await {
+            Ok(Some(article)) => {
+                story.id = article;
+                break;
+            }
+            Ok(None) => {
+                run.fail(
+                    name.clone(),
+                    "the story was edited in masthead during the import; run it again",
+                );
+                return Ok(());
+            }
+            Err(StorageError::Conflict(what)) if attempt == 0 => {
+                tracing::debug!(%what, "address taken; retrying with the post id");
+            }
+            Err(StorageError::Conflict(what)) => {
+                run.fail(name.clone(), format!("{what} already exists"));
+                return Ok(());
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    for (comment, decision) in &post.comments {
+        run.counted(&comment.key, *decision, "comment", 0, &comment.digest);
+    }
+    run.stored(&post.key, decision, "article", story.id, &post.item_digest);
+    Ok(())
 }
 
 /// The write of `story` as a new story, or over `before`.
