@@ -32,7 +32,9 @@ async fn list_items_read_lean_show_what_whole_stories_show(backend: Backend) {
             crate::newsroom::Story {
                 headline: &format!("Story {n}"),
                 standfirst: "A standfirst",
-                body: "First paragraph with **some** words, enough of them to be cut at a word boundary by the teaser rule.\n\nSecond.",
+                body: "First paragraph with **some** words, enough of them to be cut at a word boundary by the teaser rule, \
+                    whatever length the site sets for its teasers: it goes on about the harbour, the ferries, the quay \
+                    and the people who waited there all night for the first boat to come in.\n\nSecond.",
                 published_at: Some(NOW - 3600 + n * 60),
                 bylines: &["Jane Doe"],
                 tags: &["Harbour"],
