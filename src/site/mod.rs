@@ -50,7 +50,10 @@ pub struct Site {
 /// than the rest of its list item. Emptied when it holds [`DATE_MEMO`]
 /// dates; a clone of the site starts empty (it may be changed).
 #[derive(Debug, Default)]
-struct DateMemo(std::sync::Mutex<std::collections::HashMap<i64, Vec<(Box<str>, String)>>>);
+struct DateMemo(std::sync::Mutex<std::collections::HashMap<i64, Formatted>>);
+
+/// The texts of one instant, by the PHP pattern that made each.
+type Formatted = Vec<(Box<str>, String)>;
 
 /// How many instants [`DateMemo`] holds at most (a few hundred kilobytes).
 const DATE_MEMO: usize = 8192;
