@@ -122,6 +122,11 @@ pub struct Report {
     pub cleaned: Vec<(ItemName, Removed)>,
     pub notes: Vec<(ItemName, String)>,
     pub links: Vec<PasswordLink>,
+    /// New stories written together, in groups (the fast path).
+    pub grouped: usize,
+    /// New stories written one at a time because their group's write was
+    /// refused (an item of it is broken): slower, same result.
+    pub ungrouped: usize,
 }
 
 impl Report {
@@ -205,6 +210,13 @@ impl fmt::Display for Report {
                 c.imported, c.updated, c.unchanged, c.skipped, c.failed
             )?;
         }
+        if self.grouped + self.ungrouped > 0 {
+            writeln!(
+                f,
+                "New stories written in groups: {}; one at a time, their group refused: {}",
+                self.grouped, self.ungrouped
+            )?;
+        }
         if !self.problems.is_empty() {
             writeln!(f, "\nSkipped and failed items:")?;
             for p in &self.problems {
@@ -285,5 +297,13 @@ mod tests {
         );
         assert_eq!(report.counts_of("page").skipped, 1);
         assert!(!report.has_failures());
+        assert!(!text.contains("New stories written"), "{text}");
+        report.grouped = 100;
+        report.ungrouped = 3;
+        assert!(
+            report.to_string().contains(
+                "New stories written in groups: 100; one at a time, their group refused: 3"
+            )
+        );
     }
 }

@@ -103,6 +103,16 @@ impl Run {
         self.progress.tick();
     }
 
+    /// Counts new stories written together in a group (`true`) or one at a
+    /// time after their group's write was refused (`false`).
+    pub fn grouped(&mut self, stories: usize, together: bool) {
+        if together {
+            self.report.grouped += stories;
+        } else {
+            self.report.ungrouped += stories;
+        }
+    }
+
     /// Ends the progress display and hands back the report.
     pub fn finish(mut self) -> Report {
         self.progress.finish();

@@ -208,6 +208,8 @@ async fn the_drupal_site_becomes_stories_with_their_history_comments_and_address
         report.counts["node"].imported, 11,
         "ten stories, a page: {text}"
     );
+    // New stories went in together (the fast path), none one by one.
+    assert!(report.grouped > 0 && report.ungrouped == 0, "{text}");
     assert_eq!(report.counts["user"].imported, 5, "{text}");
     assert_eq!(report.counts["term"].imported, 7, "{text}");
     assert_eq!(report.counts["file"].imported, 1, "{text}");
@@ -753,6 +755,7 @@ UPDATE node_revision SET title = 'Generated story 3 107' WHERE nid = 105";
         "{report}"
     );
     assert_eq!(counts.failed, 1, "{report}");
+    assert!(report.ungrouped > 0, "{report}");
     let source = format!("drupal7:127.0.0.1:3306/{}", db.name);
     let ledger = app.store.ledger(&source).await.unwrap();
     for nid in (101..=120).filter(|n| *n != 107) {

@@ -193,6 +193,8 @@ async fn the_small_export_becomes_stories_topics_people_and_comments(backend: Ba
     assert_eq!(report.counts_of("author").imported, 3, "{text}");
     assert_eq!(report.counts_of("comment").imported, 1, "{text}");
     assert!(!report.has_failures(), "{text}");
+    // The new posts went in together (the fast path), none one by one.
+    assert_eq!((report.grouped, report.ungrouped), (6, 0), "{text}");
     let source = "wordpress:http://localhost";
 
     let hello = story_of(&store, source, "1").await;
@@ -852,6 +854,8 @@ async fn one_broken_post_among_new_ones_is_refused_alone_with_its_place(backend:
     assert_eq!(report.counts_of("post").imported, 9, "{report}");
     assert_eq!(report.counts_of("post").failed, 1, "{report}");
     assert_eq!(report.counts_of("comment").imported, 9, "{report}");
+    // The broken post's group was written one post at a time.
+    assert!(report.ungrouped > 0, "{report}");
     let problem = report
         .problems
         .iter()

@@ -598,9 +598,11 @@ impl NodeImport<'_> {
             for (p, id) in pending.iter().zip(ids) {
                 run.stored(&p.key, p.decision, "article", id, &p.digest);
             }
+            run.grouped(pending.len(), true);
             return Ok(());
         }
         drop(items);
+        run.grouped(pending.len(), false);
         for p in pending {
             let this = node_item(p.nid);
             match self

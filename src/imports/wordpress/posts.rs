@@ -232,9 +232,11 @@ impl Posts {
                 }
                 run.stored(&post.key, post.decision, "article", id, &post.item_digest);
             }
+            run.grouped(pending.len(), true);
             return Ok(());
         }
         drop(items);
+        run.grouped(pending.len(), false);
         for (post, _) in pending {
             write_post(batch, run, post).await?;
         }
