@@ -28,6 +28,7 @@ on_both!(
     a_dry_run_reads_everything_writes_nothing_and_reports_to_a_file,
     fetch_media_downloads_missing_attachments_only_where_the_policy_allows,
     one_broken_post_among_new_ones_is_refused_alone_with_its_place,
+    a_post_repeated_in_the_export_is_one_story,
 );
 
 async fn fetch_media_downloads_missing_attachments_only_where_the_policy_allows(backend: Backend) {
@@ -883,4 +884,39 @@ async fn one_broken_post_among_new_ones_is_refused_alone_with_its_place(backend:
     let again = import(&db.store, &dir, &file, None).await.unwrap();
     assert_eq!(again.counts_of("post").unchanged, 9, "{again}");
     assert_eq!(again.counts_of("post").failed, 1, "{again}");
+}
+
+/// A merged export can hold a post twice: the second copy, waiting in the
+/// same group of new posts as the first, updates it or is unchanged; it is
+/// never a second story.
+async fn a_post_repeated_in_the_export_is_one_story(backend: Backend) {
+    let Some(db) = store(backend).await else {
+        return;
+    };
+    let dir = db.dir.path().to_owned();
+    let one = post(
+        1,
+        "publish",
+        "Paragraph of 1.",
+        &comment(10, 0, "1", "", "A comment."),
+    );
+    let two = post(2, "publish", "Paragraph of 2.", "");
+    let again = one.clone();
+    let changed = post(2, "publish", "Paragraph of 2, corrected.", "");
+    let file = dir.join("repeated.xml");
+    std::fs::write(&file, export(&[one, two, again, changed].join("\n"))).unwrap();
+    let report = import(&db.store, &dir, &file, None).await.unwrap();
+    let posts = report.counts_of("post");
+    assert_eq!(
+        (posts.imported, posts.updated, posts.unchanged, posts.failed),
+        (2, 1, 1, 0),
+        "{report}"
+    );
+    let stories = texts(&db, "SELECT slug FROM articles ORDER BY slug").await;
+    assert_eq!(stories, ["story-1", "story-2"], "{report}");
+    let source = "wordpress:https://gazette.example";
+    let corrected = story_of(&db.store, source, "2").await;
+    assert!(corrected.body_html.contains("Paragraph of 2, corrected."));
+    let comments = texts(&db, "SELECT body FROM comments").await;
+    assert_eq!(comments.len(), 1, "{comments:?}");
 }

@@ -154,6 +154,13 @@ impl Posts {
         let context = format!("{positionless:?}|{lead:?}|{byline:?}|{images:?}|{moved:?}");
         let item_digest = digest(MAPPING_VERSION, context.as_bytes());
         let key = run.key("post", &id);
+        // The same post twice in one export (merged exports): the first
+        // copy may still wait to be written, unknown to the ledger; write it
+        // first, so the second is decided against it and never made a
+        // second story.
+        if self.pending.iter().any(|(p, _)| p.key == key) {
+            self.flush(batch, run).await?;
+        }
         let decision = run.decide("post", &id, &item_digest);
         if let Decision::Unchanged { .. } = decision {
             run.unchanged("post");
@@ -179,10 +186,23 @@ impl Posts {
             }
         };
         let comments = super::comments::of_post(run, &name, &id, item, &self.tz);
-        let before = match decision {
-            Decision::Changed { id } => crate::articles::find(store, id)
+        let find = async |id| {
+            crate::articles::find(store, id)
                 .await
-                .map_err(|e| StorageError::Corrupt(e.to_string()))?,
+                .map_err(|e| StorageError::Corrupt(e.to_string()))
+        };
+        let before = match decision {
+            Decision::Changed { id } => match find(id).await? {
+                Some(story) => Some(story),
+                None => {
+                    // Written earlier in this run, in the batch still open
+                    // (the same post twice in the export), which other
+                    // connections see once it commits.
+                    self.flush(batch, run).await?;
+                    batch.commit().await?;
+                    find(id).await?
+                }
+            },
             _ => None,
         };
         let post = PendingPost {
