@@ -222,39 +222,29 @@ impl ImportBatch<'_> {
             return Ok(Some(Vec::new()));
         }
         self.open().await?;
+        // The group in a savepoint of its own: kept whole, or (refused or
+        // failed) rolled back whole.
+        macro_rules! in_group_savepoint {
+            ($outer:expr) => {{
+                let mut tx = $outer.begin().await?;
+                match super::import_bulk::new_stories(&mut tx, items, &mut self.names).await {
+                    Ok(Some(ids)) => {
+                        tx.commit().await?;
+                        Some(ids)
+                    }
+                    other => {
+                        if let Err(e) = other {
+                            tracing::debug!(error = %e, "bulk write refused; item by item");
+                        }
+                        tx.rollback().await?;
+                        None
+                    }
+                }
+            }};
+        }
         let written = match self.tx.as_mut().expect("the batch is open") {
-            BatchTx::Sqlite(outer) => {
-                let mut tx = outer.begin().await?;
-                match super::import_bulk::new_stories(&mut tx, items, &mut self.names).await {
-                    Ok(Some(ids)) => {
-                        tx.commit().await?;
-                        Some(ids)
-                    }
-                    other => {
-                        if let Err(e) = other {
-                            tracing::debug!(error = %e, "bulk write refused; item by item");
-                        }
-                        tx.rollback().await?;
-                        None
-                    }
-                }
-            }
-            BatchTx::Postgres(outer) => {
-                let mut tx = outer.begin().await?;
-                match super::import_bulk::new_stories(&mut tx, items, &mut self.names).await {
-                    Ok(Some(ids)) => {
-                        tx.commit().await?;
-                        Some(ids)
-                    }
-                    other => {
-                        if let Err(e) = other {
-                            tracing::debug!(error = %e, "bulk write refused; item by item");
-                        }
-                        tx.rollback().await?;
-                        None
-                    }
-                }
-            }
+            BatchTx::Sqlite(outer) => in_group_savepoint!(outer),
+            BatchTx::Postgres(outer) => in_group_savepoint!(outer),
         };
         if written.is_some() {
             self.items += items.len();

@@ -142,12 +142,7 @@ impl Store {
         limit: i64,
         words: &str,
     ) -> Result<Vec<MediaRow>> {
-        let escaped = words
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
+        let pattern = super::search::like_containing(&words.to_lowercase());
         let sql = format!(
             "{SELECT} WHERE id < $1 AND (LOWER(alt) LIKE $3 ESCAPE '\\' \
              OR LOWER(caption) LIKE $3 ESCAPE '\\' OR LOWER(credit) LIKE $3 ESCAPE '\\') \

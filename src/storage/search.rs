@@ -78,7 +78,13 @@ fn conditions(first: usize) -> String {
 /// `LIKE` pattern matching one exact name inside the JSON list of bylines.
 pub(super) fn byline_pattern(name: &str) -> String {
     let json = serde_json::to_string(name).expect("a string serializes");
-    let escaped = json
+    like_containing(&json)
+}
+
+/// `LIKE ... ESCAPE '\'` pattern matching any text that contains `text`
+/// (its `\`, `%` and `_` match themselves).
+pub(super) fn like_containing(text: &str) -> String {
+    let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");

@@ -72,6 +72,40 @@ async fn wait_for_body(browser: &Client, needle: &str) -> String {
     );
 }
 
+/// An editor signed in on a new World story headed `headline`, the cursor
+/// in the rich editor's body.
+async fn new_story(
+    app: &crate::support::TestApp,
+    driver: &crate::browser::Driver,
+    headline: &str,
+) -> Client {
+    create_user(app, "editor@news.example", Role::Editor).await;
+    let editor = browser(driver).await;
+    sign_in(app, &editor, "editor@news.example").await;
+    editor.goto(&app.url("/admin/stories/new")).await.unwrap();
+    editor
+        .wait()
+        .for_element(Locator::Css("#body-editor"))
+        .await
+        .expect("the rich editor starts");
+    fill(&editor, "#headline", headline).await;
+    editor
+        .find(Locator::Css("#section"))
+        .await
+        .unwrap()
+        .select_by_label("World")
+        .await
+        .unwrap();
+    editor
+        .find(Locator::Id("body-editor"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    editor
+}
+
 /// A local oEmbed server answering like YouTube's.
 async fn oembed_server() -> String {
     let router = axum::Router::new().route(
@@ -108,30 +142,7 @@ async fn a_story_with_an_image_and_an_embed_is_written_published_and_read() {
     else {
         return;
     };
-    create_user(&app, "editor@news.example", Role::Editor).await;
-    let editor = browser(&driver).await;
-    sign_in(&app, &editor, "editor@news.example").await;
-    editor.goto(&app.url("/admin/stories/new")).await.unwrap();
-    editor
-        .wait()
-        .for_element(Locator::Css("#body-editor"))
-        .await
-        .expect("the rich editor starts");
-    fill(&editor, "#headline", "Harbour reopens with pictures").await;
-    editor
-        .find(Locator::Css("#section"))
-        .await
-        .unwrap()
-        .select_by_label("World")
-        .await
-        .unwrap();
-    editor
-        .find(Locator::Id("body-editor"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let editor = new_story(&app, &driver, "Harbour reopens with pictures").await;
     keys(&editor, "## The quay is open\n").await;
     keys(&editor, "* Fishing boats\nFerries\n\n").await;
     keys(&editor, "Read the ").await;
@@ -311,30 +322,7 @@ async fn an_image_dropped_on_the_text_or_pasted_is_uploaded_where_it_was_put() {
     let Some(app) = spawn_with(Backend::Sqlite, true, |_| {}).await else {
         return;
     };
-    create_user(&app, "editor@news.example", Role::Editor).await;
-    let editor = browser(&driver).await;
-    sign_in(&app, &editor, "editor@news.example").await;
-    editor.goto(&app.url("/admin/stories/new")).await.unwrap();
-    editor
-        .wait()
-        .for_element(Locator::Css("#body-editor"))
-        .await
-        .expect("the rich editor starts");
-    fill(&editor, "#headline", "Storm photos").await;
-    editor
-        .find(Locator::Css("#section"))
-        .await
-        .unwrap()
-        .select_by_label("World")
-        .await
-        .unwrap();
-    editor
-        .find(Locator::Id("body-editor"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let editor = new_story(&app, &driver, "Storm photos").await;
     keys(
         &editor,
         "The storm came at night.\nBy morning the quay was gone.",
